@@ -1,0 +1,1 @@
+export { LatentDiffusionError } from './errors';

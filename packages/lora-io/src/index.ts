@@ -1,0 +1,1 @@
+export { SafetensorsError, AdapterFormatError, AdapterLayoutError } from './errors';

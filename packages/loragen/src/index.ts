@@ -1,0 +1,3 @@
+export { useBackend, defaultBackend } from './backend/use-backend';
+export { BACKEND_NAMES, type BackendName } from './backend/names';
+export { LoraGenError, BackendUnavailableError } from './errors';

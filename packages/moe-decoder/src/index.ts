@@ -1,0 +1,1 @@
+export { MoeDecoderError } from './errors';

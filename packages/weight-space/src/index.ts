@@ -1,0 +1,1 @@
+export { WeightSpaceError } from './errors';

@@ -1,0 +1,77 @@
+// The backend matrix for numeric tests: cpu and wasm always, webgpu when an adapter
+// exists, narrowed by LORAGEN_TEST_BACKENDS (comma separated).
+import * as tf from '@tensorflow/tfjs';
+
+export type TestBackend = 'cpu' | 'wasm' | 'webgpu';
+
+const ALL: TestBackend[] = ['cpu', 'wasm', 'webgpu'];
+
+export function requestedBackends(): TestBackend[] {
+  const raw = process.env.LORAGEN_TEST_BACKENDS;
+  if (!raw) return ['cpu', 'wasm', 'webgpu'];
+  const names = raw.split(',').map((s) => s.trim()).filter(Boolean);
+  for (const n of names) {
+    if (!ALL.includes(n as TestBackend)) {
+      throw new Error(`LORAGEN_TEST_BACKENDS names unknown backend '${n}'; use a comma list of ${ALL.join(', ')}`);
+    }
+  }
+  return names as TestBackend[];
+}
+
+async function registerWebgpu(): Promise<boolean> {
+  const g = globalThis as { navigator?: { gpu?: unknown } };
+  if (!g.navigator?.gpu) {
+    // `webgpu` is ESM-only; jest runs CommonJS, so load Dawn's addon directly.
+    const dawn = require(`webgpu/dist/${process.platform}-${process.arch}/dawn.node`) as {
+      create(flags: string[]): unknown;
+      globals: Record<string, unknown>;
+    };
+    Object.assign(globalThis, dawn.globals);
+    Object.defineProperty(globalThis, 'navigator', { value: { gpu: dawn.create([]) }, configurable: true });
+  }
+  const gpu = (globalThis as unknown as { navigator: { gpu: { requestAdapter(): Promise<unknown> } } }).navigator.gpu;
+  if (!(await gpu.requestAdapter())) return false;
+  require('@tensorflow/tfjs-backend-webgpu');
+  return true;
+}
+
+const available = new Map<TestBackend, Promise<boolean>>();
+
+/** Registers (once) and reports whether `name` can run here. */
+export function backendAvailable(name: TestBackend): Promise<boolean> {
+  let p = available.get(name);
+  if (!p) {
+    p = (async () => {
+      if (name === 'wasm') require('@tensorflow/tfjs-backend-wasm');
+      if (name === 'webgpu') return registerWebgpu();
+      return true;
+    })().catch(() => false);
+    available.set(name, p);
+  }
+  return p;
+}
+
+/**
+ * Runs `body` once per requested backend, inside a describe block named after it.
+ * A requested backend that cannot start fails loudly (CI asked for it), except webgpu
+ * when LORAGEN_TEST_BACKENDS is unset, which is skipped on machines without an adapter.
+ */
+export function describeEachBackend(title: string, body: (backend: TestBackend) => void): void {
+  const explicit = Boolean(process.env.LORAGEN_TEST_BACKENDS);
+  for (const backend of requestedBackends()) {
+    describe(`${title} [${backend}]`, () => {
+      let usable = true;
+      beforeAll(async () => {
+        usable = await backendAvailable(backend);
+        if (!usable && (explicit || backend !== 'webgpu')) {
+          throw new Error(`backend '${backend}' was requested but could not start (no adapter or package)`);
+        }
+        if (usable) {
+          await tf.setBackend(backend);
+          await tf.ready();
+        }
+      });
+      body(backend);
+    });
+  }
+}
