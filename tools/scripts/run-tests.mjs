@@ -1,0 +1,27 @@
+// `npm test`: every project's jest suite through nx, then the published-package checks,
+// then ONE totals line summed over all jest results (.jest-results/*.json, written by
+// tools/build/jest-results-reporter.cjs). Exits non-zero if anything failed or no test ran.
+import fs from 'node:fs';
+import path from 'node:path';
+import { ROOT, run } from './workspace.mjs';
+
+const resultsDir = path.join(ROOT, '.jest-results');
+fs.rmSync(resultsDir, { recursive: true, force: true });
+
+const extra = process.argv.slice(2);
+const nxStatus = run('npx', ['nx', 'run-many', '-t', 'test', '--parallel=2', '--outputStyle=stream', ...extra]);
+const packagesStatus = run('node', [path.join(ROOT, 'tools/scripts/check-packages.mjs')]);
+
+const totals = { passed: 0, failed: 0, skipped: 0 };
+const files = fs.existsSync(resultsDir) ? fs.readdirSync(resultsDir).filter((f) => f.endsWith('.json')) : [];
+for (const f of files) {
+  const r = JSON.parse(fs.readFileSync(path.join(resultsDir, f), 'utf8'));
+  totals.passed += r.passed;
+  totals.failed += r.failed;
+  totals.skipped += r.skipped;
+}
+
+console.log(`\njest projects reporting: ${files.length}; nx exit ${nxStatus}; check:packages exit ${packagesStatus}`);
+console.log(`tests: ${totals.passed} passed, ${totals.failed} failed, ${totals.skipped} skipped`);
+const ok = nxStatus === 0 && packagesStatus === 0 && totals.failed === 0 && totals.passed > 0;
+process.exit(ok ? 0 : 1);
