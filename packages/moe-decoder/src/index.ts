@@ -1,1 +1,11 @@
-export { MoeDecoderError } from './errors';
+export { ModuleAwareMoEDecoder, type MoEDecodeOutput } from './module-aware-moe-decoder';
+export { SharedMLPDecoder, type SharedMLPDecoderConfig } from './shared-mlp-decoder';
+export type {
+  ModuleAwareMoEDecoderConfig,
+  TemperatureSchedule,
+  BalanceLossConfig,
+  HeadKind,
+} from './config';
+export type { ModuleSpec, FactorPair, RouterStats, DecodeOptions, DecodeOutput, LoraDecoder } from './types';
+export { countParameters } from './parameters/parameter-store';
+export { MoeDecoderError, DecoderConfigError, StateDictError } from './errors';

@@ -1,0 +1,127 @@
+// LoRAGen's module-aware routed mixture-of-experts decoder: per position, [z ; e_module ; e_layer] -> router ->
+// top-K gated experts -> the head of that position's module type -> (A, B).
+import * as tf from '@tensorflow/tfjs-core';
+import { resolveMoEConfig, type ModuleAwareMoEDecoderConfig, type ResolvedMoEConfig } from './config';
+import { denseExperts, type Experts } from './experts/dense-experts';
+import { directHead } from './heads/direct-head';
+import type { ModuleHead } from './heads/factor-layout';
+import { factorisedHead } from './heads/factorised-head';
+import { tidyOutput } from './layers/tidy-output';
+import { linear, type Linear } from './layers/linear';
+import { checkLatents, moduleRows, positionOneHots } from './layout/positions';
+import { countParameters, ParameterStore } from './parameters/parameter-store';
+import { balanceLoss } from './routing/balance-loss';
+import { temperatureAt } from './routing/temperature';
+import { topKGates } from './routing/top-k-gating';
+import type { DecodeOptions, DecodeOutput, FactorPair, LoraDecoder, ModuleSpec, RouterStats } from './types';
+
+/** What {@link ModuleAwareMoEDecoder.decode} returns: stats are always present. */
+export interface MoEDecodeOutput extends DecodeOutput {
+  stats: RouterStats;
+}
+
+/**
+ * The module-aware MoE decoder of LoRAGen. Variables are named `embed/module`, `embed/layer`, `router/kernel`,
+ * `router/bias`, `experts/...` and `heads/<module name>/...`; initialisation is deterministic in `config.seed`.
+ *
+ * @example
+ * const decoder = new ModuleAwareMoEDecoder({ modules: [{ name: 'q', dIn: 64, dOut: 64, rank: 4 }], layers: 2, latentDim: 8 });
+ * const { factors, auxLoss } = decoder.decode(tf.randomNormal([1, 2, 8]), { training: true, step: 0 });
+ */
+export class ModuleAwareMoEDecoder implements LoraDecoder {
+  readonly config: Readonly<ResolvedMoEConfig>;
+  readonly modules: readonly ModuleSpec[];
+  readonly layers: number;
+  readonly latentDim: number;
+  readonly variables: Record<string, tf.Variable>;
+
+  private readonly store: ParameterStore;
+  private readonly oneHots: { module: tf.Tensor2D; layer: tf.Tensor2D };
+  private readonly moduleEmbed: tf.Variable;
+  private readonly layerEmbed: tf.Variable;
+  private readonly router: Linear;
+  private readonly experts: Experts;
+  private readonly heads: ModuleHead[];
+
+  constructor(config: ModuleAwareMoEDecoderConfig) {
+    const c = resolveMoEConfig(config);
+    this.config = c;
+    this.modules = c.modules;
+    this.layers = c.layers;
+    this.latentDim = c.latentDim;
+    this.store = new ParameterStore(c.seed);
+    this.variables = this.store.variables;
+    this.oneHots = positionOneHots(c.modules.length, c.layers);
+    this.moduleEmbed = this.store.normal('embed/module', [c.modules.length, c.moduleEmbedDim], 1);
+    this.layerEmbed = this.store.normal('embed/layer', [c.layers, c.layerEmbedDim], 1);
+    const inDim = c.latentDim + c.moduleEmbedDim + c.layerEmbedDim;
+    this.router = linear(this.store, 'router', inDim, c.numExperts);
+    this.experts = denseExperts(this.store, c.numExperts, inDim, c.expertHidden);
+    this.heads = c.modules.map((spec) =>
+      c.head === 'direct'
+        ? directHead(this.store, spec, c.expertHidden)
+        : factorisedHead(this.store, spec, c.expertHidden, c.headRank),
+    );
+  }
+
+  /** Number of positions: layers x module types. */
+  get positions(): number {
+    return this.layers * this.modules.length;
+  }
+
+  /** Total trainable scalars. */
+  get parameterCount(): number {
+    return countParameters(this.variables);
+  }
+
+  /** The router temperature used at `step` (the end of the schedule when omitted). */
+  temperature(step?: number): number {
+    return temperatureAt(this.config.temperature, step);
+  }
+
+  decode(z: tf.Tensor3D, options: DecodeOptions = {}): MoEDecodeOutput {
+    checkLatents(z, this.positions, this.latentDim);
+    const c = this.config;
+    const tau = this.temperature(options.step);
+    return tidyOutput(() => {
+      const batch = z.shape[0];
+      const h = this.structuralEmbedding(z);
+      const logits = tf.div(this.router(h), tau) as tf.Tensor2D;
+      const { gates, mask } = topKGates(logits, c.topK);
+      const { loss, stats } = balanceLoss(logits, mask, c.balanceLoss);
+      const mixed = tf.reshape(this.experts(h, gates), [batch, this.positions, c.expertHidden]) as tf.Tensor3D;
+      const factors: Record<string, FactorPair> = {};
+      this.modules.forEach((spec, m) => {
+        factors[spec.name] = this.heads[m](moduleRows(mixed, m, this.modules.length, this.layers), batch, this.layers);
+      });
+      return { factors, auxLoss: loss, stats };
+    });
+  }
+
+  /** h_p = [z_p ; e_module(p) ; e_layer(p)] for every token: [batch * positions, latentDim + embedding sizes]. */
+  private structuralEmbedding(z: tf.Tensor3D): tf.Tensor2D {
+    const { moduleEmbedDim, layerEmbedDim } = this.config;
+    const batch = z.shape[0];
+    const perPosition = tf.concat(
+      [tf.matMul(this.oneHots.module, this.moduleEmbed), tf.matMul(this.oneHots.layer, this.layerEmbed)],
+      1,
+    );
+    const structure = tf.broadcastTo(tf.expandDims(perPosition, 0), [batch, this.positions, moduleEmbedDim + layerEmbedDim]);
+    const h = tf.concat([z, structure], 2);
+    return tf.reshape(h, [batch * this.positions, this.latentDim + moduleEmbedDim + layerEmbedDim]);
+  }
+
+  stateDict(): Record<string, tf.Tensor> {
+    return this.store.stateDict();
+  }
+
+  loadStateDict(state: Record<string, tf.Tensor>): void {
+    this.store.loadStateDict(state);
+  }
+
+  dispose(): void {
+    this.store.dispose();
+    this.oneHots.module.dispose();
+    this.oneHots.layer.dispose();
+  }
+}
