@@ -8,3 +8,18 @@ export class LoraGenError extends Error {
 
 /** A tfjs backend was asked for that cannot run here. */
 export class BackendUnavailableError extends LoraGenError {}
+
+/** A config field has a value that is not allowed; the message names the field, the value and what is allowed. */
+export class ConfigError extends LoraGenError {}
+
+/** A LoRA library cannot be learned from: mismatched layouts, DoRA adapters, missing descriptions, too few tasks. */
+export class LibraryError extends LoraGenError {}
+
+/** A checkpoint or saved model folder is missing, corrupt or from an incompatible configuration. */
+export class CheckpointError extends LoraGenError {}
+
+/** A text encoder cannot embed: missing package or model, unknown description, wrong dimension. */
+export class TextEncoderError extends LoraGenError {}
+
+/** Work stopped because its AbortSignal fired (after the last checkpoint was written). */
+export class AbortedError extends LoraGenError {}

@@ -1,3 +1,29 @@
 export { useBackend, defaultBackend } from './backend/use-backend';
 export { BACKEND_NAMES, type BackendName } from './backend/names';
-export { LoraGenError, BackendUnavailableError } from './errors';
+export {
+  LoraGenError,
+  BackendUnavailableError,
+  ConfigError,
+  LibraryError,
+  CheckpointError,
+  TextEncoderError,
+  AbortedError,
+} from './errors';
+export { configSchema, type LoraGenConfig, type LoraGenConfigInput } from './config/schema';
+export { resolveConfig } from './config/resolve-config';
+export { Prng, type PrngState } from './rng/prng';
+export { embedTasks, type TaskTextEncoder } from './text/text-encoder';
+export { HashingTextEncoder, type HashingTextEncoderOptions } from './text/hashing-encoder';
+export { PrecomputedTextEncoder } from './text/precomputed-encoder';
+export { TransformersTextEncoder, type TransformersTextEncoderOptions } from './text/transformers-encoder';
+export { buildFactorSet, type LibraryTask, type FactorSet } from './data/factor-set';
+export { layoutOf, splitModulePath, type AdapterLayout, type ModuleTypeSpec } from './data/layout';
+export { LoraAutoencoder, type FactorBatch } from './autoencoder/lora-autoencoder';
+export { ModuleEncoder } from './autoencoder/module-encoder';
+export { autoencoderLoss, gaussianKl, type AutoencoderLossParts } from './autoencoder/objective';
+export type { TrainableDenoiser } from './diffusion/conditional-denoiser';
+export type { DenoiserShape } from './diffusion/denoiser-factory';
+export type { DecoderChoice, DecoderShape } from './model/networks';
+export type { FitProgress } from './training/progress';
+export { LoraGen, type FitOptions, type GenerateOptions, type LoadOptions } from './loragen';
+export { lowRankCosine, lowRankNorm, lowRankSingularValues, spectralEntropy, type LowRankFactors } from './linalg/lowrank';

@@ -1,0 +1,137 @@
+import { z } from 'zod';
+
+// Defaults are the paper's reference values (LORAGEN.md) unless a comment says why not.
+
+const positiveInt = z.number().int().positive();
+const unitInterval = z.number().min(0).max(1);
+
+const lossWeights = z
+  .object({
+    /** Weight of the angular loss on dW. @default 1 */
+    angular: z.number().nonnegative().default(1),
+    /** Weight of the spectral loss on dW. @default 2 */
+    spectral: z.number().nonnegative().default(2),
+    /** Weight of the KL term (summed over positions x latent dims). @default 1e-6 */
+    kl: z.number().nonnegative().default(1e-6),
+    /** Weight of the MoE load-balancing loss, reached after `balanceWarmupSteps`. @default 1e-5 */
+    balance: z.number().nonnegative().default(1e-5),
+    /** Steps over which the balance weight rises linearly from 0. @default 1000 */
+    balanceWarmupSteps: z.number().int().nonnegative().default(1000),
+    /** Spectral loss: k is the smallest count whose cumulative sigma^2 reaches this share. @default 0.85 */
+    energyRatio: z.number().gt(0).max(1).default(0.85),
+    /** Spectral loss: the p of the weighted p-norm. @default 1 */
+    p: z.number().gte(1).default(1),
+  })
+  .strict()
+  .default({});
+
+const temperature = z.union([
+  z.number().positive(),
+  z.object({ start: z.number().positive(), end: z.number().positive(), steps: positiveInt }).strict(),
+]);
+
+const autoencoder = z
+  .object({
+    /** Latent size per position. @default 64 */
+    latentDim: positiveInt.default(64),
+    /** Hidden width of the per-module-type encoder MLPs. @default 128 */
+    encoderHidden: positiveInt.default(128),
+    /** `'deltaW'`: losses on dW (the paper); `'factors'`: element-wise A/B MSE (the D2NWG / T2L baseline). @default 'deltaW' */
+    supervision: z.enum(['deltaW', 'factors']).default('deltaW'),
+    /** The decoder; ignored when a custom `LoraDecoder` is passed to `fit`. @default 'moe' */
+    decoder: z.enum(['moe', 'shared-mlp']).default('moe'),
+    /** MoE experts. @default 4 */
+    numExperts: positiveInt.default(4),
+    /** Experts kept per position; 2 lets the reconstruction loss train the router. @default 2 */
+    topK: positiveInt.default(2),
+    /** Router temperature, fixed or annealed. @default { start: 1.5, end: 1.2, steps: 2000 } */
+    temperature: temperature.default({ start: 1.5, end: 1.2, steps: 2000 }),
+    /** Hidden width of each expert. @default 256 */
+    expertHidden: positiveInt.default(256),
+    /** Training steps. @default 4000 */
+    steps: positiveInt.default(4000),
+    /** Adapters per step (capped at the library size). @default 32 */
+    batchSize: positiveInt.default(32),
+    /** Adam learning rate. @default 1.1e-3 */
+    learningRate: z.number().positive().default(1.1e-3),
+    /** Adam beta1. @default 0.5 */
+    beta1: unitInterval.default(0.5),
+    /** Adam beta2. @default 0.9 */
+    beta2: unitInterval.default(0.9),
+    loss: lossWeights,
+  })
+  .strict()
+  .default({});
+
+const diffusion = z
+  .object({
+    /** Diffusion timesteps T. @default 500 */
+    timesteps: positiveInt.default(500),
+    /** Noise schedule. @default 'linear' */
+    schedule: z.enum(['linear', 'cosine', 'scaled-linear']).default('linear'),
+    /** @default 1e-5 */
+    betaStart: z.number().positive().default(1e-5),
+    /** @default 0.02 */
+    betaEnd: z.number().positive().default(2e-2),
+    /** Denoiser transformer blocks. @default 4 */
+    depth: positiveInt.default(4),
+    /** Denoiser width. @default 64 */
+    width: positiveInt.default(64),
+    /** Attention heads (must divide width). @default 8 */
+    heads: positiveInt.default(8),
+    /** Training steps. @default 10000 */
+    steps: positiveInt.default(10000),
+    /** Latent sets per step. @default 64 */
+    batchSize: positiveInt.default(64),
+    /** Adam learning rate. @default 8e-5 */
+    learningRate: z.number().positive().default(8e-5),
+    /** @default 0.9 */
+    beta1: unitInterval.default(0.9),
+    /** @default 0.99 */
+    beta2: unitInterval.default(0.99),
+    /** EMA decay of the denoiser weights used for sampling. @default 0.995 */
+    emaDecay: unitInterval.default(0.995),
+    /** Probability of replacing the condition by the null embedding (classifier-free guidance; 0 in the paper). @default 0.1 */
+    condDropout: unitInterval.default(0.1),
+  })
+  .strict()
+  .default({});
+
+const sampling = z
+  .object({
+    /** @default 'dpmpp-2m' (the paper: 500-step DDPM) */
+    sampler: z.enum(['ddpm', 'ddim', 'dpmpp-2m']).default('dpmpp-2m'),
+    /** @default 20 */
+    steps: positiveInt.default(20),
+    /** Classifier-free guidance scale; 1 means no guidance. @default 1 */
+    guidanceScale: z.number().nonnegative().default(1),
+  })
+  .strict()
+  .default({});
+
+const text = z
+  .object({
+    /** Dimension of the built-in hashing encoder. @default 1024 */
+    hashingDim: positiveInt.default(1024),
+  })
+  .strict()
+  .default({});
+
+/** The one validated LoRAGen configuration. Every field has a default. */
+export const configSchema = z
+  .object({
+    /** Seed of every random draw (initialisation, batches, noise). @default 0 */
+    seed: z.number().int().nonnegative().default(0),
+    autoencoder,
+    diffusion,
+    sampling,
+    text,
+    /** Write a resumable checkpoint every this many steps (when a checkpoint folder is given). @default 500 */
+    checkpointEvery: positiveInt.default(500),
+  })
+  .strict();
+
+/** A complete configuration, every default filled in. */
+export type LoraGenConfig = z.output<typeof configSchema>;
+/** What a user may write: any subset of {@link LoraGenConfig}. */
+export type LoraGenConfigInput = z.input<typeof configSchema>;

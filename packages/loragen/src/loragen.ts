@@ -1,0 +1,298 @@
+import * as tf from '@tensorflow/tfjs';
+import { sample, type NoiseSchedule, type SamplerKind, type SampleProgress } from '@loragen/latent-diffusion';
+import type { LoraAdapter } from '@loragen/lora-io';
+import { StateDictError } from '@loragen/moe-decoder';
+import { LoraAutoencoder } from './autoencoder/lora-autoencoder';
+import { readCheckpointFolder, writeCheckpointFolder } from './checkpoint/folder';
+import { decodeTensorFile, encodeTensorFile } from './checkpoint/tensor-file';
+import { resolveConfig } from './config/resolve-config';
+import type { LoraGenConfig, LoraGenConfigInput } from './config/schema';
+import { buildFactorSet, type LibraryTask } from './data/factor-set';
+import { GuidedDenoiser } from './diffusion/conditional-denoiser';
+import { buildDenoiser } from './diffusion/denoiser-factory';
+import { scheduleFor } from './diffusion/schedule';
+import { CheckpointError, TextEncoderError } from './errors';
+import { factorsToAdapters } from './model/generated-adapter';
+import { describeTextEncoder, encodeModelMeta, parseModelMeta, type ModelMeta } from './model/model-meta';
+import { assignVariables, prefixed, unprefixed } from './model/named-variables';
+import { buildDecoder, decoderShape, type DecoderChoice } from './model/networks';
+import { Prng } from './rng/prng';
+import { HashingTextEncoder } from './text/hashing-encoder';
+import type { TaskTextEncoder } from './text/text-encoder';
+import type { FitProgress } from './training/progress';
+import { runTraining } from './training/fit';
+
+/** Options of {@link LoraGen.fit}. */
+export interface FitOptions {
+  /** Your own decoder (or a factory given the library's shape). @default the configured MoE / shared-MLP decoder */
+  decoder?: DecoderChoice;
+  /** Your own text encoder. @default new HashingTextEncoder({ dim: config.text.hashingDim }) */
+  textEncoder?: TaskTextEncoder;
+  /** Called after every training step. */
+  onProgress?: (progress: FitProgress) => void;
+  /** Aborting it writes a checkpoint (when `checkpointDir` is set) and rejects with an AbortedError. */
+  signal?: AbortSignal;
+  /** Folder for resumable checkpoints (Node). @default none */
+  checkpointDir?: string;
+  /** Continue from the newest checkpoint in `checkpointDir` (bit-identical to an uninterrupted run on cpu). @default false */
+  resume?: boolean;
+}
+
+/** Options of {@link LoraGen.generate}. */
+export interface GenerateOptions {
+  /** @default config.sampling.sampler */
+  sampler?: SamplerKind;
+  /** @default config.sampling.steps */
+  steps?: number;
+  /** Classifier-free guidance scale (1: none). @default config.sampling.guidanceScale */
+  guidanceScale?: number;
+  /** Seed of the sampling noise. @default config.seed */
+  seed?: number;
+  /** Adapters to sample for the description. @default 1 */
+  count?: number;
+  onProgress?: (progress: SampleProgress) => void;
+  signal?: AbortSignal;
+}
+
+/** Options of {@link LoraGen.load}. */
+export interface LoadOptions {
+  /** Required when the model was trained with a custom decoder. */
+  decoder?: DecoderChoice;
+  /** Required when the model was trained with a text encoder other than the hashing one. */
+  textEncoder?: TaskTextEncoder;
+}
+
+interface ModelParts {
+  meta: ModelMeta;
+  textEncoder: TaskTextEncoder;
+  autoencoder: LoraAutoencoder;
+  denoiser: GuidedDenoiser;
+}
+
+/** Everything trainable, by checkpoint name: `encoder/...`, `decoder/...` (its state dict names), `denoiser/...`. */
+function weightsOf(parts: Pick<ModelParts, 'autoencoder' | 'denoiser'>): { tensors: Record<string, tf.Tensor>; owned: tf.Tensor[] } {
+  const decoderState = parts.autoencoder.decoder.stateDict();
+  return {
+    tensors: {
+      ...prefixed('encoder', parts.autoencoder.encoderVariables),
+      ...prefixed('decoder', decoderState),
+      ...prefixed('denoiser', parts.denoiser.variables),
+    },
+    owned: Object.values(decoderState),
+  };
+}
+
+/** Assigns checkpoint weights (see {@link weightsOf}). @throws CheckpointError on any mismatch. */
+export function loadWeights(parts: Pick<ModelParts, 'autoencoder' | 'denoiser'>, saved: Record<string, tf.Tensor>, label: string): void {
+  assignVariables(parts.autoencoder.encoderVariables, unprefixed('encoder', saved), label);
+  try {
+    parts.autoencoder.decoder.loadStateDict(unprefixed('decoder', saved));
+  } catch (err) {
+    if (err instanceof StateDictError) throw new CheckpointError(`${label}: ${err.message}`, 'load the model with the decoder it was trained with');
+    throw err;
+  }
+  assignVariables(parts.denoiser.variables, unprefixed('denoiser', saved), label);
+}
+
+/** Builds the untrained networks of a model (weights are then trained or loaded). */
+export function buildParts(meta: ModelMeta, textEncoder: TaskTextEncoder, decoder: DecoderChoice | undefined, rng: Prng): Omit<ModelParts, 'meta'> {
+  const cfg = meta.config;
+  const shape = decoderShape(meta.layout, cfg);
+  const autoencoder = new LoraAutoencoder(buildDecoder(shape, cfg, decoder), cfg.autoencoder.encoderHidden, rng);
+  const positions = meta.layout.layers * meta.layout.moduleTypes.length;
+  const model = buildDenoiser(cfg, positions, cfg.autoencoder.latentDim, textEncoder.dim);
+  return { textEncoder, autoencoder, denoiser: new GuidedDenoiser(model, textEncoder.dim) };
+}
+
+/**
+ * LoRAGen: learns from a library of LoRA adapters with task descriptions, then generates the adapter for a new
+ * description. `fit` trains both stages; `generate` returns lora-io `LoraAdapter`s ready for `writePeftAdapter`.
+ *
+ * @example
+ * const gen = await LoraGen.fit(tasks, { autoencoder: { steps: 2000 } });
+ * const adapter = await gen.generate('Classify the sentiment of a movie review');
+ * await writePeftAdapter('out/sentiment', adapter);
+ */
+export class LoraGen {
+  readonly schedule: NoiseSchedule;
+
+  private constructor(private readonly parts: ModelParts) {
+    this.schedule = scheduleFor(parts.meta.config);
+  }
+
+  get config(): LoraGenConfig {
+    return this.parts.meta.config;
+  }
+
+  /** The library's layout: module types, layers, module paths. */
+  get layout(): ModelMeta['layout'] {
+    return this.parts.meta.layout;
+  }
+
+  /** The decoder in use (the configured one or yours). */
+  get decoder(): LoraAutoencoder['decoder'] {
+    return this.parts.autoencoder.decoder;
+  }
+
+  get textEncoder(): TaskTextEncoder {
+    return this.parts.textEncoder;
+  }
+
+  /**
+   * Trains stage 1 (the LoRA autoencoder) and stage 2 (the latent diffusion model) on a library.
+   * @throws LibraryError for libraries LoRAGen cannot learn from; ConfigError for a bad config;
+   *   CheckpointError for an unreadable checkpoint on resume; AbortedError when `signal` fires.
+   */
+  static async fit(
+    library: Iterable<LibraryTask> | AsyncIterable<LibraryTask>,
+    config: LoraGenConfigInput = {},
+    options: FitOptions = {},
+  ): Promise<LoraGen> {
+    const cfg = resolveConfig(config);
+    const data = await buildFactorSet(library);
+    const textEncoder = options.textEncoder ?? new HashingTextEncoder({ dim: cfg.text.hashingDim });
+    const meta: ModelMeta = {
+      format: 'loragen-model',
+      version: 1,
+      config: cfg,
+      layout: data.layout,
+      normalisers: data.normalisers,
+      latentScale: 1,
+      textEncoder: describeTextEncoder(textEncoder),
+      decoder: options.decoder ? 'custom' : 'builtin',
+    };
+    const rng = new Prng(cfg.seed);
+    const parts: ModelParts = { meta, ...buildParts(meta, textEncoder, options.decoder, rng) };
+    try {
+      await runTraining({
+        data,
+        meta,
+        rng,
+        autoencoder: parts.autoencoder,
+        denoiser: parts.denoiser,
+        textEncoder,
+        options,
+        modelFiles: (extra) => modelFiles(parts, extra),
+        loadWeights: (saved, label) => loadWeights(parts, saved, label),
+      });
+    } catch (err) {
+      disposeParts(parts);
+      throw err;
+    }
+    return new LoraGen(parts);
+  }
+
+  /** Samples one adapter for a description (or a precomputed condition vector). */
+  generate(description: string | ArrayLike<number>, options?: GenerateOptions & { count?: 1 }): Promise<LoraAdapter>;
+  /** Samples `count` adapters for a description. */
+  generate(description: string | ArrayLike<number>, options: GenerateOptions & { count: number }): Promise<LoraAdapter[]>;
+  async generate(description: string | ArrayLike<number>, options: GenerateOptions = {}): Promise<LoraAdapter | LoraAdapter[]> {
+    const { meta, textEncoder, autoencoder, denoiser } = this.parts;
+    const cfg = meta.config;
+    const count = options.count ?? 1;
+    const cond = await this.condition(description, textEncoder, count);
+    const positions = meta.layout.layers * meta.layout.moduleTypes.length;
+    let latents: tf.Tensor | undefined;
+    try {
+      latents = await sample({
+        denoiser: denoiser.asDenoiser(),
+        shape: [count, positions, cfg.autoencoder.latentDim],
+        schedule: this.schedule,
+        sampler: options.sampler ?? cfg.sampling.sampler,
+        steps: options.steps ?? cfg.sampling.steps,
+        cond,
+        guidanceScale: options.guidanceScale ?? cfg.sampling.guidanceScale,
+        seed: options.seed ?? cfg.seed,
+        normalizer: { denormalize: (x) => tf.mul(x, meta.latentScale) },
+        onProgress: options.onProgress,
+        signal: options.signal,
+      });
+      const decoded = autoencoder.decoder.decode(latents as tf.Tensor3D, { training: false });
+      try {
+        const adapters = await factorsToAdapters(meta.layout, meta.normalisers, decoded.factors, count);
+        return options.count === undefined ? adapters[0] : adapters;
+      } finally {
+        tf.dispose([decoded.auxLoss, ...Object.values(decoded.factors).flatMap((f) => [f.A, f.B])]);
+        if (decoded.stats) tf.dispose(Object.values(decoded.stats));
+      }
+    } finally {
+      cond.dispose();
+      latents?.dispose();
+    }
+  }
+
+  private async condition(description: string | ArrayLike<number>, encoder: TaskTextEncoder, count: number): Promise<tf.Tensor2D> {
+    let row: tf.Tensor2D;
+    if (typeof description === 'string') {
+      row = await encoder.embed([description]);
+    } else {
+      if (description.length !== encoder.dim) {
+        throw new TextEncoderError(
+          `the condition vector has length ${description.length}, the model's text encoder gives ${encoder.dim}`,
+          'embed the description with the same encoder the model was trained with',
+        );
+      }
+      row = tf.tensor2d(Float32Array.from(description), [1, encoder.dim]);
+    }
+    const out = tf.tile(row, [count, 1]) as tf.Tensor2D;
+    row.dispose();
+    return out;
+  }
+
+  /** Writes `config.json`, `weights.safetensors` and `manifest.json` into `dir`, each atomically (Node). */
+  async save(dir: string): Promise<void> {
+    await writeCheckpointFolder(dir, await modelFiles(this.parts, {}));
+  }
+
+  /**
+   * Loads a folder written by {@link LoraGen.save} (Node).
+   * @throws CheckpointError when the folder is missing, incomplete, corrupt, or needs a decoder / text encoder
+   *   that was not passed.
+   */
+  static async load(dir: string, options: LoadOptions = {}): Promise<LoraGen> {
+    const files = await readCheckpointFolder(dir);
+    const meta = parseModelMeta(files['config.json'], dir);
+    if (meta.decoder === 'custom' && !options.decoder) {
+      throw new CheckpointError(`${dir} was trained with a custom decoder`, 'pass the same decoder (or its factory) as `decoder` to LoraGen.load');
+    }
+    let textEncoder = options.textEncoder;
+    if (!textEncoder) {
+      if (meta.textEncoder.kind !== 'hashing') {
+        throw new CheckpointError(`${dir} was trained with a custom text encoder`, 'pass the same text encoder as `textEncoder` to LoraGen.load');
+      }
+      textEncoder = new HashingTextEncoder({ dim: meta.textEncoder.dim });
+    }
+    if (textEncoder.dim !== meta.textEncoder.dim) {
+      throw new CheckpointError(`${dir} expects ${meta.textEncoder.dim}-d text embeddings, the given encoder gives ${textEncoder.dim}`, 'pass the encoder the model was trained with');
+    }
+    const parts: ModelParts = { meta, ...buildParts(meta, textEncoder, options.decoder, new Prng(meta.config.seed)) };
+    const saved = decodeTensorFile(files['weights.safetensors'] ?? new Uint8Array(), `${dir}/weights.safetensors`);
+    try {
+      loadWeights(parts, saved, `${dir}/weights.safetensors`);
+    } catch (err) {
+      disposeParts(parts);
+      throw err;
+    } finally {
+      tf.dispose(Object.values(saved));
+    }
+    return new LoraGen(parts);
+  }
+
+  dispose(): void {
+    disposeParts(this.parts);
+  }
+}
+
+async function modelFiles(parts: ModelParts, extra: Record<string, Uint8Array>): Promise<Record<string, Uint8Array>> {
+  const { tensors, owned } = weightsOf(parts);
+  try {
+    return { 'config.json': encodeModelMeta(parts.meta), 'weights.safetensors': await encodeTensorFile(tensors), ...extra };
+  } finally {
+    tf.dispose(owned);
+  }
+}
+
+function disposeParts(parts: Omit<ModelParts, 'meta' | 'textEncoder'>): void {
+  parts.autoencoder.dispose();
+  parts.denoiser.dispose();
+}

@@ -1,0 +1,52 @@
+import { resolveConfig } from '../config/resolve-config';
+import type { LoraGenConfig } from '../config/schema';
+import type { AdapterLayout } from '../data/layout';
+import { CheckpointError, ConfigError } from '../errors';
+import { HashingTextEncoder } from '../text/hashing-encoder';
+import type { TaskTextEncoder } from '../text/text-encoder';
+
+/** What `config.json` of a saved model holds besides its weights. */
+export interface ModelMeta {
+  format: 'loragen-model';
+  version: 1;
+  config: LoraGenConfig;
+  layout: AdapterLayout;
+  /** Per module type: dW was divided by this for training. */
+  normalisers: number[];
+  /** Latents were divided by this (max |z| over the library) before diffusion. */
+  latentScale: number;
+  /** `hashing` encoders are rebuilt on load; any other must be passed to `LoraGen.load`. */
+  textEncoder: { kind: 'hashing' | 'custom'; dim: number };
+  /** Whether the decoder was the user's (then it must be passed to `LoraGen.load`). */
+  decoder: 'builtin' | 'custom';
+}
+
+export function describeTextEncoder(encoder: TaskTextEncoder): ModelMeta['textEncoder'] {
+  return { kind: encoder instanceof HashingTextEncoder ? 'hashing' : 'custom', dim: encoder.dim };
+}
+
+/** Parses and checks `config.json`. @throws CheckpointError when it is not a LoRAGen model's. */
+export function parseModelMeta(bytes: Uint8Array | undefined, label: string): ModelMeta {
+  const hint = 'point at a folder written by LoraGen.save or `loragen train`';
+  if (!bytes) throw new CheckpointError(`${label} has no config.json`, hint);
+  let meta: ModelMeta;
+  try {
+    meta = JSON.parse(new TextDecoder().decode(bytes)) as ModelMeta;
+  } catch (err) {
+    throw new CheckpointError(`${label}/config.json is not valid JSON: ${(err as Error).message}`, hint);
+  }
+  if (meta?.format !== 'loragen-model' || meta.version !== 1 || !meta.layout || !Array.isArray(meta.normalisers)) {
+    throw new CheckpointError(`${label}/config.json is not a LoRAGen model description (format '${String(meta?.format)}')`, hint);
+  }
+  try {
+    meta.config = resolveConfig(meta.config);
+  } catch (err) {
+    if (err instanceof ConfigError) throw new CheckpointError(`${label}/config.json: ${err.message}`, hint);
+    throw err;
+  }
+  return meta;
+}
+
+export function encodeModelMeta(meta: ModelMeta): Uint8Array {
+  return new TextEncoder().encode(JSON.stringify(meta, null, 1));
+}

@@ -1,0 +1,164 @@
+import * as tf from '@tensorflow/tfjs';
+import type { LoraAutoencoder } from '../autoencoder/lora-autoencoder';
+import { readLatestTrainingCheckpoint, writeTrainingCheckpoint } from '../checkpoint/training-checkpoints';
+import { decodeTensorFile, encodeTensorFile } from '../checkpoint/tensor-file';
+import type { FactorSet } from '../data/factor-set';
+import type { GuidedDenoiser } from '../diffusion/conditional-denoiser';
+import { scheduleFor } from '../diffusion/schedule';
+import { AbortedError, CheckpointError } from '../errors';
+import type { ModelMeta } from '../model/model-meta';
+import { assignVariables, prefixed, unprefixed } from '../model/named-variables';
+import type { Prng, PrngState } from '../rng/prng';
+import { embedTasks, type TaskTextEncoder } from '../text/text-encoder';
+import { adamState, restoreAdamState } from './adam-state';
+import { AutoencoderTrainer, factorBatch } from './autoencoder-trainer';
+import { DiffusionTrainer, type LatentSet } from './diffusion-trainer';
+import { ParameterEma } from './ema';
+import { runSteps, type FitProgress, type StageHooks } from './progress';
+
+/** Where a training run stands; `training.json` of a checkpoint. */
+interface TrainingState {
+  stage: FitProgress['stage'];
+  /** Completed steps of `stage`. */
+  step: number;
+  rng: PrngState;
+  emaUpdates: number;
+}
+
+export interface TrainingContext {
+  data: FactorSet;
+  meta: ModelMeta;
+  rng: Prng;
+  autoencoder: LoraAutoencoder;
+  denoiser: GuidedDenoiser;
+  textEncoder: TaskTextEncoder;
+  options: { onProgress?: (p: FitProgress) => void; signal?: AbortSignal; checkpointDir?: string; resume?: boolean };
+  /** The model's own files (config + weights) plus `extra`. */
+  modelFiles(extra: Record<string, Uint8Array>): Promise<Record<string, Uint8Array>>;
+  loadWeights(saved: Record<string, tf.Tensor>, label: string): void;
+}
+
+interface Resumed {
+  state: TrainingState;
+  tensors: Record<string, tf.Tensor>;
+}
+
+async function readResume(ctx: TrainingContext): Promise<Resumed | null> {
+  const { checkpointDir, resume } = ctx.options;
+  if (!resume) return null;
+  if (!checkpointDir) throw new CheckpointError('resume was asked for without a checkpoint folder', 'pass checkpointDir (the CLI uses <out>/checkpoints)');
+  const files = await readLatestTrainingCheckpoint(checkpointDir);
+  if (!files) return null;
+  let state: TrainingState;
+  try {
+    state = JSON.parse(new TextDecoder().decode(files['training.json'])) as TrainingState;
+  } catch {
+    throw new CheckpointError(`${checkpointDir}: training.json of the latest checkpoint is unreadable`, 'delete the checkpoint folder and train from scratch');
+  }
+  const tensors = {
+    ...prefixed('weights', decodeTensorFile(files['weights.safetensors'], `${checkpointDir} weights`)),
+    ...prefixed('optimizer', decodeTensorFile(files['optimizer.safetensors'], `${checkpointDir} optimizer`)),
+    ...(files['ema.safetensors'] ? prefixed('ema', decodeTensorFile(files['ema.safetensors'], `${checkpointDir} ema`)) : {}),
+  };
+  ctx.loadWeights(unprefixed('weights', tensors), `${checkpointDir} weights`);
+  ctx.rng.setState(state.rng);
+  return { state, tensors };
+}
+
+async function optimizerFile(optimizer: tf.AdamOptimizer): Promise<Uint8Array> {
+  const state = await adamState(optimizer);
+  try {
+    return await encodeTensorFile(state);
+  } finally {
+    state['adam/iter'].dispose(); // a fresh scalar; the rest are the optimiser's own variables
+  }
+}
+
+/** Posterior means of every library adapter, [N, positions, latent], in chunks. */
+async function encodeLibrary(ae: LoraAutoencoder, data: FactorSet): Promise<Float32Array> {
+  const n = data.taskNames.length;
+  const out = new Float32Array(n * ae.positions * ae.latentDim);
+  for (let start = 0; start < n; start += 32) {
+    const idx = Array.from({ length: Math.min(32, n - start) }, (_, i) => start + i);
+    const batch = factorBatch(data, idx);
+    const { mean, logVar } = ae.encode(batch);
+    out.set(await mean.data(), start * ae.positions * ae.latentDim);
+    tf.dispose([mean, logVar, ...batch.flatMap((b) => [b.A, b.B])]);
+  }
+  return out;
+}
+
+/**
+ * Runs (or resumes) both stages. Checkpoints hold the model files, the running stage's optimiser state, the
+ * EMA (stage 2) and the PRNG state, so that a resumed run repeats exactly the draws of an uninterrupted one.
+ */
+export async function runTraining(ctx: TrainingContext): Promise<void> {
+  const { meta, rng, data, options } = ctx;
+  const cfg = meta.config;
+  const condTensor = await embedTasks(ctx.textEncoder, data.descriptions);
+  const conditions = (await condTensor.data()) as Float32Array;
+  condTensor.dispose();
+  const resumed = await readResume(ctx);
+  try {
+    const hooks = (stage: FitProgress['stage'], optimizer: () => tf.AdamOptimizer, ema?: ParameterEma): StageHooks => ({
+      onProgress: options.onProgress,
+      signal: options.signal,
+      checkpointEvery: cfg.checkpointEvery,
+      checkpoint: options.checkpointDir
+        ? async (step) => {
+            const state: TrainingState = { stage, step, rng: rng.getState(), emaUpdates: ema?.updates ?? 0 };
+            const extra: Record<string, Uint8Array> = {
+              'optimizer.safetensors': await optimizerFile(optimizer()),
+              'training.json': new TextEncoder().encode(JSON.stringify(state)),
+            };
+            if (ema) extra['ema.safetensors'] = await encodeTensorFile(Object.fromEntries(ema.shadows.map((s, i) => [String(i), s])));
+            await writeTrainingCheckpoint(options.checkpointDir!, step, await ctx.modelFiles(extra));
+          }
+        : undefined,
+    });
+    const aborted = () => new AbortedError('training was stopped', options.checkpointDir ? 'resume it with the same checkpoint folder and resume: true (CLI: --resume)' : 'pass checkpointDir to be able to resume');
+
+    const stage1 = new AutoencoderTrainer(ctx.autoencoder, data, cfg.autoencoder, rng);
+    try {
+      if (!resumed || resumed.state.stage === 'autoencoder') {
+        if (resumed) await restoreAdamState(stage1.optimizer, unprefixed('optimizer', resumed.tensors));
+        const start = resumed?.state.step ?? 0;
+        await runSteps('autoencoder', start, cfg.autoencoder.steps, (i) => stage1.trainStep(i), hooks('autoencoder', () => stage1.optimizer), aborted);
+      }
+    } finally {
+      stage1.dispose();
+    }
+
+    const means = await encodeLibrary(ctx.autoencoder, data);
+    meta.latentScale = means.reduce((m, x) => Math.max(m, Math.abs(x)), 0) || 1;
+    const latents: LatentSet = {
+      latents: means.map((x) => x / meta.latentScale),
+      conditions,
+      count: data.taskNames.length,
+      positions: ctx.autoencoder.positions,
+      latentDim: ctx.autoencoder.latentDim,
+      condDim: ctx.textEncoder.dim,
+    };
+    const denoiserVars = Object.values(ctx.denoiser.variables);
+    const ema = new ParameterEma(denoiserVars, cfg.diffusion.emaDecay);
+    const stage2 = new DiffusionTrainer(ctx.denoiser, latents, scheduleFor(cfg).alphasCumprod, cfg.diffusion, rng, ema);
+    try {
+      let start = 0;
+      if (resumed?.state.stage === 'diffusion') {
+        await restoreAdamState(stage2.optimizer, unprefixed('optimizer', resumed.tensors));
+        const shadows = Object.fromEntries(ema.shadows.map((s, i) => [String(i), s]));
+        assignVariables(shadows, unprefixed('ema', resumed.tensors), `${options.checkpointDir} ema`);
+        ema.updates = resumed.state.emaUpdates;
+        start = resumed.state.step;
+      }
+      await runSteps('diffusion', start, cfg.diffusion.steps, () => stage2.trainStep(), hooks('diffusion', () => stage2.optimizer, ema), aborted);
+      // The trained model samples from the averaged weights.
+      denoiserVars.forEach((v, i) => v.assign(ema.shadows[i]));
+    } finally {
+      stage2.dispose();
+      ema.dispose();
+    }
+  } finally {
+    if (resumed) tf.dispose(Object.values(resumed.tensors));
+  }
+}
