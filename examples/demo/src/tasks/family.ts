@@ -1,0 +1,100 @@
+// The task family: every (operation, digit) pair is a task with paraphrased descriptions and
+// seeded train / test example generators.
+import { OPERATIONS, type Operation } from './operations';
+import { createRng, deriveSeed } from './random';
+import { INPUT_LENGTH, OPERATION_TOKENS, SEQUENCE_LENGTH, UNKNOWN_TOKEN } from './vocabulary';
+
+const DIGIT_WORDS = ['zero', 'one', 'two', 'three', 'four', 'five', 'six', 'seven', 'eight', 'nine'];
+
+/** One task of the family. */
+export interface Task {
+  /** Stable id, e.g. `contains-7`; also the task's folder name in the LoRA library. */
+  id: string;
+  operation: Operation;
+  /** The digit the operation is instantiated with. */
+  arg: number;
+  /** At least five paraphrased natural-language descriptions. */
+  descriptions: string[];
+}
+
+/** Which prompt the examples carry: the pre-training prompt naming the task, or the neutral one. */
+export type PromptKind = 'task' | 'neutral';
+
+/** A batch of examples: `inputs` is [count, INPUT_LENGTH] row-major token ids, `labels` 1 for yes, 0 for no. */
+export interface Examples {
+  inputs: Int32Array;
+  labels: Int32Array;
+  count: number;
+}
+
+/** Which stream of examples: the three splits never share a seed. */
+export type Split = 'train' | 'validation' | 'test';
+
+const describe = (template: string, arg: number): string =>
+  template.replaceAll('{d}', String(arg)).replaceAll('{w}', DIGIT_WORDS[arg]);
+
+/** All tasks (62), ordered by operation then digit. */
+export function listTasks(): Task[] {
+  return OPERATIONS.flatMap((operation) =>
+    operation.args.map((arg) => ({
+      id: `${operation.name}-${arg}`,
+      operation,
+      arg,
+      descriptions: operation.templates.map((t) => describe(t, arg)),
+    })),
+  );
+}
+
+/**
+ * Tasks held out entirely from LoRAGen's training in the benchmark and the demo (zero-shot): every operation and
+ * every digit still occurs in the training tasks, so a held-out task is a new combination of known parts.
+ */
+export const ZERO_SHOT_TASK_IDS: readonly string[] = [
+  'contains-3',
+  'contains-8',
+  'absent-1',
+  'absent-6',
+  'first-2',
+  'first-7',
+  'last-0',
+  'last-5',
+  'twice-4',
+  'twice-9',
+  'maxAtLeast-6',
+  'minAtMost-3',
+];
+
+/** Finds a task by id, or throws naming the known ids. */
+export function taskById(id: string): Task {
+  const task = listTasks().find((t) => t.id === id);
+  if (!task) throw new RangeError(`unknown task '${id}'; known tasks: ${listTasks().map((t) => t.id).join(', ')}`);
+  return task;
+}
+
+/** Writes one example (digits then prompt) into `inputs` at row `row` and returns its exact label. */
+function writeExample(task: Task, rng: ReturnType<typeof createRng>, prompt: PromptKind, inputs: Int32Array, row: number): number {
+  const sequence = task.operation.sample(rng, task.arg, rng.next() < 0.5);
+  const offset = row * INPUT_LENGTH;
+  inputs.set(sequence, offset);
+  inputs[offset + SEQUENCE_LENGTH] = prompt === 'task' ? OPERATION_TOKENS[task.operation.name] : UNKNOWN_TOKEN;
+  inputs[offset + SEQUENCE_LENGTH + 1] = prompt === 'task' ? task.arg : UNKNOWN_TOKEN;
+  return task.operation.answer(sequence, task.arg) ? 1 : 0;
+}
+
+/** `count` examples of one task from its seeded `split` stream. */
+export function taskExamples(task: Task, split: Split, seed: number, count: number, prompt: PromptKind = 'neutral'): Examples {
+  const rng = createRng(deriveSeed(`${task.id}/${split}`, seed));
+  const inputs = new Int32Array(count * INPUT_LENGTH);
+  const labels = new Int32Array(count);
+  for (let i = 0; i < count; i++) labels[i] = writeExample(task, rng, prompt, inputs, i);
+  return { inputs, labels, count };
+}
+
+/** A multi-task mixture with task prompts: what the base model is pre-trained on. */
+export function mixtureExamples(tasks: readonly Task[], seed: number, count: number): Examples {
+  const rng = createRng(deriveSeed('mixture', seed));
+  const inputs = new Int32Array(count * INPUT_LENGTH);
+  const labels = new Int32Array(count);
+  for (let i = 0; i < count; i++) labels[i] = writeExample(tasks[rng.int(0, tasks.length - 1)], rng, 'task', inputs, i);
+  return { inputs, labels, count };
+}
