@@ -12,11 +12,23 @@ export interface TopKGates {
   mask: tf.Tensor2D;
 }
 
+/**
+ * Which K experts each token keeps. The choice is discrete: its gradient is zero, declared through customGrad
+ * because tfjs has no gradient for TopK and would otherwise fail to differentiate anything downstream.
+ */
+function topKMask(logits: tf.Tensor2D, k: number): tf.Tensor2D {
+  const select = tf.customGrad((...inputs: (tf.Tensor | tf.GradSaveFunc)[]) => {
+    const x = inputs[0] as tf.Tensor2D;
+    const { indices } = tf.topk(x, k);
+    const value = tf.cast(tf.sum(tf.oneHot(indices, x.shape[1]), 1), 'float32');
+    return { value, gradFunc: (dy: tf.Tensor) => tf.zerosLike(dy) };
+  });
+  return select(logits) as tf.Tensor2D;
+}
+
 /** `logits` [tokens, experts], already divided by the temperature. */
 export function topKGates(logits: tf.Tensor2D, k: number): TopKGates {
-  const numExperts = logits.shape[1];
-  const { indices } = tf.topk(logits, k);
-  const mask = tf.cast(tf.sum(tf.oneHot(indices, numExperts), 1), 'float32') as tf.Tensor2D;
+  const mask = topKMask(logits, k);
   const gates = tf.softmax(tf.add(logits, tf.mul(tf.sub(1, mask), DROPPED))) as tf.Tensor2D;
   return { gates, mask };
 }
