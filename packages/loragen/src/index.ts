@@ -17,7 +17,7 @@ export { HashingTextEncoder, type HashingTextEncoderOptions } from './text/hashi
 export { PrecomputedTextEncoder } from './text/precomputed-encoder';
 export { TransformersTextEncoder, type TransformersTextEncoderOptions } from './text/transformers-encoder';
 export { buildFactorSet, type LibraryTask, type FactorSet } from './data/factor-set';
-export { layoutOf, splitModulePath, type AdapterLayout, type ModuleTypeSpec } from './data/layout';
+export { layoutOf, type LibraryLayout, type ModuleTypeSpec } from './data/layout';
 export { LoraAutoencoder, type FactorBatch } from './autoencoder/lora-autoencoder';
 export { ModuleEncoder } from './autoencoder/module-encoder';
 export { autoencoderLoss, gaussianKl, type AutoencoderLossParts } from './autoencoder/objective';

@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-import { BACKEND_NAMES } from '../backend/names';
+import { runCli } from './run';
 
-process.stderr.write(`loragen: no commands yet (backends: ${BACKEND_NAMES.join(', ')})\n`);
-process.exitCode = 2;
+runCli(process.argv.slice(2), { stdout: process.stdout, stderr: process.stderr }).then((code) => {
+  process.exitCode = code;
+});

@@ -1,7 +1,7 @@
 import type { LoraAdapter } from '@loragen/lora-io';
 import { LibraryError } from '../errors';
 import { lowRankNorm } from '../linalg/lowrank';
-import { assertSameLayout, layoutOf, type AdapterLayout } from './layout';
+import { assertSameLayout, layoutOf, type LibraryLayout } from './layout';
 
 /** One task of a LoRA library: its adapter and one or more descriptions of the task. */
 export interface LibraryTask {
@@ -12,7 +12,7 @@ export interface LibraryTask {
 
 /** A library's factors per module type, at their native shapes, ready for the autoencoder. */
 export interface FactorSet {
-  layout: AdapterLayout;
+  layout: LibraryLayout;
   taskNames: string[];
   descriptions: string[][];
   /**
@@ -42,7 +42,7 @@ function assertGeneratable(task: LibraryTask): void {
  *   differs from the first one's (the message names the task and the difference).
  */
 export async function buildFactorSet(tasks: Iterable<LibraryTask> | AsyncIterable<LibraryTask>): Promise<FactorSet> {
-  let layout: AdapterLayout | undefined;
+  let layout: LibraryLayout | undefined;
   const taskNames: string[] = [];
   const descriptions: string[][] = [];
   const parts: { A: Float32Array; B: Float32Array }[][] = [];

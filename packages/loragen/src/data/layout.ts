@@ -1,9 +1,9 @@
-import type { LoraAdapter, PeftLoraConfig } from '@loragen/lora-io';
+import { detectLayoutPreset, modulePosition, type LoraAdapter, type PeftLoraConfig } from '@loragen/lora-io';
 import { LibraryError } from '../errors';
 
 /** One module type of a layout: every layer's module of this type has these shapes. */
 export interface ModuleTypeSpec {
-  /** The module path with its layer index replaced by `*`, e.g. `base_model.model.model.layers.*.self_attn.q_proj`. */
+  /** Block kind and module, from lora-io's layout presets, e.g. `self_attn.q_proj` or `encoder.self_attn.q`. */
   name: string;
   dIn: number;
   dOut: number;
@@ -17,7 +17,7 @@ export interface ModuleTypeSpec {
  * How the adapters of a library are laid out as positions: module types x layers, layer-major
  * (position p = layer * moduleTypes.length + typeIndex), the order the decoder expects.
  */
-export interface AdapterLayout {
+export interface LibraryLayout {
   moduleTypes: ModuleTypeSpec[];
   layers: number;
   /** PEFT module path of each position, layer-major. */
@@ -26,21 +26,19 @@ export interface AdapterLayout {
   config: PeftLoraConfig;
 }
 
-const LAYER_INDEX = /\.(\d+)(?=\.)/;
-
-/** Splits a PEFT module path at its first numeric segment (the block / layer index in every common architecture). */
-export function splitModulePath(path: string): { type: string; layer: number } {
-  const m = LAYER_INDEX.exec(path);
-  if (!m) return { type: path, layer: 0 };
-  return { type: path.slice(0, m.index) + '.*' + path.slice(m.index + m[0].length), layer: Number(m[1]) };
+/** A module's type (block kind + module) and layer, by lora-io's layout preset for the adapter's names. */
+function typeAndLayer(name: string, preset: ReturnType<typeof detectLayoutPreset>): { type: string; layer: number } {
+  const pos = modulePosition(name, preset);
+  return { type: pos.block ? `${pos.block}.${pos.moduleType}` : pos.moduleType, layer: pos.layer };
 }
 
 /** Derives the position layout of an adapter. */
-export function layoutOf(adapter: LoraAdapter, label = 'adapter'): AdapterLayout {
+export function layoutOf(adapter: LoraAdapter, label = 'adapter'): LibraryLayout {
   const types = new Map<string, ModuleTypeSpec>();
   const byType = new Map<string, Map<number, string>>();
+  const preset = detectLayoutPreset(adapter.modules.map((m) => m.name));
   for (const mod of adapter.modules) {
-    const { type, layer } = splitModulePath(mod.name);
+    const { type, layer } = typeAndLayer(mod.name, preset);
     const spec = types.get(type);
     if (!spec) {
       types.set(type, { name: type, dIn: mod.dIn, dOut: mod.dOut, rank: mod.rank, scaling: mod.scaling, alpha: mod.alpha });
@@ -72,8 +70,8 @@ export function layoutOf(adapter: LoraAdapter, label = 'adapter'): AdapterLayout
 }
 
 /** Throws a LibraryError naming the first difference between two layouts. */
-export function assertSameLayout(expected: AdapterLayout, actual: AdapterLayout, label: string): void {
-  const describe = (l: AdapterLayout) => l.moduleTypes.map((t) => `${t.name} (r ${t.rank}, ${t.dIn} -> ${t.dOut})`).join(', ');
+export function assertSameLayout(expected: LibraryLayout, actual: LibraryLayout, label: string): void {
+  const describe = (l: LibraryLayout) => l.moduleTypes.map((t) => `${t.name} (r ${t.rank}, ${t.dIn} -> ${t.dOut})`).join(', ');
   const sameTypes =
     expected.moduleTypes.length === actual.moduleTypes.length &&
     expected.moduleTypes.every((t, i) => {

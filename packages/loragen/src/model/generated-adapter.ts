@@ -1,9 +1,9 @@
 import type { LoraAdapter, LoraModule, PeftLoraConfig } from '@loragen/lora-io';
 import type { FactorPair } from '@loragen/moe-decoder';
-import type { AdapterLayout } from '../data/layout';
+import type { LibraryLayout } from '../data/layout';
 
 /** The PEFT config of generated adapters: the library's, minus what LoRAGen does not generate. */
-export function generatedConfig(layout: AdapterLayout): PeftLoraConfig {
+export function generatedConfig(layout: LibraryLayout): PeftLoraConfig {
   return { ...layout.config, use_dora: false, modules_to_save: null, inference_mode: true };
 }
 
@@ -14,7 +14,7 @@ export function generatedConfig(layout: AdapterLayout): PeftLoraConfig {
  * scaling * B A then equals the generated dW.
  */
 export async function factorsToAdapters(
-  layout: AdapterLayout,
+  layout: LibraryLayout,
   normalisers: number[],
   factors: Record<string, FactorPair>,
   count: number,

@@ -1,6 +1,6 @@
 import { resolveConfig } from '../config/resolve-config';
 import type { LoraGenConfig } from '../config/schema';
-import type { AdapterLayout } from '../data/layout';
+import type { LibraryLayout } from '../data/layout';
 import { CheckpointError, ConfigError } from '../errors';
 import { HashingTextEncoder } from '../text/hashing-encoder';
 import type { TaskTextEncoder } from '../text/text-encoder';
@@ -10,7 +10,7 @@ export interface ModelMeta {
   format: 'loragen-model';
   version: 1;
   config: LoraGenConfig;
-  layout: AdapterLayout;
+  layout: LibraryLayout;
   /** Per module type: dW was divided by this for training. */
   normalisers: number[];
   /** Latents were divided by this (max |z| over the library) before diffusion. */

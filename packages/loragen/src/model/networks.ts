@@ -1,6 +1,6 @@
 import { ModuleAwareMoEDecoder, SharedMLPDecoder, type LoraDecoder, type ModuleSpec } from '@loragen/moe-decoder';
 import type { LoraGenConfig } from '../config/schema';
-import type { AdapterLayout } from '../data/layout';
+import type { LibraryLayout } from '../data/layout';
 import { ConfigError } from '../errors';
 
 /** What a custom decoder factory is given: the library's module types (layout order), layers and latent size. */
@@ -13,7 +13,7 @@ export interface DecoderShape {
 /** A researcher's decoder: an instance for a known layout, or a factory called once the layout is known. */
 export type DecoderChoice = LoraDecoder | ((shape: DecoderShape) => LoraDecoder);
 
-export function decoderShape(layout: AdapterLayout, cfg: LoraGenConfig): DecoderShape {
+export function decoderShape(layout: LibraryLayout, cfg: LoraGenConfig): DecoderShape {
   return {
     modules: layout.moduleTypes.map(({ name, dIn, dOut, rank }) => ({ name, dIn, dOut, rank })),
     layers: layout.layers,

@@ -1,0 +1,36 @@
+import type { LoraAdapter } from '@loragen/lora-io';
+import { lowRankNorm, lowRankSingularValues, spectralEntropy } from '../linalg/lowrank';
+
+/** One module of `loragen inspect --json` (exactly these fields). */
+export interface ModuleReport {
+  name: string;
+  rank: number;
+  alpha: number;
+  scaling: number;
+  dIn: number;
+  dOut: number;
+  /** |scaling * B A|_F */
+  deltaNorm: number;
+  /** The largest singular values of scaling * B A, descending. */
+  topSingularValues: number[];
+}
+
+/** Facts of every module's dW, computed from the factors (float64, never forming dW). */
+export function inspectAdapter(adapter: LoraAdapter, top = 8): { modules: ModuleReport[]; entropies: number[] } {
+  const entropies: number[] = [];
+  const modules = adapter.modules.map((m) => {
+    const sv = lowRankSingularValues(m);
+    entropies.push(spectralEntropy(sv));
+    return {
+      name: m.name,
+      rank: m.rank,
+      alpha: m.alpha,
+      scaling: m.scaling,
+      dIn: m.dIn,
+      dOut: m.dOut,
+      deltaNorm: lowRankNorm(m),
+      topSingularValues: Array.from(sv.subarray(0, Math.min(top, sv.length))),
+    };
+  });
+  return { modules, entropies };
+}

@@ -1,0 +1,39 @@
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { UsageError } from './exit-codes';
+
+type Options = NonNullable<ParseArgsConfig['options']>;
+
+/** Options every command takes. */
+export const COMMON_OPTIONS = {
+  backend: { type: 'string' },
+  json: { type: 'boolean', default: false },
+  help: { type: 'boolean', short: 'h', default: false },
+} as const satisfies Options;
+
+/** Parses `argv` strictly; unknown options and missing values become UsageErrors that show `usage`. */
+export function parseCommandArgs<O extends Options>(argv: string[], options: O, usage: string, allowPositionals = false) {
+  try {
+    return parseArgs({ args: argv, options: { ...COMMON_OPTIONS, ...options }, allowPositionals, strict: true });
+  } catch (err) {
+    throw new UsageError((err as Error).message, usage);
+  }
+}
+
+export function required(value: string | undefined, name: string, usage: string): string {
+  if (value === undefined || value === '') throw new UsageError(`missing --${name}`, usage);
+  return value;
+}
+
+export function integer(value: string | undefined, name: string, fallback: number | undefined, usage: string): number | undefined {
+  if (value === undefined) return fallback;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0) throw new UsageError(`--${name} must be a non-negative integer, got '${value}'`, usage);
+  return n;
+}
+
+export function number(value: string | undefined, name: string, usage: string): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!Number.isFinite(n)) throw new UsageError(`--${name} must be a number, got '${value}'`, usage);
+  return n;
+}

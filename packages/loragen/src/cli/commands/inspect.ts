@@ -1,0 +1,35 @@
+import { readPeftAdapter } from '@loragen/lora-io/node';
+import { inspectAdapter, type ModuleReport } from '../../analysis/inspect-adapter';
+import { integer, parseCommandArgs } from '../args';
+import { UsageError } from '../exit-codes';
+import { printResult, type CliIO } from '../output';
+
+export const INSPECT_USAGE = 'loragen inspect ADAPTER_DIR [--top K] [--json]';
+
+function table(modules: ModuleReport[], entropies: number[]): string {
+  const rows = modules.map((m, i) => [
+    m.name,
+    String(m.rank),
+    String(m.alpha),
+    m.scaling.toPrecision(4),
+    `${m.dIn} -> ${m.dOut}`,
+    m.deltaNorm.toPrecision(5),
+    m.topSingularValues.map((s) => s.toPrecision(4)).join(' '),
+    entropies[i].toFixed(3),
+  ]);
+  const head = ['module', 'rank', 'alpha', 'scaling', 'shape', '|dW|_F', 'top singular values', 'spectral entropy'];
+  const widths = head.map((h, c) => Math.max(h.length, ...rows.map((r) => r[c].length)));
+  const line = (cells: string[]) => cells.map((x, c) => x.padEnd(widths[c])).join('  ').trimEnd();
+  return [line(head), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n');
+}
+
+/** Per module: rank, alpha, scaling, shapes, |dW|_F, top singular values (and spectral entropy in the table). */
+export async function inspectCommand(argv: string[], io: CliIO): Promise<number> {
+  const { values, positionals } = parseCommandArgs(argv, { top: { type: 'string' } }, INSPECT_USAGE, true);
+  if (positionals.length !== 1) throw new UsageError(`expected one adapter folder, got ${positionals.length}`, INSPECT_USAGE);
+  const top = integer(values.top, 'top', 8, INSPECT_USAGE)!;
+  const adapter = await readPeftAdapter(positionals[0]);
+  const { modules, entropies } = inspectAdapter(adapter, top);
+  printResult(io, { modules }, table(modules, entropies));
+  return 0;
+}
