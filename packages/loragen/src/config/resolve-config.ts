@@ -17,7 +17,7 @@ function describeIssue(issue: ZodIssue, input: unknown): string {
     return `unknown field(s) ${issue.keys.map((k) => `'${[...issue.path, k].join('.')}'`).join(', ')}`;
   }
   const value = JSON.stringify(valueAt(input, issue.path)) ?? 'undefined';
-  return `'${field}' = ${value}: ${issue.message.toLowerCase()}`;
+  return `'${field}' = ${value}: ${issue.message}`;
 }
 
 /**
