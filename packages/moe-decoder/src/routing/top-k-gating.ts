@@ -20,7 +20,8 @@ function topKMask(logits: tf.Tensor2D, k: number): tf.Tensor2D {
   const select = tf.customGrad((...inputs: (tf.Tensor | tf.GradSaveFunc)[]) => {
     const x = inputs[0] as tf.Tensor2D;
     const { indices } = tf.topk(x, k);
-    const value = tf.cast(tf.sum(tf.oneHot(indices, x.shape[1]), 1), 'float32');
+    // float32 one-hots: summing int32 ones over an inner axis hits a broken int32 transpose shader on webgpu
+    const value = tf.sum(tf.oneHot(indices, x.shape[1], 1, 0, 'float32'), 1);
     return { value, gradFunc: (dy: tf.Tensor) => tf.zerosLike(dy) };
   });
   return select(logits) as tf.Tensor2D;
