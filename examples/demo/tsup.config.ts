@@ -5,6 +5,8 @@ import { defineConfig } from 'tsup';
 export default defineConfig({
   entry: {
     'build-library': 'src/cli/build-library.ts',
+    demo: 'src/cli/demo.ts',
+    'bench-paper': 'src/cli/bench-paper.ts',
   },
   format: ['esm'],
   platform: 'node',

@@ -1,11 +1,13 @@
 // `npm run build-library -w @loragen/example-demo`: pre-trains the base model, trains one LoRA per task,
 // writes them (safetensors + PEFT folders) and a manifest with checksums. Seeded: a rebuild is byte-identical.
-import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { useBackend, type BackendName } from '@loragen/core';
+import * as tf from '@tensorflow/tfjs';
+import '@tensorflow/tfjs-backend-wasm';
 import { trainBaseModel } from '../base/train-base';
 import { trainTaskLora } from '../lora/train-lora';
 import { saveBaseModel } from '../library/base-model-file';
+import { writeJsonAtomic } from '../library/write-text';
 import { writeLibraryEntry } from '../library/library-folder';
 import { checksums, MANIFEST_FILE, type BuildRecord } from '../library/manifest';
 import { DEFAULT_BASE_MODEL_CONFIG } from '../model/config';
@@ -15,10 +17,12 @@ import { ASSETS_DIR, baseModelDir, libraryDir } from './paths';
 import { progressBar } from './progress';
 
 async function main(): Promise<void> {
-  const args = parseArguments(process.argv.slice(2), ['out', 'seed', 'backend']);
+  const args = parseArguments(process.argv.slice(2), ['out', 'seed']);
   const out = args.get('out') ?? ASSETS_DIR;
   const seed = integerArgument(args, 'seed', 1);
-  const backend = await useBackend((args.get('backend') ?? 'wasm') as BackendName);
+  // Always wasm: the committed artefacts are this backend's bit-exact output (cpu rounds differently).
+  await tf.setBackend('wasm');
+  const backend = tf.getBackend();
   const started = Date.now();
   const tasks = listTasks();
   await rm(out, { recursive: true, force: true });
@@ -48,7 +52,7 @@ async function main(): Promise<void> {
   loraBar.finish();
   // Wall time varies between runs; keep it out of the checksummed files so rebuilds stay byte-identical.
   record.seconds = Math.round((Date.now() - started) / 1000);
-  await writeFile(join(out, MANIFEST_FILE), `${JSON.stringify({ build: record, files: await checksums(out) }, null, 2)}\n`);
+  await writeJsonAtomic(join(out, MANIFEST_FILE), { build: record, files: await checksums(out) });
   process.stderr.write(`built ${tasks.length} LoRAs and the base model into ${out} in ${record.seconds} s\n`);
 }
 

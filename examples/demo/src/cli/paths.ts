@@ -1,8 +1,10 @@
-// Where the demo's committed artefacts live, relative to the built programs in dist/.
+// Where the demo's committed artefacts and reports live, relative to the built programs in dist/.
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 
 /** `examples/demo/assets`: the base model, the LoRA library and their manifest. */
 export const ASSETS_DIR = fileURLToPath(new URL('../assets', import.meta.url));
+/** `<repo>/benchmarks/paper`: where `npm run bench:paper` writes its results. */
+export const PAPER_RESULTS_DIR = fileURLToPath(new URL('../../../benchmarks/paper', import.meta.url));
 export const baseModelDir = (assets: string): string => join(assets, 'base-model');
 export const libraryDir = (assets: string): string => join(assets, 'library');

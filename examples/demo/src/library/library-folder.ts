@@ -1,26 +1,31 @@
 // The LoRA library on disk: one folder per task, a PEFT adapter plus `descriptions.json` (lora-io's library layout).
-import { mkdir, readFile } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { readPeftAdapter, writePeftAdapter, type LoraAdapter } from '@loragen/lora-io/node';
+import { readLoraLibrary, writePeftAdapter, type LoraAdapter } from '@loragen/lora-io/node';
 import type { Task } from '../tasks/family';
-import { writeFileAtomic } from './base-model-file';
+import { writeJsonAtomic } from './write-text';
 
 export const DESCRIPTIONS_FILE = 'descriptions.json';
+
+/** A library task as LoRAGen learns from it. */
+export interface LibraryEntry {
+  name: string;
+  descriptions: string[];
+  adapter: LoraAdapter;
+}
 
 /** Writes one task's adapter and descriptions into `<root>/<task id>/`. */
 export async function writeLibraryEntry(root: string, task: Task, adapter: LoraAdapter): Promise<void> {
   const dir = join(root, task.id);
   await mkdir(dir, { recursive: true });
   await writePeftAdapter(dir, adapter);
-  await writeFileAtomic(join(dir, DESCRIPTIONS_FILE), `${JSON.stringify(task.descriptions, null, 2)}\n`);
+  await writeJsonAtomic(join(dir, DESCRIPTIONS_FILE), task.descriptions);
 }
 
-/** Reads one task's adapter and descriptions back. */
-export async function readLibraryEntry(root: string, taskId: string): Promise<{ adapter: LoraAdapter; descriptions: string[] }> {
-  const dir = join(root, taskId);
-  const [adapter, descriptions] = await Promise.all([
-    readPeftAdapter(dir),
-    readFile(join(dir, DESCRIPTIONS_FILE), 'utf8').then((s) => JSON.parse(s) as string[]),
-  ]);
-  return { adapter, descriptions };
+/** Reads the whole library (it is small: 62 adapters of 8 modules, about 1 MB), keyed by task id. */
+export async function readLibrary(root: string): Promise<Map<string, LibraryEntry>> {
+  const library = await readLoraLibrary(root);
+  const entries = new Map<string, LibraryEntry>();
+  for await (const { task, adapter } of library.adapters()) entries.set(task.name, { name: task.name, descriptions: task.descriptions, adapter });
+  return entries;
 }

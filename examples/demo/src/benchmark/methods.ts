@@ -1,0 +1,51 @@
+// The methods the paper benchmark compares (exact ids) and the LoRAGen configurations behind its variants.
+import type { LoraGenConfigInput } from '@loragen/core';
+
+export const METHOD_IDS = [
+  'base',
+  'average-lora',
+  'nearest-description',
+  'task-lora',
+  'loragen',
+  'loragen-shared-decoder',
+  'loragen-spectral-only',
+  'loragen-factor-supervision',
+] as const;
+
+export type MethodId = (typeof METHOD_IDS)[number];
+
+export type LoraGenVariant = Extract<MethodId, `loragen${string}`>;
+
+export const LORAGEN_VARIANTS: readonly LoraGenVariant[] = ['loragen', 'loragen-shared-decoder', 'loragen-spectral-only', 'loragen-factor-supervision'];
+
+/**
+ * A compact LoRAGen for the demo's library (8 positions of rank 4 on a width-32 model, 50 training tasks): the
+ * paper's architecture and losses at a size that trains in a minute or two on one CPU core.
+ */
+export function compactConfig(seed: number, scale: { autoencoderSteps: number; diffusionSteps: number }): LoraGenConfigInput {
+  return {
+    seed,
+    autoencoder: {
+      latentDim: 16,
+      encoderHidden: 64,
+      expertHidden: 64,
+      steps: scale.autoencoderSteps,
+      batchSize: 32,
+      learningRate: 2e-3,
+      temperature: { start: 1.5, end: 1.2, steps: scale.autoencoderSteps },
+      loss: { balanceWarmupSteps: Math.round(scale.autoencoderSteps / 4) },
+    },
+    diffusion: { depth: 2, width: 64, heads: 4, steps: scale.diffusionSteps, batchSize: 64, learningRate: 1e-3 },
+    sampling: { sampler: 'ddim', steps: 50 },
+    text: { hashingDim: 512 },
+  };
+}
+
+/** The ablation each variant applies to the compact config (the paper's Table of ablations). */
+export function variantConfig(variant: LoraGenVariant, base: LoraGenConfigInput): LoraGenConfigInput {
+  const autoencoder = { ...base.autoencoder };
+  if (variant === 'loragen-shared-decoder') autoencoder.decoder = 'shared-mlp';
+  if (variant === 'loragen-spectral-only') autoencoder.loss = { ...autoencoder.loss, angular: 0 };
+  if (variant === 'loragen-factor-supervision') autoencoder.supervision = 'factors';
+  return { ...base, autoencoder };
+}

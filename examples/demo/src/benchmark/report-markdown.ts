@@ -1,0 +1,35 @@
+// results.md: our table beside the paper's, and the paper's claims checked against our numbers.
+import { checkClaims, PAPER_IN_DISTRIBUTION, PAPER_SOURCES, PAPER_ZERO_SHOT } from './paper-claims';
+import type { MeanStd, PaperResults } from './summary';
+
+const cell = (v: MeanStd | null): string => (v ? `${v.mean.toFixed(1)} ± ${v.std.toFixed(1)}` : '-');
+const paper = (v: number | undefined): string => (v === undefined ? '-' : v.toFixed(1));
+
+/** Renders the report; `notes` are extra paragraphs (what the setup is, what was tried). */
+export function resultsMarkdown(results: PaperResults, notes: readonly string[]): string {
+  const lines = [
+    '# LoRAGen paper benchmark, reproduced at laptop scale',
+    '',
+    `Accuracy in percent, mean ± std over ${results.seeds} seeds; ${results.tasks.inDistribution} in-distribution tasks ` +
+      `(held-out examples), ${results.tasks.zeroShot} zero-shot tasks (held out of LoRAGen's training). ` +
+      `Backend ${results.backend}, ${results.seconds} s in total.`,
+    '',
+    '| method | in-distribution (ours) | zero-shot (ours) | paper, FLAN-T5-large in-distribution | paper, zero-shot | paper row |',
+    '| --- | --- | --- | --- | --- | --- |',
+    ...results.rows.map(
+      (r) =>
+        `| \`${r.method}\` | ${cell(r.inDistribution)} | ${cell(r.zeroShot)} | ${paper(PAPER_IN_DISTRIBUTION[r.method])} | ${paper(PAPER_ZERO_SHOT[r.method])} | ${PAPER_SOURCES[r.method] ?? ''} |`,
+    ),
+    '',
+    '## The paper\'s claims',
+    '',
+    '| claim | measured | target | holds here |',
+    '| --- | --- | --- | --- |',
+    ...checkClaims(results).map((c) => `| ${c.claim} | ${c.measured} | ${c.target} | ${c.met ? 'yes' : '**no**'} |`),
+    '',
+    ...notes.flatMap((n) => [n, '']),
+    '![accuracy by method](results.svg)',
+    '',
+  ];
+  return lines.join('\n');
+}

@@ -1,0 +1,7 @@
+// Training budgets of the compact LoRAGen: the demo's (<= 10 min on 2 cores with the build) and the benchmark's.
+
+/** `npm run demo`. */
+export const DEMO_SCALE = { autoencoderSteps: 600, diffusionSteps: 1500 };
+
+/** `npm run bench:paper` (12 trainings: 4 variants x 3 seeds). */
+export const BENCH_SCALE = { autoencoderSteps: 600, diffusionSteps: 1500 };

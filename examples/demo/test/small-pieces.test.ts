@@ -1,0 +1,63 @@
+import { nearestByCosine } from '../src/eval/nearest';
+import { adapterDeltas, meanDeltas, mergeDeltas } from '../src/lora/delta';
+import { baseWeightName } from '../src/lora/adapter-naming';
+import { parseArguments, integerArgument, UsageError } from '../src/cli/arguments';
+import { createRng, deriveSeed } from '../src/tasks/random';
+import type { LoraAdapter } from '@loragen/lora-io';
+
+describe('nearestByCosine', () => {
+  it('picks the candidate with the smallest angle, not the largest dot product', () => {
+    expect(nearestByCosine([1, 0], [[10, 10], [1, 0.1], [-1, 0]])).toBe(1);
+    expect(() => nearestByCosine([1, 0], [[1, 0, 0]])).toThrow(/3 dims, the query 2/);
+    expect(() => nearestByCosine([1], [])).toThrow(/at least one/);
+  });
+});
+
+describe('weight deltas', () => {
+  const adapter = (scale: number): LoraAdapter => ({
+    config: { r: 1, lora_alpha: 2 },
+    modules: [{ name: 'base_model.model.w', rank: 1, alpha: 2, scaling: 2, dIn: 3, dOut: 2, A: Float32Array.from([1, 2, 3]), B: Float32Array.from([scale, -1]) }],
+  });
+
+  it('dW = scaling * B A, the mean is element-wise, merging adds to the base weight', () => {
+    // B A = [[s, 2s, 3s], [-1, -2, -3]], times scaling 2.
+    expect(Array.from(adapterDeltas(adapter(1)).get('w.weight')!)).toEqual([2, 4, 6, -2, -4, -6]);
+    const mean = meanDeltas([adapterDeltas(adapter(1)), adapterDeltas(adapter(3))]);
+    expect(Array.from(mean.get('w.weight')!)).toEqual([4, 8, 12, -2, -4, -6]);
+    const merged = mergeDeltas(new Map([['w.weight', { shape: [2, 3], values: new Float32Array(6).fill(1) }]]), mean);
+    expect(Array.from(merged.get('w.weight')!.values)).toEqual([5, 9, 13, -1, -3, -5]);
+  });
+
+  it('names what does not fit', () => {
+    expect(() => mergeDeltas(new Map(), adapterDeltas(adapter(1)))).toThrow(/updates 'w.weight', which the base model does not have/);
+    expect(() => baseWeightName('model.layers.0.q_proj')).toThrow(/does not start with 'base_model.model.'/);
+    expect(() => meanDeltas([])).toThrow(/at least one/);
+  });
+});
+
+describe('arguments', () => {
+  it('parses --key value pairs and rejects unknown or valueless keys', () => {
+    const args = parseArguments(['--out', 'x', '--seed', '3'], ['out', 'seed']);
+    expect(args.get('out')).toBe('x');
+    expect(integerArgument(args, 'seed', 1)).toBe(3);
+    expect(integerArgument(args, 'steps', 7)).toBe(7);
+    expect(() => parseArguments(['--nope', '1'], ['out'])).toThrow(UsageError);
+    expect(() => parseArguments(['--out'], ['out'])).toThrow(/--out needs a value/);
+    expect(() => integerArgument(parseArguments(['--seed', '1.5'], ['seed']), 'seed', 1)).toThrow(/integer/);
+  });
+});
+
+describe('seeded randomness', () => {
+  it('repeats for a seed, differs across seeds and labels, and is roughly uniform', () => {
+    const draw = (seed: number) => Array.from({ length: 5 }, createRng(seed).next);
+    const a = createRng(1);
+    const b = createRng(1);
+    expect(Array.from({ length: 5 }, a.next)).toEqual(Array.from({ length: 5 }, b.next));
+    expect(draw(1)).not.toEqual(draw(2));
+    expect(deriveSeed('x', 1)).not.toBe(deriveSeed('y', 1));
+    const rng = createRng(3);
+    const counts = new Array(10).fill(0);
+    for (let i = 0; i < 10000; i++) counts[rng.int(0, 9)]++;
+    for (const c of counts) expect(Math.abs(c - 1000)).toBeLessThan(150);
+  });
+});
