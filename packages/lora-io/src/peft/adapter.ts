@@ -15,7 +15,7 @@ import {
 } from './config';
 
 const LORA_KEY = /^(.+)\.lora_(A|B)(?:\.([^.]+))?\.weight$/;
-const MAGNITUDE_KEY = /^(.+)\.lora_magnitude_vector(?:\.[^.]+)?$/;
+const MAGNITUDE_KEY = /^(.+)\.lora_magnitude_vector(?:\.[^.]+)?(?:\.weight)?$/;
 
 const extras = new WeakMap<LoraAdapter, Map<string, SafetensorsTensor>>();
 
