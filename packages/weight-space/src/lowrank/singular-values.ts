@@ -1,0 +1,70 @@
+import * as tf from '@tensorflow/tfjs-core';
+import type { GradSaveFunc, Tensor } from '@tensorflow/tfjs-core';
+import type { CustomGradientFunc } from '../linalg/custom-grad';
+import { jacobiSvd } from '../linalg/jacobi-svd';
+import type { LowRankFactors } from '../types';
+import { factorShape } from '../validate';
+import { factorRows, gramRoot, lowRankCore } from './gram-root';
+
+/** Sweeps of the r x r Jacobi SVD: enough for float32 accuracy at r <= 32, even for clustered spectra. */
+const JACOBI_SWEEPS = 8;
+/**
+ * Singular values at or below this fraction of sigma_1 get a zero gradient. At sigma_i = 0 the singular value is
+ * not differentiable and 0 is a valid (Clarke) subgradient; just above it float32 cannot resolve u_i, v_i.
+ */
+const GRADIENT_CUTOFF = 1e-5;
+
+/**
+ * The r singular values of dW = B A, in descending order, per position ([..., r]), without forming dW: CholeskyQR2
+ * roots of the two r x r Grams give an r x r core with the same singular values, which a Jacobi SVD solves.
+ * Differentiable in A and B through d sigma_i = u_i^T d(dW) v_i, written in factored form (no inverse, no division
+ * by sigma_i - sigma_j): repeated singular values get a valid subgradient (the one of the basis the solver
+ * returned) and never NaN; see GRADIENT_CUTOFF for zero singular values.
+ */
+export function lowRankSingularValues(factors: LowRankFactors): Tensor {
+  const { batch, rank } = factorShape(factors, 'factors');
+  const op = tf.customGrad(((a: Tensor, b: Tensor, save: GradSaveFunc) => {
+    const { rowsA, rowsB } = factorRows(a, b);
+    const rootA = gramRoot(rowsA);
+    const rootB = gramRoot(rowsB);
+    const core = lowRankCore(rootA, rootB);
+    // Jacobi works on a unit-norm core: the rotation angles need no guard against under/overflow.
+    const scale = tf.maximum(tf.sqrt(tf.sum(tf.square(core), [1, 2], true)), 1e-30);
+    const { columns, right } = jacobiSvd(tf.div(core, scale), JACOBI_SWEEPS);
+    const unit = tf.sqrt(tf.sum(tf.square(columns), 1));
+    const flatScale = tf.reshape(scale, [-1, 1]);
+    const { values, indices } = tf.topk(tf.mul(unit, flatScale), rank);
+    const order = tf.cast(tf.oneHot(indices, rank), 'float32');
+    save([a, b, rootA, rootB, columns, right, unit, flatScale, order]);
+    return {
+      value: tf.reshape(values, [...batch, rank]),
+      gradFunc: (dy: Tensor, saved: Tensor[]) => singularValueGradient(dy, saved),
+    };
+  }) as CustomGradientFunc<Tensor>);
+  return op(factors.A, factors.B);
+}
+
+function singularValueGradient(dy: Tensor, saved: Tensor[]): Tensor[] {
+  const [a, b, rootA, rootB, columns, right, unit, scale, order] = saved;
+  const r = unit.shape[1] as number;
+  // Back from sorted order to the solver's column order.
+  const g = tf.reshape(tf.matMul(tf.reshape(dy, [-1, 1, r]), order), [-1, r]);
+  const live = tf.greater(unit, tf.mul(tf.max(unit, 1, true), GRADIENT_CUTOFF));
+  const safeUnit = tf.where(live, unit, tf.onesLike(unit));
+  // c_i = g_i / sigma_i on live singular values, 0 on the rest.
+  const coef = tf.where(live, tf.div(g, tf.mul(safeUnit, scale)), tf.zerosLike(g));
+  const weightV = tf.matMul(tf.mul(right, tf.expandDims(coef, 1)), right, false, true);
+  const weightU = tf.matMul(
+    tf.mul(columns, tf.expandDims(tf.div(coef, tf.square(safeUnit)), 1)),
+    columns,
+    false,
+    true,
+  );
+  // dL/dB = B F_A W_V F_A^T and dL/dA = F_B W_U F_B^T A (u_i = B F_A v_i / sigma_i, A v_i = F_A v_i).
+  const sandwichB = tf.matMul(tf.matMul(rootA, weightV), rootA, false, true);
+  const sandwichA = tf.matMul(tf.matMul(rootB, weightU), rootB, false, true);
+  const [dOut, dIn] = [b.shape[b.rank - 2] as number, a.shape[a.rank - 1] as number];
+  const gradB = tf.reshape(tf.matMul(tf.reshape(b, [-1, dOut, r]), sandwichB), b.shape);
+  const gradA = tf.reshape(tf.matMul(sandwichA, tf.reshape(a, [-1, r, dIn])), a.shape);
+  return [gradA, gradB];
+}
