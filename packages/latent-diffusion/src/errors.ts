@@ -5,3 +5,18 @@ export class LatentDiffusionError extends Error {
     this.name = 'LatentDiffusionError';
   }
 }
+
+/**
+ * Thrown by `sample` when its `AbortSignal` fires. Its `name` is `'AbortError'`, like the DOM's, so code that
+ * already handles aborted `fetch` calls handles this too.
+ */
+export class SamplingAbortedError extends Error {
+  /** The step (0-based) at which sampling stopped. */
+  readonly step: number;
+
+  constructor(step: number, reason?: unknown) {
+    super(`sampling was aborted at step ${step}${reason === undefined ? '' : `: ${String(reason)}`}`);
+    this.name = 'AbortError';
+    this.step = step;
+  }
+}

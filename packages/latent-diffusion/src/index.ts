@@ -1,1 +1,31 @@
-export { LatentDiffusionError } from './errors';
+export { LatentDiffusionError, SamplingAbortedError } from './errors';
+export {
+  createSchedule,
+  type NoiseSchedule,
+  type ScheduleKind,
+  type ScheduleOptions,
+} from './schedule/schedule';
+export { rescaleToZeroTerminalSnr } from './schedule/zero-terminal-snr';
+export {
+  addNoise,
+  velocityFrom,
+  x0FromVelocity,
+  epsFromVelocity,
+  x0FromEps,
+  epsFromX0,
+  x0FromPrediction,
+  type Coefficient,
+  type Prediction,
+} from './objectives/conversions';
+export { GaussianRng } from './random/gaussian-rng';
+export { sample } from './samplers/sample';
+export { samplingTimesteps } from './samplers/timestep-spacing';
+export type {
+  Denoiser,
+  Denormalizer,
+  SampleOptions,
+  SampleProgress,
+  SamplerKind,
+  ScheduleLike,
+  TimestepSpacing,
+} from './samplers/types';

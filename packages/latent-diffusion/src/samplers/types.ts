@@ -1,0 +1,65 @@
+import type * as tf from '@tensorflow/tfjs-core';
+import type { Prediction } from '../objectives/conversions';
+
+/**
+ * A denoising model: given x_t, the integer timesteps `t` (int32, shape [batch]) and a condition (or `null` for
+ * the unconditional model), returns its prediction with x_t's shape: v by default, or epsilon.
+ */
+export type Denoiser = (xt: tf.Tensor, t: tf.Tensor, cond: tf.Tensor | null) => tf.Tensor;
+
+/** What a sampler needs of a schedule; `createSchedule` returns more. */
+export interface ScheduleLike {
+  readonly timesteps: number;
+  readonly alphasCumprod: Float32Array;
+  /** Used in place of `alphasCumprod` when present, for float64 coefficients. */
+  readonly alphasCumprod64?: Float64Array;
+}
+
+export type SamplerKind = 'ddpm' | 'ddim' | 'dpmpp-2m';
+
+/** How the sampled timesteps are spread over 0..T-1: evenly in t, or evenly in log-SNR. */
+export type TimestepSpacing = 'uniform' | 'log-snr';
+
+/** Reported after every denoiser evaluation. */
+export interface SampleProgress {
+  /** 1-based count of finished steps. */
+  step: number;
+  totalSteps: number;
+  /** The timestep just evaluated. */
+  t: number;
+}
+
+/** Maps normalised latents back to data space (see `LatentNormalizer`). */
+export interface Denormalizer {
+  denormalize(x: tf.Tensor): tf.Tensor;
+}
+
+export interface SampleOptions {
+  denoiser: Denoiser;
+  /** Output shape, batch first, e.g. [batch, tokens, channels]. */
+  shape: number[];
+  schedule: ScheduleLike;
+  sampler: SamplerKind;
+  /** Denoiser evaluations (per guidance branch). @default timesteps (ddpm), 50 (ddim), 20 (dpmpp-2m) */
+  steps?: number;
+  /** Condition, batch first ([batch, D] or [batch, M, D]); `null` samples the unconditional model. @default null */
+  cond?: tf.Tensor | null;
+  /** Classifier-free guidance: uncond + scale (cond - uncond); 1 disables it (one evaluation a step). @default 1 */
+  guidanceScale?: number;
+  /** Seed of the noise; the same seed gives the same noise on every backend. @default a random seed */
+  seed?: number;
+  /** What the denoiser predicts. @default 'v' */
+  prediction?: Prediction;
+  /** DDIM's eta: 0 deterministic, 1 as stochastic as DDPM. @default 0 */
+  eta?: number;
+  /** Clip every x0 estimate to [-clipX0, clipX0] (the reference clips to 1). @default no clipping */
+  clipX0?: number;
+  /** Timestep spacing. @default 'log-snr' (ddim, dpmpp-2m), 'uniform' (ddpm) */
+  spacing?: TimestepSpacing;
+  /** Applied to the result (the inverse of the training-time latent normalisation). @default none */
+  normalizer?: Denormalizer;
+  /** Called after each step. */
+  onProgress?: (progress: SampleProgress) => void;
+  /** Aborting it makes `sample` reject with a `SamplingAbortedError` (name 'AbortError'). */
+  signal?: AbortSignal;
+}
