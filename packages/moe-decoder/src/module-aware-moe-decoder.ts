@@ -8,6 +8,7 @@ import type { ModuleHead } from './heads/factor-layout';
 import { factorisedHead } from './heads/factorised-head';
 import { tidyOutput } from './layers/tidy-output';
 import { linear, type Linear } from './layers/linear';
+import { plainMatMul } from './layers/plain-matmul';
 import { checkLatents, moduleRows, positionOneHots } from './layout/positions';
 import { countParameters, ParameterStore } from './parameters/parameter-store';
 import { balanceLoss } from './routing/balance-loss';
@@ -103,7 +104,7 @@ export class ModuleAwareMoEDecoder implements LoraDecoder {
     const { moduleEmbedDim, layerEmbedDim } = this.config;
     const batch = z.shape[0];
     const perPosition = tf.concat(
-      [tf.matMul(this.oneHots.module, this.moduleEmbed), tf.matMul(this.oneHots.layer, this.layerEmbed)],
+      [plainMatMul(this.oneHots.module, this.moduleEmbed as tf.Tensor2D), plainMatMul(this.oneHots.layer, this.layerEmbed as tf.Tensor2D)],
       1,
     );
     const structure = tf.broadcastTo(tf.expandDims(perPosition, 0), [batch, this.positions, moduleEmbedDim + layerEmbedDim]);

@@ -7,6 +7,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { ParameterStore } from '../parameters/parameter-store';
 import { silu } from '../layers/linear';
+import { plainMatMul } from '../layers/plain-matmul';
 
 export type Experts = (h: tf.Tensor2D, gates: tf.Tensor2D) => tf.Tensor2D;
 
@@ -22,8 +23,8 @@ export function denseExperts(store: ParameterStore, numExperts: number, inDim: n
   const b2 = store.zeros('experts/out/bias', [numExperts, hidden]);
   return (h, gates) => {
     const tokens = h.shape[0];
-    const first = tf.reshape(silu(tf.add(tf.matMul(h, w1), b1)), [tokens, numExperts, hidden]);
-    const gated = tf.reshape(tf.mul(first, tf.expandDims(gates, 2)), [tokens, numExperts * hidden]);
-    return tf.add(tf.matMul(gated, w2), tf.matMul(gates, b2));
+    const first = tf.reshape(silu(tf.add(plainMatMul(h, w1 as tf.Tensor2D), b1)), [tokens, numExperts, hidden]);
+    const gated: tf.Tensor2D = tf.reshape(tf.mul(first, tf.expandDims(gates, 2)), [tokens, numExperts * hidden]);
+    return tf.add(plainMatMul(gated, w2 as tf.Tensor2D), plainMatMul(gates, b2 as tf.Tensor2D));
   };
 }

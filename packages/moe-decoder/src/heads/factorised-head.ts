@@ -7,6 +7,7 @@ import { linear } from '../layers/linear';
 import type { ParameterStore } from '../parameters/parameter-store';
 import type { ModuleSpec } from '../types';
 import type { ModuleHead } from './factor-layout';
+import { plainMatMul } from '../layers/plain-matmul';
 
 export function factorisedHead(store: ParameterStore, spec: ModuleSpec, width: number, headRank: number): ModuleHead {
   const { name, rank, dIn, dOut } = spec;
@@ -19,8 +20,8 @@ export function factorisedHead(store: ParameterStore, spec: ModuleSpec, width: n
     const c = tf.reshape(coefficients(rows), [n, 2, rank, headRank]);
     const cA = tf.reshape(tf.slice(c, [0, 0, 0, 0], [n, 1, rank, headRank]), [n * rank, headRank]);
     const cB = tf.reshape(tf.slice(c, [0, 1, 0, 0], [n, 1, rank, headRank]), [n * rank, headRank]);
-    const A = tf.reshape(tf.matMul(cA, basisA), [batch, layers, rank, dIn]) as tf.Tensor4D;
-    const Bt = tf.reshape(tf.matMul(cB, basisB), [batch, layers, rank, dOut]);
+    const A = tf.reshape(plainMatMul(cA as tf.Tensor2D, basisA as tf.Tensor2D), [batch, layers, rank, dIn]) as tf.Tensor4D;
+    const Bt = tf.reshape(plainMatMul(cB as tf.Tensor2D, basisB as tf.Tensor2D), [batch, layers, rank, dOut]);
     return { A, B: tf.transpose(Bt, [0, 1, 3, 2]) as tf.Tensor4D };
   };
 }

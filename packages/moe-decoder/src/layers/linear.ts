@@ -1,6 +1,7 @@
 // An affine layer y = x W + b over the last axis, its weights in a ParameterStore.
 import * as tf from '@tensorflow/tfjs-core';
 import type { ParameterStore } from '../parameters/parameter-store';
+import { plainMatMul } from './plain-matmul';
 
 export type Linear = (x: tf.Tensor2D) => tf.Tensor2D;
 
@@ -8,7 +9,7 @@ export type Linear = (x: tf.Tensor2D) => tf.Tensor2D;
 export function linear(store: ParameterStore, name: string, inDim: number, outDim: number): Linear {
   const kernel = store.normal(`${name}/kernel`, [inDim, outDim], 1 / Math.sqrt(inDim));
   const bias = store.zeros(`${name}/bias`, [outDim]);
-  return (x) => tf.add(tf.matMul(x, kernel), bias);
+  return (x) => tf.add(plainMatMul(x, kernel as tf.Tensor2D), bias);
 }
 
 /** SiLU (swish), x * sigmoid(x): the experts' activation in the reference. */

@@ -20,8 +20,9 @@ function topKMask(logits: tf.Tensor2D, k: number): tf.Tensor2D {
   const select = tf.customGrad((...inputs: (tf.Tensor | tf.GradSaveFunc)[]) => {
     const x = inputs[0] as tf.Tensor2D;
     const { indices } = tf.topk(x, k);
-    // float32 one-hots: summing int32 ones over an inner axis hits a broken int32 transpose shader on webgpu
-    const value = tf.sum(tf.oneHot(indices, x.shape[1], 1, 0, 'float32'), 1);
+    // cast before summing: an int32 sum over an inner axis hits a broken int32 transpose shader on webgpu,
+    // and wasm's OneHot ignores a float32 dtype argument
+    const value = tf.sum(tf.cast(tf.oneHot(indices, x.shape[1]), 'float32'), 1);
     return { value, gradFunc: (dy: tf.Tensor) => tf.zerosLike(dy) };
   });
   return select(logits) as tf.Tensor2D;
