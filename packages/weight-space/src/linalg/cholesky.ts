@@ -5,48 +5,51 @@ import type { Tensor } from '@tensorflow/tfjs-core';
 export interface CholeskyFactors {
   /** L with L L^T = G, also when G is singular (a zero pivot gives a zero column). */
   lower: Tensor;
-  /** The inverse of L with every pivot raised to at least `floor`: invertible, used as a preconditioner. */
-  flooredInverse: Tensor;
-  /** The floored factor itself (equal to `lower` where no pivot was raised); `flooredInverse` inverts it. */
+  /** The factor with every pivot raised to at least the floor: invertible, used as a preconditioner. */
   floored: Tensor;
+  /** The inverse of `floored` (only when asked for). */
+  flooredInverse?: Tensor;
 }
 
 /**
  * Right-looking Cholesky elimination of G [N, r, r], written with tfjs ops (r steps, no data reads).
  * Pivots below `relativeFloor * max(diag G)` are raised to that floor for the division only, so rank-deficient
- * and all-zero Grams give finite factors and never NaN. The inverse is accumulated from the same elimination
- * steps rather than by a triangular solve, which keeps it consistent with `floored` to rounding.
+ * and all-zero Grams give finite factors and never NaN. The inverse, when asked for, is accumulated from the
+ * same elimination steps rather than by a triangular solve, which keeps it consistent with `floored`.
  */
-export function choleskyFactors(gram: Tensor, relativeFloor: number): CholeskyFactors {
+export function choleskyFactors(gram: Tensor, relativeFloor: number, withInverse: boolean): CholeskyFactors {
   return tf.tidy(() => {
     const [n, r] = gram.shape as number[];
-    const diag = tf.sum(tf.mul(gram, tf.eye(r)), -1);
-    const floor = tf.reshape(tf.add(tf.mul(tf.max(diag, -1), relativeFloor), 1e-30), [n, 1, 1]);
-    const rows = tf.range(0, r, 1, 'int32');
+    const eye = tf.eye(r);
+    const floor = tf.add(tf.mul(tf.max(tf.sum(tf.mul(gram, eye), -1), -1, true), relativeFloor), 1e-30);
+    const strictlyBelow = tf.tensor2d(
+      Array.from({ length: r * r }, (_, i) => (Math.floor(i / r) > i % r ? 1 : 0)),
+      [r, r],
+    );
     let schur = gram;
-    let inverse: Tensor = tf.broadcastTo(tf.eye(r), [n, r, r]);
+    let inverse: Tensor = tf.broadcastTo(eye, [n, r, r]);
     const below: Tensor[] = [];
     const pivots: Tensor[] = [];
     const raised: Tensor[] = [];
     for (let j = 0; j < r; j++) {
       const col = tf.slice(schur, [0, 0, j], [n, r, 1]);
-      const pivot = tf.slice(col, [0, j, 0], [n, 1, 1]);
+      const pivot = tf.reshape(tf.slice(col, [0, j, 0], [n, 1, 1]), [n, 1]);
       const safe = tf.maximum(pivot, floor);
-      const under = tf.mul(col, tf.reshape(tf.cast(tf.greater(rows, j), 'float32'), [r, 1]));
-      const multiplier = tf.div(under, safe);
+      const under = tf.mul(col, tf.slice(strictlyBelow, [0, j], [r, 1]));
+      const multiplier = tf.div(under, tf.reshape(safe, [n, 1, 1]));
       schur = tf.sub(schur, tf.mul(multiplier, tf.reshape(col, [n, 1, r])));
-      inverse = tf.sub(inverse, tf.mul(multiplier, tf.slice(inverse, [0, j, 0], [n, 1, r])));
+      if (withInverse) inverse = tf.sub(inverse, tf.mul(multiplier, tf.slice(inverse, [0, j, 0], [n, 1, r])));
       below.push(under);
       pivots.push(pivot);
       raised.push(safe);
     }
+    // Column j of the factor is (strictly-below part + pivot e_j) / sqrt(raised pivot).
     const strict = tf.concat(below, 2);
-    const eye = tf.eye(r);
-    const rootRaised = tf.sqrt(tf.concat(raised, 2));
-    const pivotRow = tf.concat(pivots, 2);
-    const floored = tf.div(tf.add(strict, tf.mul(eye, tf.concat(raised, 2))), rootRaised);
-    const lower = tf.div(tf.add(strict, tf.mul(eye, pivotRow)), rootRaised);
-    const flooredInverse = tf.div(inverse, tf.reshape(rootRaised, [n, r, 1]));
-    return { lower, floored, flooredInverse };
+    const raisedRow = tf.reshape(tf.concat(raised, 1), [n, 1, r]);
+    const root = tf.sqrt(raisedRow);
+    const lower = tf.div(tf.add(strict, tf.mul(eye, tf.reshape(tf.concat(pivots, 1), [n, 1, r]))), root);
+    const floored = tf.div(tf.add(strict, tf.mul(eye, raisedRow)), root);
+    if (!withInverse) return { lower, floored };
+    return { lower, floored, flooredInverse: tf.div(inverse, tf.reshape(root, [n, r, 1])) };
   });
 }

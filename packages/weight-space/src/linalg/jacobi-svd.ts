@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { Tensor } from '@tensorflow/tfjs-core';
-import { jacobiRounds } from './round-robin';
+import { type JacobiRound, jacobiRounds } from './round-robin';
 
 /** Result of {@link jacobiSvd}: K V = columns, with mutually orthogonal columns of norms sigma_i. */
 export interface JacobiSvd {
@@ -10,38 +10,45 @@ export interface JacobiSvd {
   right: Tensor;
 }
 
+function roundTensors(round: JacobiRound, r: number) {
+  const h = round.pairs;
+  return {
+    swap: tf.tensor2d(round.swap, [r, r]),
+    gap: tf.tensor2d(round.gap, [r, h]),
+    twice: tf.tensor2d(round.twice, [r, h]),
+    cos: tf.tensor2d(round.cos, [h, r]),
+    sin: tf.tensor2d(round.sin, [h, r]),
+    idle: round.idle ? tf.tensor2d(round.idle, [1, r]) : null,
+  };
+}
+
 /**
  * One-sided (Hestenes) Jacobi SVD of a batch of small square matrices K [N, r, r], written with tfjs ops so it
- * runs inside a gradient tape on every backend. Each round rotates r/2 disjoint column pairs at once (one
- * batched matmul); a fixed number of sweeps replaces a convergence test (no data reads). Works on K directly,
- * not on K^T K, so small singular values keep their relative accuracy.
+ * runs inside a gradient tape on every backend. Each round rotates the r/2 disjoint column pairs of a
+ * round-robin schedule at once (element-wise, with the partner columns brought in by a constant permutation);
+ * a fixed number of sweeps replaces a convergence test (no data reads). It works on K, not on K^T K, so small
+ * singular values keep their accuracy.
  */
 export function jacobiSvd(k: Tensor, sweeps: number): JacobiSvd {
   return tf.tidy(() => {
     const [n, r] = k.shape as number[];
-    const rounds = jacobiRounds(r).map((round) => ({
-      select: tf.tensor2d(round.select, [r * r, 3 * round.pairs]),
-      place: tf.tensor2d(round.place, [2 * round.pairs, r * r]),
-      idle: tf.tensor3d(round.idle, [1, r, r]),
-      pairs: round.pairs,
-    }));
-    // K stacked over V: one matmul per round rotates both.
+    const rounds = jacobiRounds(r).map((round) => roundTensors(round, r));
+    // K stacked over V: every rotation acts on both.
     let kv = tf.concat([k, tf.broadcastTo(tf.eye(r), [n, r, r])], 1);
     for (let sweep = 0; sweep < sweeps; sweep++) {
       for (const round of rounds) {
         const next = tf.tidy(() => {
-          const cur = tf.slice(kv, [0, 0, 0], [n, r, r]);
-          const gram = tf.reshape(tf.matMul(cur, cur, true, false), [n, r * r]);
-          const [alpha, beta, gamma] = tf.split(tf.matMul(gram, round.select), 3, 1);
-          // tan(2 theta) = 2 gamma / (beta - alpha), folded so |theta| <= pi/4 (inner rotation).
-          const gap = tf.sub(beta, alpha);
-          const sign = tf.step(gap, -1);
-          const theta = tf.mul(tf.atan2(tf.mul(tf.mul(gamma, sign), 2), tf.abs(gap)), 0.5);
-          const rotation = tf.add(
-            tf.reshape(tf.matMul(tf.concat([tf.cos(theta), tf.sin(theta)], 1), round.place), [n, r, r]),
-            round.idle,
-          );
-          return tf.matMul(kv, rotation);
+          const swapped = tf.reshape(tf.matMul(tf.reshape(kv, [2 * n * r, r]), round.swap), [n, 2 * r, r]);
+          const top = tf.slice(kv, [0, 0, 0], [n, r, r]);
+          const partner = tf.slice(swapped, [0, 0, 0], [n, r, r]);
+          // gap = |k_q|^2 - |k_p|^2 and twice = 2 k_p . k_q; tan(2 theta) = twice / gap, folded to |theta| <= pi/4.
+          const gap = tf.matMul(tf.sum(tf.square(top), 1), round.gap);
+          const twice = tf.matMul(tf.sum(tf.mul(top, partner), 1), round.twice);
+          const theta = tf.mul(tf.atan2(tf.mul(twice, tf.step(gap, -1)), tf.abs(gap)), 0.5);
+          let cosRow = tf.matMul(tf.cos(theta), round.cos);
+          if (round.idle) cosRow = tf.add(cosRow, round.idle);
+          const sinRow = tf.matMul(tf.sin(theta), round.sin);
+          return tf.add(tf.mul(kv, tf.reshape(cosRow, [n, 1, r])), tf.mul(swapped, tf.reshape(sinRow, [n, 1, r])));
         });
         kv.dispose();
         kv = next;

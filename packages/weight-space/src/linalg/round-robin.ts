@@ -1,15 +1,22 @@
 /**
  * The round-robin ("tournament") ordering of one Jacobi sweep: r - 1 rounds (r if r is odd) in which every
  * index meets every other exactly once and the pairs of a round are disjoint, so a whole round of 2 x 2
- * rotations is applied at once as one r x r matrix.
+ * rotations is applied at once. Every per-round matrix is a constant shared by all positions, so the wasm
+ * backend runs each product as one flat (fast) matmul instead of a batched one.
  */
 export interface JacobiRound {
-  /** [r*r, 3h] one-hot: picks G[p,p], G[q,q], G[p,q] of each of the h pairs from a row-major G. */
-  select: Float32Array;
-  /** [2h, r*r]: scatters (cos, sin) of each pair into the rotation J (J[p,p] = J[q,q] = c, J[p,q] = s, J[q,p] = -s). */
-  place: Float32Array;
-  /** [r*r]: ones on the diagonal for the index that sits out this round (odd r), else zeros. */
-  idle: Float32Array;
+  /** [r, r] permutation that swaps p and q of every pair (an idle index stays). */
+  swap: Float32Array;
+  /** [r, h]: column norms^2 -> |k_q|^2 - |k_p|^2 per pair. */
+  gap: Float32Array;
+  /** [r, h]: k_i . k_swap(i) -> 2 k_p . k_q per pair. */
+  twice: Float32Array;
+  /** [h, r]: cos of each pair to the multiplier of columns p and q. */
+  cos: Float32Array;
+  /** [h, r]: sin of each pair to the multiplier of the swapped column (-sin at p, +sin at q). */
+  sin: Float32Array;
+  /** [r]: 1 at the index that sits out this round (odd r only). */
+  idle: Float32Array | null;
   pairs: number;
 }
 
@@ -26,22 +33,29 @@ function roundsFor(r: number): JacobiRound[] {
       if (q < r) pairs.push([p, q]);
     }
     const h = pairs.length;
-    const select = new Float32Array(r * r * 3 * h);
-    const place = new Float32Array(2 * h * r * r);
-    const idle = new Float32Array(r * r);
-    const busy = new Set<number>();
+    const swap = new Float32Array(r * r);
+    const gap = new Float32Array(r * h);
+    const twice = new Float32Array(r * h);
+    const cos = new Float32Array(h * r);
+    const sin = new Float32Array(h * r);
+    const idle = new Float32Array(r).fill(1);
     pairs.forEach(([p, q], j) => {
-      select[(p * r + p) * 3 * h + j] = 1;
-      select[(q * r + q) * 3 * h + h + j] = 1;
-      select[(p * r + q) * 3 * h + 2 * h + j] = 1;
-      place[j * r * r + p * r + p] = 1;
-      place[j * r * r + q * r + q] = 1;
-      place[(h + j) * r * r + p * r + q] = 1;
-      place[(h + j) * r * r + q * r + p] = -1;
-      busy.add(p).add(q);
+      swap[p * r + q] = 1;
+      swap[q * r + p] = 1;
+      gap[q * h + j] = 1;
+      gap[p * h + j] = -1;
+      twice[p * h + j] = 2;
+      cos[j * r + p] = 1;
+      cos[j * r + q] = 1;
+      sin[j * r + p] = -1;
+      sin[j * r + q] = 1;
+      idle[p] = 0;
+      idle[q] = 0;
     });
-    for (let i = 0; i < r; i++) if (!busy.has(i)) idle[i * r + i] = 1;
-    rounds.push({ select, place, idle, pairs: h });
+    idle.forEach((v, i) => {
+      if (v) swap[i * r + i] = 1;
+    });
+    rounds.push({ swap, gap, twice, cos, sin, idle: idle.some((v) => v) ? idle : null, pairs: h });
     seats = [seats[0], seats[n - 1], ...seats.slice(1, n - 1)];
   }
   return rounds;

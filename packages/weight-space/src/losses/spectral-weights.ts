@@ -60,7 +60,7 @@ export function spectralWeights(targetSigma: Tensor, opts: ResolvedSpectralOptio
     if (opts.k === 'energy') {
       // Index i is kept while the energy of the values before it is still short of the ratio.
       const energy = tf.square(sigma);
-      const before = tf.cumsum(energy, -1, true);
+      const before = tf.cumsum(energy, energy.rank - 1, true);
       inTopK = tf.cast(tf.less(before, tf.mul(tf.sum(energy, -1, true), opts.energyRatio)), 'float32');
     } else {
       inTopK = tf.add(tf.zerosLike(sigma), tf.cast(tf.less(tf.range(0, size), opts.k), 'float32'));

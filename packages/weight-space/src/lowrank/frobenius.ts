@@ -3,7 +3,7 @@ import type { GradSaveFunc, Tensor } from '@tensorflow/tfjs-core';
 import type { CustomGradientFunc } from '../linalg/custom-grad';
 import type { LowRankFactors } from '../types';
 import { factorShape } from '../validate';
-import { factorRows, gramRoot, lowRankCore } from './gram-root';
+import { factorRoots, flatFactors, lowRankCore } from './gram-root';
 
 /**
  * <B1 A1, B2 A2>_F per position ([...]) as sum((B1^T B2) * (A1 A2^T)): two r1 x r2 products, no dW.
@@ -13,10 +13,10 @@ export function lowRankInner(p: LowRankFactors, q: LowRankFactors): Tensor {
   const { batch } = factorShape(p, 'first factors');
   factorShape(q, 'second factors');
   return tf.tidy(() => {
-    const left = factorRows(p.A, p.B);
-    const right = factorRows(q.A, q.B);
-    const crossB = tf.matMul(left.rowsB, right.rowsB, false, true);
-    const crossA = tf.matMul(left.rowsA, right.rowsA, false, true);
+    const left = flatFactors(p.A, p.B);
+    const right = flatFactors(q.A, q.B);
+    const crossB = tf.matMul(left.b, right.b, true, false);
+    const crossA = tf.matMul(left.a, right.a, false, true);
     return tf.reshape(tf.sum(tf.mul(crossB, crossA), [1, 2]), batch);
   });
 }
@@ -29,22 +29,20 @@ export function lowRankInner(p: LowRankFactors, q: LowRankFactors): Tensor {
 export function lowRankNorm(factors: LowRankFactors): Tensor {
   const { batch } = factorShape(factors, 'factors');
   const op = tf.customGrad(((a: Tensor, b: Tensor, save: GradSaveFunc) => {
-    const { rowsA, rowsB } = factorRows(a, b);
-    const rootA = gramRoot(rowsA);
-    const rootB = gramRoot(rowsB);
+    const { rootA, rootB } = factorRoots(flatFactors(a, b));
     const norm = tf.sqrt(tf.sum(tf.square(lowRankCore(rootA, rootB)), [1, 2]));
     save([a, b, rootA, rootB, norm]);
     return {
       value: tf.reshape(norm, batch),
       gradFunc: (dy: Tensor, saved: Tensor[]) => {
         const [sa, sb, ra, rb, nrm] = saved;
-        const [r, dOut, dIn] = [sa.shape[sa.rank - 2], sb.shape[sb.rank - 2], sa.shape[sa.rank - 1]] as number[];
+        const flat = flatFactors(sa, sb);
         const coef = tf.reshape(tf.div(tf.reshape(dy, [-1]), tf.maximum(nrm, 1e-30)), [-1, 1, 1]);
         // dW A^T = B (A A^T) = B F_A F_A^T and B^T dW = F_B F_B^T A.
         const gramA = tf.mul(tf.matMul(ra, ra, false, true), coef);
         const gramB = tf.mul(tf.matMul(rb, rb, false, true), coef);
-        const gradB = tf.reshape(tf.matMul(tf.reshape(sb, [-1, dOut, r]), gramA), sb.shape);
-        const gradA = tf.reshape(tf.matMul(gramB, tf.reshape(sa, [-1, r, dIn])), sa.shape);
+        const gradB = tf.reshape(tf.matMul(flat.b, gramA, false, true), sb.shape);
+        const gradA = tf.reshape(tf.matMul(gramB, flat.a), sa.shape);
         return [gradA, gradB];
       },
     };

@@ -7,28 +7,41 @@ const PRECONDITIONER_FLOOR = 1e-6;
 /** Second pass: its Gram is close to I (or exactly 0 in null directions), so only exact zeros need guarding. */
 const REFINED_FLOOR = 1e-12;
 
-/**
- * A lower-triangular F [N, r, r] with F F^T = X X^T for a batch of wide matrices X [N, r, d] (the r rows of a
- * LoRA factor: A itself, or B transposed), computed as CholeskyQR2: a Cholesky factor of the Gram orthonormalises
- * the rows once, and the Gram of those nearly orthonormal rows is factored again. The second pass is what makes
- * this accurate for badly conditioned factors (errors grow like eps * cond(X), not eps * cond(X)^2), which is
- * what a gauge B R, R^-1 A with a large cond(R) produces. F^T is the R of a thin QR of X^T.
- */
-export function gramRoot(x: Tensor): Tensor {
-  return tf.tidy(() => {
-    const first = choleskyFactors(tf.matMul(x, x, false, true), PRECONDITIONER_FLOOR);
-    const orthonormalRows = tf.matMul(first.flooredInverse, x);
-    const second = choleskyFactors(tf.matMul(orthonormalRows, orthonormalRows, false, true), REFINED_FLOOR);
-    return tf.matMul(first.floored, second.lower);
-  });
+/** A [N, r, dIn] (rank along rows) and B [N, dOut, r] (rank along columns), flattened over positions. */
+export interface FlatFactors {
+  a: Tensor;
+  b: Tensor;
 }
 
-/** Flattens factors to A [N, r, dIn] and B^T [N, r, dOut] (rows first, the layout the Gram products use). */
-export function factorRows(a: Tensor, b: Tensor): { rowsA: Tensor; rowsB: Tensor } {
-  const r = a.shape[a.rank - 2];
-  const rowsA = tf.reshape(a, [-1, r, a.shape[a.rank - 1]]);
-  const rowsB = tf.transpose(tf.reshape(b, [-1, b.shape[b.rank - 2], r]), [0, 2, 1]);
-  return { rowsA, rowsB };
+/** Flattens factors A [..., r, dIn], B [..., dOut, r] to [N, r, dIn] and [N, dOut, r]. */
+export function flatFactors(a: Tensor, b: Tensor): FlatFactors {
+  const r = a.shape[a.rank - 2] as number;
+  return {
+    a: tf.reshape(a, [-1, r, a.shape[a.rank - 1] as number]),
+    b: tf.reshape(b, [-1, b.shape[b.rank - 2] as number, r]),
+  };
+}
+
+/**
+ * Lower-triangular roots F_A, F_B [N, r, r] with F_A F_A^T = A A^T and F_B F_B^T = B^T B, computed as
+ * CholeskyQR2: a Cholesky factor of each Gram orthonormalises the factor once, and the Gram of that nearly
+ * orthonormal factor is factored again. The second pass is what makes this accurate for badly conditioned factors
+ * (errors grow like eps * cond, not eps * cond^2), which is what a gauge B R, R^-1 A with a large cond(R)
+ * produces. F^T is the R of a thin QR of A^T (or of B). A and B share one batched elimination per pass, and every
+ * product keeps the long dimension where the wasm kernels read it contiguously (no transposes of A or B).
+ */
+export function factorRoots({ a, b }: FlatFactors): { rootA: Tensor; rootB: Tensor } {
+  return tf.tidy(() => {
+    const gramA = (x: Tensor) => tf.matMul(x, x, false, true);
+    const gramB = (x: Tensor) => tf.matMul(x, x, true, false);
+    const first = choleskyFactors(tf.concat([gramA(a), gramB(b)], 0), PRECONDITIONER_FLOOR, true);
+    const [invA, invB] = tf.split(first.flooredInverse as Tensor, 2, 0);
+    const qa = tf.matMul(invA, a);
+    const qb = tf.matMul(b, invB, false, true);
+    const second = choleskyFactors(tf.concat([gramA(qa), gramB(qb)], 0), REFINED_FLOOR, false);
+    const [rootA, rootB] = tf.split(tf.matMul(first.floored, second.lower), 2, 0);
+    return { rootA, rootB };
+  });
 }
 
 /** The r x r core K = F_B^T F_A [N, r, r] whose singular values are those of dW = B A. */

@@ -4,7 +4,7 @@ import type { CustomGradientFunc } from '../linalg/custom-grad';
 import { jacobiSvd } from '../linalg/jacobi-svd';
 import type { LowRankFactors } from '../types';
 import { factorShape } from '../validate';
-import { factorRows, gramRoot, lowRankCore } from './gram-root';
+import { factorRoots, flatFactors, lowRankCore } from './gram-root';
 
 /** Sweeps of the r x r Jacobi SVD: enough for float32 accuracy at r <= 32, even for clustered spectra. */
 const JACOBI_SWEEPS = 8;
@@ -24,9 +24,7 @@ const GRADIENT_CUTOFF = 1e-5;
 export function lowRankSingularValues(factors: LowRankFactors): Tensor {
   const { batch, rank } = factorShape(factors, 'factors');
   const op = tf.customGrad(((a: Tensor, b: Tensor, save: GradSaveFunc) => {
-    const { rowsA, rowsB } = factorRows(a, b);
-    const rootA = gramRoot(rowsA);
-    const rootB = gramRoot(rowsB);
+    const { rootA, rootB } = factorRoots(flatFactors(a, b));
     const core = lowRankCore(rootA, rootB);
     // Jacobi works on a unit-norm core: the rotation angles need no guard against under/overflow.
     const scale = tf.maximum(tf.sqrt(tf.sum(tf.square(core), [1, 2], true)), 1e-30);
@@ -63,8 +61,9 @@ function singularValueGradient(dy: Tensor, saved: Tensor[]): Tensor[] {
   // dL/dB = B F_A W_V F_A^T and dL/dA = F_B W_U F_B^T A (u_i = B F_A v_i / sigma_i, A v_i = F_A v_i).
   const sandwichB = tf.matMul(tf.matMul(rootA, weightV), rootA, false, true);
   const sandwichA = tf.matMul(tf.matMul(rootB, weightU), rootB, false, true);
-  const [dOut, dIn] = [b.shape[b.rank - 2] as number, a.shape[a.rank - 1] as number];
-  const gradB = tf.reshape(tf.matMul(tf.reshape(b, [-1, dOut, r]), sandwichB), b.shape);
-  const gradA = tf.reshape(tf.matMul(sandwichA, tf.reshape(a, [-1, r, dIn])), a.shape);
+  const flat = flatFactors(a, b);
+  // Both sandwiches are symmetric: B S is computed as B S^T, the layout the wasm kernel reads contiguously.
+  const gradB = tf.reshape(tf.matMul(flat.b, sandwichB, false, true), b.shape);
+  const gradA = tf.reshape(tf.matMul(sandwichA, flat.a), a.shape);
   return [gradA, gradB];
 }
