@@ -12,3 +12,8 @@ export { adapterLoss } from './losses/adapter-loss';
 export { PreparedTarget, prepareTarget, type LossTarget } from './losses/prepared-target';
 export { lowRankInner, lowRankNorm } from './lowrank/frobenius';
 export { lowRankSingularValues } from './lowrank/singular-values';
+export { denseAngularLoss, denseSpectralLoss } from './dense/dense-losses';
+export { denseSingularValues, type DenseSpectrumOptions } from './dense/dense-singular-values';
+export { spectralEntropy, type SpectralEntropyOptions } from './analysis/spectral-entropy';
+export { cosineSimilarityMatrix, type CosineSimilarityOptions } from './analysis/cosine-similarity';
+export { applyGauge, balancedFactors, invertGauge } from './analysis/gauge';

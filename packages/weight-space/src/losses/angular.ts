@@ -5,10 +5,14 @@ import type { AngularLossOptions, LowRankFactors } from '../types';
 import { factorShape, matchingShapes } from '../validate';
 import { type LossTarget, PreparedTarget, targetNorm } from './prepared-target';
 import { reduceLoss } from './reduction';
+import { constantOf } from './stop-gradient';
 
 /** 1 - <P, T>_F / (|P|_F |T|_F) per position from the inner product and the two norms; 1 where a norm is 0. */
 export function angularFromParts(inner: Tensor, predNorm: Tensor, targetNorm: Tensor): Tensor {
-  return tf.sub(1, tf.div(inner, tf.maximum(tf.mul(predNorm, targetNorm), 1e-30)));
+  const denominator = tf.mul(predNorm, targetNorm);
+  // A constant 0/1 mask instead of a floor: a floor's square underflows in float32 and turns 0/0 into NaN.
+  const defined = constantOf(denominator, (d) => tf.cast(tf.greater(d, 0), 'float32'));
+  return tf.sub(1, tf.div(tf.mul(inner, defined), tf.add(denominator, tf.sub(1, defined))));
 }
 
 /**

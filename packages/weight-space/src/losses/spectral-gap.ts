@@ -15,11 +15,16 @@ function padTo(x: Tensor, size: number): Tensor {
  * [..., r_hat] and target [..., r] (the shorter one is padded with the zeros it implies). A zero gap gives
  * ~1e-37^(1/p) and a zero (not NaN) gradient.
  */
-export function weightedSpectralGap(predSigma: Tensor, targetSigma: Tensor, opts: ResolvedSpectralOptions): Tensor {
+export function weightedSpectralGap(
+  predSigma: Tensor,
+  targetSigma: Tensor,
+  opts: ResolvedSpectralOptions,
+  targetEnergy?: Tensor,
+): Tensor {
   return tf.tidy(() => {
     const size = Math.max(predSigma.shape[predSigma.rank - 1], targetSigma.shape[targetSigma.rank - 1]);
     const target = padTo(targetSigma, size);
-    const weights = spectralWeights(target, opts);
+    const weights = spectralWeights(target, opts, targetEnergy);
     const gap = tf.abs(tf.sub(padTo(predSigma, size), target));
     const powered = opts.p === 1 ? gap : tf.pow(gap, opts.p);
     const sum = tf.sum(tf.mul(weights, powered), -1);

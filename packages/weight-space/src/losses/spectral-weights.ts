@@ -46,8 +46,9 @@ export function resolveSpectralOptions(opts: SpectralLossOptions, maxRank: numbe
 /**
  * The weights omega [..., L] of the singular-value gaps, zero beyond each position's k, computed from the
  * TARGET's descending singular values [..., L] and treated as constants (no gradient flows through them).
+ * `totalEnergy` [...] is |target|_F^2 when `targetSigma` holds only the leading values (dense path).
  */
-export function spectralWeights(targetSigma: Tensor, opts: ResolvedSpectralOptions): Tensor {
+export function spectralWeights(targetSigma: Tensor, opts: ResolvedSpectralOptions, totalEnergy?: Tensor): Tensor {
   return constantOf(targetSigma, (sigma) => {
     const size = sigma.shape[sigma.rank - 1] as number;
     if (typeof opts.weights === 'object') {
@@ -61,7 +62,8 @@ export function spectralWeights(targetSigma: Tensor, opts: ResolvedSpectralOptio
       // Index i is kept while the energy of the values before it is still short of the ratio.
       const energy = tf.square(sigma);
       const before = tf.cumsum(energy, energy.rank - 1, true);
-      inTopK = tf.cast(tf.less(before, tf.mul(tf.sum(energy, -1, true), opts.energyRatio)), 'float32');
+      const total = totalEnergy ? tf.expandDims(totalEnergy, -1) : tf.sum(energy, -1, true);
+      inTopK = tf.cast(tf.less(before, tf.mul(total, opts.energyRatio)), 'float32');
     } else {
       inTopK = tf.add(tf.zerosLike(sigma), tf.cast(tf.less(tf.range(0, size), opts.k), 'float32'));
     }

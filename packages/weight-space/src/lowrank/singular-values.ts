@@ -6,8 +6,8 @@ import type { LowRankFactors } from '../types';
 import { factorShape } from '../validate';
 import { factorRoots, flatFactors, lowRankCore } from './gram-root';
 
-/** Sweeps of the r x r Jacobi SVD: enough for float32 accuracy at r <= 32, even for clustered spectra. */
-const JACOBI_SWEEPS = 8;
+/** Sweeps of the r x r Jacobi SVD: 8 at r = 16, enough for float32 even for clustered spectra; more for larger r. */
+const jacobiSweeps = (r: number) => 4 + Math.ceil(Math.log2(Math.max(r, 2)));
 /**
  * Singular values at or below this fraction of sigma_1 get a zero gradient. At sigma_i = 0 the singular value is
  * not differentiable and 0 is a valid (Clarke) subgradient; just above it float32 cannot resolve u_i, v_i.
@@ -24,22 +24,50 @@ const GRADIENT_CUTOFF = 1e-5;
 export function lowRankSingularValues(factors: LowRankFactors): Tensor {
   const { batch, rank } = factorShape(factors, 'factors');
   const op = tf.customGrad(((a: Tensor, b: Tensor, save: GradSaveFunc) => {
-    const { rootA, rootB } = factorRoots(flatFactors(a, b));
-    const core = lowRankCore(rootA, rootB);
-    // Jacobi works on a unit-norm core: the rotation angles need no guard against under/overflow.
-    const scale = tf.maximum(tf.sqrt(tf.sum(tf.square(core), [1, 2], true)), 1e-30);
-    const { columns, right } = jacobiSvd(tf.div(core, scale), JACOBI_SWEEPS);
-    const unit = tf.sqrt(tf.sum(tf.square(columns), 1));
-    const flatScale = tf.reshape(scale, [-1, 1]);
-    const { values, indices } = tf.topk(tf.mul(unit, flatScale), rank);
-    const order = tf.cast(tf.oneHot(indices, rank), 'float32');
-    save([a, b, rootA, rootB, columns, right, unit, flatScale, order]);
+    const { rootA, rootB, columns, right, unit, scale, values, order } = lowRankSvd(a, b);
+    save([a, b, rootA, rootB, columns, right, unit, scale, order]);
     return {
       value: tf.reshape(values, [...batch, rank]),
       gradFunc: (dy: Tensor, saved: Tensor[]) => singularValueGradient(dy, saved),
     };
   }) as CustomGradientFunc<Tensor>);
   return op(factors.A, factors.B);
+}
+
+/** The pieces of the factored SVD of dW = B A, flattened over positions ([N, ...]). */
+export interface LowRankSvd {
+  /** F_A, F_B [N, r, r]: F_A F_A^T = A A^T, F_B F_B^T = B^T B. */
+  rootA: Tensor;
+  rootB: Tensor;
+  /** K' V [N, r, r] for the unit-norm core K' = K / scale: column i is (sigma_i / scale) u_i, unsorted. */
+  columns: Tensor;
+  /** V [N, r, r]: right singular vectors of the core, unsorted. */
+  right: Tensor;
+  /** sigma_i / scale [N, r], unsorted. */
+  unit: Tensor;
+  /** |K|_F [N, 1]. */
+  scale: Tensor;
+  /** sigma descending [N, r]. */
+  values: Tensor;
+  /** [N, r, r] one-hot: row i picks the unsorted index of the i-th largest. */
+  order: Tensor;
+}
+
+/** Factored SVD of B A for A [..., r, dIn], B [..., dOut, r] (no gradient; see {@link lowRankSingularValues}). */
+export function lowRankSvd(a: Tensor, b: Tensor): LowRankSvd {
+  return tf.tidy(() => {
+    const rank = a.shape[a.rank - 2] as number;
+    const { rootA, rootB } = factorRoots(flatFactors(a, b));
+    const core = lowRankCore(rootA, rootB);
+    // Jacobi works on a unit-norm core: the rotation angles need no guard against under/overflow.
+    const scale = tf.maximum(tf.sqrt(tf.sum(tf.square(core), [1, 2])), 1e-30);
+    const { columns, right } = jacobiSvd(tf.div(core, tf.reshape(scale, [-1, 1, 1])), jacobiSweeps(rank));
+    const unit = tf.sqrt(tf.sum(tf.square(columns), 1));
+    const flatScale = tf.reshape(scale, [-1, 1]);
+    const { values, indices } = tf.topk(tf.mul(unit, flatScale), rank);
+    const order = tf.cast(tf.oneHot(indices, rank), 'float32');
+    return { rootA, rootB, columns, right, unit, scale: flatScale, values, order };
+  });
 }
 
 function singularValueGradient(dy: Tensor, saved: Tensor[]): Tensor[] {
