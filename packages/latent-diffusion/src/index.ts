@@ -29,3 +29,9 @@ export type {
   ScheduleLike,
   TimestepSpacing,
 } from './samplers/types';
+export { lossWeight, type LossWeighting } from './objectives/loss-weighting';
+export { diffusionLoss, type DiffusionLossOptions } from './objectives/diffusion-loss';
+export { DiT, type DiTConfig, type ConditionalDenoiser } from './denoiser/dit';
+export type { ParameterMap } from './denoiser/parameters';
+export { ExponentialMovingAverage, type EmaOptions } from './training/ema';
+export { LatentNormalizer, type LatentNormalizerState } from './training/latent-normalizer';

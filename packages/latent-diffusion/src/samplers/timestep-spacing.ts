@@ -19,13 +19,15 @@ function uniformInT(T: number, count: number): number[] {
   return Array.from({ length: count }, (_, i) => Math.round(((T - 1) * (count - 1 - i)) / (count - 1)));
 }
 
+// Below this half log-SNR (SNR < 4e-5) x_t is noise for any data of unit scale: grid points there would be spent
+// on nothing (the cosine schedule's last few steps fall from -5 to -10), so the grid starts no lower and the first
+// step jumps from T-1 straight to it. The same clip diffusers recommends for cosine schedules.
+const LOWEST_USEFUL_HALF_LOG_SNR = -5.1;
+
 function uniformInLogSnr(abar: ArrayLike<number>, count: number): number[] {
   const T = abar.length;
   const lambda = Array.from(abar, halfLogSnr);
-  // A zero-terminal-SNR schedule has lambda = -Infinity at T-1: space from the last finite value.
-  let lo = T - 1;
-  while (!Number.isFinite(lambda[lo])) lo--;
-  const from = lambda[lo];
+  const from = Math.max(lambda[T - 1], LOWEST_USEFUL_HALF_LOG_SNR);
   const to = lambda[0];
   const ts: number[] = [];
   let t = T - 1;
@@ -35,7 +37,7 @@ function uniformInLogSnr(abar: ArrayLike<number>, count: number): number[] {
     while (t > 0 && Math.abs(lambda[t - 1] - target) <= Math.abs(lambda[t] - target)) t--;
     ts.push(t);
   }
-  ts[0] = T - 1;
+  ts[0] = T - 1; // always start from the noisiest step, where x_T ~ N(0, I) is (nearly) exact
   return ts;
 }
 

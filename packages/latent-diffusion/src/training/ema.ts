@@ -1,0 +1,80 @@
+// Exponential moving average of parameters, with the usual warm-up: early on the decay is (1 + n) / (10 + n)
+// (n = updates so far), so the average is not dominated by the random initial weights.
+import * as tf from '@tensorflow/tfjs-core';
+import { LatentDiffusionError } from '../errors';
+
+export interface EmaOptions {
+  /** Decay once warmed up (the reference uses 0.995). @default 0.995 */
+  decay?: number;
+  /** Use min(decay, (1 + n) / (10 + n)) for update n (0-based). @default true */
+  warmup?: boolean;
+}
+
+export class ExponentialMovingAverage {
+  private readonly decay: number;
+  private readonly warmup: boolean;
+  private readonly averages: Record<string, tf.Variable>;
+  private updates = 0;
+
+  /** @param variables the parameters to average, by name (e.g. `dit.variables`); copied as the start value. */
+  constructor(
+    private readonly variables: Record<string, tf.Variable>,
+    options: EmaOptions = {},
+  ) {
+    this.decay = options.decay ?? 0.995;
+    if (!(this.decay >= 0 && this.decay < 1)) {
+      throw new LatentDiffusionError(`ExponentialMovingAverage: decay must lie in [0, 1), got ${this.decay}`);
+    }
+    this.warmup = options.warmup ?? true;
+    this.averages = Object.fromEntries(
+      Object.entries(variables).map(([k, v]) => [k, tf.variable(tf.clone(v), false)]),
+    );
+  }
+
+  /** The decay the next `update` will use. */
+  get currentDecay(): number {
+    return this.warmup ? Math.min(this.decay, (1 + this.updates) / (10 + this.updates)) : this.decay;
+  }
+
+  /** Number of `update` calls so far. */
+  get step(): number {
+    return this.updates;
+  }
+
+  /** The averaged parameters by name (owned by the EMA; clone to keep). */
+  get averaged(): Readonly<Record<string, tf.Tensor>> {
+    return this.averages;
+  }
+
+  /** average = d average + (1 - d) current, for every parameter. */
+  update(): void {
+    const d = this.currentDecay;
+    tf.tidy(() => {
+      for (const [name, avg] of Object.entries(this.averages)) {
+        avg.assign(tf.add(tf.mul(avg, d), tf.mul(this.variables[name], 1 - d)));
+      }
+    });
+    this.updates++;
+  }
+
+  /**
+   * Runs `fn` with the averaged values in the live parameters (e.g. to sample from EMA weights), then puts the
+   * trained values back, also when `fn` throws.
+   */
+  async withAveragedWeights<T>(fn: () => T | Promise<T>): Promise<T> {
+    const saved = Object.fromEntries(Object.entries(this.variables).map(([k, v]) => [k, tf.clone(v)]));
+    try {
+      for (const [name, v] of Object.entries(this.variables)) v.assign(this.averages[name]);
+      return await fn();
+    } finally {
+      for (const [name, v] of Object.entries(this.variables)) {
+        v.assign(saved[name]);
+        saved[name].dispose();
+      }
+    }
+  }
+
+  dispose(): void {
+    for (const v of Object.values(this.averages)) v.dispose();
+  }
+}
