@@ -65,10 +65,10 @@ export async function sample(options: SampleOptions): Promise<tf.Tensor> {
   const abar = schedule.alphasCumprod64 ?? Float64Array.from(schedule.alphasCumprod);
   validate(options, abar);
   const prediction = options.prediction ?? 'v';
+  const solver = makeSolver(options); // also rejects an unknown sampler name
   const steps = options.steps ?? DEFAULT_STEPS[options.sampler](schedule.timesteps);
   const spacing = options.spacing ?? (options.sampler === 'ddpm' ? 'uniform' : 'log-snr');
   const timesteps = samplingTimesteps(abar, steps, spacing);
-  const solver = makeSolver(options);
   const rng = new GaussianRng(options.seed ?? Math.floor(Math.random() * 2 ** 32));
   const size = shape.reduce((a, b) => a * b, 1);
   const noise = () => tf.tensor(rng.normals(size), shape);

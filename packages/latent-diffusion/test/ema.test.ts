@@ -1,0 +1,52 @@
+import * as tf from '@tensorflow/tfjs';
+import { describeEachBackend, expectNoLeaks } from '@loragen/test-utils';
+import { ExponentialMovingAverage, LatentDiffusionError } from '../src';
+
+describeEachBackend('ExponentialMovingAverage', () => {
+  test('warm-up decay (1 + n) / (10 + n): hand-computed values 1.9 then 2.8', async () => {
+    const w = tf.variable(tf.scalar(1));
+    const ema = new ExponentialMovingAverage({ w }, { decay: 0.9 });
+    expect(ema.currentDecay).toBeCloseTo(0.1, 12);
+    w.assign(tf.scalar(2));
+    ema.update(); // 0.1 * 1 + 0.9 * 2
+    expect((await ema.averaged.w.data())[0]).toBeCloseTo(1.9, 6);
+    w.assign(tf.scalar(3));
+    ema.update(); // (2/11) * 1.9 + (9/11) * 3 = 30.8 / 11
+    expect((await ema.averaged.w.data())[0]).toBeCloseTo(2.8, 6);
+    expect(ema.step).toBe(2);
+    ema.dispose();
+    w.dispose();
+  });
+
+  test('without warm-up the decay is constant; after warm-up it is capped at decay', async () => {
+    const w = tf.variable(tf.tensor1d([1, -1]));
+    const ema = new ExponentialMovingAverage({ w }, { decay: 0.5, warmup: false });
+    w.assign(tf.tensor1d([3, 1]));
+    ema.update();
+    w.assign(tf.tensor1d([5, 1]));
+    ema.update(); // [1,-1] -> [2, 0] -> [3.5, 0.5]
+    expect(Array.from(await ema.averaged.w.data())).toEqual([3.5, 0.5]);
+    const warm = new ExponentialMovingAverage({ w }, { decay: 0.99 });
+    for (let i = 0; i < 2000; i++) warm.update();
+    expect(warm.currentDecay).toBe(0.99);
+    tf.dispose([w]);
+    ema.dispose();
+    warm.dispose();
+    expect(() => new ExponentialMovingAverage({}, { decay: 1 })).toThrow(LatentDiffusionError);
+  });
+
+  test('withAveragedWeights swaps the averages in and restores the trained values, also on error', async () => {
+    const w = tf.variable(tf.scalar(1));
+    const ema = new ExponentialMovingAverage({ w }, { decay: 0.5, warmup: false });
+    w.assign(tf.scalar(3));
+    ema.update(); // average 2, live 3
+    await expectNoLeaks(async () => {
+      const inside = await ema.withAveragedWeights(async () => (await w.data())[0]);
+      expect(inside).toBe(2);
+      await expect(ema.withAveragedWeights(() => Promise.reject(new Error('boom')))).rejects.toThrow('boom');
+    });
+    expect((await w.data())[0]).toBe(3);
+    ema.dispose();
+    w.dispose();
+  });
+});
