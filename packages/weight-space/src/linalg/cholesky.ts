@@ -13,9 +13,11 @@ export interface CholeskyFactors {
 
 /**
  * Right-looking Cholesky elimination of G [N, r, r], written with tfjs ops (r steps, no data reads).
- * Pivots below `relativeFloor * max(diag G)` are raised to that floor for the division only, so rank-deficient
- * and all-zero Grams give finite factors and never NaN. The inverse, when asked for, is accumulated from the
- * same elimination steps rather than by a triangular solve, which keeps it consistent with `floored`.
+ * A pivot below `relativeFloor * max(diag G)` is rounding noise of a (numerically) rank-deficient Gram: its
+ * column is dropped instead of eliminated (dividing noise by noise compounds over the remaining steps), and the
+ * floored factor gets sqrt(floor) on its diagonal there so that it stays invertible. So rank-deficient and
+ * all-zero Grams give finite factors and never NaN. The inverse, when asked for, is accumulated from the same
+ * elimination steps rather than by a triangular solve, which keeps it consistent with `floored`.
  */
 export function choleskyFactors(gram: Tensor, relativeFloor: number, withInverse: boolean): CholeskyFactors {
   return tf.tidy(() => {
@@ -34,13 +36,14 @@ export function choleskyFactors(gram: Tensor, relativeFloor: number, withInverse
     for (let j = 0; j < r; j++) {
       const col = tf.slice(schur, [0, 0, j], [n, r, 1]);
       const pivot = tf.reshape(tf.slice(col, [0, j, 0], [n, 1, 1]), [n, 1]);
+      const keep = tf.reshape(tf.cast(tf.greaterEqual(pivot, floor), 'float32'), [n, 1, 1]);
       const safe = tf.maximum(pivot, floor);
-      const under = tf.mul(col, tf.slice(strictlyBelow, [0, j], [r, 1]));
+      const under = tf.mul(tf.mul(col, tf.slice(strictlyBelow, [0, j], [r, 1])), keep);
       const multiplier = tf.div(under, tf.reshape(safe, [n, 1, 1]));
       schur = tf.sub(schur, tf.mul(multiplier, tf.reshape(col, [n, 1, r])));
       if (withInverse) inverse = tf.sub(inverse, tf.mul(multiplier, tf.slice(inverse, [0, j, 0], [n, 1, r])));
       below.push(under);
-      pivots.push(pivot);
+      pivots.push(tf.mul(pivot, tf.reshape(keep, [n, 1])));
       raised.push(safe);
     }
     // Column j of the factor is (strictly-below part + pivot e_j) / sqrt(raised pivot).
