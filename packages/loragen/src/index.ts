@@ -21,8 +21,7 @@ export { layoutOf, type LibraryLayout, type ModuleTypeSpec } from './data/layout
 export { LoraAutoencoder, type FactorBatch } from './autoencoder/lora-autoencoder';
 export { ModuleEncoder } from './autoencoder/module-encoder';
 export { autoencoderLoss, gaussianKl, type AutoencoderLossParts } from './autoencoder/objective';
-export type { TrainableDenoiser } from './diffusion/conditional-denoiser';
-export type { DenoiserShape } from './diffusion/denoiser-factory';
+export type { TrainableDenoiser, DenoiserShape, DenoiserChoice } from './diffusion/denoiser-factory';
 export type { DecoderChoice, DecoderShape } from './model/networks';
 export type { FitProgress } from './training/progress';
 export { LoraGen, type FitOptions, type GenerateOptions, type LoadOptions } from './loragen';

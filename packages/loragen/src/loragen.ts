@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { sample, type NoiseSchedule, type SamplerKind, type SampleProgress } from '@loragen/latent-diffusion';
+import { LatentNormalizer, sample, type NoiseSchedule, type SamplerKind, type SampleProgress } from '@loragen/latent-diffusion';
 import type { LoraAdapter } from '@loragen/lora-io';
 import { StateDictError } from '@loragen/moe-decoder';
 import { LoraAutoencoder } from './autoencoder/lora-autoencoder';
@@ -8,8 +8,7 @@ import { decodeTensorFile, encodeTensorFile } from './checkpoint/tensor-file';
 import { resolveConfig } from './config/resolve-config';
 import type { LoraGenConfig, LoraGenConfigInput } from './config/schema';
 import { buildFactorSet, type LibraryTask } from './data/factor-set';
-import { GuidedDenoiser } from './diffusion/conditional-denoiser';
-import { buildDenoiser } from './diffusion/denoiser-factory';
+import { buildDenoiser, type DenoiserChoice, type TrainableDenoiser } from './diffusion/denoiser-factory';
 import { scheduleFor } from './diffusion/schedule';
 import { CheckpointError, TextEncoderError } from './errors';
 import { factorsToAdapters } from './model/generated-adapter';
@@ -28,6 +27,8 @@ export interface FitOptions {
   decoder?: DecoderChoice;
   /** Your own text encoder. @default new HashingTextEncoder({ dim: config.text.hashingDim }) */
   textEncoder?: TaskTextEncoder;
+  /** Your own stage-2 denoiser (or a factory given the latent shape). @default latent-diffusion's DiT, sized by `config.diffusion` */
+  denoiser?: DenoiserChoice;
   /** Called after every training step. */
   onProgress?: (progress: FitProgress) => void;
   /** Aborting it writes a checkpoint (when `checkpointDir` is set) and rejects with an AbortedError. */
@@ -60,13 +61,15 @@ export interface LoadOptions {
   decoder?: DecoderChoice;
   /** Required when the model was trained with a text encoder other than the hashing one. */
   textEncoder?: TaskTextEncoder;
+  /** Required when the model was trained with a custom denoiser. */
+  denoiser?: DenoiserChoice;
 }
 
 interface ModelParts {
   meta: ModelMeta;
   textEncoder: TaskTextEncoder;
   autoencoder: LoraAutoencoder;
-  denoiser: GuidedDenoiser;
+  denoiser: TrainableDenoiser;
 }
 
 /** Everything trainable, by checkpoint name: `encoder/...`, `decoder/...` (its state dict names), `denoiser/...`. */
@@ -95,13 +98,12 @@ export function loadWeights(parts: Pick<ModelParts, 'autoencoder' | 'denoiser'>,
 }
 
 /** Builds the untrained networks of a model (weights are then trained or loaded). */
-export function buildParts(meta: ModelMeta, textEncoder: TaskTextEncoder, decoder: DecoderChoice | undefined, rng: Prng): Omit<ModelParts, 'meta'> {
+export function buildParts(meta: ModelMeta, textEncoder: TaskTextEncoder, custom: Pick<FitOptions, 'decoder' | 'denoiser'>, rng: Prng): Omit<ModelParts, 'meta'> {
   const cfg = meta.config;
   const shape = decoderShape(meta.layout, cfg);
-  const autoencoder = new LoraAutoencoder(buildDecoder(shape, cfg, decoder), cfg.autoencoder.encoderHidden, rng);
-  const positions = meta.layout.layers * meta.layout.moduleTypes.length;
-  const model = buildDenoiser(cfg, positions, cfg.autoencoder.latentDim, textEncoder.dim);
-  return { textEncoder, autoencoder, denoiser: new GuidedDenoiser(model, textEncoder.dim) };
+  const autoencoder = new LoraAutoencoder(buildDecoder(shape, cfg, custom.decoder), cfg.autoencoder.encoderHidden, rng);
+  const denoiserShape = { positions: autoencoder.positions, latentDim: cfg.autoencoder.latentDim, condDim: textEncoder.dim };
+  return { textEncoder, autoencoder, denoiser: buildDenoiser(denoiserShape, cfg, custom.denoiser) };
 }
 
 /**
@@ -157,12 +159,13 @@ export class LoraGen {
       config: cfg,
       layout: data.layout,
       normalisers: data.normalisers,
-      latentScale: 1,
+      latentNormalizer: { shift: 0, scale: 1 },
       textEncoder: describeTextEncoder(textEncoder),
       decoder: options.decoder ? 'custom' : 'builtin',
+      denoiser: options.denoiser ? 'custom' : 'builtin',
     };
     const rng = new Prng(cfg.seed);
-    const parts: ModelParts = { meta, ...buildParts(meta, textEncoder, options.decoder, rng) };
+    const parts: ModelParts = { meta, ...buildParts(meta, textEncoder, options, rng) };
     try {
       await runTraining({
         data,
@@ -195,7 +198,7 @@ export class LoraGen {
     let latents: tf.Tensor | undefined;
     try {
       latents = await sample({
-        denoiser: denoiser.asDenoiser(),
+        denoiser: (xt, t, c) => denoiser.predict(xt, t, c),
         shape: [count, positions, cfg.autoencoder.latentDim],
         schedule: this.schedule,
         sampler: options.sampler ?? cfg.sampling.sampler,
@@ -203,7 +206,7 @@ export class LoraGen {
         cond,
         guidanceScale: options.guidanceScale ?? cfg.sampling.guidanceScale,
         seed: options.seed ?? cfg.seed,
-        normalizer: { denormalize: (x) => tf.mul(x, meta.latentScale) },
+        normalizer: new LatentNormalizer(meta.latentNormalizer),
         onProgress: options.onProgress,
         signal: options.signal,
       });
@@ -252,8 +255,10 @@ export class LoraGen {
   static async load(dir: string, options: LoadOptions = {}): Promise<LoraGen> {
     const files = await readCheckpointFolder(dir);
     const meta = parseModelMeta(files['config.json'], dir);
-    if (meta.decoder === 'custom' && !options.decoder) {
-      throw new CheckpointError(`${dir} was trained with a custom decoder`, 'pass the same decoder (or its factory) as `decoder` to LoraGen.load');
+    for (const part of ['decoder', 'denoiser'] as const) {
+      if (meta[part] === 'custom' && !options[part]) {
+        throw new CheckpointError(`${dir} was trained with a custom ${part}`, `pass the same ${part} (or its factory) as \`${part}\` to LoraGen.load`);
+      }
     }
     let textEncoder = options.textEncoder;
     if (!textEncoder) {
@@ -265,7 +270,7 @@ export class LoraGen {
     if (textEncoder.dim !== meta.textEncoder.dim) {
       throw new CheckpointError(`${dir} expects ${meta.textEncoder.dim}-d text embeddings, the given encoder gives ${textEncoder.dim}`, 'pass the encoder the model was trained with');
     }
-    const parts: ModelParts = { meta, ...buildParts(meta, textEncoder, options.decoder, new Prng(meta.config.seed)) };
+    const parts: ModelParts = { meta, ...buildParts(meta, textEncoder, options, new Prng(meta.config.seed)) };
     const saved = decodeTensorFile(files['weights.safetensors'] ?? new Uint8Array(), `${dir}/weights.safetensors`);
     try {
       loadWeights(parts, saved, `${dir}/weights.safetensors`);

@@ -31,9 +31,14 @@ function reconstruction(cfg: LoraGenConfig['autoencoder'], pred: FactorBatch, ta
     return tf.add(tf.losses.meanSquaredError(target.A, pred.A), tf.losses.meanSquaredError(target.B, pred.B)) as tf.Scalar;
   }
   const { loss } = cfg;
-  const ang = angularLoss(pred, target, { reduction: 'mean' });
-  const spec = spectralLoss(pred, target, { k: 'energy', energyRatio: loss.energyRatio, p: loss.p, reduction: 'mean' });
-  return tf.add(tf.mul(ang, loss.angular), tf.mul(spec, loss.spectral)) as tf.Scalar;
+  // a zero weight skips its term (the ablations "angular only" / "spectral only")
+  const terms: tf.Tensor[] = [tf.scalar(0)];
+  if (loss.angular > 0) terms.push(tf.mul(angularLoss(pred, target, { reduction: 'mean' }), loss.angular));
+  if (loss.spectral > 0) {
+    const spec = spectralLoss(pred, target, { k: 'energy', energyRatio: loss.energyRatio, p: loss.p, reduction: 'mean' });
+    terms.push(tf.mul(spec, loss.spectral));
+  }
+  return tf.addN(terms) as tf.Scalar;
 }
 
 /**

@@ -10,10 +10,19 @@ export const COMMON_OPTIONS = {
   help: { type: 'boolean', short: 'h', default: false },
 } as const satisfies Options;
 
+/** Parsed option values: strings, or booleans for flags. */
+export type OptionValues<O extends Options> = { [K in keyof O]?: O[K]['type'] extends 'boolean' ? boolean : string };
+
 /** Parses `argv` strictly; unknown options and missing values become UsageErrors that show `usage`. */
-export function parseCommandArgs<O extends Options>(argv: string[], options: O, usage: string, allowPositionals = false) {
+export function parseCommandArgs<O extends Options>(
+  argv: string[],
+  options: O,
+  usage: string,
+  allowPositionals = false,
+): { values: OptionValues<O & typeof COMMON_OPTIONS>; positionals: string[] } {
   try {
-    return parseArgs({ args: argv, options: { ...COMMON_OPTIONS, ...options }, allowPositionals, strict: true });
+    const parsed = parseArgs({ args: argv, options: { ...COMMON_OPTIONS, ...options }, allowPositionals, strict: true });
+    return { values: parsed.values as OptionValues<O & typeof COMMON_OPTIONS>, positionals: parsed.positionals };
   } catch (err) {
     throw new UsageError((err as Error).message, usage);
   }

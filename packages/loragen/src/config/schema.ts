@@ -81,7 +81,7 @@ const diffusion = z
     heads: positiveInt.default(8),
     /** Training steps. @default 10000 */
     steps: positiveInt.default(10000),
-    /** Latent sets per step. @default 64 */
+    /** Latent sets per step, drawn with replacement (so it may exceed the library size). @default 64 */
     batchSize: positiveInt.default(64),
     /** Adam learning rate. @default 8e-5 */
     learningRate: z.number().positive().default(8e-5),
@@ -89,6 +89,14 @@ const diffusion = z
     beta1: unitInterval.default(0.9),
     /** @default 0.99 */
     beta2: unitInterval.default(0.99),
+    /**
+     * How latents are normalised before diffusion (and restored after sampling): the reference's `'max-abs'`
+     * (divide by max |z|), or `'standardize'` (zero mean, unit variance, which trains small libraries much better).
+     * @default 'max-abs'
+     */
+    latentScaling: z.enum(['max-abs', 'standardize']).default('max-abs'),
+    /** Weight of each sample's v-prediction error: the reference's snr / (snr + 1) (= abar_t), or uniform. @default 'snr/(snr+1)' */
+    lossWeighting: z.enum(['snr/(snr+1)', 'uniform']).default('snr/(snr+1)'),
     /** EMA decay of the denoiser weights used for sampling. @default 0.995 */
     emaDecay: unitInterval.default(0.995),
     /** Probability of replacing the condition by the null embedding (classifier-free guidance; 0 in the paper). @default 0.1 */

@@ -1,3 +1,4 @@
+import type { LatentNormalizerState } from '@loragen/latent-diffusion';
 import { resolveConfig } from '../config/resolve-config';
 import type { LoraGenConfig } from '../config/schema';
 import type { LibraryLayout } from '../data/layout';
@@ -13,12 +14,14 @@ export interface ModelMeta {
   layout: LibraryLayout;
   /** Per module type: dW was divided by this for training. */
   normalisers: number[];
-  /** Latents were divided by this (max |z| over the library) before diffusion. */
-  latentScale: number;
+  /** Latents were mapped to (z - shift) / scale before diffusion; sampling applies the inverse. */
+  latentNormalizer: LatentNormalizerState;
   /** `hashing` encoders are rebuilt on load; any other must be passed to `LoraGen.load`. */
   textEncoder: { kind: 'hashing' | 'custom'; dim: number };
   /** Whether the decoder was the user's (then it must be passed to `LoraGen.load`). */
   decoder: 'builtin' | 'custom';
+  /** Whether the denoiser was the user's (then it must be passed to `LoraGen.load`). */
+  denoiser: 'builtin' | 'custom';
 }
 
 export function describeTextEncoder(encoder: TaskTextEncoder): ModelMeta['textEncoder'] {

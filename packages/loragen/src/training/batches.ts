@@ -17,3 +17,8 @@ export function gatherRows(data: Float32Array, rowLength: number, indices: numbe
   indices.forEach((r, i) => out.set(data.subarray(r * rowLength, (r + 1) * rowLength), i * rowLength));
   return out;
 }
+
+/** `size` indices drawn uniformly from [0, n) with replacement (batches may exceed a small library). */
+export function drawWithReplacement(rng: Prng, n: number, size: number): number[] {
+  return Array.from({ length: size }, () => rng.int(n));
+}

@@ -1,9 +1,9 @@
 import * as tf from '@tensorflow/tfjs';
 import { addNoise, velocityFrom } from '@loragen/latent-diffusion';
 import type { LoraGenConfig } from '../config/schema';
-import type { GuidedDenoiser } from '../diffusion/conditional-denoiser';
+import type { TrainableDenoiser } from '../diffusion/denoiser-factory';
 import type { Prng } from '../rng/prng';
-import { drawBatch, gatherRows } from './batches';
+import { drawWithReplacement, gatherRows } from './batches';
 import type { ParameterEma } from './ema';
 
 /** The stage-2 training set: normalised latents [N, P, D] and task conditions [N, C]. */
@@ -17,14 +17,14 @@ export interface LatentSet {
 }
 
 /**
- * Stage 2: v-prediction with the reference's snr / (snr + 1) weighting (which equals abar_t), condition dropout
+ * Stage 2: v-prediction weighted by snr / (snr + 1) (the reference's; it equals abar_t) or uniformly, condition dropout
  * for classifier-free guidance, and an EMA of the weights after every step. Every draw comes from `rng`.
  */
 export class DiffusionTrainer {
   readonly optimizer: tf.AdamOptimizer;
 
   constructor(
-    private readonly denoiser: GuidedDenoiser,
+    private readonly denoiser: TrainableDenoiser,
     private readonly data: LatentSet,
     private readonly alphasCumprod: Float32Array,
     private readonly cfg: LoraGenConfig['diffusion'],
@@ -36,11 +36,11 @@ export class DiffusionTrainer {
 
   async trainStep(): Promise<number> {
     const d = this.data;
-    const idx = drawBatch(this.rng, d.count, this.cfg.batchSize);
+    const idx = drawWithReplacement(this.rng, d.count, this.cfg.batchSize);
     const b = idx.length;
     const ts = idx.map(() => this.rng.int(this.cfg.timesteps));
     const noise = this.rng.normals(b * d.positions * d.latentDim);
-    const drops = Float32Array.from(idx, () => (this.rng.uniform() < this.cfg.condDropout ? 1 : 0));
+    const keep = Float32Array.from(idx, () => (this.rng.uniform() < this.cfg.condDropout ? 0 : 1));
     const abar = Float32Array.from(ts, (t) => this.alphasCumprod[t]);
     const cost = tf.tidy(() => {
       const x0 = tf.tensor3d(gatherRows(d.latents, d.positions * d.latentDim, idx), [b, d.positions, d.latentDim]);
@@ -52,11 +52,12 @@ export class DiffusionTrainer {
       const xt = addNoise(x0, eps, a, s) as tf.Tensor3D;
       const v = velocityFrom(x0, eps, a, s);
       const t = tf.tensor1d(ts, 'int32');
-      const mask = tf.tensor1d(drops);
+      const keepMask = tf.tensor1d(keep);
       return this.optimizer.minimize(
         () => {
-          const err = tf.mean(tf.square(tf.sub(this.denoiser.predict(xt, t, cond, mask), v)), [1, 2]);
-          return tf.mean(tf.mul(err, tf.reshape(ab, [b]))) as tf.Scalar;
+          const err = tf.mean(tf.square(tf.sub(this.denoiser.predict(xt, t, cond, keepMask), v)), [1, 2]);
+          const weighted = this.cfg.lossWeighting === 'uniform' ? err : tf.mul(err, tf.reshape(ab, [b]));
+          return tf.mean(weighted) as tf.Scalar;
         },
         true,
         Object.values(this.denoiser.variables),

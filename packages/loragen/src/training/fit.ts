@@ -3,7 +3,8 @@ import type { LoraAutoencoder } from '../autoencoder/lora-autoencoder';
 import { readLatestTrainingCheckpoint, writeTrainingCheckpoint } from '../checkpoint/training-checkpoints';
 import { decodeTensorFile, encodeTensorFile } from '../checkpoint/tensor-file';
 import type { FactorSet } from '../data/factor-set';
-import type { GuidedDenoiser } from '../diffusion/conditional-denoiser';
+import { LatentNormalizer } from '@loragen/latent-diffusion';
+import type { TrainableDenoiser } from '../diffusion/denoiser-factory';
 import { scheduleFor } from '../diffusion/schedule';
 import { AbortedError, CheckpointError } from '../errors';
 import type { ModelMeta } from '../model/model-meta';
@@ -30,7 +31,7 @@ export interface TrainingContext {
   meta: ModelMeta;
   rng: Prng;
   autoencoder: LoraAutoencoder;
-  denoiser: GuidedDenoiser;
+  denoiser: TrainableDenoiser;
   textEncoder: TaskTextEncoder;
   options: { onProgress?: (p: FitProgress) => void; signal?: AbortSignal; checkpointDir?: string; resume?: boolean };
   /** The model's own files (config + weights) plus `extra`. */
@@ -88,6 +89,16 @@ async function encodeLibrary(ae: LoraAutoencoder, data: FactorSet): Promise<Floa
   return out;
 }
 
+/** Fits latent-diffusion's normaliser to the library's latents and applies it. */
+async function normalizeLatents(means: Float32Array, method: 'max-abs' | 'standardize') {
+  const z = tf.tensor1d(means);
+  const normalizer = await LatentNormalizer.fit(z, method);
+  const n = normalizer.normalize(z);
+  const latents = (await n.data()) as Float32Array;
+  tf.dispose([z, n]);
+  return { latents, state: normalizer.toJSON() };
+}
+
 /**
  * Runs (or resumes) both stages. Checkpoints hold the model files, the running stage's optimiser state, the
  * EMA (stage 2) and the PRNG state, so that a resumed run repeats exactly the draws of an uninterrupted one.
@@ -130,9 +141,10 @@ export async function runTraining(ctx: TrainingContext): Promise<void> {
     }
 
     const means = await encodeLibrary(ctx.autoencoder, data);
-    meta.latentScale = means.reduce((m, x) => Math.max(m, Math.abs(x)), 0) || 1;
+    const normalized = await normalizeLatents(means, cfg.diffusion.latentScaling);
+    meta.latentNormalizer = normalized.state;
     const latents: LatentSet = {
-      latents: means.map((x) => x / meta.latentScale),
+      latents: normalized.latents,
       conditions,
       count: data.taskNames.length,
       positions: ctx.autoencoder.positions,
