@@ -8,4 +8,5 @@ export type {
 } from './config';
 export type { ModuleSpec, FactorPair, RouterStats, DecodeOptions, DecodeOutput, LoraDecoder } from './types';
 export { countParameters } from './parameters/parameter-store';
+export { plainMatMul } from './layers/plain-matmul';
 export { MoeDecoderError, DecoderConfigError, StateDictError } from './errors';

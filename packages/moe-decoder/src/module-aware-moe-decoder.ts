@@ -10,11 +10,11 @@ import { tidyOutput } from './layers/tidy-output';
 import { linear, type Linear } from './layers/linear';
 import { plainMatMul } from './layers/plain-matmul';
 import { checkLatents, moduleRows, positionOneHots } from './layout/positions';
-import { countParameters, ParameterStore } from './parameters/parameter-store';
+import { DecoderBase } from './decoder-base';
 import { balanceLoss } from './routing/balance-loss';
 import { temperatureAt } from './routing/temperature';
 import { topKGates } from './routing/top-k-gating';
-import type { DecodeOptions, DecodeOutput, FactorPair, LoraDecoder, ModuleSpec, RouterStats } from './types';
+import type { DecodeOptions, DecodeOutput, FactorPair, RouterStats } from './types';
 
 /** What {@link ModuleAwareMoEDecoder.decode} returns: stats are always present. */
 export interface MoEDecodeOutput extends DecodeOutput {
@@ -29,14 +29,8 @@ export interface MoEDecodeOutput extends DecodeOutput {
  * const decoder = new ModuleAwareMoEDecoder({ modules: [{ name: 'q', dIn: 64, dOut: 64, rank: 4 }], layers: 2, latentDim: 8 });
  * const { factors, auxLoss } = decoder.decode(tf.randomNormal([1, 2, 8]), { training: true, step: 0 });
  */
-export class ModuleAwareMoEDecoder implements LoraDecoder {
+export class ModuleAwareMoEDecoder extends DecoderBase {
   readonly config: Readonly<ResolvedMoEConfig>;
-  readonly modules: readonly ModuleSpec[];
-  readonly layers: number;
-  readonly latentDim: number;
-  readonly variables: Record<string, tf.Variable>;
-
-  private readonly store: ParameterStore;
   private readonly oneHots: { module: tf.Tensor2D; layer: tf.Tensor2D };
   private readonly moduleEmbed: tf.Variable;
   private readonly layerEmbed: tf.Variable;
@@ -46,12 +40,8 @@ export class ModuleAwareMoEDecoder implements LoraDecoder {
 
   constructor(config: ModuleAwareMoEDecoderConfig) {
     const c = resolveMoEConfig(config);
+    super(c, c.seed);
     this.config = c;
-    this.modules = c.modules;
-    this.layers = c.layers;
-    this.latentDim = c.latentDim;
-    this.store = new ParameterStore(c.seed);
-    this.variables = this.store.variables;
     this.oneHots = positionOneHots(c.modules.length, c.layers);
     this.moduleEmbed = this.store.normal('embed/module', [c.modules.length, c.moduleEmbedDim], 1);
     this.layerEmbed = this.store.normal('embed/layer', [c.layers, c.layerEmbedDim], 1);
@@ -63,16 +53,6 @@ export class ModuleAwareMoEDecoder implements LoraDecoder {
         ? directHead(this.store, spec, c.expertHidden)
         : factorisedHead(this.store, spec, c.expertHidden, c.headRank),
     );
-  }
-
-  /** Number of positions: layers x module types. */
-  get positions(): number {
-    return this.layers * this.modules.length;
-  }
-
-  /** Total trainable scalars. */
-  get parameterCount(): number {
-    return countParameters(this.variables);
   }
 
   /** The router temperature used at `step` (the end of the schedule when omitted). */
@@ -112,16 +92,8 @@ export class ModuleAwareMoEDecoder implements LoraDecoder {
     return tf.reshape(h, [batch * this.positions, this.latentDim + moduleEmbedDim + layerEmbedDim]);
   }
 
-  stateDict(): Record<string, tf.Tensor> {
-    return this.store.stateDict();
-  }
-
-  loadStateDict(state: Record<string, tf.Tensor>): void {
-    this.store.loadStateDict(state);
-  }
-
-  dispose(): void {
-    this.store.dispose();
+  override dispose(): void {
+    super.dispose();
     this.oneHots.module.dispose();
     this.oneHots.layer.dispose();
   }

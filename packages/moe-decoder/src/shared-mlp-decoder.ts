@@ -1,13 +1,13 @@
 // The ablation baseline: one MLP shared by every position, no structural embeddings, no experts, no
 // module heads. Its last layer is as wide as the largest module type's factors; smaller types read a prefix.
 import * as tf from '@tensorflow/tfjs-core';
-import { positiveInteger, validateModules } from './config';
+import { positiveInteger } from './config';
+import { DecoderBase } from './decoder-base';
 import { factorSize, splitFactors } from './heads/factor-layout';
 import { tidyOutput } from './layers/tidy-output';
 import { linear, silu, type Linear } from './layers/linear';
 import { checkLatents, moduleRows } from './layout/positions';
-import { countParameters, ParameterStore } from './parameters/parameter-store';
-import type { DecodeOutput, FactorPair, LoraDecoder, ModuleSpec } from './types';
+import type { DecodeOutput, FactorPair, ModuleSpec } from './types';
 
 /** Config of {@link SharedMLPDecoder}. */
 export interface SharedMLPDecoderConfig {
@@ -24,22 +24,12 @@ export interface SharedMLPDecoderConfig {
 }
 
 /** z_p -> Linear, SiLU, Linear, SiLU, Linear -> the factor values of p's module type. Variables `mlp/<i>/...`. */
-export class SharedMLPDecoder implements LoraDecoder {
-  readonly modules: readonly ModuleSpec[];
-  readonly layers: number;
-  readonly latentDim: number;
-  readonly variables: Record<string, tf.Variable>;
-  private readonly store: ParameterStore;
+export class SharedMLPDecoder extends DecoderBase {
   private readonly mlp: Linear[];
 
   constructor(config: SharedMLPDecoderConfig) {
-    validateModules(config.modules);
-    this.modules = config.modules.map((m) => ({ ...m }));
-    this.layers = positiveInteger(config.layers, 'layers');
-    this.latentDim = positiveInteger(config.latentDim, 'latentDim');
+    super(config, config.seed ?? 0);
     const hidden = positiveInteger(config.hidden ?? 256, 'hidden');
-    this.store = new ParameterStore(config.seed ?? 0);
-    this.variables = this.store.variables;
     const widest = Math.max(...this.modules.map(factorSize));
     this.mlp = [
       linear(this.store, 'mlp/0', this.latentDim, hidden),
@@ -48,16 +38,7 @@ export class SharedMLPDecoder implements LoraDecoder {
     ];
   }
 
-  get positions(): number {
-    return this.layers * this.modules.length;
-  }
-
-  /** Total trainable scalars. */
-  get parameterCount(): number {
-    return countParameters(this.variables);
-  }
-
-  /** `options` are accepted for the interface; this decoder has no schedule and no dropout. */
+  /** Takes no options: this decoder has no schedule and no dropout. */
   decode(z: tf.Tensor3D): DecodeOutput {
     checkLatents(z, this.positions, this.latentDim);
     return tidyOutput(() => {
@@ -72,17 +53,5 @@ export class SharedMLPDecoder implements LoraDecoder {
       });
       return { factors, auxLoss: tf.scalar(0) };
     });
-  }
-
-  stateDict(): Record<string, tf.Tensor> {
-    return this.store.stateDict();
-  }
-
-  loadStateDict(state: Record<string, tf.Tensor>): void {
-    this.store.loadStateDict(state);
-  }
-
-  dispose(): void {
-    this.store.dispose();
   }
 }

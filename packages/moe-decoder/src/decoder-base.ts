@@ -1,0 +1,47 @@
+// What every decoder in this package shares: the position layout, seeded named variables and the state dict.
+// Subclasses add their layers to `store` in the constructor and implement decode.
+import type * as tf from '@tensorflow/tfjs-core';
+import { positiveInteger, validateModules } from './config';
+import { countParameters, ParameterStore } from './parameters/parameter-store';
+import type { DecodeOptions, DecodeOutput, LoraDecoder, ModuleSpec } from './types';
+
+export abstract class DecoderBase implements LoraDecoder {
+  readonly modules: readonly ModuleSpec[];
+  readonly layers: number;
+  readonly latentDim: number;
+  readonly variables: Record<string, tf.Variable>;
+  protected readonly store: ParameterStore;
+
+  protected constructor(layout: { modules: ModuleSpec[]; layers: number; latentDim: number }, seed: number) {
+    validateModules(layout.modules);
+    this.modules = layout.modules.map((m) => ({ ...m }));
+    this.layers = positiveInteger(layout.layers, 'layers');
+    this.latentDim = positiveInteger(layout.latentDim, 'latentDim');
+    this.store = new ParameterStore(seed);
+    this.variables = this.store.variables;
+  }
+
+  abstract decode(z: tf.Tensor3D, options?: DecodeOptions): DecodeOutput;
+
+  /** Number of positions: layers x module types. */
+  get positions(): number {
+    return this.layers * this.modules.length;
+  }
+
+  /** Total trainable scalars. */
+  get parameterCount(): number {
+    return countParameters(this.variables);
+  }
+
+  stateDict(): Record<string, tf.Tensor> {
+    return this.store.stateDict();
+  }
+
+  loadStateDict(state: Record<string, tf.Tensor>): void {
+    this.store.loadStateDict(state);
+  }
+
+  dispose(): void {
+    this.store.dispose();
+  }
+}
