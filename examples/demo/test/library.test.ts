@@ -1,7 +1,6 @@
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { readPeftAdapter } from '@loragen/lora-io/node';
-import { describeEachBackend } from '@loragen/test-utils';
 import { loadBaseModel } from '../src/library/base-model-file';
 import { readLibrary } from '../src/library/library-folder';
 import { verifyManifest } from '../src/library/manifest';
@@ -33,27 +32,31 @@ describe('committed artefacts', () => {
   });
 });
 
-describeEachBackend('base model and task LoRAs', (backend) => {
+// Evaluation at this size is slow on cpu (the forward pass is checked on cpu against the reference in
+// forward.test.ts), so the library's behaviour is checked on wasm, the backend that built it.
+describe('base model and task LoRAs (wasm)', () => {
   let harness: EvaluationHarness;
   beforeAll(async () => {
+    require('@tensorflow/tfjs-backend-wasm');
+    await tf.setBackend('wasm');
     const { weights, config } = await loadBaseModel(path.join(ASSETS, 'base-model'));
-    harness = new EvaluationHarness(weights, config, { seed: 99 });
+    harness = new EvaluationHarness(weights, config, { seed: 99, count: 128 });
   });
 
-  const cases = ['contains-3', 'first-7', 'twice-4', 'minAtMost-3'];
-
-  it(`knows each task when the prompt names it, and is near chance with the neutral prompt (${backend})`, async () => {
+  it('knows the tasks when the prompt names them (mean over all 62) and is near chance with the neutral prompt', async () => {
     const weights = tensorsOf(harness.base);
-    for (const id of cases) {
-      const prompted = await evaluateAccuracy(weights, harness.config, taskById(id), { seed: 99, prompt: 'task' });
-      expect(prompted).toBeGreaterThan(0.85);
-      expect(await harness.accuracy(taskById(id), null)).toBeLessThan(65);
-    }
+    const tasks = listTasks();
+    let prompted = 0;
+    for (const task of tasks) prompted += await evaluateAccuracy(weights, harness.config, task, { seed: 99, count: 128, prompt: 'task' });
+    expect(prompted / tasks.length).toBeGreaterThan(0.95);
     disposeTensors(weights);
+    let neutral = 0;
+    for (const task of tasks) neutral += await harness.accuracy(task, null);
+    expect(Math.abs(neutral / tasks.length - 50)).toBeLessThan(10);
   });
 
-  it(`a task's LoRA makes the unprompted base model do that task, and not a different one (${backend})`, async () => {
-    for (const id of cases) {
+  it("a task's LoRA makes the unprompted base model do that task, and not the opposite one", async () => {
+    for (const id of ['contains-3', 'first-7', 'twice-4', 'minAtMost-3']) {
       const adapter = await readPeftAdapter(path.join(ASSETS, 'library', id));
       expect(await harness.accuracy(taskById(id), adapter)).toBeGreaterThan(90);
     }
@@ -64,11 +67,6 @@ describeEachBackend('base model and task LoRAs', (backend) => {
 });
 
 describe('the builder is deterministic', () => {
-  beforeAll(async () => {
-    require('@tensorflow/tfjs-backend-wasm');
-    await tf.setBackend('wasm');
-  });
-
   it('retraining a library LoRA on wasm reproduces the committed factors bit for bit', async () => {
     const { weights, config } = await loadBaseModel(path.join(ASSETS, 'base-model'));
     const committed = await readPeftAdapter(path.join(ASSETS, 'library', 'last-5'));
