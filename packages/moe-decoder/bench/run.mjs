@@ -33,7 +33,10 @@ const gemma2 = {
   ],
 };
 // Same positions and widths with 1x1 rank-1 modules: what embedding, router and experts cost without the heads.
-const withoutHeads = (layout) => ({ ...layout, modules: layout.modules.map((m) => ({ ...m, dIn: 1, dOut: 1, rank: 1 })) });
+const withoutHeads = (layout) => ({
+  ...layout,
+  modules: layout.modules.map((m) => ({ ...m, dIn: 1, dOut: 1, rank: 1 })),
+});
 
 const common = { latentDim: 64, numExperts: 4, topK: 2, expertHidden: 256, seed: 0 };
 
@@ -89,6 +92,7 @@ const headParameters = (decoder) =>
 
 const fmtParams = (n) => (n >= 1e6 ? `${(n / 1e6).toFixed(2)} M` : `${(n / 1e3).toFixed(1)} k`);
 
+const loadAtStart = os.loadavg()[0].toFixed(1);
 await tf.setBackend('wasm');
 await tf.ready();
 const rows = [];
@@ -100,7 +104,12 @@ for (const layout of [flanT5Large, gemma2]) {
   ];
   const baseline = {};
   for (const [label, options, modules] of variants) {
-    const decoder = new ModuleAwareMoEDecoder({ ...common, ...options, modules: modules.modules, layers: modules.layers });
+    const decoder = new ModuleAwareMoEDecoder({
+      ...common,
+      ...options,
+      modules: modules.modules,
+      layers: modules.layers,
+    });
     const total = countParameters(decoder.variables);
     for (const batch of BATCHES) {
       const ms = await stepTime(decoder, batch);
@@ -133,8 +142,13 @@ for (const batch of BATCHES) {
 const lines = [
   '# @loragen/moe-decoder benchmark',
   '',
-  `wasm backend (SIMD, single thread), Node ${process.version}, ${os.cpus().length} cores (${os.cpus()[0]?.model ?? 'unknown'}), ` +
-    `${new Date().toISOString().slice(0, 10)}. E = 4, K = 2, latentDim 64, expertHidden 256. ` +
+  `wasm backend (SIMD, single thread), Node ${process.version}, ${os.cpus().length} cores (${
+    os.cpus()[0]?.model ?? 'unknown'
+  }), ` +
+    `${new Date()
+      .toISOString()
+      .slice(0, 10)}, load average ${loadAtStart} at the start (the cores are shared: compare ratios, not ` +
+    'absolute times). E = 4, K = 2, latentDim 64, expertHidden 256. ' +
     `Step = decode + a mean-square loss on every factor + gradients of every variable; median of ${REPEATS} after one warm-up. ` +
     'Ratios are against the direct head of the same layout and batch, measured in the same run.',
   '',
@@ -143,10 +157,10 @@ const lines = [
   ...rows.map(
     (r) =>
       `| ${r.layout} | ${r.head} | ${r.batch} | ${r.positions} | ${fmtParams(r.total)} | ${fmtParams(r.heads)} | ` +
-      `${r.ms.toFixed(0)} | ${r.ratio.toFixed(2)}x |`,
+      `${r.ms.toFixed(0)} | ${r.ratio.toFixed(2)}x |`
   ),
   '',
-  'One FLAN-T5-large head layer, [rows, 256] x [256, 32768], forward + backward (ms): tfjs\'s MatMul gradient (matmuls',
+  "One FLAN-T5-large head layer, [rows, 256] x [256, 32768], forward + backward (ms): tfjs's MatMul gradient (matmuls",
   'with transposeA / transposeB) against `plainMatMul` (untransposed matmuls), which every layer of the decoder uses.',
   '',
   '| rows (batch x 24 layers) | tf.matMul | plainMatMul | speed-up |',

@@ -81,7 +81,12 @@ export function validateModules(modules: readonly ModuleSpec[]): void {
 }
 
 function resolveTemperature(t: number | TemperatureSchedule | undefined): TemperatureSchedule {
-  const schedule = t === undefined ? { start: 1.5, end: 1.2, steps: 2000 } : typeof t === 'number' ? { start: t, end: t, steps: 1 } : t;
+  const schedule =
+    t === undefined
+      ? { start: 1.5, end: 1.2, steps: 2000 }
+      : typeof t === 'number'
+      ? { start: t, end: t, steps: 1 }
+      : t;
   if (!(schedule.start > 0) || !(schedule.end > 0)) {
     throw new DecoderConfigError(`temperature must be positive, got start ${schedule.start}, end ${schedule.end}`);
   }
@@ -107,7 +112,9 @@ export function resolveMoEConfig(config: ModuleAwareMoEDecoderConfig): ResolvedM
     seed: config.seed ?? 0,
   };
   if (resolved.topK > resolved.numExperts) {
-    throw new DecoderConfigError(`topK (${resolved.topK}) exceeds numExperts (${resolved.numExperts}); lower topK or add experts`);
+    throw new DecoderConfigError(
+      `topK (${resolved.topK}) exceeds numExperts (${resolved.numExperts}); lower topK or add experts`
+    );
   }
   if (resolved.head !== 'direct' && resolved.head !== 'factorised') {
     throw new DecoderConfigError(`head must be 'direct' or 'factorised', got '${String(resolved.head)}'`);

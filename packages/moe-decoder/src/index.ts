@@ -1,11 +1,6 @@
 export { ModuleAwareMoEDecoder, type MoEDecodeOutput } from './module-aware-moe-decoder';
 export { SharedMLPDecoder, type SharedMLPDecoderConfig } from './shared-mlp-decoder';
-export type {
-  ModuleAwareMoEDecoderConfig,
-  TemperatureSchedule,
-  BalanceLossConfig,
-  HeadKind,
-} from './config';
+export type { ModuleAwareMoEDecoderConfig, TemperatureSchedule, BalanceLossConfig, HeadKind } from './config';
 export type { ModuleSpec, FactorPair, RouterStats, DecodeOptions, DecodeOutput, LoraDecoder } from './types';
 export { countParameters } from './parameters/parameter-store';
 export { plainMatMul } from './layers/plain-matmul';

@@ -51,7 +51,7 @@ export class ModuleAwareMoEDecoder extends DecoderBase {
     this.heads = c.modules.map((spec) =>
       c.head === 'direct'
         ? directHead(this.store, spec, c.expertHidden)
-        : factorisedHead(this.store, spec, c.expertHidden, c.headRank),
+        : factorisedHead(this.store, spec, c.expertHidden, c.headRank)
     );
   }
 
@@ -84,10 +84,17 @@ export class ModuleAwareMoEDecoder extends DecoderBase {
     const { moduleEmbedDim, layerEmbedDim } = this.config;
     const batch = z.shape[0];
     const perPosition = tf.concat(
-      [plainMatMul(this.oneHots.module, this.moduleEmbed as tf.Tensor2D), plainMatMul(this.oneHots.layer, this.layerEmbed as tf.Tensor2D)],
-      1,
+      [
+        plainMatMul(this.oneHots.module, this.moduleEmbed as tf.Tensor2D),
+        plainMatMul(this.oneHots.layer, this.layerEmbed as tf.Tensor2D),
+      ],
+      1
     );
-    const structure = tf.broadcastTo(tf.expandDims(perPosition, 0), [batch, this.positions, moduleEmbedDim + layerEmbedDim]);
+    const structure = tf.broadcastTo(tf.expandDims(perPosition, 0), [
+      batch,
+      this.positions,
+      moduleEmbedDim + layerEmbedDim,
+    ]);
     const h = tf.concat([z, structure], 2);
     return tf.reshape(h, [batch * this.positions, this.latentDim + moduleEmbedDim + layerEmbedDim]);
   }

@@ -27,8 +27,7 @@ describeEachBackend('load-balancing loss', () => {
     expectClose(await stats.expertImportance.data(), [0.4625, 0.2625, 0.275], { rtol: 1e-5 });
     expectClose(await stats.expertLoad.data(), [0.5, 0.25, 0.25], { rtol: 1e-6 });
     const entropy = (ps: number[]): number => -ps.reduce((s, p) => s + p * Math.log(p), 0);
-    const meanEntropy =
-      (entropy([0.5, 0.25, 0.25]) * 2 + entropy([0.6, 0.3, 0.1]) + entropy([0.25, 0.25, 0.5])) / 4;
+    const meanEntropy = (entropy([0.5, 0.25, 0.25]) * 2 + entropy([0.6, 0.3, 0.1]) + entropy([0.25, 0.25, 0.5])) / 4;
     expectClose(await stats.routerEntropy.data(), [meanEntropy], { rtol: 1e-5 });
     tf.dispose([loss, stats as unknown as tf.TensorContainer]);
   });
@@ -44,9 +43,9 @@ describeEachBackend('load-balancing loss', () => {
   it('its gradient flows to the logits through p_e only (f_e is a constant): matches the closed form', async () => {
     // d/dl_te [3 * sum_e f_e mean_t softmax(l_t)_e] = (3 / N) * s_te * (f_e - sum_j s_tj f_j)
     const f = [0.5, 0.25, 0.25];
-    const grad = tf.grad((l: tf.Tensor) => balanceLoss(l as tf.Tensor2D, tf.tensor2d(mask), { weight: 1, hinge: 1 }).loss)(
-      tf.tensor2d(logits),
-    );
+    const grad = tf.grad(
+      (l: tf.Tensor) => balanceLoss(l as tf.Tensor2D, tf.tensor2d(mask), { weight: 1, hinge: 1 }).loss
+    )(tf.tensor2d(logits));
     const expected = logits.map((row) => {
       const s = row.map(Math.exp);
       const total = s.reduce((a, b) => a + b, 0);

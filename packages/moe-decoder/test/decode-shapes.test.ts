@@ -3,7 +3,11 @@ import { describeEachBackend } from '@loragen/test-utils';
 import { ModuleAwareMoEDecoder, SharedMLPDecoder, type LoraDecoder } from '../src';
 import { gemmaLike, latents, t5Like } from './support/layouts';
 
-function expectFactorShapes(decoder: LoraDecoder, factors: Record<string, { A: tf.Tensor; B: tf.Tensor }>, batch: number): void {
+function expectFactorShapes(
+  decoder: LoraDecoder,
+  factors: Record<string, { A: tf.Tensor; B: tf.Tensor }>,
+  batch: number
+): void {
   expect(Object.keys(factors)).toEqual(decoder.modules.map((m) => m.name));
   for (const m of decoder.modules) {
     expect(factors[m.name].A.shape).toEqual([batch, decoder.layers, m.rank, m.dIn]);
@@ -16,7 +20,14 @@ describeEachBackend('decode output shapes', () => {
   for (const [title, layout] of Object.entries(layouts)) {
     for (const head of ['direct', 'factorised'] as const) {
       it(`${title}, ${head} head: A [batch, layers, r, dIn], B [batch, layers, dOut, r], stats per expert`, async () => {
-        const decoder = new ModuleAwareMoEDecoder({ ...layout, latentDim: 8, expertHidden: 16, head, headRank: 4, numExperts: 3 });
+        const decoder = new ModuleAwareMoEDecoder({
+          ...layout,
+          latentDim: 8,
+          expertHidden: 16,
+          head,
+          headRank: 4,
+          numExperts: 3,
+        });
         const z = latents(2, decoder.positions, 8, 1);
         const out = decoder.decode(z, { training: true, step: 0 });
         expectFactorShapes(decoder, out.factors, 2);

@@ -15,7 +15,8 @@ async function decodedValues(decoder: LoraDecoder, z: tf.Tensor3D): Promise<numb
 
 describeEachBackend('state dict', () => {
   const makers: Record<string, (seed: number) => LoraDecoder> = {
-    ModuleAwareMoEDecoder: (seed) => new ModuleAwareMoEDecoder({ ...small, expertHidden: 16, head: 'factorised', headRank: 4, seed }),
+    ModuleAwareMoEDecoder: (seed) =>
+      new ModuleAwareMoEDecoder({ ...small, expertHidden: 16, head: 'factorised', headRank: 4, seed }),
     SharedMLPDecoder: (seed) => new SharedMLPDecoder({ ...small, hidden: 16, seed }),
   };
 

@@ -15,7 +15,10 @@ describeEachBackend('top-K soft gating', () => {
       const g = (await gates.array()) as number[][];
       const kept = (await mask.array()) as number[][];
       logits.forEach((row, i) => {
-        const chosen = row.map((_, e) => e).sort((a, b) => row[b] - row[a]).slice(0, k);
+        const chosen = row
+          .map((_, e) => e)
+          .sort((a, b) => row[b] - row[a])
+          .slice(0, k);
         const denom = chosen.reduce((s, e) => s + Math.exp(row[e]), 0);
         const expected = row.map((l, e) => (chosen.includes(e) ? Math.exp(l) / denom : 0));
         expectClose(g[i], expected, { rtol: 1e-5, atol: 1e-7 });

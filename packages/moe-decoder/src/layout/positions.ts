@@ -29,7 +29,7 @@ export function checkLatents(z: tf.Tensor, positions: number, latentDim: number)
   if (z.rank !== 3 || z.shape[1] !== positions || z.shape[2] !== latentDim) {
     throw new MoeDecoderError(
       `decode expects z of shape [batch, ${positions}, ${latentDim}] (positions = layers x modules, layer-major), ` +
-        `got [${z.shape.join(', ')}]`,
+        `got [${z.shape.join(', ')}]`
     );
   }
 }

@@ -35,7 +35,7 @@ export class ParameterStore {
     if (missing.length > 0 || extra.length > 0) {
       throw new StateDictError(
         `state dict does not match this decoder: missing [${missing.join(', ')}], unexpected [${extra.join(', ')}]; ` +
-          'load a state dict saved from a decoder built with the same config',
+          'load a state dict saved from a decoder built with the same config'
       );
     }
     for (const name of expected) {
@@ -44,7 +44,7 @@ export class ParameterStore {
       if (want.length !== got.length || want.some((d, i) => d !== got[i])) {
         throw new StateDictError(
           `state dict entry '${name}' has shape [${got.join(', ')}], this decoder needs [${want.join(', ')}]; ` +
-            'check that modules, layers and sizes in the config match the saved decoder',
+            'check that modules, layers and sizes in the config match the saved decoder'
         );
       }
     }

@@ -21,7 +21,7 @@ export interface BalanceLossOptions {
 export function balanceLoss(
   logits: tf.Tensor2D,
   mask: tf.Tensor2D,
-  options: BalanceLossOptions,
+  options: BalanceLossOptions
 ): { loss: tf.Scalar; stats: RouterStats } {
   const numExperts = logits.shape[1];
   const probs = tf.softmax(logits);
