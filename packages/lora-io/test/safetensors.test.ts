@@ -142,6 +142,22 @@ describe('reader', () => {
     }
   });
 
+  test('the fast BF16 encoder agrees with the scalar rounding on every upper half and the critical lower halves', () => {
+    const lows = [0, 1, 0x7fff, 0x8000, 0x8001, 0xffff];
+    const n = 65536 * lows.length + 1; // odd, to cover the last unpaired element
+    const bits = new Uint32Array(n);
+    for (let h = 0; h < 65536; h++) lows.forEach((l, j) => (bits[h * lows.length + j] = ((h << 16) | l) >>> 0));
+    bits[n - 1] = 0x3f808000;
+    const got = new Uint16Array(float32ToBytes(new Float32Array(bits.buffer), 'BF16').slice().buffer);
+    expect(got.length).toBe(n);
+    for (let i = 0; i < n; i++) {
+      const x = bits[i];
+      const isNaN = (x & 0x7f800000) === 0x7f800000 && (x & 0x7fffff) !== 0;
+      const want = isNaN ? ((x >>> 16) | 0x40) & 0xffff : (((x + 0x7fff + ((x >>> 16) & 1)) >>> 0) / 65536) & 0xffff;
+      if (got[i] !== want) throw new Error(`bf16 of 0x${x.toString(16)}: got 0x${got[i].toString(16)}, want 0x${want.toString(16)}`);
+    }
+  });
+
   test('float32 -> F16 / BF16 rounds to nearest, ties to even, overflow to infinity', () => {
     const f16 = (x: number) => new Uint16Array(float32ToBytes(Float32Array.from([x]), 'F16').buffer)[0];
     expect(f16(1 + 2 ** -11)).toBe(0x3c00); // tie, to even

@@ -122,12 +122,8 @@ export async function readSafetensorsFileAsFloat32(
 
 async function readWidened(fh: FileHandle, position: number, n: number, dtype: 'BF16' | 'F16'): Promise<Float32Array> {
   const buf = new ArrayBuffer(n * 4);
-  const out32 = new Uint32Array(buf);
-  const outF = new Float32Array(buf);
-  const in16 = new Uint16Array(buf); // the 16-bit input sits at elements n..2n-1 of this view
-  const tailBytes = new Uint8Array(buf, n * 2);
-  const chunk = CHUNK_BYTES / 2;
-  const table = dtype === 'F16' ? halfTable() : undefined;
+  const tailBytes = new Uint8Array(buf, n * 2); // the 16-bit input is read into the upper half of the output
+  const chunk = CHUNK_BYTES / 2; // elements per chunk (even)
   const readChunk = (s: number) => {
     const e = Math.min(n, s + chunk);
     return readExactly(fh, tailBytes.subarray(s * 2, e * 2), position + s * 2);
@@ -136,15 +132,39 @@ async function readWidened(fh: FileHandle, position: number, n: number, dtype: '
   for (let s = 0; s < n; s += chunk) {
     await pending;
     const e = Math.min(n, s + chunk);
-    // Converting chunk [s, e) writes bytes [4s, 4e), all below the next chunk's input at 2n + 2e.
+    // Widening chunk [s, e) writes bytes [4s, 4e), all below the next chunk's input at 2n + 2e, so the next read
+    // can run while this chunk is converted.
     pending = e < n ? readChunk(e) : undefined;
-    if (table) {
-      for (let i = s; i < e; i++) outF[i] = table[in16[n + i]];
-    } else {
-      for (let i = s; i < e; i++) out32[i] = in16[n + i] << 16;
-    }
+    if (dtype === 'BF16') widenBf16(buf, n, s, e);
+    else widenF16(buf, n, s, e);
   }
-  return outF;
+  return new Float32Array(buf);
+}
+
+/** In place: elements [s, e) of the BF16 input at bytes 2n.. become float32 at bytes 4s..4e. */
+function widenBf16(buf: ArrayBuffer, n: number, s: number, e: number): void {
+  const out = new Uint32Array(buf);
+  if (n % 2 === 0) {
+    // Two BF16 values per 32-bit load: the low half is element 2k, the high half element 2k + 1.
+    const in32 = new Uint32Array(buf);
+    const half = n / 2;
+    for (let k = s / 2, end = e >> 1; k < end; k++) {
+      const x = in32[half + k];
+      out[2 * k] = x << 16;
+      out[2 * k + 1] = x & 0xffff0000;
+    }
+    if (e % 2) out[e - 1] = new Uint16Array(buf)[n + e - 1] << 16;
+    return;
+  }
+  const in16 = new Uint16Array(buf);
+  for (let i = s; i < e; i++) out[i] = in16[n + i] << 16;
+}
+
+function widenF16(buf: ArrayBuffer, n: number, s: number, e: number): void {
+  const out = new Float32Array(buf);
+  const in16 = new Uint16Array(buf);
+  const table = halfTable();
+  for (let i = s; i < e; i++) out[i] = table[in16[n + i]];
 }
 
 /**

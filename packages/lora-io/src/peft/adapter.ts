@@ -166,7 +166,7 @@ export function adapterFromTensors(
 /** Parses an adapter from its config and its weights file (safetensors, or a PyTorch `.bin` archive). */
 export function parsePeftAdapter(
   config: string | Record<string, unknown>,
-  weights: Uint8Array | ArrayBuffer,
+  weights: Uint8Array | ArrayBufferLike,
   format: 'safetensors' | 'bin' = 'safetensors',
 ): LoraAdapter {
   const bytes = weights instanceof Uint8Array ? weights : new Uint8Array(weights);
@@ -277,7 +277,7 @@ export function stringifyPeftConfig(config: PeftLoraConfig): string {
 export function serializePeftAdapter(
   adapter: LoraAdapter,
   opts: SerializePeftAdapterOptions = {},
-): { config: string; safetensors: Uint8Array } {
+): { config: string; safetensors: Uint8Array<ArrayBuffer> } {
   const { config, plan } = planPeftAdapter(adapter, opts);
   const out = new Uint8Array(plan.byteLength);
   out.set(plan.header, 0);

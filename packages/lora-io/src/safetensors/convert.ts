@@ -134,13 +134,37 @@ export function float32ToBytes(values: Float32Array, dtype: FloatDtype): Uint8Ar
     }
     case 'BF16': {
       const bits = values.byteOffset % 4 === 0
-        ? new Uint32Array(values.buffer, values.byteOffset, n)
-        : new Uint32Array(values.slice().buffer);
-      const out = new Uint16Array(n);
-      for (let i = 0; i < n; i++) out[i] = floatBitsToBf16(bits[i]);
-      return new Uint8Array(out.buffer);
+        ? new Int32Array(values.buffer, values.byteOffset, n)
+        : new Int32Array(values.slice().buffer);
+      const out = float32BitsToBf16(bits);
+      return new Uint8Array(out.buffer, out.byteOffset, out.byteLength);
     }
   }
+}
+
+/**
+ * float32 bits -> bfloat16 bits, round to nearest even (add 0x7fff plus the kept lowest bit, drop 16 bits), NaN
+ * kept a quiet NaN. Works on int32 views (finite values cannot overflow) and stores two results per 32-bit write.
+ */
+function float32BitsToBf16(bits: Int32Array): Uint16Array {
+  const n = bits.length;
+  const out = new Uint16Array(n + (n & 1));
+  const out32 = new Int32Array(out.buffer);
+  const one = (x: number): number =>
+    (x & 0x7f800000) === 0x7f800000 ? ((x & 0x7fffff) !== 0 ? (x >> 16) | 0x40 : x >> 16) : (x + 0x7fff + ((x >> 16) & 1)) >> 16;
+  const pairs = n >> 1;
+  for (let k = 0; k < pairs; k++) {
+    const x = bits[2 * k];
+    const y = bits[2 * k + 1];
+    if ((x & 0x7f800000) === 0x7f800000 || (y & 0x7f800000) === 0x7f800000) {
+      out[2 * k] = one(x);
+      out[2 * k + 1] = one(y);
+    } else {
+      out32[k] = (((x + 0x7fff + ((x >> 16) & 1)) >>> 16) & 0xffff) | ((y + 0x7fff + ((y >> 16) & 1)) & 0xffff0000);
+    }
+  }
+  if (n & 1) out[n - 1] = one(bits[n - 1]);
+  return n & 1 ? out.subarray(0, n) : out;
 }
 
 /** A float32 tensor rounded through `dtype` and back (what writing as `dtype` then reading gives). */

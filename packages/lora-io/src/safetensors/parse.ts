@@ -9,15 +9,17 @@ export interface SafetensorsFile {
   tensors: Map<string, SafetensorsTensor>;
 }
 
-function asBytes(input: Uint8Array | ArrayBuffer | ArrayBufferView): Uint8Array {
+function asBytes(input: Uint8Array | ArrayBufferLike | ArrayBufferView): Uint8Array {
   if (input instanceof Uint8Array) return input;
   if (ArrayBuffer.isView(input)) return new Uint8Array(input.buffer, input.byteOffset, input.byteLength);
-  if (input instanceof ArrayBuffer) return new Uint8Array(input);
+  if (input instanceof ArrayBuffer || (typeof SharedArrayBuffer !== 'undefined' && input instanceof SharedArrayBuffer)) {
+    return new Uint8Array(input);
+  }
   throw new SafetensorsError('input is not a Uint8Array, ArrayBuffer or typed array');
 }
 
 /** Reads and validates only the header of a whole file held in memory. */
-export function parseSafetensorsHeaderFromBytes(input: Uint8Array | ArrayBuffer): SafetensorsHeader {
+export function parseSafetensorsHeaderFromBytes(input: Uint8Array | ArrayBufferLike | ArrayBufferView): SafetensorsHeader {
   const bytes = asBytes(input);
   const n = readHeaderLength(bytes, bytes.byteLength);
   return parseSafetensorsHeader(bytes.subarray(8, 8 + n), bytes.byteLength);
@@ -36,7 +38,7 @@ export function tensorsFromDataSection(header: SafetensorsHeader, data: Uint8Arr
 }
 
 /** Parses a whole safetensors file. Tensor data are zero-copy views of `input`. */
-export function parseSafetensors(input: Uint8Array | ArrayBuffer | ArrayBufferView): SafetensorsFile {
+export function parseSafetensors(input: Uint8Array | ArrayBufferLike | ArrayBufferView): SafetensorsFile {
   const bytes = asBytes(input);
   const header = parseSafetensorsHeaderFromBytes(bytes);
   return tensorsFromDataSection(header, bytes.subarray(header.dataOffset));

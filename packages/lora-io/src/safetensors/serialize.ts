@@ -78,7 +78,7 @@ export function planSafetensors(
 export function serializeSafetensors(
   tensors: Map<string, SafetensorsInput> | Record<string, SafetensorsInput>,
   metadata?: Record<string, string>,
-): Uint8Array {
+): Uint8Array<ArrayBuffer> {
   const plan = planSafetensors(tensors, metadata);
   const out = new Uint8Array(plan.byteLength);
   out.set(plan.header, 0);

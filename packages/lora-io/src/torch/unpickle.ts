@@ -41,7 +41,6 @@ export class TensorRef {
   ) {}
 }
 
-const MARK = Symbol('mark');
 type Value = unknown;
 
 function fail(what: string): never {
