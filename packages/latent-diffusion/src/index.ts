@@ -35,3 +35,8 @@ export { DiT, type DiTConfig, type ConditionalDenoiser } from './denoiser/dit';
 export type { ParameterMap } from './denoiser/parameters';
 export { ExponentialMovingAverage, type EmaOptions } from './training/ema';
 export { LatentNormalizer, type LatentNormalizerState } from './training/latent-normalizer';
+export {
+  closedFormGaussianDenoiser,
+  gaussianMomentErrors,
+  type GaussianData,
+} from './analysis/closed-form-gaussian';

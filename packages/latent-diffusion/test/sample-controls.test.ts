@@ -12,7 +12,7 @@ import {
 import { gaussianData, gaussianOracle } from './helpers/gaussian-oracle';
 
 const schedule = createSchedule({ kind: 'linear', timesteps: 100, betaStart: 1e-3, betaEnd: 0.1 });
-const shape = [16, 4];
+const shape: [number, number] = [16, 4];
 const data = gaussianData(4);
 
 async function values(t: tf.Tensor): Promise<Float32Array> {
