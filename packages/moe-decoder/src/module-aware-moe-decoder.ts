@@ -6,7 +6,6 @@ import { denseExperts, type Experts } from './experts/dense-experts';
 import { directHead } from './heads/direct-head';
 import type { ModuleHead } from './heads/factor-layout';
 import { factorisedHead } from './heads/factorised-head';
-import { tidyOutput } from './layers/tidy-output';
 import { linear, type Linear } from './layers/linear';
 import { plainMatMul } from './layers/plain-matmul';
 import { checkLatents, moduleRows, positionOneHots } from './layout/positions';
@@ -17,9 +16,7 @@ import { topKGates } from './routing/top-k-gating';
 import type { DecodeOptions, DecodeOutput, FactorPair, RouterStats } from './types';
 
 /** What {@link ModuleAwareMoEDecoder.decode} returns: stats are always present. */
-export interface MoEDecodeOutput extends DecodeOutput {
-  stats: RouterStats;
-}
+export type MoEDecodeOutput = DecodeOutput & { stats: RouterStats };
 
 /**
  * The module-aware MoE decoder of LoRAGen. Variables are named `embed/module`, `embed/layer`, `router/kernel`,
@@ -64,7 +61,7 @@ export class ModuleAwareMoEDecoder extends DecoderBase {
     checkLatents(z, this.positions, this.latentDim);
     const c = this.config;
     const tau = this.temperature(options.step);
-    return tidyOutput(() => {
+    return tf.tidy(() => {
       const batch = z.shape[0];
       const h = this.structuralEmbedding(z);
       const logits = tf.div(this.router(h), tau) as tf.Tensor2D;

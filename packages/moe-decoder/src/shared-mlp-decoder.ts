@@ -4,7 +4,6 @@ import * as tf from '@tensorflow/tfjs-core';
 import { positiveInteger } from './config';
 import { DecoderBase } from './decoder-base';
 import { factorSize, splitFactors } from './heads/factor-layout';
-import { tidyOutput } from './layers/tidy-output';
 import { linear, silu, type Linear } from './layers/linear';
 import { checkLatents, moduleRows } from './layout/positions';
 import type { DecodeOutput, FactorPair, ModuleSpec } from './types';
@@ -41,7 +40,7 @@ export class SharedMLPDecoder extends DecoderBase {
   /** Takes no options: this decoder has no schedule and no dropout. */
   decode(z: tf.Tensor3D): DecodeOutput {
     checkLatents(z, this.positions, this.latentDim);
-    return tidyOutput(() => {
+    return tf.tidy(() => {
       const batch = z.shape[0];
       const [first, second, out] = this.mlp;
       const flat = tf.reshape(z, [batch * this.positions, this.latentDim]) as tf.Tensor2D;

@@ -14,23 +14,26 @@ export interface ModuleSpec {
   rank: number;
 }
 
+// FactorPair, RouterStats and DecodeOutput are type aliases, not interfaces: aliases satisfy tf.tidy's
+// TensorContainer typing, so a decode body can `return tf.tidy(() => ({ factors, auxLoss }))`.
+
 /** The LoRA factors of one module type at every layer, PEFT layout (dW = B A). */
-export interface FactorPair {
+export type FactorPair = {
   /** [batch, layers, rank, dIn] */
   A: tf.Tensor4D;
   /** [batch, layers, dOut, rank] */
   B: tf.Tensor4D;
-}
+};
 
 /** Router diagnostics of one decode call (tensors the caller owns and disposes). */
-export interface RouterStats {
+export type RouterStats = {
   /** f_e: the fraction of routing slots (token x top-K choice) that went to expert e; sums to 1. [numExperts] */
   expertLoad: tf.Tensor1D;
   /** p_e: the router's softmax probability of expert e, averaged over tokens; sums to 1. [numExperts] */
   expertImportance: tf.Tensor1D;
   /** mean over tokens of the entropy (nats) of the full router softmax. */
   routerEntropy: tf.Scalar;
-}
+};
 
 /** Options of one {@link LoraDecoder.decode} call. */
 export interface DecodeOptions {
@@ -41,14 +44,14 @@ export interface DecodeOptions {
 }
 
 /** What {@link LoraDecoder.decode} returns; every tensor belongs to the caller. */
-export interface DecodeOutput {
+export type DecodeOutput = {
   /** factors per module type name */
   factors: Record<string, FactorPair>;
   /** the decoder's own auxiliary loss, already weighted (0 for decoders without one); add it to the training loss */
   auxLoss: tf.Scalar;
   /** router diagnostics, present for routed decoders */
   stats?: RouterStats;
-}
+};
 
 /**
  * A decoder from per-position latents to LoRA factors. Positions are layer-major:

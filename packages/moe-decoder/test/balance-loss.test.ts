@@ -29,7 +29,7 @@ describeEachBackend('load-balancing loss', () => {
     const entropy = (ps: number[]): number => -ps.reduce((s, p) => s + p * Math.log(p), 0);
     const meanEntropy = (entropy([0.5, 0.25, 0.25]) * 2 + entropy([0.6, 0.3, 0.1]) + entropy([0.25, 0.25, 0.5])) / 4;
     expectClose(await stats.routerEntropy.data(), [meanEntropy], { rtol: 1e-5 });
-    tf.dispose([loss, stats as unknown as tf.TensorContainer]);
+    tf.dispose([loss, stats]);
   });
 
   it('is 0 at or under the hinge (uniform routing gives exactly 1) and E * sum p f with hinge 0', async () => {
@@ -37,7 +37,7 @@ describeEachBackend('load-balancing loss', () => {
     expect(await uniform.loss.data()).toEqual(new Float32Array([0]));
     const unhinged = balanceLoss(tf.tensor2d(logits), tf.tensor2d(mask), { weight: 1, hinge: 0 });
     expectClose(await unhinged.loss.data(), [balance], { rtol: 1e-5 });
-    tf.dispose([uniform as unknown as tf.TensorContainer, unhinged as unknown as tf.TensorContainer]);
+    tf.dispose([uniform, unhinged]);
   });
 
   it('its gradient flows to the logits through p_e only (f_e is a constant): matches the closed form', async () => {

@@ -52,7 +52,7 @@ describeEachBackend('decode against a plain-JS reference', () => {
       expectClose(await out.stats.expertLoad.data(), load, { rtol: 1e-6, atol: 0 });
       const balance = 4 * importance.reduce((s, p, e) => s + p * load[e], 0);
       expectClose(await out.auxLoss.data(), [Math.max(0, balance - 1)], { rtol: 1e-4, atol: 1e-6 });
-      tf.dispose([z, state, out as unknown as tf.TensorContainer]);
+      tf.dispose([z, state, out]);
       decoder.dispose();
     });
   }

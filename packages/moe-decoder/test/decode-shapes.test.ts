@@ -37,7 +37,7 @@ describeEachBackend('decode output shapes', () => {
         expect(out.stats.routerEntropy.shape).toEqual([]);
         const load = await out.stats.expertLoad.data();
         expect(Array.from(load).reduce((a, b) => a + b, 0)).toBeCloseTo(1, 5);
-        tf.dispose([z, out as unknown as tf.TensorContainer]);
+        tf.dispose([z, out]);
         decoder.dispose();
       });
     }
@@ -50,7 +50,7 @@ describeEachBackend('decode output shapes', () => {
     expectFactorShapes(decoder, out.factors, 2);
     expect(await out.auxLoss.data()).toEqual(new Float32Array([0]));
     expect(out.stats).toBeUndefined();
-    tf.dispose([z, out as unknown as tf.TensorContainer]);
+    tf.dispose([z, out]);
     decoder.dispose();
   });
 });

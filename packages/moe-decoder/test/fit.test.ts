@@ -28,7 +28,7 @@ describeEachBackend('fit: 16 latents -> 16 random adapters of two module types',
     }
     expect(loss).toBeLessThan(0.05);
     optimizer.dispose();
-    tf.dispose([z, target as unknown as tf.TensorContainer]);
+    tf.dispose([z, target]);
     decoder.dispose();
   });
 });

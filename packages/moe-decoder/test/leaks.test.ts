@@ -21,7 +21,7 @@ describeEachBackend('memory', () => {
       for (let i = 1; i <= 50; i++) step(i);
     });
     optimizer.dispose();
-    tf.dispose([z, target as unknown as tf.TensorContainer]);
+    tf.dispose([z, target]);
     decoder.dispose();
   });
 

@@ -13,7 +13,7 @@ async function routerGradient(decoder: ModuleAwareMoEDecoder, loss: () => tf.Sca
   const { value, grads } = tf.variableGrads(loss, router);
   let largest = 0;
   for (const g of Object.values(grads)) largest = Math.max(largest, ...Array.from(await g.data(), Math.abs));
-  tf.dispose([value, grads as unknown as tf.TensorContainer]);
+  tf.dispose([value, grads]);
   return largest;
 }
 
@@ -24,7 +24,7 @@ describeEachBackend('router gradients', () => {
     new ModuleAwareMoEDecoder({ ...gemmaLike, latentDim: 8, expertHidden: 16, topK, seed: 9 });
   const reconstruction = (d: ModuleAwareMoEDecoder) => () => denseAngularLoss(d.decode(z).factors, target);
   const balance = (d: ModuleAwareMoEDecoder) => () => d.decode(z).auxLoss;
-  afterAll(() => tf.dispose([z, target as unknown as tf.TensorContainer]));
+  afterAll(() => tf.dispose([z, target]));
 
   it('K = 2: the reconstruction loss alone trains the router', async () => {
     const decoder = make(2);

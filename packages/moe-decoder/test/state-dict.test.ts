@@ -9,7 +9,7 @@ async function decodedValues(decoder: LoraDecoder, z: tf.Tensor3D): Promise<numb
   const out = decoder.decode(z);
   const parts = Object.values(out.factors).flatMap(({ A, B }) => [A, B]);
   const values = (await Promise.all(parts.map((t) => t.data()))).flatMap((d) => Array.from(d));
-  tf.dispose(out as unknown as tf.TensorContainer);
+  tf.dispose(out);
   return values;
 }
 
