@@ -4,8 +4,11 @@ import type { ModuleSpec } from './types';
 
 /** A linear annealing of the router temperature from `start` to `end` over `steps` optimiser steps. */
 export interface TemperatureSchedule {
+  /** temperature at step 0 */
   start: number;
+  /** temperature from `steps` on */
   end: number;
+  /** optimiser steps the annealing takes */
   steps: number;
 }
 
