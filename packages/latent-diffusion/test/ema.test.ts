@@ -35,6 +35,16 @@ describeEachBackend('ExponentialMovingAverage', () => {
     expect(() => new ExponentialMovingAverage({}, { decay: 1 })).toThrow(LatentDiffusionError);
   });
 
+  test('an EMA frees everything it allocated once disposed', async () => {
+    const w = tf.variable(tf.tensor1d([1, 2, 3]));
+    await expectNoLeaks(() => {
+      const ema = new ExponentialMovingAverage({ w });
+      ema.update();
+      ema.dispose();
+    });
+    w.dispose();
+  });
+
   test('withAveragedWeights swaps the averages in and restores the trained values, also on error', async () => {
     const w = tf.variable(tf.scalar(1));
     const ema = new ExponentialMovingAverage({ w }, { decay: 0.5, warmup: false });

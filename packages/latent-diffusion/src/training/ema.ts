@@ -27,7 +27,12 @@ export class ExponentialMovingAverage {
     }
     this.warmup = options.warmup ?? true;
     this.averages = Object.fromEntries(
-      Object.entries(variables).map(([k, v]) => [k, tf.variable(tf.clone(v), false)]),
+      Object.entries(variables).map(([k, v]) => {
+        const copy = tf.clone(v);
+        const average = tf.variable(copy, false);
+        copy.dispose(); // the variable holds its own reference to the data
+        return [k, average];
+      }),
     );
   }
 
