@@ -25,4 +25,4 @@ export type { TrainableDenoiser, DenoiserShape, DenoiserChoice } from './diffusi
 export type { DecoderChoice, DecoderShape } from './model/networks';
 export type { FitProgress } from './training/progress';
 export { LoraGen, type FitOptions, type GenerateOptions, type LoadOptions } from './loragen';
-export { lowRankCosine, lowRankNorm, lowRankSingularValues, spectralEntropy, type LowRankFactors } from './linalg/lowrank';
+export { lowRankCosine, lowRankInner, lowRankNorm, lowRankSingularValues, spectralEntropy, type LowRankFactors } from './linalg/lowrank';

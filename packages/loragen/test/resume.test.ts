@@ -11,7 +11,7 @@ import { writeLibrary } from './helpers/write-library';
 // On cpu the final weights must be byte-identical.
 
 const PKG = path.resolve(__dirname, '..');
-const CLI = ['-r', path.join(__dirname, 'helpers/register-ts.cjs'), path.join(PKG, 'src/cli/main.ts')];
+const CLI = [path.join(__dirname, 'helpers/run-ts.cjs'), path.join(PKG, 'src/cli/main.ts')];
 
 let work: string;
 let library: string;
