@@ -16,9 +16,8 @@ const values = (name: string): number[] => Array.from(host(name).data);
 /** Gradient tolerance: 1e-3 relative, with an absolute floor of 1e-3 of the largest entry (entries near 0). */
 const gradTol = (name: string) => ({ rtol: 1e-3, atol: 1e-3 * Math.max(...values(name).map(Math.abs)) });
 
-describeEachBackend('golden losses', (backend) => {
-  // webgpu (software Vulkan here) runs float32 with less careful reductions: documented looser bound.
-  const valueRtol = backend === 'webgpu' ? 1e-4 : 1e-5;
+describeEachBackend('golden losses', () => {
+  const valueRtol = 1e-5;
   for (const c of cases) {
     const id = `case${c.case}`;
     describe(`${id}: ${c.m}x${c.n}, r ${c.r}, r_hat ${c.r_hat}`, () => {
