@@ -10,7 +10,10 @@ import type { Prediction } from './conversions';
  */
 export type LossWeighting = 'uniform' | 'snr-ratio' | 'min-snr';
 
-/** The weight of the `prediction` loss at signal-to-noise ratio `snr`. */
+/**
+ * The weight of the `prediction` loss at signal-to-noise ratio `snr`.
+ * @param gamma the cap of `min-snr`. @default 5
+ */
 export function lossWeight(snr: number, weighting: LossWeighting, prediction: Prediction, gamma = 5): number {
   switch (weighting) {
     case 'uniform':
