@@ -4,7 +4,7 @@ import { fitUpdate } from './fit-update';
 
 await tf.setBackend('wasm');
 for (const objective of ['spectral', 'angular+spectral'] as const) {
-  const r = await fitUpdate({ objective });
+  const r = await fitUpdate({ objective, steps: 300 });
   const fmt = (xs: number[]) => xs.map((x) => x.toFixed(2)).join(', ');
   console.log(`${objective}: loss ${r.firstLoss.toFixed(3)} -> ${r.lastLoss.toFixed(4)}`);
   console.log(`  singular values: target [${fmt(r.targetSigma)}], fitted [${fmt(r.fittedSigma)}]`);
