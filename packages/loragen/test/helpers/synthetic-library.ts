@@ -7,6 +7,8 @@ export interface SyntheticOptions {
   dIn?: number;
   dOut?: number;
   seed?: number;
+  /** Size of the random gauge's off-identity entries (larger: factors look less alike). @default 0.5 */
+  gaugeStrength?: number;
 }
 
 export const TOPICS = ['sentiment', 'arithmetic', 'translation'] as const;
@@ -19,7 +21,7 @@ export const STYLES = ['brief', 'detailed'] as const;
  * Descriptions name the topic and the style. Module names follow PEFT's Llama layout (q_proj, v_proj).
  */
 export function syntheticLibrary(opts: SyntheticOptions = {}): { tasks: LibraryTask[]; truth: Map<string, LoraModule[]> } {
-  const { layers = 2, dIn = 16, dOut = 16, seed = 11 } = opts;
+  const { layers = 2, dIn = 16, dOut = 16, seed = 11, gaugeStrength = 0.5 } = opts;
   const rng = new Prng(seed);
   const rank = 2;
   const alpha = 4;
@@ -50,9 +52,9 @@ export function syntheticLibrary(opts: SyntheticOptions = {}): { tasks: LibraryT
           const moduleName = `base_model.model.model.layers.${l}.self_attn.${t}`;
           const base = { name: moduleName, rank, alpha, scaling, dIn, dOut };
           exact.push({ ...base, A, B });
-          // gauge R = [[p, q], [u, w]] with det >= 0.5
-          const [p, q, u] = rng.normals(3).map((x) => 0.5 * x);
-          const w = 1 + Math.abs(rng.normals(1)[0]);
+          // gauge R = [[1 + |p|, q], [u, w]]
+          const [p, q, u] = rng.normals(3).map((x) => gaugeStrength * x);
+          const w = 1 + 2 * gaugeStrength * Math.abs(rng.normals(1)[0]);
           const R = [1 + Math.abs(p), q, u, w];
           const det = R[0] * R[3] - R[1] * R[2];
           const Rinv = [R[3] / det, -R[1] / det, -R[2] / det, R[0] / det];
