@@ -30,7 +30,7 @@ class LinearDecoder implements LoraDecoder {
     const rng = new Prng(1);
     for (const m of this.modules) {
       const out = m.rank * (m.dIn + m.dOut);
-      this.variables[m.name] = tf.variable(tf.tensor2d(rng.uniforms(this.latentDim * out, 0.3), [this.latentDim, out]));
+      this.variables[m.name] = tf.tidy(() => tf.variable(tf.tensor2d(rng.uniforms(this.latentDim * out, 0.3), [this.latentDim, out])));
     }
   }
 

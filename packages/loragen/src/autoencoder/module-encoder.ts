@@ -4,8 +4,13 @@ import type { Prng } from '../rng/prng';
 /** Log-variance range of the posterior (the reference's clamp). */
 export const LOG_VAR_RANGE: [number, number] = [-30, 20];
 
+// tf.variable keeps its initial tensor alive; tidy frees it (variables survive tidy).
 function glorot(rng: Prng, fanIn: number, fanOut: number): tf.Variable {
-  return tf.variable(tf.tensor2d(rng.uniforms(fanIn * fanOut, Math.sqrt(6 / (fanIn + fanOut))), [fanIn, fanOut]));
+  return tf.tidy(() => tf.variable(tf.tensor2d(rng.uniforms(fanIn * fanOut, Math.sqrt(6 / (fanIn + fanOut))), [fanIn, fanOut])));
+}
+
+function zeros(size: number): tf.Variable {
+  return tf.tidy(() => tf.variable(tf.zeros([size])));
 }
 
 /**
@@ -26,9 +31,9 @@ export class ModuleEncoder {
     this.variables = {
       'a/kernel': glorot(rng, aIn, hidden),
       'b/kernel': glorot(rng, bIn, hidden),
-      'hidden/bias': tf.variable(tf.zeros([hidden])),
+      'hidden/bias': zeros(hidden),
       'out/kernel': glorot(rng, hidden, 2 * latentDim),
-      'out/bias': tf.variable(tf.zeros([2 * latentDim])),
+      'out/bias': zeros(2 * latentDim),
     };
   }
 

@@ -13,7 +13,7 @@ export class ParameterEma {
     private readonly variables: tf.Variable[],
     private readonly decay: number,
   ) {
-    this.shadows = variables.map((v) => tf.variable(tf.clone(v), false));
+    this.shadows = variables.map((v) => tf.tidy(() => tf.variable(tf.clone(v), false)));
   }
 
   update(): void {

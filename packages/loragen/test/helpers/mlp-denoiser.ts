@@ -16,15 +16,16 @@ export class MlpDenoiser implements TrainableDenoiser {
   ) {
     const rng = new Prng(seed);
     const flat = shape.positions * shape.latentDim;
-    const dense = (i: number, o: number) => tf.variable(tf.tensor2d(rng.uniforms(i * o, Math.sqrt(6 / (i + o))), [i, o]));
+    const dense = (i: number, o: number) => tf.tidy(() => tf.variable(tf.tensor2d(rng.uniforms(i * o, Math.sqrt(6 / (i + o))), [i, o])));
+    const zeros = (n: number) => tf.tidy(() => tf.variable(tf.zeros([n])));
     this.variables = {
       w1: dense(flat + 16 + shape.condDim, hidden),
-      b1: tf.variable(tf.zeros([hidden])),
+      b1: zeros(hidden),
       w2: dense(hidden, hidden),
-      b2: tf.variable(tf.zeros([hidden])),
+      b2: zeros(hidden),
       w3: dense(hidden, flat),
-      b3: tf.variable(tf.zeros([flat])),
-      nullCond: tf.variable(tf.zeros([shape.condDim])),
+      b3: zeros(flat),
+      nullCond: zeros(shape.condDim),
     };
   }
 

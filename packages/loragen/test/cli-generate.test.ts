@@ -1,0 +1,54 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { readPeftAdapter } from '@loragen/lora-io/node';
+import { LoraGen } from '../src';
+import { runCli } from '../src/cli/run';
+import { syntheticLibrary } from './helpers/synthetic-library';
+import { TINY_CONFIG } from './helpers/tiny-config';
+
+async function cli(argv: string[]) {
+  let out = '';
+  let err = '';
+  const code = await runCli(argv, { stdout: { write: (s: string) => (out += s) }, stderr: { write: (s: string) => (err += s) } });
+  return { code, out, err };
+}
+
+describe('loragen generate', () => {
+  const { tasks } = syntheticLibrary();
+  let work: string;
+  let model: string;
+
+  beforeAll(async () => {
+    work = fs.mkdtempSync(path.join(os.tmpdir(), 'loragen-generate-'));
+    model = path.join(work, 'model');
+    const gen = await LoraGen.fit(tasks, { ...TINY_CONFIG, autoencoder: { ...TINY_CONFIG.autoencoder, steps: 3 }, diffusion: { ...TINY_CONFIG.diffusion, steps: 3 } });
+    await gen.save(model);
+    gen.dispose();
+  });
+  afterAll(() => fs.rmSync(work, { recursive: true, force: true }));
+
+  it('writes one PEFT folder per sample and reports them as JSON', async () => {
+    const out = path.join(work, 'out');
+    const r = await cli(['generate', '--model', model, '--description', 'brief sentiment task', '--out', out, '--samples', '2', '--sampler', 'ddim', '--steps', '4', '--seed', '3', '--dtype', 'BF16', '--backend', 'cpu', '--json']);
+    expect(r.code).toBe(0);
+    const result = JSON.parse(r.out);
+    expect(result.adapters).toEqual([path.join(out, 'sample-1'), path.join(out, 'sample-2')]);
+    expect(result.backend).toBe('cpu');
+    const a = await readPeftAdapter(result.adapters[0]);
+    const b = await readPeftAdapter(result.adapters[1]);
+    expect(a.modules.map((m) => m.name)).toEqual(tasks[0].adapter.modules.map((m) => m.name));
+    expect(a.config.r).toBe(2);
+    expect(Array.from(a.modules[0].A)).not.toEqual(Array.from(b.modules[0].A)); // two different samples
+    expect(r.err).toMatch(/sampling \[/); // the progress bar went to stderr
+  });
+
+  it('exits 2 for a bad option value and 3 for a folder that is not a model', async () => {
+    const bad = await cli(['generate', '--model', model, '--description', 'x', '--out', path.join(work, 'o2'), '--sampler', 'euler']);
+    expect(bad.code).toBe(2);
+    expect(bad.err).toMatch(/--sampler 'euler' is not one of ddpm, ddim, dpmpp-2m/);
+    const missing = await cli(['generate', '--model', path.join(work, 'nothing'), '--description', 'x', '--out', path.join(work, 'o3'), '--backend', 'cpu', '--json']);
+    expect(missing.code).toBe(3);
+    expect(JSON.parse(missing.out).error.name).toBe('CheckpointError');
+  });
+});
