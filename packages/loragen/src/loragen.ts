@@ -3,7 +3,7 @@ import { LatentNormalizer, sample, type NoiseSchedule, type SamplerKind, type Sa
 import type { LoraAdapter } from '@loragen/lora-io';
 import { StateDictError } from '@loragen/moe-decoder';
 import { LoraAutoencoder } from './autoencoder/lora-autoencoder';
-import { readCheckpointFolder, writeCheckpointFolder } from './checkpoint/folder';
+import { readCheckpointFolder, verifyCheckpointFiles, writeCheckpointFolder } from './checkpoint/folder';
 import { decodeTensorFile, encodeTensorFile } from './checkpoint/tensor-file';
 import { resolveConfig } from './config/resolve-config';
 import type { LoraGenConfig, LoraGenConfigInput } from './config/schema';
@@ -253,27 +253,37 @@ export class LoraGen {
    *   that was not passed.
    */
   static async load(dir: string, options: LoadOptions = {}): Promise<LoraGen> {
-    const files = await readCheckpointFolder(dir);
-    const meta = parseModelMeta(files['config.json'], dir);
+    return LoraGen.fromFiles(await readCheckpointFolder(dir), dir, options);
+  }
+
+  /**
+   * Builds a model from the files of a saved folder already in memory (`config.json`, `weights.safetensors`,
+   * `manifest.json`), e.g. fetched by a browser app; they are checked against the manifest first.
+   * @param label names the source in error messages.
+   * @throws CheckpointError as {@link LoraGen.load}.
+   */
+  static async fromFiles(files: Record<string, Uint8Array>, label = 'model', options: LoadOptions = {}): Promise<LoraGen> {
+    const checked = verifyCheckpointFiles(files, label);
+    const meta = parseModelMeta(checked['config.json'], label);
     for (const part of ['decoder', 'denoiser'] as const) {
       if (meta[part] === 'custom' && !options[part]) {
-        throw new CheckpointError(`${dir} was trained with a custom ${part}`, `pass the same ${part} (or its factory) as \`${part}\` to LoraGen.load`);
+        throw new CheckpointError(`${label} was trained with a custom ${part}`, `pass the same ${part} (or its factory) as \`${part}\` to LoraGen.load`);
       }
     }
     let textEncoder = options.textEncoder;
     if (!textEncoder) {
       if (meta.textEncoder.kind !== 'hashing') {
-        throw new CheckpointError(`${dir} was trained with a custom text encoder`, 'pass the same text encoder as `textEncoder` to LoraGen.load');
+        throw new CheckpointError(`${label} was trained with a custom text encoder`, 'pass the same text encoder as `textEncoder` to LoraGen.load');
       }
       textEncoder = new HashingTextEncoder({ dim: meta.textEncoder.dim });
     }
     if (textEncoder.dim !== meta.textEncoder.dim) {
-      throw new CheckpointError(`${dir} expects ${meta.textEncoder.dim}-d text embeddings, the given encoder gives ${textEncoder.dim}`, 'pass the encoder the model was trained with');
+      throw new CheckpointError(`${label} expects ${meta.textEncoder.dim}-d text embeddings, the given encoder gives ${textEncoder.dim}`, 'pass the encoder the model was trained with');
     }
     const parts: ModelParts = { meta, ...buildParts(meta, textEncoder, options, new Prng(meta.config.seed)) };
-    const saved = decodeTensorFile(files['weights.safetensors'] ?? new Uint8Array(), `${dir}/weights.safetensors`);
+    const saved = decodeTensorFile(checked['weights.safetensors'] ?? new Uint8Array(), `${label}/weights.safetensors`);
     try {
-      loadWeights(parts, saved, `${dir}/weights.safetensors`);
+      loadWeights(parts, saved, `${label}/weights.safetensors`);
     } catch (err) {
       disposeParts(parts);
       throw err;

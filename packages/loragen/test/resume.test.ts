@@ -7,7 +7,8 @@ import { TINY_CONFIG } from './helpers/tiny-config';
 import { writeLibrary } from './helpers/write-library';
 
 // `loragen train` runs in a child process (the CLI's TypeScript source through swc, as jest runs it). One run
-// goes through; another is killed with SIGKILL twice (once in each stage) and resumed with --resume each time.
+// goes through; another is interrupted with SIGINT in stage 1 and killed with SIGKILL in stage 2, and resumed with
+// --resume each time.
 // On cpu the final weights must be byte-identical.
 
 const PKG = path.resolve(__dirname, '..');
@@ -56,27 +57,35 @@ function latestStage(out: string): string | undefined {
   }
 }
 
-/** Starts (or resumes) training and kills it with SIGKILL as soon as a checkpoint of `stage` exists. */
-async function killDuring(out: string, stage: string, resume: boolean): Promise<void> {
+/** Starts (or resumes) training and sends `signal` once, as soon as a checkpoint of `stage` exists. */
+async function stopDuring(out: string, stage: string, resume: boolean, signal: 'SIGKILL' | 'SIGINT') {
   const child = train(out, resume);
   const done = finish(child);
   const timer = setInterval(() => {
-    if (latestStage(out) === stage) child.kill('SIGKILL');
+    if (latestStage(out) === stage) {
+      clearInterval(timer);
+      child.kill(signal);
+    }
   }, 20);
   const result = await done;
   clearInterval(timer);
-  expect(result.signal).toBe('SIGKILL'); // it was killed mid-run, not finished
+  return result;
 }
 
-it('a run killed with SIGKILL in each stage and resumed ends with the same weights as an uninterrupted one (cpu)', async () => {
+it('a run stopped by Ctrl-C in stage 1 and SIGKILL in stage 2, resumed each time, ends with the same weights as an uninterrupted one (cpu)', async () => {
   const straight = path.join(work, 'straight');
   const a = await finish(train(straight, false));
   expect(a.err).not.toMatch(/Error/);
   expect(a.code).toBe(0);
 
   const resumed = path.join(work, 'resumed');
-  await killDuring(resumed, 'autoencoder', false);
-  await killDuring(resumed, 'diffusion', true);
+  // Ctrl-C in stage 1: a checkpoint is written and the CLI exits with 130
+  const interrupted = await stopDuring(resumed, 'autoencoder', false, 'SIGINT');
+  expect(interrupted.code).toBe(130);
+  expect(interrupted.err).toMatch(/interrupted: saving a checkpoint/);
+  // SIGKILL in stage 2: nothing can be saved; the last periodic checkpoint is resumed
+  const killed = await stopDuring(resumed, 'diffusion', true, 'SIGKILL');
+  expect(killed.signal).toBe('SIGKILL');
   const b = await finish(train(resumed, true));
   expect(b.code).toBe(0);
 

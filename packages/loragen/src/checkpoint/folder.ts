@@ -44,39 +44,67 @@ export async function writeCheckpointFolder(dir: string, files: Record<string, U
   await writeFileAtomic(path.join(dir, MANIFEST), JSON.stringify(manifest, null, 1));
 }
 
-/**
- * Reads every file the manifest lists and checks its length and CRC-32.
- * @throws CheckpointError when the folder, the manifest or a file is missing, or a file does not match.
- */
-export async function readCheckpointFolder(dir: string): Promise<Record<string, Uint8Array>> {
-  const fs = await fsp();
-  const path = await pathMod();
-  const hint = 'the folder is not a complete LoRAGen model: save it again, or resume training from an earlier checkpoint';
+const HINT = 'the folder is not a complete LoRAGen model: save it again, or resume training from an earlier checkpoint';
+
+function parseManifest(text: string, where: string): Manifest {
   let manifest: Manifest;
   try {
-    manifest = JSON.parse(await fs.readFile(path.join(dir, MANIFEST), 'utf8')) as Manifest;
+    manifest = JSON.parse(text) as Manifest;
   } catch (err) {
-    throw new CheckpointError(`cannot read ${path.join(dir, MANIFEST)}: ${(err as Error).message}`, hint);
+    throw new CheckpointError(`${where} is not valid JSON: ${(err as Error).message}`, HINT);
   }
-  if (manifest?.format !== FORMAT || typeof manifest.files !== 'object') {
-    throw new CheckpointError(`${path.join(dir, MANIFEST)} is not a LoRAGen checkpoint manifest`, hint);
+  if (manifest?.format !== FORMAT || typeof manifest.files !== 'object' || manifest.files === null) {
+    throw new CheckpointError(`${where} is not a LoRAGen checkpoint manifest`, HINT);
   }
+  return manifest;
+}
+
+/**
+ * Checks checkpoint files already in memory (fetched in a browser, say) against their `manifest.json`: every
+ * listed file present, with the listed length and CRC-32. `label` names the source in errors.
+ * @returns the listed files, without the manifest.
+ * @throws CheckpointError when the manifest or a file is missing, or a file does not match.
+ */
+export function verifyCheckpointFiles(files: Record<string, Uint8Array>, label: string): Record<string, Uint8Array> {
+  const manifestBytes = files[MANIFEST];
+  if (!manifestBytes) throw new CheckpointError(`${label}: ${MANIFEST} is missing`, HINT);
+  const manifest = parseManifest(new TextDecoder().decode(manifestBytes), `${label}/${MANIFEST}`);
   const out: Record<string, Uint8Array> = {};
   for (const [name, expected] of Object.entries(manifest.files)) {
-    let bytes: Uint8Array;
-    try {
-      bytes = new Uint8Array(await fs.readFile(path.join(dir, name)));
-    } catch (err) {
-      throw new CheckpointError(`checkpoint file ${path.join(dir, name)} is missing: ${(err as Error).message}`, hint);
-    }
+    const bytes = files[name];
+    if (!bytes) throw new CheckpointError(`checkpoint file ${label}/${name} is missing`, HINT);
     if (bytes.byteLength !== expected.bytes || crc32(bytes) !== expected.crc32) {
       throw new CheckpointError(
-        `checkpoint file ${path.join(dir, name)} is corrupt: ${bytes.byteLength} bytes (CRC ${crc32(bytes)}), ` +
+        `checkpoint file ${label}/${name} is corrupt: ${bytes.byteLength} bytes (CRC ${crc32(bytes)}), ` +
           `the manifest says ${expected.bytes} bytes (CRC ${expected.crc32})`,
-        hint,
+        HINT,
       );
     }
     out[name] = bytes;
   }
   return out;
+}
+
+/**
+ * Reads every file the manifest lists and checks its length and CRC-32 (Node).
+ * @throws CheckpointError when the folder, the manifest or a file is missing, or a file does not match.
+ */
+export async function readCheckpointFolder(dir: string): Promise<Record<string, Uint8Array>> {
+  const fs = await fsp();
+  const path = await pathMod();
+  const files: Record<string, Uint8Array> = {};
+  try {
+    files[MANIFEST] = new Uint8Array(await fs.readFile(path.join(dir, MANIFEST)));
+  } catch (err) {
+    throw new CheckpointError(`cannot read ${path.join(dir, MANIFEST)}: ${(err as Error).message}`, HINT);
+  }
+  const manifest = parseManifest(new TextDecoder().decode(files[MANIFEST]), path.join(dir, MANIFEST));
+  for (const name of Object.keys(manifest.files)) {
+    try {
+      files[name] = new Uint8Array(await fs.readFile(path.join(dir, name)));
+    } catch (err) {
+      throw new CheckpointError(`checkpoint file ${path.join(dir, name)} is missing: ${(err as Error).message}`, HINT);
+    }
+  }
+  return verifyCheckpointFiles(files, dir);
 }

@@ -48,8 +48,8 @@ const autoencoder = z
     temperature: temperature.default({ start: 1.5, end: 1.2, steps: 2000 }),
     /** Hidden width of each expert. @default 256 */
     expertHidden: positiveInt.default(256),
-    /** Training steps. @default 4000 */
-    steps: positiveInt.default(4000),
+    /** Training steps (0 skips the stage: an untrained model, for benchmarks and smoke tests). @default 4000 */
+    steps: z.number().int().nonnegative().default(4000),
     /** Adapters per step (capped at the library size). @default 32 */
     batchSize: positiveInt.default(32),
     /** Adam learning rate. @default 1.1e-3 */
@@ -79,8 +79,8 @@ const diffusion = z
     width: positiveInt.default(64),
     /** Attention heads (must divide width). @default 8 */
     heads: positiveInt.default(8),
-    /** Training steps. @default 10000 */
-    steps: positiveInt.default(10000),
+    /** Training steps (0 skips the stage). @default 10000 */
+    steps: z.number().int().nonnegative().default(10000),
     /** Latent sets per step, drawn with replacement (so it may exceed the library size). @default 64 */
     batchSize: positiveInt.default(64),
     /** Adam learning rate. @default 8e-5 */
