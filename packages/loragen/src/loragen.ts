@@ -3,7 +3,7 @@ import { LatentNormalizer, sample, type NoiseSchedule, type SamplerKind, type Sa
 import type { LoraAdapter } from '@loragen/lora-io';
 import { StateDictError } from '@loragen/moe-decoder';
 import { LoraAutoencoder } from './autoencoder/lora-autoencoder';
-import { readCheckpointFolder, verifyCheckpointFiles, writeCheckpointFolder } from './checkpoint/folder';
+import { readCheckpointFiles, verifyCheckpointFiles, writeCheckpointFolder } from './checkpoint/folder';
 import { decodeTensorFile, encodeTensorFile } from './checkpoint/tensor-file';
 import { resolveConfig } from './config/resolve-config';
 import type { LoraGenConfig, LoraGenConfigInput } from './config/schema';
@@ -253,7 +253,7 @@ export class LoraGen {
    *   that was not passed.
    */
   static async load(dir: string, options: LoadOptions = {}): Promise<LoraGen> {
-    return LoraGen.fromFiles(await readCheckpointFolder(dir), dir, options);
+    return LoraGen.fromFiles(await readCheckpointFiles(dir), dir, options);
   }
 
   /**

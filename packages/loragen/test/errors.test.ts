@@ -1,3 +1,4 @@
+import type { LoraAdapter } from '@loragen/lora-io';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -80,6 +81,22 @@ describe('checkpoints', () => {
 
   it('loads a saved model', async () => {
     (await LoraGen.load(model)).dispose();
+  });
+
+  it('builds the same model from in-memory files (as a browser fetches them), checked against the manifest', async () => {
+    const files = Object.fromEntries(fs.readdirSync(model).map((f) => [f, new Uint8Array(fs.readFileSync(path.join(model, f)))]));
+    const fromDisk = await LoraGen.load(model);
+    const fromMemory = await LoraGen.fromFiles(files, 'fetched');
+    const a = (await fromDisk.generate('task zero', { seed: 5 })) as LoraAdapter;
+    const b = (await fromMemory.generate('task zero', { seed: 5 })) as LoraAdapter;
+    expect(b.modules.map((m) => Array.from(m.A))).toEqual(a.modules.map((m) => Array.from(m.A)));
+    fromDisk.dispose();
+    fromMemory.dispose();
+
+    const corrupt = { ...files, 'weights.safetensors': files['weights.safetensors'].slice(0, 100) };
+    await expect(LoraGen.fromFiles(corrupt, 'fetched')).rejects.toThrow(/fetched\/weights\.safetensors is corrupt: 100 bytes/);
+    const { 'manifest.json': _manifest, ...unlisted } = files;
+    await expect(LoraGen.fromFiles(unlisted, 'fetched')).rejects.toThrow(/fetched: manifest\.json is missing/);
   });
 
   it('detects a flipped byte in the weights, a truncated file, a missing file and a missing folder', async () => {

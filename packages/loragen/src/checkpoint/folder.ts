@@ -86,10 +86,11 @@ export function verifyCheckpointFiles(files: Record<string, Uint8Array>, label: 
 }
 
 /**
- * Reads every file the manifest lists and checks its length and CRC-32 (Node).
- * @throws CheckpointError when the folder, the manifest or a file is missing, or a file does not match.
+ * Reads `manifest.json` and every file it lists, unchecked (Node): pass the result to
+ * {@link verifyCheckpointFiles}, or use {@link readCheckpointFolder}.
+ * @throws CheckpointError when the folder, the manifest or a listed file is missing.
  */
-export async function readCheckpointFolder(dir: string): Promise<Record<string, Uint8Array>> {
+export async function readCheckpointFiles(dir: string): Promise<Record<string, Uint8Array>> {
   const fs = await fsp();
   const path = await pathMod();
   const files: Record<string, Uint8Array> = {};
@@ -106,5 +107,13 @@ export async function readCheckpointFolder(dir: string): Promise<Record<string, 
       throw new CheckpointError(`checkpoint file ${path.join(dir, name)} is missing: ${(err as Error).message}`, HINT);
     }
   }
-  return verifyCheckpointFiles(files, dir);
+  return files;
+}
+
+/**
+ * Reads every file the manifest lists and checks its length and CRC-32 (Node).
+ * @throws CheckpointError when the folder, the manifest or a file is missing, or a file does not match.
+ */
+export async function readCheckpointFolder(dir: string): Promise<Record<string, Uint8Array>> {
+  return verifyCheckpointFiles(await readCheckpointFiles(dir), dir);
 }
