@@ -4,6 +4,7 @@
 // (one latent per factor) sampled with the same denoiser. Prints a Markdown table and writes
 // <repo>/benchmarks/core.md.
 import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs';
@@ -85,7 +86,7 @@ gen.dispose();
 const table = [
   `# @loragen/core benchmark`,
   '',
-  `Backend: ${backend} (tfjs ${tf.version.tfjs}), Node ${process.version}, ${new Date().toISOString().slice(0, 10)}. Denoiser: DiT depth ${cfg.depth}, width ${cfg.width}, ${cfg.heads} heads (the paper's); ` +
+  `Backend: ${backend} (tfjs ${tf.version.tfjs}), Node ${process.version}, ${cpus().length} cores, load average ${loadavg()[0].toFixed(1)} at the end, ${new Date().toISOString().slice(0, 10)}. Denoiser: DiT depth ${cfg.depth}, width ${cfg.width}, ${cfg.heads} heads (the paper's); ` +
     `decoder: MoE, 4 experts, top-2, direct heads. Median of ${RUNS} runs after a warm-up (DDPM-500: one run). ` +
     'Reference: 1131 ms for 500 DDPM steps on 288 x 64 latents in PyTorch on an H200.',
   '',
