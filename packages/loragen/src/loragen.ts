@@ -275,7 +275,7 @@ export class LoraGen {
       if (meta.textEncoder.kind !== 'hashing') {
         throw new CheckpointError(`${label} was trained with a custom text encoder`, 'pass the same text encoder as `textEncoder` to LoraGen.load');
       }
-      textEncoder = new HashingTextEncoder({ dim: meta.textEncoder.dim });
+      textEncoder = new HashingTextEncoder(meta.textEncoder.options ?? { dim: meta.textEncoder.dim });
     }
     if (textEncoder.dim !== meta.textEncoder.dim) {
       throw new CheckpointError(`${label} expects ${meta.textEncoder.dim}-d text embeddings, the given encoder gives ${textEncoder.dim}`, 'pass the encoder the model was trained with');

@@ -1,5 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
+import { expectClose } from '@loragen/test-utils';
 import { embedTasks, HashingTextEncoder, PrecomputedTextEncoder, TextEncoderError } from '../src';
+import { describeTextEncoder } from '../src/model/model-meta';
 
 function cos(a: Float32Array, b: Float32Array): number {
   let d = 0;
@@ -36,6 +38,48 @@ describe('HashingTextEncoder', () => {
     expect(mags).toHaveLength(2);
     expect(mags[0] / mags[1]).toBeCloseTo(1 + Math.log(2), 5);
     expect(words.vector('alpha beta')).not.toEqual(words.vector('beta alpha'));
+  });
+});
+
+describe('HashingTextEncoder.centeredOn', () => {
+  const library = ['Say whether the sequence contains a.', 'Say whether the sequence contains b.', 'Count the symbols c in the sequence.'];
+
+  it('embeds sqrt(dim) * (raw - mean) / |raw - mean|, the mean taken over the library', async () => {
+    const raw = new HashingTextEncoder({ dim: 64 });
+    const centred = HashingTextEncoder.centeredOn(library, { dim: 64 });
+    const mean = new Float64Array(64);
+    for (const d of library) raw.vector(d).forEach((x, i) => (mean[i] += x / library.length));
+    const text = 'Say whether the sequence contains z.';
+    const diff = Array.from(raw.vector(text), (x, i) => x - mean[i]);
+    const norm = Math.sqrt(diff.reduce((s, x) => s + x * x, 0));
+    const expected = diff.map((x) => (Math.sqrt(64) * x) / norm);
+    const got = await centred.embed([text]);
+    expectClose(await got.data(), expected, { rtol: 1e-5, atol: 1e-6 });
+    got.dispose();
+  });
+
+  it('separates tasks that raw hashing embeds almost alike', () => {
+    const cos = (a: Float32Array, b: Float32Array) => {
+      let ab = 0, aa = 0, bb = 0;
+      a.forEach((x, i) => ((ab += x * b[i]), (aa += x * x), (bb += b[i] * b[i])));
+      return ab / Math.sqrt(aa * bb);
+    };
+    const raw = new HashingTextEncoder();
+    const centred = HashingTextEncoder.centeredOn(library);
+    expect(cos(centred.vector(library[0]), centred.vector(library[1]))).toBeLessThan(cos(raw.vector(library[0]), raw.vector(library[1])) - 0.2);
+  });
+
+  it('is saved with a model as options that rebuild it exactly', () => {
+    const enc = HashingTextEncoder.centeredOn(library, { dim: 32, charNgrams: [2] });
+    const meta = JSON.parse(JSON.stringify(describeTextEncoder(enc)));
+    expect(meta.kind).toBe('hashing');
+    const rebuilt = new HashingTextEncoder(meta.options);
+    expect(Array.from(rebuilt.vector('anything at all'))).toEqual(Array.from(enc.vector('anything at all')));
+  });
+
+  it('refuses a center of the wrong length and an empty library', () => {
+    expect(() => new HashingTextEncoder({ dim: 8, center: [1, 2] })).toThrow(TextEncoderError);
+    expect(() => HashingTextEncoder.centeredOn([])).toThrow(TextEncoderError);
   });
 });
 

@@ -3,7 +3,7 @@ import { resolveConfig } from '../config/resolve-config';
 import type { LoraGenConfig } from '../config/schema';
 import type { LibraryLayout } from '../data/layout';
 import { CheckpointError, ConfigError } from '../errors';
-import { HashingTextEncoder } from '../text/hashing-encoder';
+import { HashingTextEncoder, type HashingTextEncoderOptions } from '../text/hashing-encoder';
 import type { TaskTextEncoder } from '../text/text-encoder';
 
 /** What `config.json` of a saved model holds besides its weights. */
@@ -16,8 +16,8 @@ export interface ModelMeta {
   normalisers: number[];
   /** Latents were mapped to (z - shift) / scale before diffusion; sampling applies the inverse. */
   latentNormalizer: LatentNormalizerState;
-  /** `hashing` encoders are rebuilt on load; any other must be passed to `LoraGen.load`. */
-  textEncoder: { kind: 'hashing' | 'custom'; dim: number };
+  /** `hashing` encoders are rebuilt on load from their options; any other must be passed to `LoraGen.load`. */
+  textEncoder: { kind: 'hashing' | 'custom'; dim: number; options?: HashingTextEncoderOptions };
   /** Whether the decoder was the user's (then it must be passed to `LoraGen.load`). */
   decoder: 'builtin' | 'custom';
   /** Whether the denoiser was the user's (then it must be passed to `LoraGen.load`). */
@@ -25,7 +25,8 @@ export interface ModelMeta {
 }
 
 export function describeTextEncoder(encoder: TaskTextEncoder): ModelMeta['textEncoder'] {
-  return { kind: encoder instanceof HashingTextEncoder ? 'hashing' : 'custom', dim: encoder.dim };
+  if (encoder instanceof HashingTextEncoder) return { kind: 'hashing', dim: encoder.dim, options: encoder.options };
+  return { kind: 'custom', dim: encoder.dim };
 }
 
 /** Parses and checks `config.json`. @throws CheckpointError when it is not a LoRAGen model's. */

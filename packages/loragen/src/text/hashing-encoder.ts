@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { TextEncoderError } from '../errors';
 import type { TaskTextEncoder } from './text-encoder';
 
 /** Options of {@link HashingTextEncoder}. */
@@ -7,6 +8,11 @@ export interface HashingTextEncoderOptions {
   dim?: number;
   /** Character n-gram sizes taken inside each word (with boundary marks). @default [3, 4] */
   charNgrams?: number[];
+  /**
+   * A mean embedding to subtract (see {@link HashingTextEncoder.centeredOn}); the centred row is then rescaled to
+   * unit RMS per entry. Saved with a model, so `LoraGen.load` rebuilds the same encoder. @default none
+   */
+  center?: ArrayLike<number>;
 }
 
 /** FNV-1a, 32 bit: a fixed, platform-independent hash so embeddings are identical everywhere. */
@@ -38,11 +44,36 @@ function features(text: string, charNgrams: number[]): string[] {
  */
 export class HashingTextEncoder implements TaskTextEncoder {
   readonly dim: number;
-  private readonly charNgrams: number[];
+  readonly charNgrams: number[];
+  readonly center?: Float32Array;
 
   constructor(opts: HashingTextEncoderOptions = {}) {
     this.dim = opts.dim ?? 1024;
     this.charNgrams = opts.charNgrams ?? [3, 4];
+    if (opts.center !== undefined) {
+      if (opts.center.length !== this.dim) {
+        throw new TextEncoderError(`center has length ${opts.center.length}, the encoder's dim is ${this.dim}`, 'fit it with HashingTextEncoder.centeredOn');
+      }
+      this.center = Float32Array.from(opts.center);
+    }
+  }
+
+  /**
+   * An encoder centred on a library's descriptions. Task descriptions share most of their words, so raw hashed
+   * embeddings of different tasks have cosines near 0.9 and a condition built from them barely varies; subtracting
+   * the library's mean keeps what tells tasks apart.
+   */
+  static centeredOn(descriptions: readonly string[], opts: Omit<HashingTextEncoderOptions, 'center'> = {}): HashingTextEncoder {
+    if (descriptions.length === 0) throw new TextEncoderError('centeredOn needs at least one description', 'pass every description of the training library');
+    const raw = new HashingTextEncoder(opts);
+    const mean = new Float64Array(raw.dim);
+    for (const d of descriptions) raw.vector(d).forEach((x, i) => (mean[i] += x / descriptions.length));
+    return new HashingTextEncoder({ ...opts, center: mean });
+  }
+
+  /** The options that rebuild this encoder exactly (what a saved model stores). */
+  get options(): HashingTextEncoderOptions {
+    return { dim: this.dim, charNgrams: [...this.charNgrams], ...(this.center ? { center: Array.from(this.center) } : {}) };
   }
 
   /** The embedding of one text as plain numbers. */
@@ -59,6 +90,18 @@ export class HashingTextEncoder implements TaskTextEncoder {
     for (const x of v) norm += x * x;
     norm = Math.sqrt(norm);
     if (norm > 0) for (let i = 0; i < v.length; i++) v[i] /= norm;
+    return this.center ? this.centred(v) : v;
+  }
+
+  /** sqrt(dim) * (v - center) / |v - center|: unit RMS per entry. */
+  private centred(v: Float32Array): Float32Array {
+    let norm = 0;
+    for (let i = 0; i < v.length; i++) {
+      v[i] -= this.center![i];
+      norm += v[i] * v[i];
+    }
+    const scale = Math.sqrt(this.dim) / Math.max(Math.sqrt(norm), 1e-12);
+    for (let i = 0; i < v.length; i++) v[i] *= scale;
     return v;
   }
 
