@@ -23,7 +23,9 @@ export { samplingTimesteps } from './samplers/timestep-spacing';
 export type {
   Denoiser,
   Denormalizer,
+  PreparedDenoiser,
   SampleOptions,
+  SamplingPlan,
   SampleProgress,
   SamplerKind,
   ScheduleLike,

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { describeEachBackend, expectClose } from '@loragen/test-utils';
-import { multiHeadAttention } from '../src/denoiser/layers';
+import { attendHeads, splitHeads } from '../src/denoiser/layers';
 import { GaussianRng } from '../src';
 
 /** Textbook multi-head attention in plain JS loops: softmax(q_h k_h^T / sqrt(d)) v_h per head, concatenated. */
@@ -29,18 +29,34 @@ function referenceAttention(q: Float32Array, k: Float32Array, v: Float32Array, b
   return out;
 }
 
-describeEachBackend('multiHeadAttention', () => {
+describeEachBackend('multi-head attention (splitHeads + attendHeads)', () => {
   test.each([
     [2, 5, 5, 8, 2],
     [1, 3, 7, 12, 3],
   ])('matches a plain-JS per-head reference (b %i, n %i, m %i, w %i, heads %i)', async (b, n, m, w, heads) => {
     const rng = new GaussianRng(b * 100 + m);
     const [qv, kv, vv] = [rng.normals(b * n * w), rng.normals(b * m * w), rng.normals(b * m * w)];
-    const out = tf.tidy(() =>
-      multiHeadAttention(tf.tensor3d(qv, [b, n, w]), tf.tensor3d(kv, [b, m, w]), tf.tensor3d(vv, [b, m, w]), heads),
-    );
+    // As in the DiT: q split on its own (cross-attention) and k, v from one stacked projection [b, m, 2w].
+    const out = tf.tidy(() => {
+      const [q] = splitHeads(tf.tensor3d(qv, [b, n, w]), 1, heads);
+      const [k, v] = splitHeads(tf.concat([tf.tensor3d(kv, [b, m, w]), tf.tensor3d(vv, [b, m, w])], 2), 2, heads);
+      return attendHeads(q, k, v);
+    });
     expect(out.shape).toEqual([b, n, w]);
     expectClose(await out.data(), referenceAttention(qv, kv, vv, b, n, m, w, heads), { rtol: 1e-4, atol: 1e-5 });
+    out.dispose();
+  });
+
+  test('q, k and v stacked in one projection split like three separate ones (self-attention)', async () => {
+    const [b, n, w, heads] = [2, 4, 12, 3];
+    const rng = new GaussianRng(7);
+    const [qv, kv, vv] = [rng.normals(b * n * w), rng.normals(b * n * w), rng.normals(b * n * w)];
+    const out = tf.tidy(() => {
+      const qkv = tf.concat([qv, kv, vv].map((x) => tf.tensor3d(x, [b, n, w])), 2);
+      const [q, k, v] = splitHeads(qkv, 3, heads);
+      return attendHeads(q, k, v);
+    });
+    expectClose(await out.data(), referenceAttention(qv, kv, vv, b, n, n, w, heads), { rtol: 1e-4, atol: 1e-5 });
     out.dispose();
   });
 });

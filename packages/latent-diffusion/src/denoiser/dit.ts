@@ -4,8 +4,8 @@
 // maps, so the untrained model predicts 0 and training begins from the identity.
 import * as tf from '@tensorflow/tfjs-core';
 import { LatentDiffusionError } from '../errors';
-import type { Denoiser } from '../samplers/types';
-import { dense, layerNorm, modulate, multiHeadAttention, silu, sinusoidalEmbedding } from './layers';
+import type { Denoiser, PreparedDenoiser, SamplingPlan } from '../samplers/types';
+import { attendHeads, dense, layerNorm, modulate, silu, sinusoidalEmbedding, splitHeads } from './layers';
 import { ParameterFactory, type ParameterMap } from './parameters';
 
 export interface DiTConfig {
@@ -50,6 +50,16 @@ interface Block {
   crossOut?: Dense;
   fc1: Dense;
   fc2: Dense;
+}
+
+/**
+ * What a forward pass needs of the timestep and condition: every adaLN modulation vector [batch, 1, width] (per
+ * block: shift, 1 + scale, gate for attention, then for the MLP, then the cross-attention gate; last the final
+ * layer's shift, 1 + scale) and each block's cross-attention keys and values (heads split; none without them).
+ */
+interface Conditioning {
+  modulation: tf.Tensor[];
+  crossKV: tf.Tensor[][];
 }
 
 function resolve(config: DiTConfig): Required<DiTConfig> {
@@ -152,28 +162,55 @@ export class DiT implements ConditionalDenoiser {
     for (const [name, variable] of Object.entries(this.variables)) variable.assign(state[name]);
   }
 
-  /** The model as the `Denoiser` function `sample` takes (cond `null` means the learned null condition). */
+  /**
+   * The model as the `Denoiser` function `sample` takes (cond `null` means the learned null condition). It has
+   * `prepare`, so `sample` computes everything that depends only on the timesteps and the condition once per run.
+   */
   asDenoiser(): Denoiser {
-    return (xt, t, cond) => this.predict(xt, t, cond);
+    const denoiser: Denoiser = (xt, t, cond) => this.predict(xt, t, cond);
+    denoiser.prepare = (plan) => this.prepare(plan);
+    return denoiser;
   }
 
   predict(xt: tf.Tensor, t: tf.Tensor, cond: tf.Tensor | null, keep: tf.Tensor | null = null): tf.Tensor {
-    const c = this.config;
-    if (xt.rank !== 3 || xt.shape[1] !== c.tokens || xt.shape[2] !== c.channels) {
-      throw new LatentDiffusionError(`DiT: xt must be [batch, ${c.tokens}, ${c.channels}], got [${xt.shape}]`);
-    }
+    this.checkInput(xt, null);
     return tf.tidy(() => {
-      const batch = xt.shape[0];
-      const tokens = this.conditionTokens(cond, keep, batch);
-      let ctx = dense(silu(dense(sinusoidalEmbedding(t, c.timeFeatures), this.time1.kernel, this.time1.bias)),
-        this.time2.kernel, this.time2.bias);
-      if (tokens) ctx = tf.add(ctx, dense(tf.mean(tokens, 1), this.condProj!.kernel, this.condProj!.bias));
-      const ctxAct = silu(ctx);
-      let x = tf.add(dense(xt, this.inProj.kernel, this.inProj.bias), this.posEmbed);
-      for (const block of this.blocks) x = this.block(x, ctxAct, block, tokens);
-      const [shift, scale] = tf.split(dense(ctxAct, this.finalAdaLN.kernel, this.finalAdaLN.bias), 2, 1);
-      return dense(modulate(layerNorm(x), shift, scale), this.outProj.kernel, this.outProj.bias);
+      const tokens = this.conditionTokens(cond, keep, xt.shape[0]);
+      const modulation = this.splitModulation(this.modulationRows(t, tokens && this.pooledCondition(tokens)));
+      return this.forward(xt, { modulation, crossKV: tokens ? this.crossKeysValues(tokens) : [] });
     });
+  }
+
+  /**
+   * Precomputes, for one sampling run, every block's adaLN modulation at all of the run's timesteps (one time-MLP
+   * pass and one product for all of them) and the cross-attention keys and values of the condition tokens.
+   * `predict(xt, step)` then takes xt [conditions * batch, tokens, channels]: one batch per condition of the plan,
+   * stacked in order, so that guidance's two branches run as one forward pass.
+   */
+  prepare(plan: SamplingPlan): PreparedDenoiser {
+    const { timesteps, batch, conditions } = plan;
+    const rows = conditions.length * batch;
+    const state = tf.tidy(() => {
+      const tokens = this.stackedConditionTokens(conditions, batch);
+      const pooled = tokens && tf.tile(this.pooledCondition(tokens), [timesteps.length, 1]);
+      const t = tf.tensor1d(timesteps.flatMap((step) => new Array<number>(rows).fill(step)), 'int32');
+      const all = this.modulationRows(t, pooled);
+      return {
+        modulation: tf.reshape(all, [timesteps.length, rows, 1, all.shape[1] as number]),
+        crossKV: tokens ? this.crossKeysValues(tokens) : [],
+      };
+    });
+    return {
+      predict: (xt, step) => {
+        this.checkInput(xt, rows);
+        return tf.tidy(() => {
+          const width = state.modulation.shape[3] as number;
+          const row = tf.reshape(tf.slice(state.modulation, [step, 0, 0, 0], [1, rows, 1, width]), [rows, 1, width]);
+          return this.forward(xt, { modulation: this.splitModulation(row), crossKV: state.crossKV });
+        });
+      },
+      dispose: () => tf.dispose(state),
+    };
   }
 
   /** Frees every parameter. */
@@ -199,26 +236,97 @@ export class DiT implements ConditionalDenoiser {
     return tf.add(tf.mul(tokens, k), tf.mul(nullToken, tf.sub(1, k)));
   }
 
-  private block(x: tf.Tensor, ctx: tf.Tensor, b: Block, condTokens: tf.Tensor | null): tf.Tensor {
+  /** Checks xt's shape; `batch` null accepts any batch size. */
+  private checkInput(xt: tf.Tensor, batch: number | null): void {
+    const c = this.config;
+    const badBatch = batch !== null && xt.shape[0] !== batch;
+    if (xt.rank !== 3 || badBatch || xt.shape[1] !== c.tokens || xt.shape[2] !== c.channels) {
+      const lead = batch ?? 'batch';
+      throw new LatentDiffusionError(`DiT: xt must be [${lead}, ${c.tokens}, ${c.channels}], got [${xt.shape}]`);
+    }
+  }
+
+  /**
+   * One batch of condition tokens per condition, stacked along the batch axis; a single-token condition (a vector
+   * or the null condition) is repeated to the token count of the others, which attention and pooling ignore.
+   */
+  private stackedConditionTokens(conditions: (tf.Tensor | null)[], batch: number): tf.Tensor | null {
+    const parts = conditions.map((cond) => this.conditionTokens(cond, null, batch));
+    if (parts[0] === null) return null;
+    const count = Math.max(...parts.map((p) => p!.shape[1] as number));
+    return tf.concat(parts.map((p) => (p!.shape[1] === count ? p! : tf.tile(p!, [1, count, 1]))), 0);
+  }
+
+  /** The condition tokens' mean, projected to the model width: [batch, width]. */
+  private pooledCondition(tokens: tf.Tensor): tf.Tensor {
+    return dense(tf.mean(tokens, 1), this.condProj!.kernel, this.condProj!.bias);
+  }
+
+  /**
+   * Every adaLN modulation (all blocks, then the final layer) for timesteps t [n] and pooled conditions [n, width]
+   * in one product: [n, total], with the 1 of (1 + scale) already added to the scale columns.
+   */
+  private modulationRows(t: tf.Tensor, pooled: tf.Tensor | null): tf.Tensor {
+    const c = this.config;
+    let ctx = dense(silu(dense(sinusoidalEmbedding(t, c.timeFeatures), this.time1.kernel, this.time1.bias)),
+      this.time2.kernel, this.time2.bias);
+    if (pooled) ctx = tf.add(ctx, pooled);
+    const layers = [...this.blocks.map((b) => b.adaLN), this.finalAdaLN];
+    const kernel = tf.concat(layers.map((l) => l.kernel), 1);
+    const bias = tf.concat(layers.map((l) => l.bias), 0);
+    return tf.add(dense(silu(ctx), kernel, bias), tf.tensor1d(this.scaleOffsets()));
+  }
+
+  /** 1 at every `scale` column of the stacked modulation, 0 elsewhere. */
+  private scaleOffsets(): Float32Array {
     const w = this.config.width;
+    const perBlock = this.config.crossAttention ? 7 : 6;
+    const scaleColumns = [...this.blocks.flatMap((_, i) => [i * perBlock + 1, i * perBlock + 4]),
+      this.blocks.length * perBlock + 1];
+    const offsets = new Float32Array((this.blocks.length * perBlock + 2) * w);
+    for (const column of scaleColumns) offsets.fill(1, column * w, (column + 1) * w);
+    return offsets;
+  }
+
+  /** Modulation rows [n, total] (or [n, 1, total]) -> one [n, 1, width] tensor per modulation vector, in order. */
+  private splitModulation(rows: tf.Tensor): tf.Tensor[] {
+    const total = rows.shape[rows.rank - 1] as number;
+    const shaped = rows.rank === 3 ? rows : tf.reshape(rows, [rows.shape[0], 1, total]);
+    return tf.split(shaped, total / this.config.width, 2);
+  }
+
+  /** Each block's cross-attention keys and values of the condition tokens, split into heads. */
+  private crossKeysValues(tokens: tf.Tensor): tf.Tensor[][] {
+    if (!this.config.crossAttention) return [];
+    return this.blocks.map((b) => splitHeads(dense(tokens, b.crossKV!.kernel, b.crossKV!.bias), 2, this.config.heads));
+  }
+
+  private forward(xt: tf.Tensor, conditioning: Conditioning): tf.Tensor {
+    const perBlock = this.config.crossAttention ? 7 : 6;
+    const { modulation: m, crossKV } = conditioning;
+    let x = tf.add(dense(xt, this.inProj.kernel, this.inProj.bias), this.posEmbed);
+    this.blocks.forEach((block, i) => {
+      x = this.block(x, m.slice(i * perBlock, (i + 1) * perBlock), block, crossKV[i]);
+    });
+    const [shift, onePlusScale] = m.slice(this.blocks.length * perBlock);
+    return dense(modulate(layerNorm(x), shift, onePlusScale), this.outProj.kernel, this.outProj.bias);
+  }
+
+  private block(x: tf.Tensor, mod: tf.Tensor[], b: Block, crossKV: tf.Tensor[] | undefined): tf.Tensor {
     const heads = this.config.heads;
-    const mod = tf.split(dense(ctx, b.adaLN.kernel, b.adaLN.bias), this.config.crossAttention ? 7 : 6, 1);
-    const [shiftA, scaleA, gateA, shiftM, scaleM, gateM] = mod;
-    const gated = (y: tf.Tensor, gate: tf.Tensor) => tf.mul(y, tf.expandDims(gate, 1));
+    const [shiftA, scaleA, gateA, shiftM, scaleM, gateM, gateC] = mod;
 
-    const h = modulate(layerNorm(x), shiftA, scaleA);
-    const [q, k, v] = tf.split(dense(h, b.qkv.kernel, b.qkv.bias), 3, 2);
-    x = tf.add(x, gated(dense(multiHeadAttention(q, k, v, heads), b.attnOut.kernel, b.attnOut.bias), gateA));
+    const [q, k, v] = splitHeads(dense(modulate(layerNorm(x), shiftA, scaleA), b.qkv.kernel, b.qkv.bias), 3, heads);
+    x = tf.add(x, tf.mul(dense(attendHeads(q, k, v), b.attnOut.kernel, b.attnOut.bias), gateA));
 
-    if (b.crossQ && condTokens) {
-      const cq = dense(layerNorm(x), b.crossQ.kernel, b.crossQ.bias);
-      const [ck, cv] = tf.split(dense(condTokens, b.crossKV!.kernel, b.crossKV!.bias), [w, w], 2);
-      const cross = dense(multiHeadAttention(cq, ck, cv, heads), b.crossOut!.kernel, b.crossOut!.bias);
-      x = tf.add(x, gated(cross, mod[6]));
+    if (b.crossQ && crossKV) {
+      const [cq] = splitHeads(dense(layerNorm(x), b.crossQ.kernel, b.crossQ.bias), 1, heads);
+      const cross = dense(attendHeads(cq, crossKV[0], crossKV[1]), b.crossOut!.kernel, b.crossOut!.bias);
+      x = tf.add(x, tf.mul(cross, gateC));
     }
 
     const m = dense(silu(dense(modulate(layerNorm(x), shiftM, scaleM), b.fc1.kernel, b.fc1.bias)), b.fc2.kernel,
       b.fc2.bias);
-    return tf.add(x, gated(m, gateM));
+    return tf.add(x, tf.mul(m, gateM));
   }
 }

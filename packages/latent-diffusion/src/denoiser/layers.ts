@@ -2,28 +2,37 @@
 // have gradients everywhere, wasm included).
 import * as tf from '@tensorflow/tfjs-core';
 
-/** x W + b over the last axis of x (any rank): flattened to one matMul, which every backend supports. */
+/**
+ * x W + b over the last axis of x (any rank): flattened to one fused matMul + bias (a single kernel on every
+ * backend instead of a product and an add).
+ */
 export function dense(x: tf.Tensor, kernel: tf.Tensor, bias: tf.Tensor): tf.Tensor {
   const [inDim, outDim] = kernel.shape;
   const lead = x.shape.slice(0, -1);
-  const flat = tf.reshape(x, [-1, inDim]);
-  return tf.reshape(tf.add(tf.matMul(flat, kernel), bias), [...lead, outDim]);
+  const flat = tf.reshape(x, [-1, inDim]) as tf.Tensor2D;
+  return tf.reshape(tf.fused.matMul({ a: flat, b: kernel as tf.Tensor2D, bias }), [...lead, outDim]);
 }
 
 export function silu(x: tf.Tensor): tf.Tensor {
   return tf.mul(x, tf.sigmoid(x));
 }
 
-/** LayerNorm over the last axis without learned affine parameters (adaLN supplies scale and shift). */
+/**
+ * LayerNorm over the last axis without learned affine parameters (adaLN supplies scale and shift). Written out
+ * rather than with tf.moments so that x - mean is computed once.
+ */
 export function layerNorm(x: tf.Tensor, epsilon = 1e-6): tf.Tensor {
-  const { mean, variance } = tf.moments(x, -1, true);
-  return tf.mul(tf.sub(x, mean), tf.rsqrt(tf.add(variance, epsilon)));
+  const centered = tf.sub(x, tf.mean(x, -1, true));
+  const variance = tf.mean(tf.square(centered), -1, true);
+  return tf.mul(centered, tf.rsqrt(tf.add(variance, epsilon)));
 }
 
-/** x (1 + scale) + shift, with scale and shift [batch, width] broadcast over the tokens of x [batch, n, width]. */
-export function modulate(x: tf.Tensor, shift: tf.Tensor, scale: tf.Tensor): tf.Tensor {
-  const [b, w] = shift.shape;
-  return tf.add(tf.mul(x, tf.add(1, tf.reshape(scale, [b, 1, w]))), tf.reshape(shift, [b, 1, w]));
+/**
+ * x (1 + scale) + shift over the tokens of x [batch, n, width]; shift and onePlusScale are [batch, 1, width]
+ * (the DiT adds the 1 once, when it computes the modulation).
+ */
+export function modulate(x: tf.Tensor, shift: tf.Tensor, onePlusScale: tf.Tensor): tf.Tensor {
+  return tf.add(tf.mul(x, onePlusScale), shift);
 }
 
 /**
@@ -38,14 +47,23 @@ export function sinusoidalEmbedding(t: tf.Tensor, dim: number, maxPeriod = 10000
 }
 
 /**
- * Multi-head scaled dot-product attention. q [b, n, w], k and v [b, m, w] (already projected) -> [b, n, w].
+ * Splits `parts` stacked projections x [b, n, parts * heads * d] (e.g. q, k, v of one dense layer) into `parts`
+ * tensors [b, heads, n, d] with one transpose for all of them (a 4-d one: wasm's 5-d transpose is far slower).
  */
-export function multiHeadAttention(q: tf.Tensor, k: tf.Tensor, v: tf.Tensor, heads: number): tf.Tensor {
-  const [b, n, w] = q.shape as [number, number, number];
-  const m = k.shape[1] as number;
-  const d = w / heads;
-  const split = (x: tf.Tensor, len: number) => tf.transpose(tf.reshape(x, [b, len, heads, d]), [0, 2, 1, 3]);
-  const scores = tf.div(tf.matMul(split(q, n), split(k, m), false, true), Math.sqrt(d));
-  const mixed = tf.matMul(tf.softmax(scores, -1), split(v, m));
-  return tf.reshape(tf.transpose(mixed, [0, 2, 1, 3]), [b, n, w]);
+export function splitHeads(x: tf.Tensor, parts: number, heads: number): tf.Tensor[] {
+  const [b, n, total] = x.shape as [number, number, number];
+  const d = total / (parts * heads);
+  const stacked = tf.transpose(tf.reshape(x, [b, n, parts * heads, d]), [0, 2, 1, 3]);
+  return parts === 1 ? [stacked] : tf.split(stacked, parts, 1);
+}
+
+/**
+ * Scaled dot-product attention over heads already split: q [b, h, n, d], k and v [b, h, m, d] -> [b, n, h * d],
+ * every head in one batched product.
+ */
+export function attendHeads(q: tf.Tensor, k: tf.Tensor, v: tf.Tensor): tf.Tensor {
+  const [b, heads, n, d] = q.shape as [number, number, number, number];
+  const scores = tf.div(tf.matMul(q, k, false, true), Math.sqrt(d));
+  const mixed = tf.matMul(tf.softmax(scores, -1), v);
+  return tf.reshape(tf.transpose(mixed, [0, 2, 1, 3]), [b, n, heads * d]);
 }

@@ -9,7 +9,7 @@ export function ddimSolver(eta: number): Solver {
       const sigma = eta * Math.sqrt(((1 - abarNext) / (1 - abarT)) * (1 - abarT / abarNext));
       const epsCoef = Math.sqrt(Math.max(1 - abarNext - sigma * sigma, 0));
       return tf.tidy(() => {
-        const next = tf.add(tf.mul(x0, Math.sqrt(abarNext)), tf.mul(eps, epsCoef));
+        const next = tf.add(tf.mul(x0, Math.sqrt(abarNext)), tf.mul(eps(), epsCoef));
         return sigma > 0 ? tf.add(next, tf.mul(noise(), sigma)) : next;
       });
     },

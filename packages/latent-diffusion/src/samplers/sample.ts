@@ -7,7 +7,7 @@ import { GaussianRng } from '../random/gaussian-rng';
 import { ddimSolver } from './ddim';
 import { ddpmSolver } from './ddpm';
 import { dpmSolverPp2mSolver } from './dpm-solver-pp-2m';
-import { guidedPrediction } from './guidance';
+import { guidedPrediction, preparedGuidedPrediction } from './guidance';
 import type { Solver } from './solver';
 import { samplingTimesteps } from './timestep-spacing';
 import type { SampleOptions, SamplerKind } from './types';
@@ -72,8 +72,13 @@ export async function sample(options: SampleOptions): Promise<tf.Tensor> {
   const rng = new GaussianRng(options.seed ?? Math.floor(Math.random() * 2 ** 32));
   const size = shape.reduce((a, b) => a * b, 1);
   const noise = () => tf.tensor(rng.normals(size), shape);
+  const cond = options.cond ?? null;
+  const guidanceScale = options.guidanceScale ?? 1;
+  const guided = cond !== null && guidanceScale !== 1;
 
   let x = noise();
+  // A denoiser that can precompute its timestep- and condition-only work does it here, once for the whole run.
+  const prepared = denoiser.prepare?.({ timesteps, batch: shape[0], conditions: guided ? [cond, null] : [cond] });
   try {
     for (let i = 0; i < timesteps.length; i++) {
       if (signal) {
@@ -86,12 +91,12 @@ export async function sample(options: SampleOptions): Promise<tf.Tensor> {
       const next = tf.tidy(() => {
         const a = Math.sqrt(abarT);
         const s = Math.sqrt(1 - abarT);
-        const tTensor = tf.fill([shape[0]], t, 'int32');
-        const output = guidedPrediction(denoiser, x, tTensor, options.cond ?? null, options.guidanceScale ?? 1);
+        const output = prepared
+          ? preparedGuidedPrediction(prepared, x, i, guided, guidanceScale)
+          : guidedPrediction(denoiser, x, tf.fill([shape[0]], t, 'int32'), cond, guidanceScale);
         let x0 = x0FromPrediction(x, output, a, s, prediction);
         if (options.clipX0 !== undefined) x0 = tf.clipByValue(x0, -options.clipX0, options.clipX0);
-        const eps = epsFromX0(x, x0, a, s);
-        return solver.step({ xt: x, x0, eps, abarT, abarNext, noise });
+        return solver.step({ xt: x, x0, eps: () => epsFromX0(x, x0, a, s), abarT, abarNext, noise });
       });
       x.dispose();
       x = next;
@@ -102,6 +107,7 @@ export async function sample(options: SampleOptions): Promise<tf.Tensor> {
     throw error;
   } finally {
     solver.dispose();
+    prepared?.dispose();
   }
   if (!options.normalizer) return x;
   const out = options.normalizer.denormalize(x);

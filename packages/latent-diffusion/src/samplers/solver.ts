@@ -5,8 +5,8 @@ export interface SolverStep {
   xt: tf.Tensor;
   /** The denoiser's clean-data estimate at t. */
   x0: tf.Tensor;
-  /** The matching noise estimate at t. */
-  eps: tf.Tensor;
+  /** The matching noise estimate at t; computed only when asked for. */
+  eps: () => tf.Tensor;
   abarT: number;
   abarNext: number;
   /** Standard-normal noise of x_t's shape, for stochastic samplers; created only when asked for. */

@@ -3,9 +3,33 @@ import type { Prediction } from '../objectives/conversions';
 
 /**
  * A denoising model: given x_t, the integer timesteps `t` (int32, shape [batch]) and a condition (or `null` for
- * the unconditional model), returns its prediction with x_t's shape: v by default, or epsilon.
+ * the unconditional model), returns its prediction with x_t's shape: v by default, or epsilon. With the optional
+ * `prepare`, `sample` hands it the whole run up front (see `SamplingPlan`) and evaluates the `PreparedDenoiser`.
  */
-export type Denoiser = (xt: tf.Tensor, t: tf.Tensor, cond: tf.Tensor | null) => tf.Tensor;
+export type Denoiser = ((xt: tf.Tensor, t: tf.Tensor, cond: tf.Tensor | null) => tf.Tensor) & {
+  prepare?: (plan: SamplingPlan) => PreparedDenoiser;
+};
+
+/** What stays fixed over one sampling run. */
+export interface SamplingPlan {
+  /** The timesteps of the run's steps, in order. */
+  timesteps: number[];
+  /** Samples per condition. */
+  batch: number;
+  /** One condition per branch (`null`: unconditional); guidance has [cond, null]. */
+  conditions: (tf.Tensor | null)[];
+}
+
+/** A denoiser specialised to one `SamplingPlan`. */
+export interface PreparedDenoiser {
+  /**
+   * The prediction at the plan's `step`-th timestep for xt [conditions.length * batch, ...]: one batch per
+   * condition, stacked in the plan's order.
+   */
+  predict(xt: tf.Tensor, step: number): tf.Tensor;
+  /** Frees what `prepare` computed. */
+  dispose(): void;
+}
 
 /** What a sampler needs of a schedule; `createSchedule` returns more. */
 export interface ScheduleLike {
