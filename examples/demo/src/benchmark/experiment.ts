@@ -1,6 +1,6 @@
 // One seed of the paper benchmark: train the LoRAGen variants on the library's training tasks and measure every
 // method on every task's held-out test examples (in-distribution tasks and zero-shot tasks).
-import { embedTasks, HashingTextEncoder, LoraGen, type FitProgress, type TaskTextEncoder } from '@loragen/core';
+import { embedTasks, LoraGen, type FitProgress, type TaskTextEncoder } from '@loragen/core';
 import type { LoraAdapter } from '@loragen/lora-io';
 import { EvaluationHarness } from '../eval/harness';
 import { nearestByCosine } from '../eval/nearest';
@@ -9,7 +9,7 @@ import { adapterDeltas, meanDeltas, type WeightDeltas } from '../lora/delta';
 import type { BaseModelConfig } from '../model/config';
 import type { WeightTable } from '../model/parameters';
 import type { Task } from '../tasks/family';
-import { compactConfig, LORAGEN_VARIANTS, variantConfig, type LoraGenVariant, type MethodId } from './methods';
+import { compactConfig, libraryTextEncoder, LORAGEN_VARIANTS, variantConfig, type LoraGenVariant, type MethodId } from './methods';
 
 export interface ExperimentSetup {
   base: WeightTable;
@@ -58,7 +58,8 @@ async function generateAll(
   onFit: (progress: FitProgress) => void,
 ): Promise<Map<string, LoraAdapter>> {
   const library = setup.training.map((t) => entryOf(setup.library, t));
-  const gen = await LoraGen.fit(library, variantConfig(variant, compactConfig(seed, setup.scale)), { onProgress: onFit });
+  const textEncoder = await libraryTextEncoder(setup.training);
+  const gen = await LoraGen.fit(library, variantConfig(variant, compactConfig(seed, setup.scale)), { onProgress: onFit, textEncoder });
   try {
     const conditions = await taskEmbeddings(gen.textEncoder, setup.evaluated);
     const adapters = new Map<string, LoraAdapter>();
@@ -95,7 +96,7 @@ export async function runSeed(
       await measure(method, () => mean);
     }
     if (method === 'nearest-description') {
-      const encoder = new HashingTextEncoder({ dim: 512 });
+      const encoder = await libraryTextEncoder(setup.training);
       const [library, queries] = await Promise.all([taskEmbeddings(encoder, setup.training), taskEmbeddings(encoder, setup.evaluated)]);
       const nearest = new Map(setup.evaluated.map((t, i) => [t.id, setup.training[nearestByCosine(queries[i], library)]]));
       await measure(method, (t) => entryOf(setup.library, nearest.get(t.id)!).adapter);

@@ -1,5 +1,7 @@
 // The methods the paper benchmark compares (exact ids) and the LoRAGen configurations behind its variants.
-import type { LoraGenConfigInput } from '@loragen/core';
+import { HashingTextEncoder, type LoraGenConfigInput } from '@loragen/core';
+import { CenteredTextEncoder } from '../text/centered-text-encoder';
+import type { Task } from '../tasks/family';
 
 export const METHOD_IDS = [
   'base',
@@ -30,16 +32,24 @@ export function compactConfig(seed: number, scale: { autoencoderSteps: number; d
       encoderHidden: 64,
       expertHidden: 64,
       steps: scale.autoencoderSteps,
-      batchSize: 32,
-      learningRate: 2e-3,
+      // Batches of 16 halve the step cost on CPU; the library holds only 50 training adapters anyway.
+      batchSize: 16,
+      learningRate: 5e-3,
       temperature: { start: 1.5, end: 1.2, steps: scale.autoencoderSteps },
       loss: { balanceWarmupSteps: Math.round(scale.autoencoderSteps / 4) },
     },
-    diffusion: { depth: 2, width: 64, heads: 4, steps: scale.diffusionSteps, batchSize: 64, learningRate: 1e-3 },
-    sampling: { sampler: 'ddim', steps: 50 },
-    text: { hashingDim: 512 },
+    diffusion: { depth: 2, width: 64, heads: 4, steps: scale.diffusionSteps, batchSize: 16, learningRate: 2e-3 },
+    // Guidance 2 (condition dropout 0.1 in training): measured 92.8% vs 52.5% in-distribution without it.
+    sampling: { sampler: 'ddim', steps: 50, guidanceScale: 2 },
+    text: { hashingDim: TEXT_DIM },
   };
 }
+
+const TEXT_DIM = 512;
+
+/** The text encoder LoRAGen is trained with here: core's hashing encoder, centred on the training descriptions. */
+export const libraryTextEncoder = (training: readonly Task[]): Promise<CenteredTextEncoder> =>
+  CenteredTextEncoder.fit(new HashingTextEncoder({ dim: TEXT_DIM }), training.flatMap((t) => t.descriptions));
 
 /** The ablation each variant applies to the compact config (the paper's Table of ablations). */
 export function variantConfig(variant: LoraGenVariant, base: LoraGenConfigInput): LoraGenConfigInput {

@@ -1,17 +1,21 @@
 // `npm run bench:paper`: the paper's evaluation table at laptop scale. Trains every LoRAGen variant for each
 // seed on the library's training tasks, measures all methods on in-distribution and zero-shot tasks, and writes
-// benchmarks/paper/results.json, results.md and results.svg.
-import { mkdir } from 'node:fs/promises';
+// benchmarks/paper/results.json, results.md and results.svg. `--jobs N` runs seeds in N child processes.
+import { spawn } from 'node:child_process';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { useBackend, type BackendName, type FitProgress } from '@loragen/core';
 import { runSeed, type SeedAccuracies } from '../benchmark/experiment';
 import { METHOD_IDS } from '../benchmark/methods';
-import { writeJsonAtomic, writeTextAtomic } from '../library/write-text';
 import { resultsChart } from '../benchmark/report-chart';
 import { resultsMarkdown } from '../benchmark/report-markdown';
+import { readSeedFile, writeSeedFile } from '../benchmark/seed-file';
 import { summarise } from '../benchmark/summary';
+import { writeJsonAtomic, writeTextAtomic } from '../library/write-text';
 import { listTasks, ZERO_SHOT_TASK_IDS } from '../tasks/family';
-import { integerArgument, parseArguments } from './arguments';
+import { integerArgument, parseArguments, UsageError } from './arguments';
 import { fitProgressBars } from './fit-progress';
 import { loadAssets } from './load-assets';
 import { ASSETS_DIR, PAPER_RESULTS_DIR } from './paths';
@@ -23,35 +27,71 @@ const NOTES = [
     'min-at-most for 6 thresholds). Evaluation uses a neutral prompt, so only the weights can say which task to do. ' +
     'Library: one rank-4 LoRA on q_proj and v_proj of every layer per task (150 Adam steps, one shared init). ' +
     "LoRAGen: the paper's architecture (per-type encoders, top-2 MoE decoder, angular + spectral losses on dW, " +
-    'v-prediction latent diffusion on hashed description embeddings) at a compact size; see examples/demo/README.md.',
-  '**Reading it against the paper.** The paper\'s numbers are FLAN-T5-large on NLP tasks; ours is a 62-task synthetic ' +
+    'v-prediction latent diffusion on hashed description embeddings centred on the library) at a compact size; ' +
+    'see examples/demo/README.md.',
+  "**Reading it against the paper.** The paper's numbers are FLAN-T5-large on NLP tasks; ours is a 62-task synthetic " +
     'family on a 50k-parameter model, so only the orderings and the claims are comparable, not the absolute values. ' +
     'Our `base` is near chance (50%) by construction. `nearest-description` in-distribution finds the task itself, ' +
     'so it equals `task-lora` there.',
 ];
 
-async function main(): Promise<void> {
-  const args = parseArguments(process.argv.slice(2), ['seeds', 'backend', 'out']);
-  const seedCount = integerArgument(args, 'seeds', 3);
-  const out = args.get('out') ?? PAPER_RESULTS_DIR;
-  const backend = await useBackend((args.get('backend') ?? 'wasm') as BackendName);
-  const started = Date.now();
+const training = () => listTasks().filter((t) => !ZERO_SHOT_TASK_IDS.includes(t.id));
+
+/** Runs one seed in this process. */
+async function oneSeed(seed: number, scale: typeof BENCH_SCALE): Promise<SeedAccuracies> {
   const assets = await loadAssets(ASSETS_DIR);
-  const tasks = listTasks();
-  const training = tasks.filter((t) => !ZERO_SHOT_TASK_IDS.includes(t.id));
-  const seeds: SeedAccuracies[] = [];
-  for (let seed = 1; seed <= seedCount; seed++) {
-    const bars = new Map<string, (p: FitProgress) => void>();
-    const accuracies = await runSeed({ ...assets, training, evaluated: tasks, scale: BENCH_SCALE }, seed, METHOD_IDS, (p) => {
-      if (!p.fit) return;
-      if (!bars.has(p.method)) bars.set(p.method, fitProgressBars(`seed ${seed} ${p.method}`));
-      bars.get(p.method)!(p.fit);
+  const bars = new Map<string, (p: FitProgress) => void>();
+  return runSeed({ ...assets, training: training(), evaluated: listTasks(), scale }, seed, METHOD_IDS, (p) => {
+    if (!p.fit) return;
+    if (!bars.has(p.method)) bars.set(p.method, fitProgressBars(`seed ${seed} ${p.method}`));
+    bars.get(p.method)!(p.fit);
+  });
+}
+
+/** Runs seeds 1..count in child processes, at most `jobs` at a time, each writing its accuracies to a file. */
+async function seedsInChildren(count: number, jobs: number, childArgs: string[]): Promise<SeedAccuracies[]> {
+  const dir = await mkdtemp(join(tmpdir(), 'loragen-bench-'));
+  const script = fileURLToPath(import.meta.url);
+  const runChild = (seed: number) =>
+    new Promise<void>((resolveChild, reject) => {
+      const child = spawn(process.execPath, [script, '--only-seed', String(seed), '--seed-file', join(dir, `${seed}.json`), ...childArgs], { stdio: 'inherit' });
+      child.on('exit', (code) => (code === 0 ? resolveChild() : reject(new Error(`seed ${seed} exited with code ${code}`))));
     });
-    seeds.push(accuracies);
+  try {
+    const queue = Array.from({ length: count }, (_, i) => i + 1);
+    await Promise.all(Array.from({ length: Math.min(jobs, count) }, async () => {
+      for (let seed = queue.shift(); seed !== undefined; seed = queue.shift()) await runChild(seed);
+    }));
+    return await Promise.all(Array.from({ length: count }, (_, i) => readSeedFile(join(dir, `${i + 1}.json`))));
+  } finally {
+    await rm(dir, { recursive: true, force: true });
   }
+}
+
+async function main(): Promise<void> {
+  const args = parseArguments(process.argv.slice(2), ['seeds', 'jobs', 'backend', 'out', 'only-seed', 'seed-file', 'autoencoder-steps', 'diffusion-steps']);
+  const backend = await useBackend((args.get('backend') ?? 'wasm') as BackendName);
+  const scale = {
+    autoencoderSteps: integerArgument(args, 'autoencoder-steps', BENCH_SCALE.autoencoderSteps),
+    diffusionSteps: integerArgument(args, 'diffusion-steps', BENCH_SCALE.diffusionSteps),
+  };
+  if (args.has('only-seed')) {
+    const file = args.get('seed-file');
+    if (!file) throw new UsageError('--only-seed needs --seed-file');
+    await writeSeedFile(file, await oneSeed(integerArgument(args, 'only-seed', 1), scale));
+    return;
+  }
+  const seedCount = integerArgument(args, 'seeds', 3);
+  const jobs = integerArgument(args, 'jobs', 1);
+  const out = args.get('out') ?? PAPER_RESULTS_DIR;
+  const started = Date.now();
+  const seeds: SeedAccuracies[] = [];
+  const childArgs = ['--backend', backend, '--autoencoder-steps', String(scale.autoencoderSteps), '--diffusion-steps', String(scale.diffusionSteps)];
+  if (jobs > 1) seeds.push(...(await seedsInChildren(seedCount, jobs, childArgs)));
+  else for (let seed = 1; seed <= seedCount; seed++) seeds.push(await oneSeed(seed, scale));
   const results = summarise(
     seeds,
-    { inDistribution: training.map((t) => t.id), zeroShot: [...ZERO_SHOT_TASK_IDS] },
+    { inDistribution: training().map((t) => t.id), zeroShot: [...ZERO_SHOT_TASK_IDS] },
     METHOD_IDS,
     { seconds: (Date.now() - started) / 1000, backend },
   );
@@ -65,5 +105,5 @@ async function main(): Promise<void> {
 
 main().catch((err: unknown) => {
   process.stderr.write(`bench:paper failed: ${err instanceof Error ? err.message : String(err)}\n`);
-  process.exitCode = 1;
+  process.exitCode = err instanceof UsageError ? 2 : 1;
 });

@@ -2,9 +2,9 @@
 // an adapter from the description of a task it never saw, writes it as a PEFT folder, reads it back, and
 // compares it with the base model, the nearest-description library LoRA and the task's own LoRA.
 import { resolve } from 'node:path';
-import { HashingTextEncoder, LoraGen, useBackend, embedTasks, type BackendName } from '@loragen/core';
+import { LoraGen, useBackend, embedTasks, type BackendName } from '@loragen/core';
 import { readPeftAdapter, writePeftAdapter } from '@loragen/lora-io/node';
-import { compactConfig } from '../benchmark/methods';
+import { compactConfig, libraryTextEncoder } from '../benchmark/methods';
 import { EvaluationHarness } from '../eval/harness';
 import { nearestByCosine } from '../eval/nearest';
 import { listTasks, taskById, ZERO_SHOT_TASK_IDS } from '../tasks/family';
@@ -35,14 +35,14 @@ async function main(): Promise<void> {
   const library = training.map((t) => assets.library.get(t.id)!);
   process.stderr.write(`training LoRAGen on ${library.length} task LoRAs (the ${ZERO_SHOT_TASK_IDS.length} held-out tasks excluded)\n`);
 
-  const gen = await LoraGen.fit(library, compactConfig(seed, DEMO_SCALE), { onProgress: fitProgressBars('LoRAGen') });
+  const encoder = await libraryTextEncoder(training);
+  const gen = await LoraGen.fit(library, compactConfig(seed, DEMO_SCALE), { onProgress: fitProgressBars('LoRAGen'), textEncoder: encoder });
   process.stderr.write(`generating an adapter for the unseen task '${task.id}': "${description}"\n`);
   const adapter = await gen.generate(description, { seed });
   gen.dispose();
   await writePeftAdapter(out, adapter);
   const written = await readPeftAdapter(out);
 
-  const encoder = new HashingTextEncoder({ dim: 512 });
   const table = await embedTasks(encoder, [...training.map((t) => t.descriptions), [description]]);
   const rows = (await table.data()) as Float32Array;
   table.dispose();

@@ -12,8 +12,8 @@ export function fitProgressBars(label: string): (p: FitProgress) => void {
       stage = p.stage;
       bar = progressBar(`${label} ${p.stage === 'autoencoder' ? 'stage 1 (LoRA autoencoder)' : 'stage 2 (latent diffusion)'}`, p.totalSteps);
     }
-    bar!.update(p.step, `loss ${p.loss.toFixed(4)}`);
-    if (p.step === p.totalSteps) {
+    if (p.step < p.totalSteps) bar!.update(p.step, `loss ${p.loss.toFixed(4)}`);
+    else {
       bar!.finish(`loss ${p.loss.toFixed(4)}`);
       bar = undefined;
       stage = undefined;

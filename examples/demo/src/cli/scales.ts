@@ -1,10 +1,11 @@
-// Training budgets of the compact LoRAGen: the demo's (<= 10 min on 2 cores with the build) and the benchmark's.
+// Training budgets of the compact LoRAGen: the demo's (<= 10 min on 2 cores with the build), the benchmark's
+// and the reduced one of the test suite.
 
 /** `npm run demo`. */
-export const DEMO_SCALE = { autoencoderSteps: 600, diffusionSteps: 1500 };
+export const DEMO_SCALE = { autoencoderSteps: 1000, diffusionSteps: 800 };
 
 /** `npm run bench:paper` (12 trainings: 4 variants x 3 seeds). */
-export const BENCH_SCALE = { autoencoderSteps: 600, diffusionSteps: 1500 };
+export const BENCH_SCALE = { autoencoderSteps: 1000, diffusionSteps: 800 };
 
-/** The reduced benchmark in the test suite (one training, < 3 minutes with evaluation). */
-export const CI_SCALE = { autoencoderSteps: 300, diffusionSteps: 600 };
+/** The reduced benchmark in the test suite (one training on ten tasks, < 3 minutes with evaluation). */
+export const CI_SCALE = { autoencoderSteps: 600, diffusionSteps: 600 };
