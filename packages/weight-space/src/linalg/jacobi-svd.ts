@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { Tensor } from '@tensorflow/tfjs-core';
-import { type JacobiRound, jacobiRounds } from './round-robin';
+import { jacobiRounds } from './round-robin';
 
 /** Result of {@link jacobiSvd}: K V = columns, with mutually orthogonal columns of norms sigma_i. */
 export interface JacobiSvd {
@@ -10,45 +10,37 @@ export interface JacobiSvd {
   right: Tensor;
 }
 
-function roundTensors(round: JacobiRound, r: number) {
-  const h = round.pairs;
-  return {
-    swap: tf.tensor2d(round.swap, [r, r]),
-    gap: tf.tensor2d(round.gap, [r, h]),
-    twice: tf.tensor2d(round.twice, [r, h]),
-    cos: tf.tensor2d(round.cos, [h, r]),
-    sin: tf.tensor2d(round.sin, [h, r]),
-    idle: round.idle ? tf.tensor2d(round.idle, [1, r]) : null,
-  };
-}
-
 /**
  * One-sided (Hestenes) Jacobi SVD of a batch of small square matrices K [N, r, r], written with tfjs ops so it
- * runs inside a gradient tape on every backend. Each round rotates the r/2 disjoint column pairs of a
- * round-robin schedule at once (element-wise, with the partner columns brought in by a constant permutation);
- * a fixed number of sweeps replaces a convergence test (no data reads). It works on K, not on K^T K, so small
- * singular values keep their accuracy.
+ * runs inside a gradient tape's forward on every backend (it is never differentiated itself). Each round rotates
+ * the r/2 disjoint column pairs of a round-robin schedule at once and only with element-wise ops: a gather
+ * brings every column's partner alongside it, and column i becomes cos(phi_i) k_i + sin(phi_i) k_partner(i)
+ * with phi = -theta at p and +theta at q. That keeps a round at about 20 kernels, whatever r is, which is what
+ * the cost is on webgpu (launches, not arithmetic). A fixed number of sweeps replaces a convergence test (no
+ * data reads). It works on K, not on K^T K, so small singular values keep their accuracy.
  */
 export function jacobiSvd(k: Tensor, sweeps: number): JacobiSvd {
   return tf.tidy(() => {
     const [n, r] = k.shape as number[];
-    const rounds = jacobiRounds(r).map((round) => roundTensors(round, r));
+    const rounds = jacobiRounds(r).map((round) => ({
+      partner: tf.tensor1d(round.partner, 'int32'),
+      halfSign: tf.tensor2d(round.halfSign, [1, r]),
+    }));
     // K stacked over V: every rotation acts on both.
     let kv = tf.concat([k, tf.broadcastTo(tf.eye(r), [n, r, r])], 1);
     for (let sweep = 0; sweep < sweeps; sweep++) {
       for (const round of rounds) {
         const next = tf.tidy(() => {
-          const swapped = tf.reshape(tf.matMul(tf.reshape(kv, [2 * n * r, r]), round.swap), [n, 2 * r, r]);
+          const swapped = tf.gather(kv, round.partner, 2);
           const top = tf.slice(kv, [0, 0, 0], [n, r, r]);
-          const partner = tf.slice(swapped, [0, 0, 0], [n, r, r]);
-          // gap = |k_q|^2 - |k_p|^2 and twice = 2 k_p . k_q; tan(2 theta) = twice / gap, folded to |theta| <= pi/4.
-          const gap = tf.matMul(tf.sum(tf.square(top), 1), round.gap);
-          const twice = tf.matMul(tf.sum(tf.mul(top, partner), 1), round.twice);
-          const theta = tf.mul(tf.atan2(tf.mul(twice, tf.step(gap, -1)), tf.abs(gap)), 0.5);
-          let cosRow = tf.matMul(tf.cos(theta), round.cos);
-          if (round.idle) cosRow = tf.add(cosRow, round.idle);
-          const sinRow = tf.matMul(tf.sin(theta), round.sin);
-          return tf.add(tf.mul(kv, tf.reshape(cosRow, [n, 1, r])), tf.mul(swapped, tf.reshape(sinRow, [n, 1, r])));
+          const squares = tf.sum(tf.square(top), 1);
+          // At both p and q: half the gap |k_q|^2 - |k_p|^2, and the dot product k_p . k_q.
+          const halfGap = tf.mul(tf.sub(squares, tf.gather(squares, round.partner, 1)), round.halfSign);
+          const dot = tf.sum(tf.mul(top, tf.slice(swapped, [0, 0, 0], [n, r, r])), 1);
+          // tan(2 theta) = 2 k_p . k_q / gap, folded to |theta| <= pi/4 (the inner rotation, which converges).
+          const angle = tf.atan2(tf.mul(dot, tf.step(halfGap, -1)), tf.abs(halfGap));
+          const phi = tf.reshape(tf.mul(angle, round.halfSign), [n, 1, r]);
+          return tf.add(tf.mul(kv, tf.cos(phi)), tf.mul(swapped, tf.sin(phi)));
         });
         kv.dispose();
         kv = next;
