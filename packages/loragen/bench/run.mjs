@@ -67,6 +67,13 @@ const ddpm = await time(() => gen.generate(description, { sampler: 'ddpm', steps
 rows.push([`generate, ${positions} x 64 latents (ours), DPM-Solver++(2M) 20 steps`, dpm, ddpm / dpm]);
 rows.push([`generate, ${positions} x 64 latents (ours), DDIM 50 steps`, ddim, ddpm / ddim]);
 rows.push([`generate, ${positions} x 64 latents (ours), DDPM 500 steps (reference sampler, baseline)`, ddpm, 1]);
+{
+  // the same with factorised MoE heads (32 learned bases per module type instead of 256 -> 32768 maps)
+  const small = await LoraGen.fit(flanT5LargeLibrary(), { autoencoder: { steps: 0, head: 'factorised' }, diffusion: { steps: 0 } });
+  const ms = await time(() => small.generate(description, { sampler: 'dpmpp-2m', steps: 20 }));
+  rows.push([`generate, ${positions} x 64 latents (ours), factorised MoE heads, DPM-Solver++(2M) 20 steps`, ms, ddpm / ms]);
+  small.dispose();
+}
 
 // The reference's latent set is 288 x 64 (A and B of each position); sample it with a DiT of the same size.
 const cfg = gen.config.diffusion;

@@ -48,6 +48,13 @@ const autoencoder = z
     temperature: temperature.default({ start: 1.5, end: 1.2, steps: 2000 }),
     /** Hidden width of each expert. @default 256 */
     expertHidden: positiveInt.default(256),
+    /**
+     * MoE output heads: `'direct'` maps the expert output straight to r (dIn + dOut) values (the reference; large for
+     * big modules), `'factorised'` through `headRank` learned bases per module type. @default 'direct'
+     */
+    head: z.enum(['direct', 'factorised']).default('direct'),
+    /** Basis size of the factorised heads. @default 32 */
+    headRank: positiveInt.default(32),
     /** Training steps (0 skips the stage: an untrained model, for benchmarks and smoke tests). @default 4000 */
     steps: z.number().int().nonnegative().default(4000),
     /** Adapters per step (capped at the library size). @default 32 */

@@ -35,6 +35,8 @@ export function buildDecoder(shape: DecoderShape, cfg: LoraGenConfig, custom?: D
           topK: ae.topK,
           temperature: ae.temperature,
           expertHidden: ae.expertHidden,
+          head: ae.head,
+          headRank: ae.headRank,
           seed: cfg.seed,
         })
       : new SharedMLPDecoder({ ...shape, hidden: ae.expertHidden, seed: cfg.seed });
