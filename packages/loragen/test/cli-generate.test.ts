@@ -3,16 +3,9 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { readPeftAdapter } from '@loragen/lora-io/node';
 import { LoraGen } from '../src';
-import { runCli } from '../src/cli/run';
 import { syntheticLibrary } from './helpers/synthetic-library';
 import { TINY_CONFIG } from './helpers/tiny-config';
-
-async function cli(argv: string[]) {
-  let out = '';
-  let err = '';
-  const code = await runCli(argv, { stdout: { write: (s: string) => (out += s) }, stderr: { write: (s: string) => (err += s) } });
-  return { code, out, err };
-}
+import { cli } from './helpers/run-cli';
 
 describe('loragen generate', () => {
   const { tasks } = syntheticLibrary();

@@ -1,19 +1,12 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { expectClose } from '@loragen/test-utils';
-import { runCli } from '../src/cli/run';
 import { FIXTURES, PEFT_CASES } from './helpers/paths';
+import { cli } from './helpers/run-cli';
 
 interface Reference {
   modules: Record<string, { A_shape: number[]; B_shape: number[]; scaling: number; dW_fro: number; dW_top_sv: number[] }>;
   lora: { r: number; lora_alpha: number };
-}
-
-async function cli(argv: string[]) {
-  let out = '';
-  let err = '';
-  const code = await runCli(argv, { stdout: { write: (s: string) => (out += s) }, stderr: { write: (s: string) => (err += s) } });
-  return { code, out, err };
 }
 
 describe('loragen inspect', () => {
