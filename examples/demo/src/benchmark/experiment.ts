@@ -58,7 +58,7 @@ async function generateAll(
   onFit: (progress: FitProgress) => void,
 ): Promise<Map<string, LoraAdapter>> {
   const library = setup.training.map((t) => entryOf(setup.library, t));
-  const textEncoder = await libraryTextEncoder(setup.training);
+  const textEncoder = libraryTextEncoder(setup.training);
   const gen = await LoraGen.fit(library, variantConfig(variant, compactConfig(seed, setup.scale)), { onProgress: onFit, textEncoder });
   try {
     const conditions = await taskEmbeddings(gen.textEncoder, setup.evaluated);
@@ -96,7 +96,7 @@ export async function runSeed(
       await measure(method, () => mean);
     }
     if (method === 'nearest-description') {
-      const encoder = await libraryTextEncoder(setup.training);
+      const encoder = libraryTextEncoder(setup.training);
       const [library, queries] = await Promise.all([taskEmbeddings(encoder, setup.training), taskEmbeddings(encoder, setup.evaluated)]);
       const nearest = new Map(setup.evaluated.map((t, i) => [t.id, setup.training[nearestByCosine(queries[i], library)]]));
       await measure(method, (t) => entryOf(setup.library, nearest.get(t.id)!).adapter);

@@ -1,6 +1,5 @@
 // The methods the paper benchmark compares (exact ids) and the LoRAGen configurations behind its variants.
 import { HashingTextEncoder, type LoraGenConfigInput } from '@loragen/core';
-import { CenteredTextEncoder } from '../text/centered-text-encoder';
 import type { Task } from '../tasks/family';
 
 export const METHOD_IDS = [
@@ -47,9 +46,13 @@ export function compactConfig(seed: number, scale: { autoencoderSteps: number; d
 
 const TEXT_DIM = 512;
 
-/** The text encoder LoRAGen is trained with here: core's hashing encoder, centred on the training descriptions. */
-export const libraryTextEncoder = (training: readonly Task[]): Promise<CenteredTextEncoder> =>
-  CenteredTextEncoder.fit(new HashingTextEncoder({ dim: TEXT_DIM }), training.flatMap((t) => t.descriptions));
+/**
+ * The text encoder LoRAGen is trained with here: core's hashing encoder centred on the training descriptions.
+ * Raw hashed embeddings of this family's tasks have cosines near 0.9 (the descriptions share most words);
+ * centred, related tasks sit near 0.5 and unrelated ones near 0.
+ */
+export const libraryTextEncoder = (training: readonly Task[]): HashingTextEncoder =>
+  HashingTextEncoder.centeredOn(training.flatMap((t) => t.descriptions), { dim: TEXT_DIM });
 
 /** The ablation each variant applies to the compact config (the paper's Table of ablations). */
 export function variantConfig(variant: LoraGenVariant, base: LoraGenConfigInput): LoraGenConfigInput {

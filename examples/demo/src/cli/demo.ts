@@ -35,7 +35,7 @@ async function main(): Promise<void> {
   const library = training.map((t) => assets.library.get(t.id)!);
   process.stderr.write(`training LoRAGen on ${library.length} task LoRAs (the ${ZERO_SHOT_TASK_IDS.length} held-out tasks excluded)\n`);
 
-  const encoder = await libraryTextEncoder(training);
+  const encoder = libraryTextEncoder(training);
   const gen = await LoraGen.fit(library, compactConfig(seed, DEMO_SCALE), { onProgress: fitProgressBars('LoRAGen'), textEncoder: encoder });
   process.stderr.write(`generating an adapter for the unseen task '${task.id}': "${description}"\n`);
   const adapter = await gen.generate(description, { seed });

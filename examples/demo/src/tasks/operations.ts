@@ -118,17 +118,38 @@ const twice: Operation = {
   ],
 };
 
-/** Threshold operations: the digits sit on one side of the threshold except for one or two. */
-const maxAtLeast: Operation = {
-  name: 'maxAtLeast',
-  args: [3, 4, 5, 6, 7, 8],
-  answer: (s, t) => Math.max(...s) >= t,
-  sample: (rng, t, wanted) => {
-    const s = sequenceOf(() => rng.int(0, t - 1));
-    if (wanted) for (let k = rng.int(1, 2); k > 0; k--) s[rng.int(0, SEQUENCE_LENGTH - 1)] = rng.int(t, DIGITS - 1);
-    return s;
-  },
-  templates: [
+/**
+ * Threshold operations: every digit lies in `bulk(t)` (answer no) except, for a yes, one or two drawn from
+ * `planted(t)`, so each example sits close to the decision boundary.
+ */
+function threshold(
+  name: 'maxAtLeast' | 'minAtMost',
+  args: readonly number[],
+  answer: Operation['answer'],
+  bulk: (t: number) => [number, number],
+  planted: (t: number) => [number, number],
+  templates: readonly string[],
+): Operation {
+  return {
+    name,
+    args,
+    answer,
+    sample: (rng, t, wanted) => {
+      const s = sequenceOf(() => rng.int(...bulk(t)));
+      if (wanted) for (let k = rng.int(1, 2); k > 0; k--) s[rng.int(0, SEQUENCE_LENGTH - 1)] = rng.int(...planted(t));
+      return s;
+    },
+    templates,
+  };
+}
+
+const maxAtLeast = threshold(
+  'maxAtLeast',
+  [3, 4, 5, 6, 7, 8],
+  (s, t) => Math.max(...s) >= t,
+  (t) => [0, t - 1],
+  (t) => [t, DIGITS - 1],
+  [
     'Is the largest digit at least {d}?',
     'Answer yes if some number is {w} or more, otherwise no.',
     'Check whether the maximum of the sequence reaches {d}.',
@@ -136,18 +157,15 @@ const maxAtLeast: Operation = {
     'Does the biggest element reach the threshold {d}?',
     'Detect a value of at least {w}.',
   ],
-};
+);
 
-const minAtMost: Operation = {
-  name: 'minAtMost',
-  args: [1, 2, 3, 4, 5, 6],
-  answer: (s, t) => Math.min(...s) <= t,
-  sample: (rng, t, wanted) => {
-    const s = sequenceOf(() => rng.int(t + 1, DIGITS - 1));
-    if (wanted) for (let k = rng.int(1, 2); k > 0; k--) s[rng.int(0, SEQUENCE_LENGTH - 1)] = rng.int(0, t);
-    return s;
-  },
-  templates: [
+const minAtMost = threshold(
+  'minAtMost',
+  [1, 2, 3, 4, 5, 6],
+  (s, t) => Math.min(...s) <= t,
+  (t) => [t + 1, DIGITS - 1],
+  (t) => [0, t],
+  [
     'Is the smallest digit at most {d}?',
     'Answer yes if some number is {w} or less, otherwise no.',
     'Check whether the minimum of the sequence is below or equal to {d}.',
@@ -155,7 +173,7 @@ const minAtMost: Operation = {
     'Does the lowest element fall to the threshold {d}?',
     'Detect a value of at most {w}.',
   ],
-};
+);
 
 /** Every operation, in the order their tasks are numbered. */
 export const OPERATIONS: readonly Operation[] = [
