@@ -1,13 +1,11 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { GradSaveFunc, Tensor } from '@tensorflow/tfjs-core';
 import type { CustomGradientFunc } from '../linalg/custom-grad';
-import { jacobiSvd } from '../linalg/jacobi-svd';
+import { jacobiSvd, jacobiSweeps } from '../linalg/jacobi-svd';
 import type { LowRankFactors } from '../types';
 import { factorShape } from '../validate';
 import { factorRoots, flatFactors, lowRankCore } from './gram-root';
 
-/** Sweeps of the r x r Jacobi SVD: 8 at r = 16, enough for float32 even for clustered spectra; more for larger r. */
-const jacobiSweeps = (r: number) => 4 + Math.ceil(Math.log2(Math.max(r, 2)));
 /**
  * Singular values at or below this fraction of sigma_1 get a zero gradient. At sigma_i = 0 the singular value is
  * not differentiable and 0 is a valid (Clarke) subgradient; just above it float32 cannot resolve u_i, v_i.
