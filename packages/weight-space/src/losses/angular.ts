@@ -1,9 +1,9 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { Tensor } from '@tensorflow/tfjs-core';
-import { lowRankInner, lowRankNorm } from '../lowrank/frobenius';
+import { lowRankInner } from '../lowrank/frobenius';
 import type { AngularLossOptions, LowRankFactors } from '../types';
 import { factorShape, matchingShapes } from '../validate';
-import { type LossTarget, PreparedTarget, targetNorm } from './prepared-target';
+import { type LossTarget, PreparedTarget, normsOf } from './prepared-target';
 import { reduceLoss } from './reduction';
 import { constantOf } from './stop-gradient';
 
@@ -25,7 +25,8 @@ export function angularFromParts(inner: Tensor, predNorm: Tensor, targetNorm: Te
 export function angularLoss(pred: LowRankFactors, target: LossTarget, opts: AngularLossOptions = {}): Tensor {
   const factors = target instanceof PreparedTarget ? target.factors : target;
   matchingShapes(factorShape(pred, 'pred'), factorShape(factors, 'target'));
-  return tf.tidy(() =>
-    reduceLoss(angularFromParts(lowRankInner(pred, factors), lowRankNorm(pred), targetNorm(target)), opts.reduction),
-  );
+  return tf.tidy(() => {
+    const { predNorm, targetNorm } = normsOf(pred, target);
+    return reduceLoss(angularFromParts(lowRankInner(pred, factors), predNorm, targetNorm), opts.reduction);
+  });
 }

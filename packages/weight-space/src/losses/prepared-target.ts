@@ -22,7 +22,7 @@ export class PreparedTarget {
     this.factors = factors;
     [this.singularValues, this.norm] = tf.tidy(() => {
       const sigma = lowRankSingularValues(factors);
-      return [sigma, tf.sqrt(tf.sum(tf.square(sigma), -1))];
+      return [sigma, normOf(sigma)];
     });
   }
 
@@ -41,14 +41,38 @@ export function prepareTarget(target: LowRankFactors): PreparedTarget {
 /** A target as the losses accept it: raw factors or a {@link PreparedTarget}. */
 export type LossTarget = LowRankFactors | PreparedTarget;
 
-/** The target's factors, singular values and norm; computed now (inside the caller's tidy) unless prepared. */
-export function targetFacts(target: LossTarget): { factors: LowRankFactors; singularValues: Tensor; norm: Tensor } {
-  if (target instanceof PreparedTarget) return target;
-  const singularValues = lowRankSingularValues(target);
-  return { factors: target, singularValues, norm: tf.sqrt(tf.sum(tf.square(singularValues), -1)) };
+/** The target-side quantities the losses read. */
+export interface TargetFacts {
+  factors: LowRankFactors;
+  singularValues: Tensor;
+  norm: Tensor;
 }
 
-/** Norm only (cheaper than the singular values when a raw target is given to the angular loss). */
-export function targetNorm(target: LossTarget): Tensor {
-  return target instanceof PreparedTarget ? target.norm : lowRankNorm(target);
+const normOf = (sigma: Tensor) => tf.sqrt(tf.sum(tf.square(sigma), -1));
+
+/**
+ * `f` of the prediction and of a raw target of the same shape in ONE call, on the two stacked along a new leading
+ * axis: the Grams, eliminations and Jacobi rounds then run once for both instead of twice. Null when the target is
+ * prepared or its shape differs (another rank).
+ */
+function jointly(pred: LowRankFactors, target: LossTarget, f: (factors: LowRankFactors) => Tensor): Tensor[] | null {
+  if (target instanceof PreparedTarget) return null;
+  if (pred.A.shape.join() !== target.A.shape.join() || pred.B.shape.join() !== target.B.shape.join()) return null;
+  return tf.unstack(f({ A: tf.stack([pred.A, target.A]), B: tf.stack([pred.B, target.B]) }));
+}
+
+/** sigma(pred) and the target's facts, the target's computed now (inside the caller's tidy) unless prepared. */
+export function spectraOf(pred: LowRankFactors, target: LossTarget): { predSigma: Tensor; facts: TargetFacts } {
+  const both = jointly(pred, target, lowRankSingularValues);
+  if (both) return { predSigma: both[0], facts: { factors: target as LowRankFactors, singularValues: both[1], norm: normOf(both[1]) } };
+  if (target instanceof PreparedTarget) return { predSigma: lowRankSingularValues(pred), facts: target };
+  const singularValues = lowRankSingularValues(target);
+  return { predSigma: lowRankSingularValues(pred), facts: { factors: target, singularValues, norm: normOf(singularValues) } };
+}
+
+/** |pred|_F and |target|_F (cheaper than the singular values when only the angular loss is wanted). */
+export function normsOf(pred: LowRankFactors, target: LossTarget): { predNorm: Tensor; targetNorm: Tensor } {
+  const both = jointly(pred, target, lowRankNorm);
+  if (both) return { predNorm: both[0], targetNorm: both[1] };
+  return { predNorm: lowRankNorm(pred), targetNorm: target instanceof PreparedTarget ? target.norm : lowRankNorm(target) };
 }

@@ -1,9 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { Tensor } from '@tensorflow/tfjs-core';
-import { lowRankSingularValues } from '../lowrank/singular-values';
 import type { LowRankFactors, SpectralLossOptions } from '../types';
 import { factorShape, matchingShapes } from '../validate';
-import { type LossTarget, PreparedTarget, targetFacts } from './prepared-target';
+import { type LossTarget, PreparedTarget, spectraOf } from './prepared-target';
 import { reduceLoss } from './reduction';
 import { weightedSpectralGap } from './spectral-gap';
 import { resolveSpectralOptions } from './spectral-weights';
@@ -23,7 +22,8 @@ export function spectralLoss(pred: LowRankFactors, target: LossTarget, opts: Spe
   matchingShapes(predShape, targetShape);
   const resolved = resolveSpectralOptions(opts, Math.max(predShape.rank, targetShape.rank));
   return tf.tidy(() => {
-    const gap = weightedSpectralGap(lowRankSingularValues(pred), targetFacts(target).singularValues, resolved);
+    const { predSigma, facts } = spectraOf(pred, target);
+    const gap = weightedSpectralGap(predSigma, facts.singularValues, resolved);
     return reduceLoss(gap, opts.reduction);
   });
 }
