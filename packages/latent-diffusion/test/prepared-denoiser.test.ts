@@ -80,11 +80,14 @@ describeEachBackend('sample with a prepared denoiser', () => {
   });
 
   test('prepare gets the run: its timesteps, the batch, and [cond, null] under guidance; step i is timestep i', async () => {
-    // A denoiser whose prediction reveals t and the branch: xt * 0.01 t + (cond or -1).
-    const plain = (xt: tf.Tensor, t: number, cond: tf.Tensor | null) =>
-      tf.tidy(() => tf.add(tf.mul(xt, 0.01 * t), cond ?? -1));
+    // A denoiser whose prediction reveals t and the branch: xt * 0.01 t + (cond or -1); t a tensor [batch] or a number.
+    const plain = (xt: tf.Tensor, t: tf.Tensor | number, cond: tf.Tensor | null) =>
+      tf.tidy(() => {
+        const factor = typeof t === 'number' ? 0.01 * t : tf.reshape(tf.mul(tf.cast(t, 'float32'), 0.01), [-1, 1]);
+        return tf.add(tf.mul(xt, factor), cond ?? -1);
+      });
     const plans: SamplingPlan[] = [];
-    const denoiser: Denoiser = (xt, t, cond) => plain(xt, (t.arraySync() as number[])[0], cond);
+    const denoiser: Denoiser = (xt, t, cond) => plain(xt, t, cond);
     denoiser.prepare = (plan) => {
       plans.push(plan);
       return {
