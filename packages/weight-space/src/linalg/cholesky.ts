@@ -24,33 +24,37 @@ export function choleskyFactors(gram: Tensor, relativeFloor: number, withInverse
     const [n, r] = gram.shape as number[];
     const eye = tf.eye(r);
     const floor = tf.add(tf.mul(tf.max(tf.sum(tf.mul(gram, eye), -1), -1, true), relativeFloor), 1e-30);
-    const strictlyBelow = tf.tensor2d(
-      Array.from({ length: r * r }, (_, i) => (Math.floor(i / r) > i % r ? 1 : 0)),
-      [r, r],
+    const floor3d = tf.reshape(floor, [n, 1, 1]);
+    // Column j's rows below j, as constants made once (slicing them per step would cost a kernel each).
+    const strictlyBelow = Array.from({ length: r }, (_, j) =>
+      tf.tensor2d(Array.from({ length: r }, (_, i) => (i > j ? 1 : 0)), [r, 1]),
     );
     let schur = gram;
     let inverse: Tensor = tf.broadcastTo(eye, [n, r, r]);
     const below: Tensor[] = [];
     const pivots: Tensor[] = [];
+    const keeps: Tensor[] = [];
     const raised: Tensor[] = [];
     for (let j = 0; j < r; j++) {
       const col = tf.slice(schur, [0, 0, j], [n, r, 1]);
-      const pivot = tf.reshape(tf.slice(col, [0, j, 0], [n, 1, 1]), [n, 1]);
-      const keep = tf.reshape(tf.cast(tf.greaterEqual(pivot, floor), 'float32'), [n, 1, 1]);
-      const safe = tf.maximum(pivot, floor);
-      const under = tf.mul(tf.mul(col, tf.slice(strictlyBelow, [0, j], [r, 1])), keep);
-      const multiplier = tf.div(under, tf.reshape(safe, [n, 1, 1]));
+      const pivot = tf.slice(col, [0, j, 0], [n, 1, 1]);
+      const keep = tf.cast(tf.greaterEqual(pivot, floor3d), 'float32');
+      const safe = tf.maximum(pivot, floor3d);
+      const under = tf.mul(tf.mul(col, strictlyBelow[j]), keep);
+      const multiplier = tf.div(under, safe);
       schur = tf.sub(schur, tf.mul(multiplier, tf.reshape(col, [n, 1, r])));
       if (withInverse) inverse = tf.sub(inverse, tf.mul(multiplier, tf.slice(inverse, [0, j, 0], [n, 1, r])));
       below.push(under);
-      pivots.push(tf.mul(pivot, tf.reshape(keep, [n, 1])));
+      pivots.push(pivot);
+      keeps.push(keep);
       raised.push(safe);
     }
-    // Column j of the factor is (strictly-below part + pivot e_j) / sqrt(raised pivot).
+    // Column j of the factor is (strictly-below part + pivot e_j) / sqrt(raised pivot); rows [n, 1, r] below.
     const strict = tf.concat(below, 2);
-    const raisedRow = tf.reshape(tf.concat(raised, 1), [n, 1, r]);
+    const raisedRow = tf.concat(raised, 2);
     const root = tf.sqrt(raisedRow);
-    const lower = tf.div(tf.add(strict, tf.mul(eye, tf.reshape(tf.concat(pivots, 1), [n, 1, r]))), root);
+    const keptPivots = tf.mul(tf.concat(pivots, 2), tf.concat(keeps, 2));
+    const lower = tf.div(tf.add(strict, tf.mul(eye, keptPivots)), root);
     const floored = tf.div(tf.add(strict, tf.mul(eye, raisedRow)), root);
     if (!withInverse) return { lower, floored };
     return { lower, floored, flooredInverse: tf.div(inverse, tf.reshape(root, [n, r, 1])) };

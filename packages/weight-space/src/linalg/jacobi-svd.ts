@@ -31,7 +31,7 @@ export function jacobiSvd(k: Tensor, sweeps: number): JacobiSvd {
     const [n, r] = k.shape as number[];
     const rounds = jacobiRounds(r).map((round) => ({
       partner: tf.tensor1d(round.partner, 'int32'),
-      halfSign: tf.tensor2d(round.halfSign, [1, r]),
+      halfSign: tf.tensor3d(round.halfSign, [1, 1, r]),
     }));
     // K stacked over V: every rotation acts on both.
     let kv = tf.concat([k, tf.broadcastTo(tf.eye(r), [n, r, r])], 1);
@@ -40,13 +40,13 @@ export function jacobiSvd(k: Tensor, sweeps: number): JacobiSvd {
         const next = tf.tidy(() => {
           const swapped = tf.gather(kv, round.partner, 2);
           const top = tf.slice(kv, [0, 0, 0], [n, r, r]);
-          const squares = tf.sum(tf.square(top), 1);
-          // At both p and q: half the gap |k_q|^2 - |k_p|^2, and the dot product k_p . k_q.
-          const halfGap = tf.mul(tf.sub(squares, tf.gather(squares, round.partner, 1)), round.halfSign);
-          const dot = tf.sum(tf.mul(top, tf.slice(swapped, [0, 0, 0], [n, r, r])), 1);
+          // Column statistics as rows [N, 1, r]. At both p and q: half the gap |k_q|^2 - |k_p|^2, and k_p . k_q.
+          const squares = tf.sum(tf.square(top), 1, true);
+          const halfGap = tf.mul(tf.sub(squares, tf.gather(squares, round.partner, 2)), round.halfSign);
+          const dot = tf.sum(tf.mul(top, tf.slice(swapped, [0, 0, 0], [n, r, r])), 1, true);
           // tan(2 theta) = 2 k_p . k_q / gap, folded to |theta| <= pi/4 (the inner rotation, which converges).
           const angle = tf.atan2(tf.mul(dot, tf.step(halfGap, -1)), tf.abs(halfGap));
-          const phi = tf.reshape(tf.mul(angle, round.halfSign), [n, 1, r]);
+          const phi = tf.mul(angle, round.halfSign);
           return tf.add(tf.mul(kv, tf.cos(phi)), tf.mul(swapped, tf.sin(phi)));
         });
         kv.dispose();
