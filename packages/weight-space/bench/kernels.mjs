@@ -1,14 +1,10 @@
-// npm run bench:kernels: how many kernels one module type's loss (forward + backward) dispatches, counted with
-// tf.profile on the cpu backend (the count does not depend on the matrix sizes, so small ones are used).
-// Launch overhead, not arithmetic, is what these losses cost on webgpu, so this count is what to keep small.
+// Kernel counts of one module type's loss (forward + backward), with tf.profile. Launch overhead, not arithmetic,
+// is what these losses cost on webgpu, so this count is what to keep small. It does not depend on the matrix
+// sizes (small ones are used) nor on the backend. `node bench/kernels.mjs` prints it (cpu); run.mjs includes it.
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs';
 import { adapterLoss, angularLoss, prepareTarget, spectralLoss } from '../dist/index.js';
-
-const [positions, dOut, dIn, r] = [24, 64, 48, 16];
-await tf.setBackend('cpu');
-const target = { A: tf.randomNormal([positions, r, dIn], 0, 1, 'float32', 1), B: tf.randomNormal([positions, dOut, r], 0, 1, 'float32', 2) };
-const pred = { A: tf.variable(tf.randomNormal([positions, r, dIn], 0, 1, 'float32', 3)), B: tf.variable(tf.randomNormal([positions, dOut, r], 0, 1, 'float32', 4)) };
-const prepared = prepareTarget(target);
 
 async function count(loss) {
   const info = await tf.profile(() => {
@@ -18,18 +14,32 @@ async function count(loss) {
   });
   const byName = {};
   for (const k of info.kernels) byName[k.name] = (byName[k.name] ?? 0) + 1;
-  const top = Object.entries(byName).sort((a, b) => b[1] - a[1]).slice(0, 8).map(([n, c]) => `${n} ${c}`).join(', ');
+  const top = Object.entries(byName).sort((a, b) => b[1] - a[1]).slice(0, 6).map(([n, c]) => `${n} ${c}`).join(', ');
   return { total: info.kernels.length, top };
 }
 
-const cases = [
-  ['angularLoss + spectralLoss, raw target', () => tf.add(angularLoss(pred, target), spectralLoss(pred, target))],
-  ['adapterLoss, raw target', () => adapterLoss(pred, target)],
-  ['adapterLoss, prepared target', () => adapterLoss(pred, prepared)],
-];
-const rows = ['| loss (forward + backward, 24 positions, r 16) | kernels | most frequent |', '| --- | --- | --- |'];
-for (const [name, loss] of cases) {
-  const { total, top } = await count(loss);
-  rows.push(`| ${name} | ${total} | ${top} |`);
+/** A Markdown table of kernel counts for the three ways of calling the losses (24 positions, r 16). */
+export async function kernelTable() {
+  const [positions, dOut, dIn, r] = [24, 64, 48, 16];
+  const target = { A: tf.randomNormal([positions, r, dIn], 0, 1, 'float32', 1), B: tf.randomNormal([positions, dOut, r], 0, 1, 'float32', 2) };
+  const pred = { A: tf.variable(tf.randomNormal([positions, r, dIn], 0, 1, 'float32', 3)), B: tf.variable(tf.randomNormal([positions, dOut, r], 0, 1, 'float32', 4)) };
+  const prepared = prepareTarget(target);
+  const cases = [
+    ['`angularLoss + spectralLoss`, raw target', () => tf.add(angularLoss(pred, target), spectralLoss(pred, target))],
+    ['`adapterLoss`, raw target', () => adapterLoss(pred, target)],
+    ['`adapterLoss`, prepared target', () => adapterLoss(pred, prepared)],
+  ];
+  const rows = ['| one module type, 24 positions, r 16, forward + backward | kernels | most frequent |', '| --- | --- | --- |'];
+  for (const [name, loss] of cases) {
+    const { total, top } = await count(loss);
+    rows.push(`| ${name} | ${total} | ${top} |`);
+  }
+  prepared.dispose();
+  tf.dispose([target.A, target.B, pred.A, pred.B]);
+  return rows.join('\n');
 }
-console.log(rows.join('\n'));
+
+if (process.argv[1] === fileURLToPath(import.meta.url) || path.resolve(process.argv[1] ?? '') === fileURLToPath(import.meta.url)) {
+  await tf.setBackend('cpu');
+  console.log(await kernelTable());
+}

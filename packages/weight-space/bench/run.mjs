@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { adapterLoss, denseAngularLoss, denseSpectralLoss, prepareTarget } from '../dist/index.js';
+import { kernelTable } from './kernels.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const repo = path.resolve(here, '../../..');
@@ -95,6 +96,7 @@ await tf.ready();
 const ours = [];
 for (const layout of layouts) ours.push(await measureLayout(layout));
 const torch = torchAnchor();
+const kernels = await kernelTable();
 
 const fmt = (ms) => (ms == null ? 'n/a' : ms >= 10000 ? `${(ms / 1000).toFixed(1)} s` : `${ms.toFixed(0)} ms`);
 const ratio = (a, b) => (a == null || b == null ? 'n/a' : `${(a / b).toFixed(1)}x`);
@@ -123,6 +125,13 @@ lines.push(
   `- Dense path: \`denseAngularLoss + denseSpectralLoss\` on materialised dW (B A formed for prediction and target), timed on ${DENSE_POSITIONS} position(s) per group and scaled to all positions. Its singular values come from a rank-32 subspace iteration (6 power iterations); an exact dense SVD of 1024 x 1024 with tfjs ops is not practical.`,
   `- PyTorch: \`tools/bench/anchors/torch_cpu_losses.py ${TORCH_MATERIALISED_POSITIONS}\` (a copy of ../shared/anchors/torch_cpu_losses.py taking the number of materialised positions as an argument, plus Gemma v_proj), Debian python3-torch, 2 threads; materialised = full SVD, extrapolated from ${TORCH_MATERIALISED_POSITIONS} position(s).` +
     (torch.error ? ` Not measured here: ${torch.error}.` : ''),
+);
+lines.push(
+  '',
+  'Kernels dispatched per call (`tf.profile`, counted on this backend; the count does not depend on the matrix sizes). ' +
+    'On webgpu each kernel is a launch, so this, not arithmetic, sets the time. Group module types into one call (leading axes, or `groupFactors` for different dOut x dIn) to pay it once.',
+  '',
+  kernels,
 );
 const table = lines.join('\n') + '\n';
 console.log(table);
