@@ -67,7 +67,7 @@ describeEachBackend('base model forward', (backend) => {
     const change = tf.tidy(() => tf.max(tf.abs(tf.sub(viaMerge, plain))));
     expect((await change.data())[0]).toBeGreaterThan(1e-2);
     for (const t of [viaSide, viaMerge, plain, change, tokens]) t.dispose();
-    for (const s of side.values()) (s.A.dispose(), s.B.dispose());
+    for (const s of side.values()) tf.dispose([s.A, s.B]);
     disposeTensors(params);
     disposeTensors(merged);
   });
