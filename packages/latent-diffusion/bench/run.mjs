@@ -6,7 +6,10 @@ import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
-import { closedFormGaussianDenoiser, createSchedule, DiT, gaussianMomentErrors, GaussianRng, sample } from '../dist/index.js';
+import * as lib from '../dist/index.js';
+import { forwardKernels, kernelCounts, KERNEL_MODEL } from './kernels.mjs';
+
+const { closedFormGaussianDenoiser, createSchedule, DiT, gaussianMomentErrors, GaussianRng, sample } = lib;
 
 const here = dirname(fileURLToPath(import.meta.url));
 const out = resolve(here, '../../../benchmarks/latent-diffusion.md');
@@ -25,14 +28,16 @@ const samplers = [
 /**
  * Median wall time and median process CPU time (ms) of `runs` samplings of one latent set [1, tokens, 64], after
  * one warm-up run. The CPU time shows the cost when the machine is shared (wasm runs on one thread in Node).
+ * `perStep` evaluates `predict` at every step (a denoiser without `prepare`), the path every step took before.
  */
-async function timeSampling(tokens, options, runs, heads = 8) {
-  const model = new DiT({ tokens, channels: 64, width: 128, depth: 4, heads, condDim: 1024, seed: 1 });
+async function timeSampling(tokens, options, runs, { heads = 8, width = 128, perStep = false } = {}) {
+  const model = new DiT({ tokens, channels: 64, width, depth: 4, heads, condDim: 1024, seed: 1 });
   const cond = tf.tensor2d(new GaussianRng(1).normals(1024), [1, 1024]);
+  const denoiser = perStep ? (xt, t, c) => model.predict(xt, t, c) : model.asDenoiser();
   const once = async (seed) => {
     const cpu = process.cpuUsage();
     const start = performance.now();
-    const x = await sample({ denoiser: model.asDenoiser(), shape: [1, tokens, 64], schedule, cond, seed, ...options });
+    const x = await sample({ denoiser, shape: [1, tokens, 64], schedule, cond, seed, ...options });
     await x.data();
     x.dispose();
     const used = process.cpuUsage(cpu);
@@ -72,7 +77,26 @@ for (const options of samplers) {
 }
 const guided = await timeSampling(52, { sampler: 'dpmpp-2m', steps: 20, guidanceScale: 2 }, 7);
 const flan = await timeSampling(288, { sampler: 'dpmpp-2m', steps: 20 }, 5);
-const flanTwoHeads = await timeSampling(288, { sampler: 'dpmpp-2m', steps: 20 }, 5, 2);
+const flanTwoHeads = await timeSampling(288, { sampler: 'dpmpp-2m', steps: 20 }, 5, { heads: 2 });
+
+// The issue's model (DiT 4 x 64, 8 heads, 144 x 64): kernels and time per step, prepared run vs predict per step.
+const issueCases = [
+  { name: 'ddpm 500', options: { sampler: 'ddpm', steps: 500 }, runs: 3 },
+  { name: 'dpmpp-2m 20', options: { sampler: 'dpmpp-2m', steps: 20 }, runs: 5 },
+  { name: 'dpmpp-2m 20, guidance 2', options: { sampler: 'dpmpp-2m', steps: 20, guidanceScale: 2 }, runs: 5 },
+];
+const issueRows = [];
+for (const { name, options, runs } of issueCases) {
+  const row = { name };
+  for (const perStep of [true, false]) {
+    const time = await timeSampling(KERNEL_MODEL.tokens, options, runs, { width: KERNEL_MODEL.width, perStep });
+    const kernels = await kernelCounts(lib, { sampler: options.sampler, guidanceScale: options.guidanceScale, plain: perStep });
+    row[perStep ? 'perStep' : 'prepared'] = { time, kernels };
+  }
+  issueRows.push(row);
+  console.error(`${name}: ${row.perStep.time.wall.toFixed(0)} -> ${row.prepared.time.wall.toFixed(0)} ms`);
+}
+const forward = await forwardKernels(lib);
 const baseline = rows[0].time;
 
 const pct = (x) => `${(100 * x).toFixed(1)}%`;
@@ -94,6 +118,26 @@ const lines = [
       `| ${r.sampler} | ${r.steps} | ${r.time.wall.toFixed(0)} | ${r.time.cpu.toFixed(0)} | ${(baseline.wall / r.time.wall).toFixed(1)}x / ${(baseline.cpu / r.time.cpu).toFixed(1)}x | ` +
       `${pct(r.test.stdErr)} | ${r.test.meanErr.toFixed(3)} | ${pct(r.large.stdErr)} | ${r.large.meanErr.toFixed(3)} |`,
   ),
+  '',
+  `DiT of the issue (4 blocks, width 64, 8 heads, condition 1024-d, 144 x 64): one \`predict\` dispatches`,
+  `${forward.compute} compute kernels (${forward.all} tf.profile entries, the rest reshapes and custom-gradient`,
+  'wrappers). Kernels per sampler step (compute / all, from tf.profile) and times for a whole run, evaluating',
+  '`predict` at every step vs the prepared run of `asDenoiser()`:',
+  '',
+  '| run | kernels / step, per-step predict | kernels / step, prepared | wall ms (CPU ms), per-step | wall ms (CPU ms), prepared | CPU speed-up |',
+  '| --- | --- | --- | --- | --- | --- |',
+  ...issueRows.map(({ name, perStep: a, prepared: b }) =>
+    `| ${name} | ${a.kernels.compute} / ${a.kernels.all} | ${b.kernels.compute} / ${b.kernels.all} | ` +
+    `${a.time.wall.toFixed(0)} (${a.time.cpu.toFixed(0)}) | ${b.time.wall.toFixed(0)} (${b.time.cpu.toFixed(0)}) | ` +
+    `${(a.time.cpu / b.time.cpu).toFixed(2)}x |`),
+  '',
+  'Before the prepared path (commit 4382b50, counted with the same `bench/kernels.mjs`): 237 compute kernels',
+  '(343 entries) per `predict`; per step 249 / 355 (ddpm), 251 / 357 (dpmpp-2m), 492 / 703 (dpmpp-2m, guidance 2).',
+  'On wasm the step is compute-bound (about 13 ms of CPU a step at 144 x 64, two thirds of it in BatchMatMul), so',
+  'fewer kernels barely change its time; they matter where each dispatch costs, on WebGPU. One-off measurement on',
+  'the NVIDIA H200 (tfjs-backend-webgpu, Dawn, Node; same model, untrained weights; median of 3 after a warm-up;',
+  'the machine\'s timings varied by about 20% between runs): DDPM-500 14,277 ms before -> 12,591 ms prepared',
+  '(11,401 ms per-step predict in that run); DPM-Solver++(2M)-20 615 -> 422 ms; with guidance 2 985 -> 474 ms.',
   '',
   '| setting | wall ms | CPU ms |',
   '| --- | --- | --- |',

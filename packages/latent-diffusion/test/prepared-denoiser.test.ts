@@ -41,7 +41,7 @@ describeEachBackend('DiT.prepare: precomputed conditioning equals per-step predi
     model.dispose();
   });
 
-  test('prepare + predict + dispose leaves no tensors; a wrong batch is a typed error', async () => {
+  test('prepare + predict + dispose leaves no tensors; wrong batch, step or token counts are typed errors', async () => {
     const model = new DiT(small);
     const cond = normals(1, [1, 6]);
     const xt = normals(2, [2, 5, 3]);
@@ -53,6 +53,12 @@ describeEachBackend('DiT.prepare: precomputed conditioning equals per-step predi
     const prepared = model.prepare({ timesteps: [9, 3], batch: 1, conditions: [cond, null] });
     expect(() => prepared.predict(tf.zeros([1, 5, 3]), 0)).toThrow(LatentDiffusionError);
     expect(() => prepared.predict(tf.zeros([1, 5, 3]), 0)).toThrow(/xt must be \[2, 5, 3\]/);
+    expect(() => prepared.predict(xt, 2)).toThrow(/step must be an integer in \[0, 2\), got 2/);
+    const tokens = new DiT({ ...small, crossAttention: true });
+    const [three, four] = [tf.zeros([1, 3, 6]), tf.zeros([1, 4, 6])];
+    expect(() => tokens.prepare({ timesteps: [1], batch: 1, conditions: [three, four] })).toThrow(/3,4 tokens/);
+    tf.dispose([three, four]);
+    tokens.dispose();
     prepared.dispose();
     tf.dispose([cond, xt]);
     model.dispose();

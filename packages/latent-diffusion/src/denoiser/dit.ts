@@ -185,7 +185,8 @@ export class DiT implements ConditionalDenoiser {
    * Precomputes, for one sampling run, every block's adaLN modulation at all of the run's timesteps (one time-MLP
    * pass and one product for all of them) and the cross-attention keys and values of the condition tokens.
    * `predict(xt, step)` then takes xt [conditions * batch, tokens, channels]: one batch per condition of the plan,
-   * stacked in order, so that guidance's two branches run as one forward pass.
+   * stacked in order, so that guidance's two branches run as one forward pass. The weights are read now: assign
+   * new values after `prepare` and the prepared denoiser does not see them. The caller disposes it.
    */
   prepare(plan: SamplingPlan): PreparedDenoiser {
     const { timesteps, batch, conditions } = plan;
@@ -203,6 +204,9 @@ export class DiT implements ConditionalDenoiser {
     return {
       predict: (xt, step) => {
         this.checkInput(xt, rows);
+        if (!Number.isInteger(step) || step < 0 || step >= timesteps.length) {
+          throw new LatentDiffusionError(`DiT: step must be an integer in [0, ${timesteps.length}), got ${step}`);
+        }
         return tf.tidy(() => {
           const width = state.modulation.shape[3] as number;
           const row = tf.reshape(tf.slice(state.modulation, [step, 0, 0, 0], [1, rows, 1, width]), [rows, 1, width]);
@@ -254,6 +258,11 @@ export class DiT implements ConditionalDenoiser {
     const parts = conditions.map((cond) => this.conditionTokens(cond, null, batch));
     if (parts[0] === null) return null;
     const count = Math.max(...parts.map((p) => p!.shape[1] as number));
+    if (parts.some((p) => p!.shape[1] !== count && p!.shape[1] !== 1)) {
+      throw new LatentDiffusionError(
+        `DiT.prepare: conditions have ${parts.map((p) => p!.shape[1])} tokens; give them all the same count (or 1)`,
+      );
+    }
     return tf.concat(parts.map((p) => (p!.shape[1] === count ? p! : tf.tile(p!, [1, count, 1]))), 0);
   }
 
