@@ -31,6 +31,7 @@ module.exports = function jestConfig(projectDir, overrides = {}) {
     },
     moduleNameMapper,
     testTimeout: 120000,
+    setupFiles: [path.join(__dirname, 'jest-setup.cjs')],
     reporters: ['default', path.join(__dirname, 'jest-results-reporter.cjs')],
     ...overrides,
   };
