@@ -9,7 +9,7 @@ import type { CustomGradientFunc } from '../linalg/custom-grad';
 export function constantOf(x: Tensor, f: (x: Tensor) => Tensor): Tensor {
   const op = tf.customGrad(((input: Tensor) => ({
     value: f(input),
-    gradFunc: (dy: Tensor) => tf.zerosLike(input),
+    gradFunc: (_dy: Tensor) => tf.zerosLike(input),
   })) as CustomGradientFunc<Tensor>);
   return op(x);
 }
