@@ -3,14 +3,14 @@
 import * as tf from '@tensorflow/tfjs-core';
 
 /**
- * x W + b over the last axis of x (any rank): flattened to one fused matMul + bias (a single kernel on every
- * backend instead of a product and an add).
+ * x W + b over the last axis of x (any rank): flattened to one matMul, which every backend supports. (A fused
+ * matMul + bias would save a kernel, but on wasm its gradient trips tfjs's kernel leak check under IS_TEST.)
  */
 export function dense(x: tf.Tensor, kernel: tf.Tensor, bias: tf.Tensor): tf.Tensor {
   const [inDim, outDim] = kernel.shape;
   const lead = x.shape.slice(0, -1);
-  const flat = tf.reshape(x, [-1, inDim]) as tf.Tensor2D;
-  return tf.reshape(tf.fused.matMul({ a: flat, b: kernel as tf.Tensor2D, bias }), [...lead, outDim]);
+  const flat = tf.reshape(x, [-1, inDim]);
+  return tf.reshape(tf.add(tf.matMul(flat, kernel), bias), [...lead, outDim]);
 }
 
 export function silu(x: tf.Tensor): tf.Tensor {
