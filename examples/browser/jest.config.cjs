@@ -1,1 +1,1 @@
-module.exports = require('../../tools/build/jest-preset.cjs')(__dirname, { moduleNameMapper: {} });
+module.exports = require('../../tools/build/jest-preset.cjs')(__dirname);

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { chromium, type Browser } from 'playwright-core';
-import { LoraGen } from '@loragen/core/node';
+import { LoraGen } from '@loragen/core';
 import { parsePeftAdapter, type LoraAdapter } from '@loragen/lora-io';
 import { serveFolder } from './static-server';
 

@@ -18,7 +18,7 @@ import { DEMO_SCALE } from './scales';
 const DEFAULT_TASK = 'contains-8';
 
 async function main(): Promise<void> {
-  const args = parseArguments(process.argv.slice(2), ['out', 'backend', 'task', 'description', 'seed']);
+  const args = parseArguments(process.argv.slice(2), ['out', 'backend', 'task', 'description', 'seed', 'save-model']);
   const out = resolve(args.get('out') ?? 'demo-output');
   const taskId = args.get('task') ?? DEFAULT_TASK;
   if (!ZERO_SHOT_TASK_IDS.includes(taskId)) {
@@ -39,6 +39,12 @@ async function main(): Promise<void> {
   const gen = await LoraGen.fit(library, compactConfig(seed, DEMO_SCALE), { onProgress: fitProgressBars('LoRAGen'), textEncoder: encoder });
   process.stderr.write(`generating an adapter for the unseen task '${task.id}': "${description}"\n`);
   const adapter = await gen.generate(description, { seed });
+  const modelDir = args.get('save-model');
+  if (modelDir) {
+    // The trained generator itself, for `loragen generate --model` or the browser app (examples/browser).
+    await gen.save(resolve(modelDir));
+    process.stderr.write(`LoRAGen model saved to ${resolve(modelDir)}\n`);
+  }
   gen.dispose();
   await writePeftAdapter(out, adapter);
   const written = await readPeftAdapter(out);
