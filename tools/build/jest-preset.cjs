@@ -31,6 +31,8 @@ module.exports = function jestConfig(projectDir, overrides = {}) {
     },
     moduleNameMapper,
     testTimeout: 120000,
+    // every test's name and backend in the CI log, not only the failures
+    verbose: true,
     setupFiles: [path.join(__dirname, 'jest-setup.cjs')],
     reporters: ['default', path.join(__dirname, 'jest-results-reporter.cjs')],
     ...overrides,
