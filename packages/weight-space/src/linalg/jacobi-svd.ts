@@ -20,17 +20,19 @@ export const jacobiSweeps = (r: number): number => 4 + Math.ceil(Math.log2(Math.
 /**
  * One-sided (Hestenes) Jacobi SVD of a batch of small square matrices K [N, r, r], written with tfjs ops so it
  * runs inside a gradient tape's forward on every backend (it is never differentiated itself). Each round rotates
- * the r/2 disjoint column pairs of a round-robin schedule at once and only with element-wise ops: a gather
- * brings every column's partner alongside it, and column i becomes cos(phi_i) k_i + sin(phi_i) k_partner(i)
- * with phi = -theta at p and +theta at q. That keeps a round at about 20 kernels, whatever r is, which is what
- * the cost is on webgpu (launches, not arithmetic). A fixed number of sweeps replaces a convergence test (no
+ * the r/2 disjoint column pairs of a round-robin schedule at once, element-wise: a constant permutation brings
+ * every column's partner alongside it, and column i becomes cos(phi_i) k_i + sin(phi_i) k_partner(i) with
+ * phi = -theta at p and +theta at q. That keeps a round at about 20 kernels (two of them reshapes, which launch
+ * nothing on a GPU), whatever r is: on webgpu the cost is launches, not arithmetic. A fixed number of sweeps replaces a convergence test (no
  * data reads). It works on K, not on K^T K, so small singular values keep their accuracy.
  */
 export function jacobiSvd(k: Tensor, sweeps: number): JacobiSvd {
   return tf.tidy(() => {
     const [n, r] = k.shape as number[];
     const rounds = jacobiRounds(r).map((round) => ({
-      partner: tf.tensor1d(round.partner, 'int32'),
+      // The partner permutation as an [r, r] matrix (an involution, so symmetric): a flat [2Nr, r] product with
+      // it is one fast XNNPACK call on wasm, where a gather along the last axis is several times slower.
+      swap: tf.tensor2d(Float32Array.from({ length: r * r }, (_, i) => (round.partner[i % r] === Math.floor(i / r) ? 1 : 0)), [r, r]),
       halfSign: tf.tensor3d(round.halfSign, [1, 1, r]),
     }));
     // K stacked over V: every rotation acts on both.
@@ -38,12 +40,14 @@ export function jacobiSvd(k: Tensor, sweeps: number): JacobiSvd {
     for (let sweep = 0; sweep < sweeps; sweep++) {
       for (const round of rounds) {
         const next = tf.tidy(() => {
-          const swapped = tf.gather(kv, round.partner, 2);
+          const swapped = tf.reshape(tf.matMul(tf.reshape(kv, [2 * n * r, r]), round.swap), [n, 2 * r, r]);
           const top = tf.slice(kv, [0, 0, 0], [n, r, r]);
-          // Column statistics as rows [N, 1, r]. At both p and q: half the gap |k_q|^2 - |k_p|^2, and k_p . k_q.
-          const squares = tf.sum(tf.square(top), 1, true);
-          const halfGap = tf.mul(tf.sub(squares, tf.gather(squares, round.partner, 2)), round.halfSign);
-          const dot = tf.sum(tf.mul(top, tf.slice(swapped, [0, 0, 0], [n, r, r])), 1, true);
+          const partner = tf.slice(swapped, [0, 0, 0], [n, r, r]);
+          // Column statistics as rows [N, 1, r]. At both p and q: half the gap |k_q|^2 - |k_p|^2 (as
+          // (k_p - k_q) . (k_p + k_q), which does not cancel for close norms), and k_p . k_q.
+          const gap = tf.sum(tf.mul(tf.sub(top, partner), tf.add(top, partner)), 1, true);
+          const halfGap = tf.mul(gap, round.halfSign);
+          const dot = tf.sum(tf.mul(top, partner), 1, true);
           // tan(2 theta) = 2 k_p . k_q / gap, folded to |theta| <= pi/4 (the inner rotation, which converges).
           const angle = tf.atan2(tf.mul(dot, tf.step(halfGap, -1)), tf.abs(halfGap));
           const phi = tf.mul(angle, round.halfSign);
