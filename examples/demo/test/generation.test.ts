@@ -1,7 +1,6 @@
 // The reduced paper benchmark CI runs (under 3 minutes on wasm): a small LoRAGen trained on ten adapters of the
 // committed library must generate adapters that make the base model do those tasks far better than it does alone.
 import * as path from 'node:path';
-import * as tf from '@tensorflow/tfjs';
 import { useBackend } from '@loragen/core';
 import { runSeed } from '../src/benchmark/experiment';
 import { loadBaseModel } from '../src/library/base-model-file';
@@ -13,10 +12,6 @@ const ASSETS = path.resolve(__dirname, '../assets');
 const MARGIN_POINTS = 25;
 
 describe('generated adapters (reduced benchmark, wasm)', () => {
-  // The shared jest setup's tfjs IS_TEST flag turns on a per-kernel leak check that misfires on wasm for
-  // composite kernels under a gradient tape; LoRAGen trains here as it does in the demo.
-  beforeAll(() => tf.env().set('IS_TEST', false));
-
   it(`beat the base model on in-distribution tasks by at least ${MARGIN_POINTS} points`, async () => {
     await useBackend('wasm');
     const { weights, config } = await loadBaseModel(path.join(ASSETS, 'base-model'));

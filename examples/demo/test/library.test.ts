@@ -67,10 +67,6 @@ describe('base model and task LoRAs (wasm)', () => {
 });
 
 describe('the builder is deterministic', () => {
-  // The shared jest setup sets tfjs's IS_TEST (to silence its node-backend advice), which also turns on a
-  // per-kernel leak check that misfires on wasm for composite kernels under a gradient tape
-  // (softmaxCrossEntropy: "internal memory leak (2 data ids)"). Training here runs as the builder runs it.
-  beforeAll(() => tf.env().set('IS_TEST', false));
   it('retraining a library LoRA on wasm reproduces the committed factors bit for bit', async () => {
     const { weights, config } = await loadBaseModel(path.join(ASSETS, 'base-model'));
     const committed = await readPeftAdapter(path.join(ASSETS, 'library', 'last-5'));

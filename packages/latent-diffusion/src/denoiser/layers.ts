@@ -4,7 +4,7 @@ import * as tf from '@tensorflow/tfjs-core';
 
 /**
  * x W + b over the last axis of x (any rank): flattened to one matMul, which every backend supports. (A fused
- * matMul + bias would save a kernel, but on wasm its gradient trips tfjs's kernel leak check under IS_TEST.)
+ * matMul + bias would save a kernel, but on wasm its gradient trips tfjs's per-kernel leak check when IS_TEST is set.)
  */
 export function dense(x: tf.Tensor, kernel: tf.Tensor, bias: tf.Tensor): tf.Tensor {
   const [inDim, outDim] = kernel.shape;
