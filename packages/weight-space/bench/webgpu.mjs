@@ -1,7 +1,10 @@
 // Times the factored losses on webgpu for the FLAN-T5-large layout (6 module types x 24 layers, 1024 x 1024,
 // r 16), forward + backward, the module types called one by one and grouped into one call. Meant for a GPU
-// machine without node_modules: bundle it with esbuild (see the README's Benchmark section) and run it with
-// DAWN_NODE naming Dawn's Node addon.
+// machine without node_modules: from the repository root bundle it with
+//   npx esbuild packages/weight-space/bench/webgpu.mjs --bundle --platform=node --format=esm --target=node20 \
+//     --external:webgpu --outfile=.device/ws/webgpu.mjs \
+//     "--banner:js=import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);"
+// and run it there as tools/gpu-bench/README.md runs its bundle: DAWN_NODE=<dawn.node> node .device/ws/webgpu.mjs
 import { createRequire } from 'node:module';
 import * as tf from '@tensorflow/tfjs';
 import { adapterLoss, angularLoss, groupFactors, prepareTarget, spectralLoss } from '../src/index.ts';
