@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { angularLoss, spectralLoss } from '@loragen/weight-space';
+import { adapterLoss, groupFactors } from '@loragen/weight-space';
 import type { DecodeOutput } from '@loragen/moe-decoder';
 import type { LoraGenConfig } from '../config/schema';
 import type { FactorBatch } from './lora-autoencoder';
@@ -26,19 +26,35 @@ export function balanceWeight(loss: LoraGenConfig['autoencoder']['loss'], step: 
   return loss.balance * Math.min(1, step / loss.balanceWarmupSteps);
 }
 
-function reconstruction(cfg: LoraGenConfig['autoencoder'], pred: FactorBatch, target: FactorBatch): tf.Scalar {
-  if (cfg.supervision === 'factors') {
-    return tf.add(tf.losses.meanSquaredError(target.A, pred.A), tf.losses.meanSquaredError(target.B, pred.B)) as tf.Scalar;
-  }
+/** Element-wise A/B reconstruction (the D2NWG / Text-to-LoRA style baseline), averaged over module types. */
+function factorReconstruction(preds: FactorBatch[], targets: FactorBatch[]): tf.Scalar {
+  const perType = preds.map((p, t) =>
+    tf.add(tf.losses.meanSquaredError(targets[t].A, p.A), tf.losses.meanSquaredError(targets[t].B, p.B)),
+  );
+  return tf.div(tf.addN(perType), preds.length) as tf.Scalar;
+}
+
+/**
+ * Angular + spectral loss on dW, averaged over positions within a module type and then over module types. The
+ * module types of one rank go through ONE batched loss call (weight-space's `groupFactors`): the losses' cost is
+ * kernel launches, not arithmetic, so six FLAN-T5 module types cost about what one does.
+ */
+function deltaReconstruction(cfg: LoraGenConfig['autoencoder'], preds: FactorBatch[], targets: FactorBatch[]): tf.Scalar {
   const { loss } = cfg;
-  // a zero weight skips its term (the ablations "angular only" / "spectral only")
-  const terms: tf.Tensor[] = [tf.scalar(0)];
-  if (loss.angular > 0) terms.push(tf.mul(angularLoss(pred, target, { reduction: 'mean' }), loss.angular));
-  if (loss.spectral > 0) {
-    const spec = spectralLoss(pred, target, { k: 'energy', energyRatio: loss.energyRatio, p: loss.p, reduction: 'mean' });
-    terms.push(tf.mul(spec, loss.spectral));
-  }
-  return tf.addN(terms) as tf.Scalar;
+  const typesByRank = new Map<number, number[]>();
+  preds.forEach((p, t) => typesByRank.set(p.A.shape[2], [...(typesByRank.get(p.A.shape[2]) ?? []), t]));
+  const groupSums = [...typesByRank.values()].map((types) => {
+    const pick = (xs: FactorBatch[]) => (types.length === 1 ? xs[types[0]] : groupFactors(types.map((t) => xs[t])));
+    const perPosition = adapterLoss(pick(preds), pick(targets), {
+      angularWeight: loss.angular,
+      spectralWeight: loss.spectral,
+      spectral: { k: 'energy', energyRatio: loss.energyRatio, p: loss.p },
+      reduction: 'none',
+    });
+    // every type has the same number of positions, so mean x count = the sum of the per-type means
+    return tf.mul(tf.mean(perPosition), types.length);
+  });
+  return tf.div(tf.addN(groupSums), preds.length) as tf.Scalar;
 }
 
 /**
@@ -53,7 +69,8 @@ export function autoencoderLoss(
   names: readonly string[],
   posterior: { mean: tf.Tensor3D; logVar: tf.Tensor3D },
 ): AutoencoderLossParts {
-  const recon = tf.div(tf.addN(names.map((n, t) => reconstruction(cfg, decoded.factors[n], targets[t]))), names.length) as tf.Scalar;
+  const preds = names.map((n) => decoded.factors[n] as FactorBatch);
+  const recon = cfg.supervision === 'factors' ? factorReconstruction(preds, targets) : deltaReconstruction(cfg, preds, targets);
   const kl = gaussianKl(posterior.mean, posterior.logVar);
   const balance = tf.mul(decoded.auxLoss, balanceWeight(cfg.loss, step)) as tf.Scalar;
   const total = tf.addN([recon, tf.mul(kl, cfg.loss.kl), balance]) as tf.Scalar;
