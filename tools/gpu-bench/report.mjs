@@ -1,6 +1,6 @@
 // Joins the wasm run (this machine), the WebGPU run (GPU machine) and the PyTorch
 // anchor's JSON lines (same GPU machine, same call) into benchmarks/RESULTS.md.
-//   node report.mjs WASM.json WEBGPU.json TORCH.jsonl [GPU-NAME.txt]
+//   node report.mjs WASM.json WEBGPU.json TORCH.jsonl [GPU-NAME.txt]   (REPORT_OUT overrides the output file)
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -12,16 +12,22 @@ const gpu = JSON.parse(fs.readFileSync(gpuFile, 'utf8'));
 const torch = fs.readFileSync(torchFile, 'utf8').split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l));
 const gpuName = gpuNameFile ? fs.readFileSync(gpuNameFile, 'utf8').trim().split('\n').pop() : 'NVIDIA H200';
 
-const key = (m) => `${m.workload}|${m.layout}|${m.detail.replace(/, [\d.]+ M parameters/, '')}`;
-const gpuByKey = new Map(gpu.results.map((m) => [key(m), m]));
 const fmt = (ms) => (Number.isFinite(ms) ? (ms >= 100 ? ms.toFixed(0) : ms.toFixed(1)) : 'n/a');
 const torchMs = (pattern) => torch.find((t) => pattern.test(t.anchor))?.ms ?? Number.NaN;
 
-const rows = wasm.results.map((w) => {
-  const g = gpuByKey.get(key(w));
-  const speedup = g && Number.isFinite(w.ms) && Number.isFinite(g.ms) ? `${(w.ms / g.ms).toFixed(1)}x` : 'n/a';
-  const note = Number.isFinite(w.ms) ? w.detail : `${w.detail.replace(/^failed: /, 'wasm failed: ')}`;
-  return `| ${w.workload} | ${w.layout} | ${note} | ${fmt(w.ms)} | ${fmt(g?.ms)} | ${speedup} |`;
+// Both runs come from the same job list (same options), so rows pair up by position; a failed job has no setting
+// of its own (its detail is the error), so the other backend's row names it.
+if (wasm.results.length !== gpu.results.length) throw new Error('the wasm and WebGPU runs used different job lists');
+const rows = wasm.results.map((w, i) => {
+  const g = gpu.results[i];
+  if (g.workload !== w.workload || g.layout !== w.layout) throw new Error(`row ${i}: ${w.workload} vs ${g.workload}`);
+  const failed = (m) => m.detail.startsWith('failed');
+  const setting = failed(w) ? g.detail : w.detail;
+  // XNNPACK's status 6 (out of memory) precedes these aborts: the wasm32 heap cannot hold the step.
+  const wasmError = /abort|out of bounds/i.test(w.detail) ? 'out of wasm memory' : w.detail.replace(/^failed: +/, '');
+  const note = failed(w) ? `${setting}; wasm: ${wasmError}` : setting;
+  const speedup = Number.isFinite(w.ms) && Number.isFinite(g.ms) ? `${(w.ms / g.ms).toFixed(1)}x` : 'n/a';
+  return `| ${w.workload} | ${w.layout} | ${note} | ${fmt(w.ms)} | ${fmt(g.ms)} | ${speedup} |`;
 });
 
 const ours = (workload, layout, detailPart) =>
@@ -63,7 +69,7 @@ FLAN-T5-large adapter, each position one token holding both factors, as in our d
 | --- | --- | --- | --- | --- | --- |
 ${rows.join('\n')}
 `;
-const out = path.join(root, 'benchmarks', 'RESULTS.md');
+const out = process.env.REPORT_OUT ?? path.join(root, 'benchmarks', 'RESULTS.md');
 fs.mkdirSync(path.dirname(out), { recursive: true });
 fs.writeFileSync(`${out}.tmp`, doc);
 fs.renameSync(`${out}.tmp`, out);

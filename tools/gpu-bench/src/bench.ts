@@ -1,5 +1,5 @@
 // Times LoRAGen's workloads on one backend and writes them as JSON:
-//   node bench.mjs --backend wasm|webgpu --out results.json [--reps N] [--quick]
+//   node bench.mjs --backend wasm|webgpu --out results.json [--reps N] [--quick] [--layout flan-t5-large|gemma-2-2b]
 // Each workload runs in its own child process: a wasm out-of-memory abort (wasm32 heaps
 // stop at a few GB) must not poison the workloads after it.
 // On the GPU machine DAWN_NODE names Dawn's addon (there is no node_modules there).
@@ -23,9 +23,9 @@ interface Job {
   run: (reps: number) => Promise<Measurement>;
 }
 
-function jobs(quick: boolean): Job[] {
+function jobs(quick: boolean, only: string | undefined): Job[] {
   const list: Job[] = [];
-  for (const layout of LAYOUTS) {
+  for (const layout of LAYOUTS.filter((l) => !only || l.id === only)) {
     const job = (workload: string, run: Job['run']) => list.push({ workload, layout: layout.id, run });
     job('loss fwd+bwd', (reps) => factoredLoss(layout, reps));
     for (const head of ['direct', 'factorised'] as const) {
@@ -74,7 +74,7 @@ async function adapterName(): Promise<string | null> {
 async function main(): Promise<void> {
   const backend = arg('backend', 'wasm') as BackendName;
   const reps = Number(arg('reps', '5'));
-  const list = jobs(process.argv.includes('--quick'));
+  const list = jobs(process.argv.includes('--quick'), process.argv.includes('--layout') ? arg('layout', '') : undefined);
   const jobIndex = process.argv.indexOf('--job');
   if (jobIndex >= 0) return runOne(backend, list[Number(process.argv[jobIndex + 1])], reps);
 

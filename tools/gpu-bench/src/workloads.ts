@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { LoraAutoencoder, Prng, autoencoderLoss, resolveConfig, type FactorBatch } from '@loragen/core';
 import { DiT, GaussianRng, createSchedule, diffusionLoss, sample } from '@loragen/latent-diffusion';
 import { ModuleAwareMoEDecoder } from '@loragen/moe-decoder';
-import { angularLoss, spectralLoss } from '@loragen/weight-space';
+import { adapterLoss, groupFactors } from '@loragen/weight-space';
 import { type BenchLayout, positionsOf } from './layouts';
 import { medianMs, seededTensor } from './timing';
 
@@ -24,22 +24,23 @@ function factorBatches(layout: BenchLayout, batch: number | null, seed: number):
   }));
 }
 
-/** Angular + spectral loss, forward and backward through the predicted factors of every position. */
+/**
+ * Angular + spectral loss (adapterLoss, paper weights), forward and backward through the predicted factors of every
+ * position; module types of one rank grouped into one call, as core's stage-1 loss does.
+ */
 export async function factoredLoss(layout: BenchLayout, reps: number): Promise<Measurement> {
   const target = factorBatches(layout, null, 100);
   const init = factorBatches(layout, null, 200);
   const pred = init.map((f) => ({ A: tf.variable(f.A), B: tf.variable(f.B) }));
   tf.dispose(init.flatMap((f) => [f.A, f.B]));
   const step = async () => {
-    const { value, grads } = tf.variableGrads(() =>
-      tf.addN(pred.map((p, i) => tf.add(angularLoss(p, target[i]), spectralLoss(p, target[i])))) as tf.Scalar,
-    );
+    const { value, grads } = tf.variableGrads(() => adapterLoss(groupFactors(pred), groupFactors(target)) as tf.Scalar);
     await value.data();
     tf.dispose([value, ...Object.values(grads)]);
   };
   const ms = await medianMs(step, reps);
   tf.dispose([...target.flatMap((t) => [t.A, t.B]), ...pred.flatMap((p) => [p.A, p.B])]);
-  return { workload: 'loss fwd+bwd', layout: layout.id, ms, detail: `${positionsOf(layout)} positions, angular + spectral` };
+  return { workload: 'loss fwd+bwd', layout: layout.id, ms, detail: `${positionsOf(layout)} positions, angular + spectral, types grouped` };
 }
 
 /** One Adam step of the LoRA autoencoder (encoders + module-aware MoE decoder, E = 4, K = 2). */
