@@ -12,6 +12,7 @@ export { adapterLoss } from './losses/adapter-loss';
 export { PreparedTarget, prepareTarget, type LossTarget } from './losses/prepared-target';
 export { lowRankInner, lowRankNorm } from './lowrank/frobenius';
 export { lowRankSingularValues } from './lowrank/singular-values';
+export { setSimdKernels, simdKernelsActive } from './host/registry';
 export { groupFactors } from './lowrank/group-factors';
 export { denseAngularLoss, denseSpectralLoss } from './dense/dense-losses';
 export { denseSingularValues, type DenseSpectrumOptions } from './dense/dense-singular-values';

@@ -2,6 +2,7 @@
 // A and B does not. Gauges are built and applied in float64, with condition numbers up to 1e3.
 import * as tf from '@tensorflow/tfjs';
 import fc from 'fast-check';
+import { describeEachStrategy } from './support/strategies';
 import { describeEachBackend } from '@loragen/test-utils';
 import { angularLoss, prepareTarget, spectralLoss } from '@loragen/weight-space';
 import { type Factors, matmul } from './support/reference';
@@ -22,7 +23,7 @@ async function scalar(t: tf.Tensor): Promise<number> {
 }
 const relChange = (a: number, b: number) => Math.abs(a - b) / Math.abs(b);
 
-describeEachBackend('gauge invariance (property)', () => {
+describeEachBackend('gauge invariance (property)', (backend) => describeEachStrategy(backend, () => {
   it('angular and spectral losses change < 1e-3 relative under gauges with cond <= 1e3; factor MSE changes', async () => {
     await fc.assert(
       fc.asyncProperty(
@@ -59,4 +60,4 @@ describeEachBackend('gauge invariance (property)', () => {
       { numRuns: 25, seed: 4242 },
     );
   });
-});
+}));

@@ -1,5 +1,6 @@
 // Values and gradients against torch's float64 ground truth in ../shared/fixtures/losses.
 import * as tf from '@tensorflow/tfjs';
+import { describeEachStrategy } from './support/strategies';
 import { describeEachBackend, expectClose } from '@loragen/test-utils';
 import { angularLoss, lowRankSingularValues, spectralLoss } from '@loragen/weight-space';
 import { goldenLosses } from './support/fixtures';
@@ -16,7 +17,7 @@ const values = (name: string): number[] => Array.from(host(name).data);
 /** Gradient tolerance: 1e-3 relative, with an absolute floor of 1e-3 of the largest entry (entries near 0). */
 const gradTol = (name: string) => ({ rtol: 1e-3, atol: 1e-3 * Math.max(...values(name).map(Math.abs)) });
 
-describeEachBackend('golden losses', () => {
+describeEachBackend('golden losses', (backend) => describeEachStrategy(backend, () => {
   const valueRtol = 1e-5;
   for (const c of cases) {
     const id = `case${c.case}`;
@@ -63,4 +64,4 @@ describeEachBackend('golden losses', () => {
       }
     });
   }
-});
+}));

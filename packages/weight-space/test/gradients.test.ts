@@ -1,6 +1,7 @@
 // Values against a float64 plain-JS reference and gradients against its central finite differences, on random
 // cases, rank-deficient targets, repeated singular values and zero singular values.
 import * as tf from '@tensorflow/tfjs';
+import { describeEachStrategy } from './support/strategies';
 import { describeEachBackend, expectClose } from '@loragen/test-utils';
 import { adapterLoss, angularLoss, spectralLoss, type SpectralLossOptions } from '@loragen/weight-space';
 import { type Factors, angular, numericGradient, spectral, type SpectralRef } from './support/reference';
@@ -42,7 +43,7 @@ const cases: Case[] = [
   },
 ];
 
-describeEachBackend('losses vs a float64 reference and its finite differences', () => {
+describeEachBackend('losses vs a float64 reference and its finite differences', (backend) => describeEachStrategy(backend, () => {
   for (const c of cases) {
     describe(c.name, () => {
       let target: { A: tf.Tensor; B: tf.Tensor };
@@ -96,4 +97,4 @@ describeEachBackend('losses vs a float64 reference and its finite differences', 
     }
     disposeFactors(target);
   });
-});
+}));

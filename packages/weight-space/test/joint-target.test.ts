@@ -2,6 +2,7 @@
 // axis), and several module types of one shape can be grouped on leading axes: both must be invisible in the
 // values and gradients.
 import * as tf from '@tensorflow/tfjs';
+import { describeEachStrategy } from './support/strategies';
 import { describeEachBackend, expectClose } from '@loragen/test-utils';
 import { WeightSpaceError, adapterLoss, angularLoss, groupFactors, spectralLoss } from '@loragen/weight-space';
 import { type Factors, angular, numericGradient, spectral } from './support/reference';
@@ -23,7 +24,7 @@ const gridTensor = (key: 'pred' | 'target') => ({
   B: tf.tensor4d(grid.map((row) => row.map((c) => c[key].B))),
 });
 
-describeEachBackend('raw target solved with the prediction; grouped module types', () => {
+describeEachBackend('raw target solved with the prediction; grouped module types', (backend) => describeEachStrategy(backend, () => {
   it('gradients reach a raw target through the joint solve, equal to finite differences', async () => {
     const p = toFactors(pred);
     // Fixed k and uniform weights: the weights are constants, so finite differences see the same function.
@@ -73,4 +74,4 @@ describeEachBackend('raw target solved with the prediction; grouped module types
     tf.dispose([perType, ...grads, target.A, target.B, rankTwo.A, rankTwo.B]);
     [...preds, ...targets].forEach(disposeFactors);
   });
-});
+}));

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { describeEachStrategy } from './support/strategies';
 import { describeEachBackend, expectNoLeaks } from '@loragen/test-utils';
 import {
   adapterLoss,
@@ -10,7 +11,7 @@ import {
 import { randomFactors, rng } from './support/random';
 import { disposeFactors, toFactors } from './support/tensors';
 
-describeEachBackend('no tensor leaks', () => {
+describeEachBackend('no tensor leaks', (backend) => describeEachStrategy(backend, () => {
   it('tf.memory().numTensors is unchanged across 100 calls with gradients', async () => {
     const rand = rng(11);
     const target = toFactors(randomFactors(rand, 10, 9, 3));
@@ -37,4 +38,4 @@ describeEachBackend('no tensor leaks', () => {
     disposeFactors(target);
     tf.dispose([pred.A, pred.B]);
   });
-});
+}));

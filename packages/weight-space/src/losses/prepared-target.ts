@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { Tensor } from '@tensorflow/tfjs-core';
+import { simdKernelsActive } from '../host/registry';
 import { lowRankNorm } from '../lowrank/frobenius';
 import { lowRankSingularValues } from '../lowrank/singular-values';
 import type { LowRankFactors } from '../types';
@@ -53,10 +54,11 @@ const normOf = (sigma: Tensor) => tf.sqrt(tf.sum(tf.square(sigma), -1));
 /**
  * `f` of the prediction and of a raw target of the same shape in ONE call, on the two stacked along a new leading
  * axis: the Grams, eliminations and Jacobi rounds then run once for both instead of twice. Null when the target is
- * prepared or its shape differs (another rank).
+ * prepared or its shape differs (another rank), and on the SIMD kernels (which have no per-op cost to share and
+ * would only pay for the copy).
  */
 function jointly(pred: LowRankFactors, target: LossTarget, f: (factors: LowRankFactors) => Tensor): Tensor[] | null {
-  if (target instanceof PreparedTarget) return null;
+  if (target instanceof PreparedTarget || simdKernelsActive()) return null;
   if (pred.A.shape.join() !== target.A.shape.join() || pred.B.shape.join() !== target.B.shape.join()) return null;
   return tf.unstack(f({ A: tf.stack([pred.A, target.A]), B: tf.stack([pred.B, target.B]) }));
 }

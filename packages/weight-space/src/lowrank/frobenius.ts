@@ -2,12 +2,14 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { GradSaveFunc, Tensor } from '@tensorflow/tfjs-core';
 import type { CustomGradientFunc } from '../linalg/custom-grad';
 import type { LowRankFactors } from '../types';
+import { KERNELS, simdKernelsActive, runHostKernel } from '../host/registry';
 import { factorShape } from '../validate';
 import { factorRoots, flatFactors, lowRankCore } from './gram-root';
+import { lowRankSingularValues } from './singular-values';
 
 /**
  * <B1 A1, B2 A2>_F per position ([...]) as sum((B1^T B2) * (A1 A2^T)): two r1 x r2 products, no dW.
- * Differentiable by ordinary autodiff.
+ * Differentiable by ordinary autodiff (on cpu and wasm: float64 SIMD kernels with their own gradient).
  */
 export function lowRankInner(p: LowRankFactors, q: LowRankFactors): Tensor {
   const { batch } = factorShape(p, 'first factors');
@@ -15,6 +17,9 @@ export function lowRankInner(p: LowRankFactors, q: LowRankFactors): Tensor {
   return tf.tidy(() => {
     const left = flatFactors(p.A, p.B);
     const right = flatFactors(q.A, q.B);
+    if (simdKernelsActive()) {
+      return tf.reshape(runHostKernel(KERNELS.inner, { a1: left.a, b1: left.b, a2: right.a, b2: right.b })[0], batch);
+    }
     const crossB = tf.matMul(left.b, right.b, true, false);
     const crossA = tf.matMul(left.a, right.a, false, true);
     return tf.reshape(tf.sum(tf.mul(crossB, crossA), [1, 2]), batch);
@@ -24,10 +29,14 @@ export function lowRankInner(p: LowRankFactors, q: LowRankFactors): Tensor {
 /**
  * |B A|_F per position ([...]), as the Frobenius norm of the r x r core of the CholeskyQR2 roots: accurate also
  * for badly conditioned gauges, where sum((B^T B) * (A A^T)) loses digits. Gradient dW A^T / |dW| and
- * B^T dW / |dW| in factored form; 0 at dW = 0.
+ * B^T dW / |dW| in factored form; 0 at dW = 0. On cpu and wasm: sqrt(sum sigma_i^2) from the float64 kernels.
  */
 export function lowRankNorm(factors: LowRankFactors): Tensor {
   const { batch } = factorShape(factors, 'factors');
+  if (simdKernelsActive()) {
+    // The floor keeps the square root's gradient finite at dW = 0 (where max passes none through).
+    return tf.tidy(() => tf.sqrt(tf.maximum(tf.sum(tf.square(lowRankSingularValues(factors)), -1), 1e-30)));
+  }
   const op = tf.customGrad(((a: Tensor, b: Tensor, save: GradSaveFunc) => {
     const { rootA, rootB } = factorRoots(flatFactors(a, b));
     const norm = tf.sqrt(tf.sum(tf.square(lowRankCore(rootA, rootB)), [1, 2]));

@@ -1,26 +1,34 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { GradSaveFunc, Tensor } from '@tensorflow/tfjs-core';
 import type { CustomGradientFunc } from '../linalg/custom-grad';
+import { GRADIENT_CUTOFF } from '../host/factored-kernels';
+import { KERNELS, simdKernelsActive, runHostKernel } from '../host/registry';
 import { jacobiSvd, jacobiSweeps } from '../linalg/jacobi-svd';
 import type { LowRankFactors } from '../types';
 import { factorShape } from '../validate';
 import { factorRoots, flatFactors, lowRankCore } from './gram-root';
 
 /**
- * Singular values at or below this fraction of sigma_1 get a zero gradient. At sigma_i = 0 the singular value is
- * not differentiable and 0 is a valid (Clarke) subgradient; just above it float32 cannot resolve u_i, v_i.
- */
-const GRADIENT_CUTOFF = 1e-5;
-
-/**
  * The r singular values of dW = B A, in descending order, per position ([..., r]), without forming dW: CholeskyQR2
  * roots of the two r x r Grams give an r x r core with the same singular values, which a Jacobi SVD solves.
  * Differentiable in A and B through d sigma_i = u_i^T d(dW) v_i, written in factored form (no inverse, no division
  * by sigma_i - sigma_j): repeated singular values get a valid subgradient (the one of the basis the solver
- * returned) and never NaN; see GRADIENT_CUTOFF for zero singular values.
+ * returned) and never NaN. Singular values at or below GRADIENT_CUTOFF (1e-5) of sigma_1 get a zero gradient: at
+ * sigma_i = 0 it is not differentiable and 0 is a valid (Clarke) subgradient; just above it float32 cannot
+ * resolve u_i, v_i.
+ *
+ * On cpu and wasm the factors are reduced to float64 Grams by WebAssembly SIMD kernels and the r x r work runs in
+ * float64 (Cholesky roots, then a Jacobi SVD to convergence); elsewhere CholeskyQR2 and a fixed-sweep Jacobi
+ * written with tfjs ops keep everything on the device.
  */
 export function lowRankSingularValues(factors: LowRankFactors): Tensor {
   const { batch, rank } = factorShape(factors, 'factors');
+  if (simdKernelsActive()) {
+    return tf.tidy(() => {
+      const { a, b } = flatFactors(factors.A, factors.B);
+      return tf.reshape(runHostKernel(KERNELS.svd, { a, b })[0], [...batch, rank]);
+    });
+  }
   const op = tf.customGrad(((a: Tensor, b: Tensor, save: GradSaveFunc) => {
     const { rootA, rootB, columns, right, unit, scale, values, order } = lowRankSvd(a, b);
     save([a, b, rootA, rootB, columns, right, unit, scale, order]);

@@ -1,0 +1,145 @@
+import { type WasmFunction, encodeModule, forLoop, op } from './wasm-encoder';
+
+/**
+ * The SIMD kernels behind the factored losses on CPU-resident backends. Pointers are byte addresses in the memory
+ * the module imports; sizes and strides count elements.
+ *
+ * - `pack_f64(src, rows, cols, rowStride, colStride, dst, dstStride)`: dst[i][k] = f64(src[i rowStride + k colStride]),
+ *   the f32 factor as float64 rows (a transpose when colStride > 1, for B's columns). Memory-bound: a SIMD version
+ *   for A's contiguous rows measured no faster.
+ * - `gram_f64(x, y, p, q, pairs, stride, out)`: out[i][j] = x_i . y_j over float64 rows (p, q multiples of the
+ *   {@link GRAM_BLOCK} sizes; rows of `pairs` pairs of doubles, row stride `stride`). With `upper` = 1 (a symmetric
+ *   Gram, x = y) blocks below the diagonal are skipped: only entries j >= i are meant to be read. Products of float32 values are exact in float64 and the sums lose almost
+ *   nothing, so a Gram's small eigenvalues survive: the cond^2 loss of a float32 Gram is what CholeskyQR2 undoes.
+ * - `left_mul(m, p, q, x, n, out)`: out [p, n] = m [p, q] x [q, n] in float32, n a multiple of 16.
+ * - `right_mul(x, n, q, m, p, out)` / `right_mul16`: out [n, p] = x [n, q] m [q, p] in float32, p a multiple of 4
+ *   (of 16 for the unrolled one).
+ */
+function packF64(): WasmFunction {
+  const [src, rows, cols, rowStride, colStride, dst, dstStride] = [0, 1, 2, 3, 4, 5, 6];
+  const [i, k, s, d] = [7, 8, 9, 10];
+  const body = forLoop(i, op.i32(0), op.get(rows), 1, [
+    // s = src + 4 i rowStride; d = dst + 8 i dstStride
+    ...op.get(src), ...op.get(i), ...op.get(rowStride), ...op.i32Mul, ...op.i32(2), ...op.i32Shl, ...op.i32Add, ...op.set(s),
+    ...op.get(dst), ...op.get(i), ...op.get(dstStride), ...op.i32Mul, ...op.i32(3), ...op.i32Shl, ...op.i32Add, ...op.set(d),
+    ...forLoop(k, op.i32(0), op.get(cols), 1, [
+      ...op.get(d), ...op.get(s), ...op.f32Load(), ...op.f64PromoteF32, ...op.f64Store(),
+      ...op.get(s), ...op.get(colStride), ...op.i32(2), ...op.i32Shl, ...op.i32Add, ...op.set(s),
+      ...op.get(d), ...op.i32(8), ...op.i32Add, ...op.set(d),
+    ]),
+  ]);
+  return { name: 'pack_f64', params: Array(7).fill('i32'), locals: ['i32', 'i32', 'i32', 'i32'], body };
+}
+
+/** Rows per block of `gram_f64` along x and along y: 2 x 4 accumulators of two doubles each fit the registers. */
+export const GRAM_BLOCK = { rows: 2, cols: 4 } as const;
+
+function gramF64(): WasmFunction {
+  const [x, y, p, q, pairs, stride, out, upper] = [0, 1, 2, 3, 4, 5, 6, 7];
+  const [i, j, k, rowBytes, end] = [8, 9, 10, 11, 12];
+  const { rows, cols } = GRAM_BLOCK;
+  // i32 locals: row pointers of the block; v128 locals: loaded rows, then accumulators.
+  const xPtr = Array.from({ length: rows }, (_, t) => 13 + t);
+  const yPtr = Array.from({ length: cols }, (_, t) => 13 + rows + t);
+  const firstVector = 13 + rows + cols;
+  const xVec = Array.from({ length: rows }, (_, t) => firstVector + t);
+  const yVec = Array.from({ length: cols }, (_, t) => firstVector + rows + t);
+  const accs = Array.from({ length: rows * cols }, (_, t) => firstVector + rows + cols + t);
+  const load = (to: number, base: number) => [...op.get(base), ...op.get(k), ...op.i32Add, ...op.v128Load(), ...op.set(to)];
+  const rowPointers = (base: number, first: number, ptrs: number[]) =>
+    ptrs.flatMap((ptr, t) => [
+      ...op.get(base), ...op.get(first), ...op.i32(t), ...op.i32Add, ...op.get(rowBytes), ...op.i32Mul, ...op.i32Add, ...op.set(ptr),
+    ]);
+  // out[(i + di) q + j + dj] = both lanes of the accumulator summed
+  const store = (di: number, dj: number, a: number) => [
+    ...op.get(out), ...op.get(i), ...op.i32(di), ...op.i32Add, ...op.get(q), ...op.i32Mul,
+    ...op.get(j), ...op.i32Add, ...op.i32(dj), ...op.i32Add, ...op.i32(3), ...op.i32Shl, ...op.i32Add,
+    ...op.get(a), ...op.f64x2ExtractLane(0), ...op.get(a), ...op.f64x2ExtractLane(1), ...op.f64Add, ...op.f64Store(),
+  ];
+  const body = [
+    ...op.get(stride), ...op.i32(3), ...op.i32Shl, ...op.set(rowBytes),
+    ...op.get(pairs), ...op.i32(4), ...op.i32Shl, ...op.set(end),
+    ...forLoop(i, op.i32(0), op.get(p), rows, [
+      ...rowPointers(x, i, xPtr),
+      // upper != 0: start at the column block holding the diagonal (blocks wholly below it are skipped)
+      ...forLoop(j, [...op.get(i), ...op.i32(-cols), ...op.i32And, ...op.get(upper), ...op.i32Mul], op.get(q), cols, [
+        ...rowPointers(y, j, yPtr),
+        ...accs.flatMap((a) => [...op.v128Zero, ...op.set(a)]),
+        ...forLoop(k, op.i32(0), op.get(end), 16, [
+          ...xPtr.flatMap((ptr, t) => load(xVec[t], ptr)),
+          ...yPtr.flatMap((ptr, t) => load(yVec[t], ptr)),
+          ...accs.flatMap((a, t) => [
+            ...op.get(a), ...op.get(xVec[Math.floor(t / cols)]), ...op.get(yVec[t % cols]), ...op.f64x2Mul, ...op.f64x2Add, ...op.set(a),
+          ]),
+        ]),
+        ...accs.flatMap((a, t) => store(Math.floor(t / cols), t % cols, a)),
+      ]),
+    ]),
+  ];
+  const i32Locals = 5 + rows + cols;
+  const v128Locals = rows + cols + rows * cols;
+  return { name: 'gram_f64', params: Array(8).fill('i32'), locals: [...Array(i32Locals).fill('i32'), ...Array(v128Locals).fill('v128')], body };
+}
+
+/** accs[t] = sum_{j < count} splat(coef(j)) * vec(j)[4t .. 4t + 4): one output chunk of accs.length vectors. */
+function multiplyAccumulate(accs: number[], coef: number[], vecBase: number[], j: number, count: number): number[] {
+  const zero = accs.flatMap((a) => [...op.v128Zero, ...op.set(a)]);
+  const step = accs.flatMap((a, t) => [
+    ...op.get(a), ...coef, ...op.v128Load32Splat(), ...vecBase, ...op.v128Load(16 * t), ...op.f32x4Mul, ...op.f32x4Add, ...op.set(a),
+  ]);
+  return [...zero, ...forLoop(j, op.i32(0), op.get(count), 1, step)];
+}
+
+function leftMul(): WasmFunction {
+  const [m, p, q, x, n, out] = [0, 1, 2, 3, 4, 5];
+  const [i, c, j, rowBytes, end] = [6, 7, 8, 9, 10];
+  const accs = [11, 12, 13, 14];
+  // coefficient m[i q + j] and the row chunk x + j rowBytes + c
+  const coef = [...op.get(m), ...op.get(i), ...op.get(q), ...op.i32Mul, ...op.get(j), ...op.i32Add, ...op.i32(2), ...op.i32Shl, ...op.i32Add];
+  const vec = [...op.get(x), ...op.get(j), ...op.get(rowBytes), ...op.i32Mul, ...op.i32Add, ...op.get(c), ...op.i32Add];
+  const dst = [...op.get(out), ...op.get(i), ...op.get(rowBytes), ...op.i32Mul, ...op.i32Add, ...op.get(c), ...op.i32Add];
+  const body = [
+    ...op.get(n), ...op.i32(2), ...op.i32Shl, ...op.tee(rowBytes), ...op.set(end),
+    ...forLoop(i, op.i32(0), op.get(p), 1, [
+      ...forLoop(c, op.i32(0), op.get(end), 64, [
+        ...multiplyAccumulate(accs, coef, vec, j, q),
+        ...accs.flatMap((a, t) => [...dst, ...op.get(a), ...op.v128Store(16 * t)]),
+      ]),
+    ]),
+  ];
+  return { name: 'left_mul', params: Array(6).fill('i32'), locals: [...Array(5).fill('i32'), ...Array(4).fill('v128')], body };
+}
+
+function rightMul(name: string, width: number): WasmFunction {
+  const [x, n, q, m, p, out] = [0, 1, 2, 3, 4, 5];
+  const [k, c, j, xRow, oRow, end] = [6, 7, 8, 9, 10, 11];
+  const accs = Array.from({ length: width }, (_, t) => 12 + t);
+  const coef = [...op.get(xRow), ...op.get(j), ...op.i32(2), ...op.i32Shl, ...op.i32Add];
+  const vec = [...op.get(m), ...op.get(j), ...op.get(end), ...op.i32Mul, ...op.i32Add, ...op.get(c), ...op.i32Add];
+  const body = [
+    ...op.get(p), ...op.i32(2), ...op.i32Shl, ...op.set(end),
+    ...forLoop(k, op.i32(0), op.get(n), 1, [
+      ...op.get(x), ...op.get(k), ...op.get(q), ...op.i32Mul, ...op.i32(2), ...op.i32Shl, ...op.i32Add, ...op.set(xRow),
+      ...op.get(out), ...op.get(k), ...op.get(end), ...op.i32Mul, ...op.i32Add, ...op.set(oRow),
+      ...forLoop(c, op.i32(0), op.get(end), 16 * width, [
+        ...multiplyAccumulate(accs, coef, vec, j, q),
+        ...accs.flatMap((a, t) => [...op.get(oRow), ...op.get(c), ...op.i32Add, ...op.get(a), ...op.v128Store(16 * t)]),
+      ]),
+    ]),
+  ];
+  return { name, params: Array(6).fill('i32'), locals: [...Array(6).fill('i32'), ...Array(width).fill('v128')], body };
+}
+
+/** The module's bytes (generated once; a few kilobytes, so compiling it synchronously is allowed everywhere). */
+export function kernelModuleBytes(): Uint8Array<ArrayBuffer> {
+  return encodeModule([packF64(), gramF64(), leftMul(), rightMul('right_mul', 1), rightMul('right_mul16', 4)]);
+}
+
+/** The kernels' exports, as called from JS. */
+export interface SimdKernels {
+  pack_f64(src: number, rows: number, cols: number, rowStride: number, colStride: number, dst: number, dstStride: number): void;
+  gram_f64(x: number, y: number, p: number, q: number, pairs: number, stride: number, out: number, upper: 0 | 1): void;
+  left_mul(m: number, p: number, q: number, x: number, n: number, out: number): void;
+  right_mul(x: number, n: number, q: number, m: number, p: number, out: number): void;
+  right_mul16(x: number, n: number, q: number, m: number, p: number, out: number): void;
+}

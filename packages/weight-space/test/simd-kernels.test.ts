@@ -1,0 +1,127 @@
+// The WebAssembly SIMD kernels and their encoder, against plain-JS loops on random operands of awkward sizes.
+import { GRAM_BLOCK, type SimdKernels } from '../src/simd/kernels';
+import { simdKernelsFor } from '../src/simd/simd-instance';
+import { signedLeb, unsignedLeb } from '../src/simd/wasm-encoder';
+import { rng } from './support/random';
+
+const rand = rng(11);
+const memory = new WebAssembly.Memory({ initial: 64 });
+const kernels = simdKernelsFor(memory) as SimdKernels;
+const f32 = () => new Float32Array(memory.buffer);
+const f64 = () => new Float64Array(memory.buffer);
+const randomFloats = (n: number) => Float32Array.from({ length: n }, () => rand() * 2 - 1);
+/** Writes `values` at float index `at` and returns its byte address. */
+const put = (values: Float32Array, at: number) => (f32().set(values, at), at * 4);
+const roundUp = (n: number, to: number) => Math.ceil(n / to) * to;
+
+describe('wasm encoder', () => {
+  it('writes LEB128 as the spec defines it', () => {
+    expect(unsignedLeb(0)).toEqual([0]);
+    expect(unsignedLeb(127)).toEqual([0x7f]);
+    expect(unsignedLeb(128)).toEqual([0x80, 0x01]);
+    expect(unsignedLeb(624485)).toEqual([0xe5, 0x8e, 0x26]);
+    expect(signedLeb(-1)).toEqual([0x7f]);
+    expect(signedLeb(63)).toEqual([0x3f]);
+    expect(signedLeb(64)).toEqual([0xc0, 0x00]);
+    expect(signedLeb(-123456)).toEqual([0xc0, 0xbb, 0x78]);
+  });
+
+  it('compiles where WebAssembly SIMD exists (Node 20)', () => {
+    expect(kernels).not.toBeNull();
+  });
+});
+
+describe('SIMD kernels vs plain loops', () => {
+  it.each([
+    [3, 5, 7, 'rank-major'],
+    [6, 8, 33, 'rank-major'],
+    [5, 5, 16, 'length-major'],
+    [16, 16, 1024, 'length-major'],
+  ])('pack_f64 + gram_f64: %i x %i ranks, length %i, %s', (rx, ry, length, layout) => {
+    const rankMajor = layout === 'rank-major';
+    const [x, y] = [randomFloats(rx * length), randomFloats(ry * length)];
+    const xAt = put(x, 0);
+    const yAt = put(y, x.length);
+    const stride = length + (length % 2);
+    const [px, py] = [roundUp(rx, GRAM_BLOCK.rows), roundUp(ry, GRAM_BLOCK.cols)];
+    const packedX = roundUp((x.length + y.length) * 4, 16);
+    const packedY = packedX + px * stride * 8;
+    const out = packedY + py * stride * 8;
+    f64().fill(0, packedX / 8, out / 8 + px * py);
+    const pack = (at: number, rank: number, to: number) =>
+      kernels.pack_f64(at, rank, length, rankMajor ? length : 1, rankMajor ? 1 : rank, to, stride);
+    pack(xAt, rx, packedX);
+    pack(yAt, ry, packedY);
+    kernels.gram_f64(packedX, packedY, px, py, stride / 2, stride, out, 0);
+    const at = (m: Float32Array, rank: number, i: number, k: number) => (rankMajor ? m[i * length + k] : m[k * rank + i]);
+    let worst = 0;
+    for (let i = 0; i < rx; i++) {
+      for (let j = 0; j < ry; j++) {
+        let s = 0;
+        for (let k = 0; k < length; k++) s += at(x, rx, i, k) * at(y, ry, j, k);
+        worst = Math.max(worst, Math.abs(f64()[out / 8 + i * py + j] - s));
+      }
+    }
+    // float64 accumulation of exact float32 products: only float64 rounding is left
+    expect(worst).toBeLessThan(1e-12);
+  });
+
+  it('gram_f64 with upper = 1 fills the upper triangle of a self Gram exactly as the full product', () => {
+    const [r, length] = [7, 12];
+    const x = randomFloats(r * length);
+    const xAt = put(x, 0);
+    const p = roundUp(r, GRAM_BLOCK.cols);
+    const packed = roundUp(x.length * 4, 16);
+    const full = packed + p * length * 8;
+    const upper = full + p * p * 8;
+    f64().fill(0, packed / 8, upper / 8 + p * p);
+    kernels.pack_f64(xAt, r, length, length, 1, packed, length);
+    kernels.gram_f64(packed, packed, p, p, length / 2, length, full, 0);
+    kernels.gram_f64(packed, packed, p, p, length / 2, length, upper, 1);
+    for (let i = 0; i < r; i++) {
+      for (let j = i; j < r; j++) expect(f64()[upper / 8 + i * p + j]).toBe(f64()[full / 8 + i * p + j]);
+    }
+  });
+
+  it.each([
+    [3, 5, 16],
+    [16, 16, 1024],
+  ])('left_mul: [%i x %i] x [.. x %i]', (p, q, n) => {
+    const [m, x] = [randomFloats(p * q), randomFloats(q * n)];
+    const mAt = put(m, 0);
+    const xAt = put(x, m.length);
+    const out = roundUp((m.length + x.length) * 4, 16);
+    kernels.left_mul(mAt, p, q, xAt, n, out);
+    let worst = 0;
+    for (let i = 0; i < p; i++) {
+      for (let c = 0; c < n; c++) {
+        let s = 0;
+        for (let j = 0; j < q; j++) s += m[i * q + j] * x[j * n + c];
+        worst = Math.max(worst, Math.abs(f32()[out / 4 + i * n + c] - s));
+      }
+    }
+    expect(worst).toBeLessThan(1e-5);
+  });
+
+  it.each([
+    ['right_mul', 9, 3, 4],
+    ['right_mul', 20, 5, 12],
+    ['right_mul16', 33, 7, 16],
+    ['right_mul16', 10, 16, 32],
+  ] as const)('%s: [%i x %i] x [.. x %i]', (name, n, q, p) => {
+    const [x, m] = [randomFloats(n * q), randomFloats(q * p)];
+    const xAt = put(x, 0);
+    const mAt = put(m, x.length);
+    const out = roundUp((m.length + x.length) * 4, 16);
+    kernels[name](xAt, n, q, mAt, p, out);
+    let worst = 0;
+    for (let k = 0; k < n; k++) {
+      for (let c = 0; c < p; c++) {
+        let s = 0;
+        for (let j = 0; j < q; j++) s += x[k * q + j] * m[j * p + c];
+        worst = Math.max(worst, Math.abs(f32()[out / 4 + k * p + c] - s));
+      }
+    }
+    expect(worst).toBeLessThan(1e-5);
+  });
+});

@@ -1,0 +1,72 @@
+// The float64 r x r algebra behind the SIMD path: Cholesky roots and the pivoted-QR + Jacobi SVD.
+import { choleskyLower, smallSvd, transposeTimes } from '../src/host/small-linalg';
+import { type Mat, matmul, singularValues, transpose } from './support/reference';
+import { gaussian, orthonormal, rng } from './support/random';
+
+const rand = rng(5);
+const flat = (m: Mat) => Float64Array.from(m.flat());
+const toMat = (a: Float64Array, r: number): Mat => Array.from({ length: r }, (_, i) => Array.from(a.subarray(i * r, i * r + r)));
+const maxAbsDiff = (x: Mat, y: Mat) => Math.max(...x.flatMap((row, i) => row.map((v, j) => Math.abs(v - y[i][j]))));
+/** U diag(s) V^T with random orthogonal U, V. */
+const withSingularValues = (s: number[]): Mat => {
+  const u = orthonormal(rand, s.length, s.length);
+  const v = orthonormal(rand, s.length, s.length);
+  return matmul(u.map((row) => row.map((x, j) => x * s[j])), transpose(v));
+};
+
+describe('choleskyLower', () => {
+  it('factors a positive definite Gram: F F^T = G, F lower triangular', () => {
+    const x = gaussian(rand, 6, 9);
+    const g = matmul(x, transpose(x));
+    const f = toMat(choleskyLower(flat(g), 6), 6);
+    expect(maxAbsDiff(matmul(f, transpose(f)), g)).toBeLessThan(1e-12);
+    expect(f.every((row, i) => row.every((v, j) => j <= i || v === 0))).toBe(true);
+  });
+
+  it('gives a finite factor with zero columns for rank-deficient and zero Grams', () => {
+    const x = gaussian(rand, 2, 5);
+    const rows = [x[0], x[1], x[0].map((v, k) => v + 2 * x[1][k]), x[0].map(() => 0)];
+    const g = matmul(rows, transpose(rows));
+    const f = toMat(choleskyLower(flat(g), 4), 4);
+    expect(f.flat().every(Number.isFinite)).toBe(true);
+    expect(maxAbsDiff(matmul(f, transpose(f)), g)).toBeLessThan(1e-10);
+    expect(Array.from(choleskyLower(new Float64Array(9), 3))).toEqual(new Array(9).fill(0));
+  });
+});
+
+describe('smallSvd', () => {
+  const cases: [string, Mat][] = [
+    ['random 16 x 16', gaussian(rand, 16, 16)],
+    ['graded spectrum 1 .. 1e-6', withSingularValues([1, 0.3, 1e-2, 1e-3, 1e-4, 1e-5, 1e-6])],
+    ['repeated singular values', withSingularValues([2, 2, 2, 0.5, 0.5])],
+    ['rank-deficient (two zeros)', withSingularValues([3, 1, 0, 0])],
+    ['1 x 1', [[-4]]],
+  ];
+  it.each(cases)('%s: values, orthonormal vectors and K = P S Q^T', (_, k) => {
+    const r = k.length;
+    const { values, left, right } = smallSvd(flat(k), r);
+    const expected = singularValues(k);
+    values.forEach((v, i) => expect(Math.abs(v - expected[i])).toBeLessThan(1e-12 * expected[0]));
+    expect(Array.from(values)).toEqual([...values].sort((a, b) => b - a));
+    const live = Array.from(values).map((v) => v > 1e-12 * values[0]);
+    const p = toMat(left, r);
+    const q = toMat(right, r);
+    // rows of `left` / `right` are the vectors: orthonormal among the live ones, the left ones (recovered as
+    // K q / sigma) to the sweep's tolerance 1e-12 times sigma_1 / sigma (with a margin of 100)
+    for (let i = 0; i < r; i++) {
+      for (let j = 0; j < r; j++) {
+        if (!live[i] || !live[j]) continue;
+        const dot = (m: Mat) => m[i].reduce((s, v, t) => s + v * m[j][t], 0);
+        expect(Math.abs(dot(q) - (i === j ? 1 : 0))).toBeLessThan(1e-10);
+        expect(Math.abs(dot(p) - (i === j ? 1 : 0))).toBeLessThan((1e-10 * values[0]) / Math.min(values[i], values[j]));
+      }
+    }
+    const rebuilt = k.map((_, i) => k.map((__, j) => values.reduce((s, v, t) => s + v * p[t][i] * q[t][j], 0)));
+    expect(maxAbsDiff(rebuilt, k)).toBeLessThan(1e-9 * values[0]);
+  });
+
+  it('transposeTimes is X^T Y', () => {
+    const [x, y] = [gaussian(rand, 4, 4), gaussian(rand, 4, 4)];
+    expect(maxAbsDiff(toMat(transposeTimes(flat(x), flat(y), 4), 4), matmul(transpose(x), y))).toBeLessThan(1e-14);
+  });
+});
