@@ -91,7 +91,8 @@ describe('SIMD kernels vs plain loops', () => {
     const mAt = put(m, 0);
     const xAt = put(x, m.length);
     const out = roundUp((m.length + x.length) * 4, 16);
-    kernels.left_mul(mAt, p, q, xAt, n, out);
+    f32().fill(7, out / 4, out / 4 + p * n);
+    kernels.left_mul(mAt, p, q, xAt, n, out, 0);
     let worst = 0;
     for (let i = 0; i < p; i++) {
       for (let c = 0; c < n; c++) {
@@ -113,7 +114,8 @@ describe('SIMD kernels vs plain loops', () => {
     const xAt = put(x, 0);
     const mAt = put(m, x.length);
     const out = roundUp((m.length + x.length) * 4, 16);
-    kernels[name](xAt, n, q, mAt, p, out);
+    f32().fill(7, out / 4, out / 4 + n * p);
+    kernels[name](xAt, n, q, mAt, p, out, 0);
     let worst = 0;
     for (let k = 0; k < n; k++) {
       for (let c = 0; c < p; c++) {
@@ -123,5 +125,22 @@ describe('SIMD kernels vs plain loops', () => {
       }
     }
     expect(worst).toBeLessThan(1e-5);
+  });
+
+  it.each(['left_mul', 'right_mul', 'right_mul16'] as const)('%s with accumulate = 1 adds the product to the output', (name) => {
+    const [rows, inner, cols] = [3, 5, 16];
+    const [u, v] = [randomFloats(rows * inner), randomFloats(inner * cols)];
+    const uAt = put(u, 0);
+    const vAt = put(v, u.length);
+    const out = roundUp((u.length + v.length) * 4, 16);
+    const run = (accumulate: 0 | 1) =>
+      name === 'left_mul'
+        ? kernels.left_mul(uAt, rows, inner, vAt, cols, out, accumulate)
+        : kernels[name](uAt, rows, inner, vAt, cols, out, accumulate);
+    run(0);
+    const once = f32().slice(out / 4, out / 4 + rows * cols);
+    run(1);
+    const twice = f32().slice(out / 4, out / 4 + rows * cols);
+    twice.forEach((value, i) => expect(value).toBeCloseTo(2 * once[i], 5));
   });
 });

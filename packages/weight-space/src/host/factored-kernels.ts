@@ -21,127 +21,204 @@ interface Factor {
   rankMajor: boolean;
 }
 
-const even = (n: number) => n + (n % 2);
 const roundUp = (n: number, to: number) => Math.ceil(n / to) * to;
 const positionsOf = (t: TensorInfo) => t.shape[0];
 const factorA = (heap: KernelHeap, a: TensorInfo): Factor => ({ address: heap.input(a), rank: a.shape[1], length: a.shape[2], rankMajor: true });
 const factorB = (heap: KernelHeap, b: TensorInfo): Factor => ({ address: heap.input(b), rank: b.shape[2], length: b.shape[1], rankMajor: false });
+const totalRank = (stack: Factor[]) => stack.reduce((s, f) => s + f.rank, 0);
 
 /**
- * x_n y_n^T in float64 for every position n, as r_x x r_y row-major blocks: rows of each factor are packed into
- * float64 scratch (zero rows and a zero column pad them to the kernel's block sizes and two-double lanes), then
- * reduced by `gram_f64`.
+ * X_n Y_n^T in float64 for every position n, where X stacks the rank rows of the factors in `xs` (and Y those of
+ * `ys`), as row-major blocks of totalRank(xs) x totalRank(ys). Rows are packed into float64 scratch (zero rows and
+ * a zero column pad them to the kernel's block sizes and two-double lanes), then reduced by `gram_f64`. When `ys`
+ * is `xs` the Gram is symmetric: only its upper triangle is computed, then mirrored. Stacking the prediction's and
+ * the target's factors gives their two Grams and their cross Gram from one pass over each.
  */
-function crossGrams(heap: KernelHeap, x: Factor, y: Factor, positions: number): Float64Array[] {
+function stackedGrams(heap: KernelHeap, xs: Factor[], ys: Factor[], positions: number): Float64Array[] {
   const { kernels } = heap;
-  const same = x === y;
-  const stride = even(Math.max(x.length, y.length));
-  const [px, py] = [roundUp(x.rank, GRAM_BLOCK.rows), roundUp(y.rank, GRAM_BLOCK.cols)];
+  const same = xs === ys;
+  const [rx, ry] = [totalRank(xs), totalRank(ys)];
+  const stride = roundUp(Math.max(...xs.map((f) => f.length), ...ys.map((f) => f.length)), 2);
+  const [px, py] = [roundUp(rx, GRAM_BLOCK.rows), roundUp(ry, GRAM_BLOCK.cols)];
   const packedX = heap.scratch((same ? Math.max(px, py) : px) * stride * 8);
   const packedY = same ? packedX : heap.scratch(py * stride * 8);
   const out = heap.scratch(px * py * 8);
-  const pack = (f: Factor, n: number, to: number) =>
-    kernels.pack_f64(f.address + n * f.rank * f.length * 4, f.rank, f.length, f.rankMajor ? f.length : 1, f.rankMajor ? 1 : f.rank, to, stride);
+  const pack = (stack: Factor[], n: number, to: number) => {
+    let row = 0;
+    for (const f of stack) {
+      const from = f.address + n * f.rank * f.length * 4;
+      kernels.pack_f64(from, f.rank, f.length, f.rankMajor ? f.length : 1, f.rankMajor ? 1 : f.rank, to + row * stride * 8, stride);
+      row += f.rank;
+    }
+  };
   const grams: Float64Array[] = [];
   for (let n = 0; n < positions; n++) {
-    pack(x, n, packedX);
-    if (!same) pack(y, n, packedY);
+    pack(xs, n, packedX);
+    if (!same) pack(ys, n, packedY);
     kernels.gram_f64(packedX, packedY, px, py, stride / 2, stride, out, same ? 1 : 0);
     const padded = heap.f64().subarray(out / 8, out / 8 + px * py);
-    const gram = new Float64Array(x.rank * y.rank);
-    for (let i = 0; i < x.rank; i++) {
-      // A self Gram has only its upper triangle computed: mirror it.
-      for (let j = 0; j < y.rank; j++) gram[i * y.rank + j] = same && j < i ? padded[j * py + i] : padded[i * py + j];
+    const gram = new Float64Array(rx * ry);
+    for (let i = 0; i < rx; i++) {
+      for (let j = 0; j < ry; j++) gram[i * ry + j] = same && j < i ? padded[j * py + i] : padded[i * py + j];
     }
     grams.push(gram);
   }
   return grams;
 }
 
+/** Rows [r0, r0 + rows) x columns [c0, c0 + cols) of a row-major matrix with `width` columns. */
+function block(m: Float64Array, width: number, r0: number, rows: number, c0: number, cols: number): Float64Array {
+  const out = new Float64Array(rows * cols);
+  for (let i = 0; i < rows; i++) out.set(m.subarray((r0 + i) * width + c0, (r0 + i) * width + c0 + cols), i * cols);
+  return out;
+}
+
+/** Where one factor pair's spectrum goes: sigma [N, r], left and right frames [N, r, r] (float indices). */
+interface SpectrumOutputs {
+  sigma: number;
+  left: number;
+  right: number;
+}
+
+const spectrumOutputs = (heap: KernelHeap, n: number, r: number): SpectrumOutputs => ({
+  sigma: heap.output([n, r]) / 4,
+  left: heap.output([n, r, r]) / 4,
+  right: heap.output([n, r, r]) / 4,
+});
+
 /**
- * sigma(B A) per position, descending, with the frames its gradient needs: with Cholesky roots F_A F_A^T = A A^T,
+ * sigma(B A) of one position, descending, with the frames its gradient needs: with Cholesky roots F_A F_A^T = A A^T,
  * F_B F_B^T = B^T B and the SVD of the core K = F_B^T F_A = P S Q^T, the left frame is F_B P and the right frame
  * F_A Q (columns in sigma's order; zero past the gradient cutoff). Then d sigma_i / dA = L_i L_i^T A / sigma_i and
- * d sigma_i / dB = B R_i R_i^T / sigma_i, with L_i, R_i the frames' i-th columns. Outputs: sigma [N, r],
- * left frame [N, r, r], right frame [N, r, r].
+ * d sigma_i / dB = B R_i R_i^T / sigma_i, with L_i, R_i the frames' i-th columns.
  */
-export function lowRankSvdKernel(heap: KernelHeap, a: TensorInfo, b: TensorInfo): void {
-  const n = positionsOf(a);
-  const r = a.shape[1];
-  const fa = factorA(heap, a);
-  const fb = factorB(heap, b);
-  const gramsA = crossGrams(heap, fa, fa, n);
-  const gramsB = crossGrams(heap, fb, fb, n);
-  const sigmaAt = heap.output([n, r]) / 4;
-  const leftAt = heap.output([n, r, r]) / 4;
-  const rightAt = heap.output([n, r, r]) / 4;
-  const f32 = heap.f32();
-  for (let pos = 0; pos < n; pos++) {
-    const rootA = choleskyLower(gramsA[pos], r);
-    const rootB = choleskyLower(gramsB[pos], r);
-    const svd = smallSvd(transposeTimes(rootB, rootA, r), r);
-    const cutoff = svd.values[0] * GRADIENT_CUTOFF;
-    for (let i = 0; i < r; i++) {
-      f32[sigmaAt + pos * r + i] = svd.values[i];
-      const live = svd.values[i] > cutoff;
-      // frame[row][i] = sum_k root[row][k] vector_i[k]
-      for (let row = 0; row < r; row++) {
-        let left = 0;
-        let right = 0;
-        if (live) {
-          for (let k = 0; k <= row; k++) {
-            left += rootB[row * r + k] * svd.left[i * r + k];
-            right += rootA[row * r + k] * svd.right[i * r + k];
-          }
+function writeSpectrum(f32: Float32Array, at: SpectrumOutputs, pos: number, r: number, gramA: Float64Array, gramB: Float64Array): void {
+  const rootA = choleskyLower(gramA, r);
+  const rootB = choleskyLower(gramB, r);
+  const svd = smallSvd(transposeTimes(rootB, rootA, r), r);
+  const cutoff = svd.values[0] * GRADIENT_CUTOFF;
+  for (let i = 0; i < r; i++) {
+    f32[at.sigma + pos * r + i] = svd.values[i];
+    const live = svd.values[i] > cutoff;
+    // frame[row][i] = sum_k root[row][k] vector_i[k] (roots are lower triangular)
+    for (let row = 0; row < r; row++) {
+      let left = 0;
+      let right = 0;
+      if (live) {
+        for (let k = 0; k <= row; k++) {
+          left += rootB[row * r + k] * svd.left[i * r + k];
+          right += rootA[row * r + k] * svd.right[i * r + k];
         }
-        f32[leftAt + pos * r * r + row * r + i] = left;
-        f32[rightAt + pos * r * r + row * r + i] = right;
       }
+      f32[at.left + pos * r * r + row * r + i] = left;
+      f32[at.right + pos * r * r + row * r + i] = right;
     }
   }
 }
 
-/**
- * <B1 A1, B2 A2>_F per position from float64 cross Grams X_A = A1 A2^T and X_B = B1^T B2 (inner = sum X_A * X_B).
- * Outputs: inner [N], X_A [N, r1, r2], X_B [N, r1, r2] (the latter two for the gradient).
- */
+/** Outputs: sigma [N, r], left frame [N, r, r], right frame [N, r, r] (see writeSpectrum). */
+export function lowRankSvdKernel(heap: KernelHeap, a: TensorInfo, b: TensorInfo): void {
+  const n = positionsOf(a);
+  const r = a.shape[1];
+  const as = [factorA(heap, a)];
+  const bs = [factorB(heap, b)];
+  const gramsA = stackedGrams(heap, as, as, n);
+  const gramsB = stackedGrams(heap, bs, bs, n);
+  const at = spectrumOutputs(heap, n, r);
+  const f32 = heap.f32();
+  for (let pos = 0; pos < n; pos++) writeSpectrum(f32, at, pos, r, gramsA[pos], gramsB[pos]);
+}
+
+/** Where the cross terms go: inner [N], X_A = A1 A2^T and X_B = B1^T B2 [N, r1, r2] (float indices). */
+interface InnerOutputs {
+  inner: number;
+  crossA: number;
+  crossB: number;
+}
+
+const innerOutputs = (heap: KernelHeap, n: number, r1: number, r2: number): InnerOutputs => ({
+  inner: heap.output([n]) / 4,
+  crossA: heap.output([n, r1, r2]) / 4,
+  crossB: heap.output([n, r1, r2]) / 4,
+});
+
+/** <B1 A1, B2 A2>_F = sum X_A * X_B, and the cross Grams (kept for the gradient). */
+function writeInner(f32: Float32Array, at: InnerOutputs, pos: number, size: number, crossA: Float64Array, crossB: Float64Array): void {
+  let inner = 0;
+  for (let i = 0; i < size; i++) inner += crossA[i] * crossB[i];
+  f32[at.inner + pos] = inner;
+  f32.set(crossA, at.crossA + pos * size);
+  f32.set(crossB, at.crossB + pos * size);
+}
+
+/** <B1 A1, B2 A2>_F per position from float64 cross Grams. Outputs: inner [N], X_A [N, r1, r2], X_B [N, r1, r2]. */
 export function lowRankInnerKernel(heap: KernelHeap, a1: TensorInfo, b1: TensorInfo, a2: TensorInfo, b2: TensorInfo): void {
   const n = positionsOf(a1);
   const [r1, r2] = [a1.shape[1], a2.shape[1]];
-  const crossA = crossGrams(heap, factorA(heap, a1), factorA(heap, a2), n);
-  const crossB = crossGrams(heap, factorB(heap, b1), factorB(heap, b2), n);
-  const innerAt = heap.output([n]) / 4;
-  const crossAAt = heap.output([n, r1, r2]) / 4;
-  const crossBAt = heap.output([n, r1, r2]) / 4;
+  const crossA = stackedGrams(heap, [factorA(heap, a1)], [factorA(heap, a2)], n);
+  const crossB = stackedGrams(heap, [factorB(heap, b1)], [factorB(heap, b2)], n);
+  const at = innerOutputs(heap, n, r1, r2);
   const f32 = heap.f32();
+  for (let pos = 0; pos < n; pos++) writeInner(f32, at, pos, r1 * r2, crossA[pos], crossB[pos]);
+}
+
+/**
+ * Everything the losses need of a prediction and its target in one pass over each factor: the stacked Grams of
+ * [A; A_t] and [B, B_t] hold both factor pairs' Grams and their cross Grams. Outputs: the prediction's spectrum
+ * (sigma, left, right), the inner product and cross Grams (inner, X_A, X_B), and with `targetSpectrum` the
+ * target's spectrum (skipped for a prepared target, whose singular values are known).
+ */
+export function factoredPairKernel(
+  heap: KernelHeap,
+  [a, b, ta, tb]: TensorInfo[],
+  targetSpectrum: boolean,
+): void {
+  const n = positionsOf(a);
+  const [r, rt] = [a.shape[1], ta.shape[1]];
+  const as = [factorA(heap, a), factorA(heap, ta)];
+  const bs = [factorB(heap, b), factorB(heap, tb)];
+  const gramsA = stackedGrams(heap, as, as, n);
+  const gramsB = stackedGrams(heap, bs, bs, n);
+  const pred = spectrumOutputs(heap, n, r);
+  const cross = innerOutputs(heap, n, r, rt);
+  const target = targetSpectrum ? spectrumOutputs(heap, n, rt) : null;
+  const f32 = heap.f32();
+  const w = r + rt;
   for (let pos = 0; pos < n; pos++) {
-    let inner = 0;
-    for (let i = 0; i < r1 * r2; i++) inner += crossA[pos][i] * crossB[pos][i];
-    f32[innerAt + pos] = inner;
-    f32.set(crossA[pos], crossAAt + pos * r1 * r2);
-    f32.set(crossB[pos], crossBAt + pos * r1 * r2);
+    const [ga, gb] = [gramsA[pos], gramsB[pos]];
+    writeSpectrum(f32, pred, pos, r, block(ga, w, 0, r, 0, r), block(gb, w, 0, r, 0, r));
+    writeInner(f32, cross, pos, r * rt, block(ga, w, 0, r, r, rt), block(gb, w, 0, r, r, rt));
+    if (target) writeSpectrum(f32, target, pos, rt, block(ga, w, r, rt, r, rt), block(gb, w, r, rt, r, rt));
   }
 }
 
-/** out [N, p, L] = M [N, p, q] X [N, q, L] (L a multiple of 16). */
-export function leftMulKernel(heap: KernelHeap, m: TensorInfo, x: TensorInfo): void {
-  const [n, p, q] = m.shape;
-  const length = x.shape[2];
-  const [mAt, xAt] = [heap.input(m), heap.input(x)];
+/** out [N, p, L] = sum_t M_t [N, p, q_t] X_t [N, q_t, L] (L a multiple of 16); inputs as m0, x0, m1, x1, ... */
+export function leftMulKernel(heap: KernelHeap, terms: TensorInfo[]): void {
+  const [n, p] = terms[0].shape;
+  const length = terms[1].shape[2];
   const out = heap.output([n, p, length]);
-  for (let pos = 0; pos < n; pos++) {
-    heap.kernels.left_mul(mAt + pos * p * q * 4, p, q, xAt + pos * q * length * 4, length, out + pos * p * length * 4);
+  for (let t = 0; t < terms.length; t += 2) {
+    const [m, x] = [terms[t], terms[t + 1]];
+    const q = m.shape[2];
+    const [mAt, xAt] = [heap.input(m), heap.input(x)];
+    for (let pos = 0; pos < n; pos++) {
+      heap.kernels.left_mul(mAt + pos * p * q * 4, p, q, xAt + pos * q * length * 4, length, out + pos * p * length * 4, t > 0 ? 1 : 0);
+    }
   }
 }
 
-/** out [N, L, p] = X [N, L, q] M [N, q, p] (p a multiple of 4). */
-export function rightMulKernel(heap: KernelHeap, x: TensorInfo, m: TensorInfo): void {
-  const [n, q, p] = m.shape;
-  const length = x.shape[1];
-  const [mAt, xAt] = [heap.input(m), heap.input(x)];
+/** out [N, L, p] = sum_t X_t [N, L, q_t] M_t [N, q_t, p] (p a multiple of 4); inputs as x0, m0, x1, m1, ... */
+export function rightMulKernel(heap: KernelHeap, terms: TensorInfo[]): void {
+  const [n, length] = terms[0].shape;
+  const p = terms[1].shape[2];
   const out = heap.output([n, length, p]);
   const kernel = p % 16 === 0 ? heap.kernels.right_mul16 : heap.kernels.right_mul;
-  for (let pos = 0; pos < n; pos++) {
-    kernel(xAt + pos * length * q * 4, length, q, mAt + pos * q * p * 4, p, out + pos * length * p * 4);
+  for (let t = 0; t < terms.length; t += 2) {
+    const [x, m] = [terms[t], terms[t + 1]];
+    const q = m.shape[1];
+    const [xAt, mAt] = [heap.input(x), heap.input(m)];
+    for (let pos = 0; pos < n; pos++) {
+      kernel(xAt + pos * length * q * 4, length, q, mAt + pos * q * p * 4, p, out + pos * length * p * 4, t > 0 ? 1 : 0);
+    }
   }
 }

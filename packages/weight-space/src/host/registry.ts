@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
-import type { KernelBackend, NamedTensorMap, Tensor, TensorInfo } from '@tensorflow/tfjs-core';
-import { leftMulKernel, lowRankInnerKernel, lowRankSvdKernel, rightMulKernel } from './factored-kernels';
+import type { KernelBackend, NamedAttrMap, NamedTensorMap, Tensor, TensorInfo } from '@tensorflow/tfjs-core';
+import { factoredPairKernel, leftMulKernel, lowRankInnerKernel, lowRankSvdKernel, rightMulKernel } from './factored-kernels';
 import { type KernelHeap, openHeap, runOnHeap } from './heap';
 
 /**
@@ -11,18 +11,24 @@ import { type KernelHeap, openHeap, runOnHeap } from './heap';
 export const KERNELS = {
   svd: 'LoragenLowRankSvd',
   inner: 'LoragenLowRankInner',
-  leftMul: 'LoragenLeftMul',
-  rightMul: 'LoragenRightMul',
+  pair: 'LoragenFactoredPair',
+  leftMul: ['LoragenLeftMul1', 'LoragenLeftMul2'],
+  rightMul: ['LoragenRightMul1', 'LoragenRightMul2'],
 } as const;
 
 const HOST_BACKENDS = ['cpu', 'wasm'];
 
-type Work = (heap: KernelHeap, inputs: TensorInfo[]) => void;
+type Work = (heap: KernelHeap, inputs: TensorInfo[], attrs: NamedAttrMap) => void;
+/** Input names of the products of `terms` terms: m0, x0, m1, x1, ... (or x0, m0, ... for right products). */
+const termNames = (first: string, second: string, terms: number) =>
+  Array.from({ length: terms }, (_, t) => [`${first}${t}`, `${second}${t}`]).flat();
+
 const work: Record<string, { inputs: string[]; run: Work }> = {
   [KERNELS.svd]: { inputs: ['a', 'b'], run: (h, [a, b]) => lowRankSvdKernel(h, a, b) },
   [KERNELS.inner]: { inputs: ['a1', 'b1', 'a2', 'b2'], run: (h, [a1, b1, a2, b2]) => lowRankInnerKernel(h, a1, b1, a2, b2) },
-  [KERNELS.leftMul]: { inputs: ['m', 'x'], run: (h, [m, x]) => leftMulKernel(h, m, x) },
-  [KERNELS.rightMul]: { inputs: ['x', 'm'], run: (h, [x, m]) => rightMulKernel(h, x, m) },
+  [KERNELS.pair]: { inputs: ['a', 'b', 'ta', 'tb'], run: (h, inputs, attrs) => factoredPairKernel(h, inputs, !!attrs.targetSpectrum) },
+  ...Object.fromEntries(KERNELS.leftMul.map((name, i) => [name, { inputs: termNames('m', 'x', i + 1), run: leftMulKernel }])),
+  ...Object.fromEntries(KERNELS.rightMul.map((name, i) => [name, { inputs: termNames('x', 'm', i + 1), run: rightMulKernel }])),
 };
 
 let registered = false;
@@ -35,8 +41,10 @@ function register(): void {
       tf.registerKernel({
         kernelName,
         backendName,
-        kernelFunc: ({ inputs: given, backend }) => {
-          const outs = runOnHeap(backend as KernelBackend, backendName, (heap) => run(heap, inputs.map((name) => given[name] as TensorInfo)));
+        kernelFunc: ({ inputs: given, backend, attrs }) => {
+          const outs = runOnHeap(backend as KernelBackend, backendName, (heap) =>
+            run(heap, inputs.map((name) => given[name] as TensorInfo), attrs ?? {}),
+          );
           return outs.length === 1 ? outs[0] : outs;
         },
       });
@@ -67,72 +75,110 @@ export function setSimdKernels(on: boolean): void {
 }
 
 /** Runs a registered host kernel on tensors (outputs in declaration order). */
-export function runHostKernel(name: string, inputs: Record<string, Tensor>): Tensor[] {
-  const out = tf.engine().runKernel(name, inputs as unknown as NamedTensorMap);
+export function runHostKernel(name: string, inputs: Record<string, Tensor>, attrs: NamedAttrMap = {}): Tensor[] {
+  const out = tf.engine().runKernel(name, inputs as unknown as NamedTensorMap, attrs);
   return Array.isArray(out) ? (out as Tensor[]) : [out as Tensor];
 }
 
-/** M [N, p, q] X [N, q, L]: the SIMD kernel where it serves (L a multiple of 16), else tf.matMul. */
-export function leftMul(m: Tensor, x: Tensor): Tensor {
-  if ((x.shape[2] as number) % 16 === 0 && simdKernelsActive()) return runHostKernel(KERNELS.leftMul, { m, x })[0];
-  return tf.matMul(m, x);
+/** A product M X (left) or X M (right) of one term of a sum, as [first operand, second operand]. */
+export type Term = [Tensor, Tensor];
+
+const termInputs = (terms: Term[], first: string, second: string) =>
+  Object.fromEntries(terms.flatMap(([u, v], t) => [[`${first}${t}`, u], [`${second}${t}`, v]]));
+
+/** sum_t M_t [N, p, q_t] X_t [N, q_t, L] for one or two terms: the SIMD kernel where it serves (L a multiple of 16), else tf.matMul. */
+export function leftMul(terms: Term[]): Tensor {
+  if ((terms[0][1].shape[2] as number) % 16 === 0 && simdKernelsActive()) {
+    return runHostKernel(KERNELS.leftMul[terms.length - 1], termInputs(terms, 'm', 'x'))[0];
+  }
+  return tf.addN(terms.map(([m, x]) => tf.matMul(m, x)));
 }
 
-/** X [N, L, q] M [N, q, p]: the SIMD kernel where it serves (p a multiple of 4), else tf.matMul. */
-export function rightMul(x: Tensor, m: Tensor): Tensor {
-  if ((m.shape[2] as number) % 4 === 0 && simdKernelsActive()) return runHostKernel(KERNELS.rightMul, { x, m })[0];
-  return tf.matMul(x, m);
+/** sum_t X_t [N, L, q_t] M_t [N, q_t, p] for one or two terms: the SIMD kernel where it serves (p a multiple of 4), else tf.matMul. */
+export function rightMul(terms: Term[]): Tensor {
+  if ((terms[0][1].shape[2] as number) % 4 === 0 && simdKernelsActive()) {
+    return runHostKernel(KERNELS.rightMul[terms.length - 1], termInputs(terms, 'x', 'm'))[0];
+  }
+  return tf.addN(terms.map(([x, m]) => tf.matMul(x, m)));
 }
+
+/** dy / sigma, with 1 in place of sigma = 0 (the frames are zero there, so this only keeps 0 * (dy / 0) out). */
+const perSigma = (dy: Tensor, sigma: Tensor) => tf.div(dy, tf.where(tf.greater(sigma, 0), sigma, tf.onesLike(sigma)));
+/** F diag(w) F^T for frames F [N, r, r] and weights w [N, r]. */
+const sandwich = (frame: Tensor, weights: Tensor) => tf.matMul(tf.mul(frame, tf.expandDims(weights, 1)), frame, false, true);
+const transposed = (x: Tensor) => tf.transpose(x, [0, 2, 1]);
 
 function registerGradients(): void {
-  const cutoffWeights = (dy: Tensor, sigma: Tensor) =>
-    // The frames are zero past the cutoff, so dividing by 1 there only keeps 0 * (dy / 0) out.
-    tf.div(dy, tf.where(tf.greater(sigma, 0), sigma, tf.onesLike(sigma)));
-  const sandwich = (frame: Tensor, weights: Tensor) => tf.matMul(tf.mul(frame, tf.expandDims(weights, 1)), frame, false, true);
   tf.registerGradient({
     kernelName: KERNELS.svd,
     inputsToSave: ['a', 'b'],
     outputsToSave: [true, true, true],
-    gradFunc: (dys, saved) => {
-      const [a, b, sigma, left, right] = saved;
-      const weights = cutoffWeights((dys as Tensor[])[0], sigma);
-      return {
-        a: () => leftMul(sandwich(left, weights), a),
-        b: () => rightMul(b, sandwich(right, weights)),
-      };
+    gradFunc: (dys, [a, b, sigma, left, right]) => {
+      const w = perSigma((dys as Tensor[])[0], sigma);
+      return { a: () => leftMul([[sandwich(left, w), a]]), b: () => rightMul([[b, sandwich(right, w)]]) };
     },
   });
   tf.registerGradient({
     kernelName: KERNELS.inner,
     inputsToSave: ['a1', 'b1', 'a2', 'b2'],
     outputsToSave: [false, true, true],
-    gradFunc: (dys, saved) => {
-      const [a1, b1, a2, b2, crossA, crossB] = saved;
-      const scale = tf.reshape((dys as Tensor[])[0], [-1, 1, 1]);
-      const t = (x: Tensor) => tf.transpose(x, [0, 2, 1]);
+    gradFunc: (dys, [a1, b1, a2, b2, crossA, crossB]) => {
+      // inner = sum X_A * X_B with X_A = A1 A2^T, X_B = B1^T B2
+      const g = tf.reshape((dys as Tensor[])[0], [-1, 1, 1]);
       return {
-        a1: () => leftMul(tf.mul(crossB, scale), a2),
-        a2: () => leftMul(tf.mul(t(crossB), scale), a1),
-        b1: () => rightMul(b2, tf.mul(t(crossA), scale)),
-        b2: () => rightMul(b1, tf.mul(crossA, scale)),
+        a1: () => leftMul([[tf.mul(crossB, g), a2]]),
+        a2: () => leftMul([[tf.mul(transposed(crossB), g), a1]]),
+        b1: () => rightMul([[b2, tf.mul(transposed(crossA), g)]]),
+        b2: () => rightMul([[b1, tf.mul(crossA, g)]]),
       };
     },
   });
-  // The products are linear: C = M X gives dM = dC X^T, dX = M^T dC (and likewise for X M).
   tf.registerGradient({
-    kernelName: KERNELS.leftMul,
-    inputsToSave: ['m', 'x'],
-    gradFunc: (dy, [m, x]) => ({
-      m: () => tf.matMul(dy as Tensor, x, false, true),
-      x: () => leftMul(tf.transpose(m, [0, 2, 1]), dy as Tensor),
-    }),
+    kernelName: KERNELS.pair,
+    inputsToSave: ['a', 'b', 'ta', 'tb'],
+    // sigma, left, right, inner, X_A, X_B, then (with the target's spectrum) its sigma, left, right
+    outputsToSave: [true, true, true, false, true, true, true, true, true],
+    gradFunc: (dys, saved, attrs) => {
+      const [a, b, ta, tb, sigma, left, right, crossA, crossB, ...target] = saved;
+      const dy = dys as Tensor[];
+      const w = perSigma(dy[0], sigma);
+      const g = tf.reshape(dy[3], [-1, 1, 1]);
+      const wt = attrs.targetSpectrum ? perSigma(dy[6], target[0]) : null;
+      return {
+        a: () => leftMul([[sandwich(left, w), a], [tf.mul(crossB, g), ta]]),
+        b: () => rightMul([[b, sandwich(right, w)], [tb, tf.mul(transposed(crossA), g)]]),
+        ta: () => leftMul([[tf.mul(transposed(crossB), g), a], ...(wt ? [[sandwich(target[1], wt), ta] as Term] : [])]),
+        tb: () => rightMul([[b, tf.mul(crossA, g)], ...(wt ? [[tb, sandwich(target[2], wt)] as Term] : [])]),
+      };
+    },
   });
-  tf.registerGradient({
-    kernelName: KERNELS.rightMul,
-    inputsToSave: ['x', 'm'],
-    gradFunc: (dy, [x, m]) => ({
-      x: () => rightMul(dy as Tensor, tf.transpose(m, [0, 2, 1])),
-      m: () => tf.matMul(x, dy as Tensor, true, false),
-    }),
+  // The products are linear: C = sum M_t X_t gives dM_t = dC X_t^T, dX_t = M_t^T dC (and likewise for X M).
+  KERNELS.leftMul.forEach((kernelName, i) => {
+    const names = termNames('m', 'x', i + 1);
+    tf.registerGradient({
+      kernelName,
+      inputsToSave: names,
+      gradFunc: (dy, saved) =>
+        Object.fromEntries(
+          names.map((name, k) => {
+            const [m, x] = [saved[k - (k % 2)], saved[k - (k % 2) + 1]];
+            return [name, k % 2 === 0 ? () => tf.matMul(dy as Tensor, x, false, true) : () => leftMul([[transposed(m), dy as Tensor]])];
+          }),
+        ),
+    });
+  });
+  KERNELS.rightMul.forEach((kernelName, i) => {
+    const names = termNames('x', 'm', i + 1);
+    tf.registerGradient({
+      kernelName,
+      inputsToSave: names,
+      gradFunc: (dy, saved) =>
+        Object.fromEntries(
+          names.map((name, k) => {
+            const [x, m] = [saved[k - (k % 2)], saved[k - (k % 2) + 1]];
+            return [name, k % 2 === 0 ? () => rightMul([[dy as Tensor, transposed(m)]]) : () => tf.matMul(x, dy as Tensor, true, false)];
+          }),
+        ),
+    });
   });
 }

@@ -1,10 +1,10 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { Tensor } from '@tensorflow/tfjs-core';
-import { lowRankInner } from '../lowrank/frobenius';
+import { lowRankInner, normFromSpectrum } from '../lowrank/frobenius';
 import type { AdapterLossOptions, LowRankFactors } from '../types';
 import { factorShape, matchingShapes } from '../validate';
 import { angularFromParts } from './angular';
-import { type LossTarget, PreparedTarget, spectraOf } from './prepared-target';
+import { type LossTarget, PreparedTarget, pairFacts, spectraOf } from './prepared-target';
 import { reduceLoss } from './reduction';
 import { weightedSpectralGap } from './spectral-gap';
 import { resolveSpectralOptions } from './spectral-weights';
@@ -22,10 +22,8 @@ export function adapterLoss(pred: LowRankFactors, target: LossTarget, opts: Adap
   matchingShapes(predShape, targetShape);
   const spectralOpts = resolveSpectralOptions(opts.spectral ?? {}, Math.max(predShape.rank, targetShape.rank));
   return tf.tidy(() => {
-    const { predSigma, facts } = spectraOf(pred, target);
-    // The floor keeps the gradient of the square root finite when the prediction is exactly zero.
-    const predNorm = tf.sqrt(tf.maximum(tf.sum(tf.square(predSigma), -1), 1e-30));
-    const angular = angularFromParts(lowRankInner(pred, factors), predNorm, facts.norm);
+    const { predSigma, inner, facts } = pairFacts(pred, target) ?? { ...spectraOf(pred, target), inner: lowRankInner(pred, factors) };
+    const angular = angularFromParts(inner, normFromSpectrum(predSigma), facts.norm);
     const spectral = weightedSpectralGap(predSigma, facts.singularValues, spectralOpts);
     return reduceLoss(tf.add(tf.mul(angular, angularWeight), tf.mul(spectral, spectralWeight)), opts.reduction);
   });

@@ -1,9 +1,9 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { Tensor } from '@tensorflow/tfjs-core';
-import { lowRankInner } from '../lowrank/frobenius';
+import { lowRankInner, normFromSpectrum } from '../lowrank/frobenius';
 import type { AngularLossOptions, LowRankFactors } from '../types';
 import { factorShape, matchingShapes } from '../validate';
-import { type LossTarget, PreparedTarget, normsOf } from './prepared-target';
+import { type LossTarget, PreparedTarget, normsOf, pairFacts } from './prepared-target';
 import { reduceLoss } from './reduction';
 import { constantOf } from './stop-gradient';
 
@@ -26,6 +26,8 @@ export function angularLoss(pred: LowRankFactors, target: LossTarget, opts: Angu
   const factors = target instanceof PreparedTarget ? target.factors : target;
   matchingShapes(factorShape(pred, 'pred'), factorShape(factors, 'target'));
   return tf.tidy(() => {
+    const pair = pairFacts(pred, target);
+    if (pair) return reduceLoss(angularFromParts(pair.inner, normFromSpectrum(pair.predSigma), pair.facts.norm), opts.reduction);
     const { predNorm, targetNorm } = normsOf(pred, target);
     return reduceLoss(angularFromParts(lowRankInner(pred, factors), predNorm, targetNorm), opts.reduction);
   });

@@ -1,7 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { Tensor } from '@tensorflow/tfjs-core';
-import { simdKernelsActive } from '../host/registry';
+import { KERNELS, runHostKernel, simdKernelsActive } from '../host/registry';
 import { lowRankNorm } from '../lowrank/frobenius';
+import { flatFactors } from '../lowrank/gram-root';
 import { lowRankSingularValues } from '../lowrank/singular-values';
 import type { LowRankFactors } from '../types';
 import { factorShape } from '../validate';
@@ -77,4 +78,33 @@ export function normsOf(pred: LowRankFactors, target: LossTarget): { predNorm: T
   const both = jointly(pred, target, lowRankNorm);
   if (both) return { predNorm: both[0], targetNorm: both[1] };
   return { predNorm: lowRankNorm(pred), targetNorm: target instanceof PreparedTarget ? target.norm : lowRankNorm(target) };
+}
+
+/** What the angular and spectral terms read of a prediction and its target. */
+export interface PairFacts {
+  /** sigma(pred) per position, descending [..., r_hat]. */
+  predSigma: Tensor;
+  /** <pred, target>_F per position [...]. */
+  inner: Tensor;
+  facts: TargetFacts;
+}
+
+/**
+ * On the SIMD kernels, one kernel gives the prediction's singular values, the inner product and (for a raw target)
+ * the target's singular values, reading each factor once and saving each once for the gradient; null elsewhere.
+ */
+export function pairFacts(pred: LowRankFactors, target: LossTarget): PairFacts | null {
+  if (!simdKernelsActive()) return null;
+  const prepared = target instanceof PreparedTarget;
+  const factors = prepared ? target.factors : target;
+  const p = flatFactors(pred.A, pred.B);
+  const t = flatFactors(factors.A, factors.B);
+  const out = runHostKernel(KERNELS.pair, { a: p.a, b: p.b, ta: t.a, tb: t.b }, { targetSpectrum: !prepared });
+  const batch = pred.A.shape.slice(0, -2);
+  const rankOf = (x: Tensor) => x.shape[x.rank - 2] as number;
+  const predSigma = tf.reshape(out[0], [...batch, rankOf(pred.A)]);
+  const inner = tf.reshape(out[3], batch);
+  if (prepared) return { predSigma, inner, facts: target };
+  const singularValues = tf.reshape(out[6], [...batch, rankOf(factors.A)]);
+  return { predSigma, inner, facts: { factors, singularValues, norm: normOf(singularValues) } };
 }

@@ -26,6 +26,11 @@ export function lowRankInner(p: LowRankFactors, q: LowRankFactors): Tensor {
   });
 }
 
+/** |dW|_F = sqrt(sum sigma_i^2) from singular values [..., r]; the floor keeps the gradient finite at dW = 0. */
+export function normFromSpectrum(sigma: Tensor): Tensor {
+  return tf.sqrt(tf.maximum(tf.sum(tf.square(sigma), -1), 1e-30));
+}
+
 /**
  * |B A|_F per position ([...]), as the Frobenius norm of the r x r core of the CholeskyQR2 roots: accurate also
  * for badly conditioned gauges, where sum((B^T B) * (A A^T)) loses digits. Gradient dW A^T / |dW| and
@@ -33,10 +38,7 @@ export function lowRankInner(p: LowRankFactors, q: LowRankFactors): Tensor {
  */
 export function lowRankNorm(factors: LowRankFactors): Tensor {
   const { batch } = factorShape(factors, 'factors');
-  if (simdKernelsActive()) {
-    // The floor keeps the square root's gradient finite at dW = 0 (where max passes none through).
-    return tf.tidy(() => tf.sqrt(tf.maximum(tf.sum(tf.square(lowRankSingularValues(factors)), -1), 1e-30)));
-  }
+  if (simdKernelsActive()) return tf.tidy(() => normFromSpectrum(lowRankSingularValues(factors)));
   const op = tf.customGrad(((a: Tensor, b: Tensor, save: GradSaveFunc) => {
     const { rootA, rootB } = factorRoots(flatFactors(a, b));
     const norm = tf.sqrt(tf.sum(tf.square(lowRankCore(rootA, rootB)), [1, 2]));

@@ -11,9 +11,9 @@ import { type WasmFunction, encodeModule, forLoop, op } from './wasm-encoder';
  *   {@link GRAM_BLOCK} sizes; rows of `pairs` pairs of doubles, row stride `stride`). With `upper` = 1 (a symmetric
  *   Gram, x = y) blocks below the diagonal are skipped: only entries j >= i are meant to be read. Products of float32 values are exact in float64 and the sums lose almost
  *   nothing, so a Gram's small eigenvalues survive: the cond^2 loss of a float32 Gram is what CholeskyQR2 undoes.
- * - `left_mul(m, p, q, x, n, out)`: out [p, n] = m [p, q] x [q, n] in float32, n a multiple of 16.
- * - `right_mul(x, n, q, m, p, out)` / `right_mul16`: out [n, p] = x [n, q] m [q, p] in float32, p a multiple of 4
- *   (of 16 for the unrolled one).
+ * - `left_mul(m, p, q, x, n, out, accumulate)`: out [p, n] (+)= m [p, q] x [q, n] in float32, n a multiple of 16.
+ * - `right_mul(x, n, q, m, p, out, accumulate)` / `right_mul16`: out [n, p] (+)= x [n, q] m [q, p] in float32, p a
+ *   multiple of 4 (of 16 for the unrolled one). With accumulate = 1 the product is added to what out holds.
  */
 function packF64(): WasmFunction {
   const [src, rows, cols, rowStride, colStride, dst, dstStride] = [0, 1, 2, 3, 4, 5, 6];
@@ -81,19 +81,29 @@ function gramF64(): WasmFunction {
   return { name: 'gram_f64', params: Array(8).fill('i32'), locals: [...Array(i32Locals).fill('i32'), ...Array(v128Locals).fill('v128')], body };
 }
 
-/** accs[t] = sum_{j < count} splat(coef(j)) * vec(j)[4t .. 4t + 4): one output chunk of accs.length vectors. */
-function multiplyAccumulate(accs: number[], coef: number[], vecBase: number[], j: number, count: number): number[] {
-  const zero = accs.flatMap((a) => [...op.v128Zero, ...op.set(a)]);
+/**
+ * One output chunk of accs.length vectors: accs[t] = (accumulate ? dst[t] : 0) + sum_{j < count} splat(coef(j)) *
+ * vec(j)[4t .. 4t + 4), then stored to dst. `accumulate` is a local: the second term of a sum of products.
+ */
+function multiplyAccumulate(accs: number[], coef: number[], vecBase: number[], j: number, count: number, dst: number[], accumulate: number): number[] {
+  const init = [
+    ...op.get(accumulate), ...op.if,
+    ...accs.flatMap((a, t) => [...dst, ...op.v128Load(16 * t), ...op.set(a)]),
+    ...op.else,
+    ...accs.flatMap((a) => [...op.v128Zero, ...op.set(a)]),
+    ...op.end,
+  ];
   const step = accs.flatMap((a, t) => [
     ...op.get(a), ...coef, ...op.v128Load32Splat(), ...vecBase, ...op.v128Load(16 * t), ...op.f32x4Mul, ...op.f32x4Add, ...op.set(a),
   ]);
-  return [...zero, ...forLoop(j, op.i32(0), op.get(count), 1, step)];
+  const store = accs.flatMap((a, t) => [...dst, ...op.get(a), ...op.v128Store(16 * t)]);
+  return [...init, ...forLoop(j, op.i32(0), op.get(count), 1, step), ...store];
 }
 
 function leftMul(): WasmFunction {
-  const [m, p, q, x, n, out] = [0, 1, 2, 3, 4, 5];
-  const [i, c, j, rowBytes, end] = [6, 7, 8, 9, 10];
-  const accs = [11, 12, 13, 14];
+  const [m, p, q, x, n, out, accumulate] = [0, 1, 2, 3, 4, 5, 6];
+  const [i, c, j, rowBytes, end] = [7, 8, 9, 10, 11];
+  const accs = [12, 13, 14, 15];
   // coefficient m[i q + j] and the row chunk x + j rowBytes + c
   const coef = [...op.get(m), ...op.get(i), ...op.get(q), ...op.i32Mul, ...op.get(j), ...op.i32Add, ...op.i32(2), ...op.i32Shl, ...op.i32Add];
   const vec = [...op.get(x), ...op.get(j), ...op.get(rowBytes), ...op.i32Mul, ...op.i32Add, ...op.get(c), ...op.i32Add];
@@ -101,19 +111,17 @@ function leftMul(): WasmFunction {
   const body = [
     ...op.get(n), ...op.i32(2), ...op.i32Shl, ...op.tee(rowBytes), ...op.set(end),
     ...forLoop(i, op.i32(0), op.get(p), 1, [
-      ...forLoop(c, op.i32(0), op.get(end), 64, [
-        ...multiplyAccumulate(accs, coef, vec, j, q),
-        ...accs.flatMap((a, t) => [...dst, ...op.get(a), ...op.v128Store(16 * t)]),
-      ]),
+      ...forLoop(c, op.i32(0), op.get(end), 64, multiplyAccumulate(accs, coef, vec, j, q, dst, accumulate)),
     ]),
   ];
-  return { name: 'left_mul', params: Array(6).fill('i32'), locals: [...Array(5).fill('i32'), ...Array(4).fill('v128')], body };
+  return { name: 'left_mul', params: Array(7).fill('i32'), locals: [...Array(5).fill('i32'), ...Array(4).fill('v128')], body };
 }
 
 function rightMul(name: string, width: number): WasmFunction {
-  const [x, n, q, m, p, out] = [0, 1, 2, 3, 4, 5];
-  const [k, c, j, xRow, oRow, end] = [6, 7, 8, 9, 10, 11];
-  const accs = Array.from({ length: width }, (_, t) => 12 + t);
+  const [x, n, q, m, p, out, accumulate] = [0, 1, 2, 3, 4, 5, 6];
+  const [k, c, j, xRow, oRow, end] = [7, 8, 9, 10, 11, 12];
+  const accs = Array.from({ length: width }, (_, t) => 13 + t);
+  const dst = [...op.get(oRow), ...op.get(c), ...op.i32Add];
   const coef = [...op.get(xRow), ...op.get(j), ...op.i32(2), ...op.i32Shl, ...op.i32Add];
   const vec = [...op.get(m), ...op.get(j), ...op.get(end), ...op.i32Mul, ...op.i32Add, ...op.get(c), ...op.i32Add];
   const body = [
@@ -121,13 +129,10 @@ function rightMul(name: string, width: number): WasmFunction {
     ...forLoop(k, op.i32(0), op.get(n), 1, [
       ...op.get(x), ...op.get(k), ...op.get(q), ...op.i32Mul, ...op.i32(2), ...op.i32Shl, ...op.i32Add, ...op.set(xRow),
       ...op.get(out), ...op.get(k), ...op.get(end), ...op.i32Mul, ...op.i32Add, ...op.set(oRow),
-      ...forLoop(c, op.i32(0), op.get(end), 16 * width, [
-        ...multiplyAccumulate(accs, coef, vec, j, q),
-        ...accs.flatMap((a, t) => [...op.get(oRow), ...op.get(c), ...op.i32Add, ...op.get(a), ...op.v128Store(16 * t)]),
-      ]),
+      ...forLoop(c, op.i32(0), op.get(end), 16 * width, multiplyAccumulate(accs, coef, vec, j, q, dst, accumulate)),
     ]),
   ];
-  return { name, params: Array(6).fill('i32'), locals: [...Array(6).fill('i32'), ...Array(width).fill('v128')], body };
+  return { name, params: Array(7).fill('i32'), locals: [...Array(6).fill('i32'), ...Array(width).fill('v128')], body };
 }
 
 /** The module's bytes (generated once; a few kilobytes, so compiling it synchronously is allowed everywhere). */
@@ -139,7 +144,7 @@ export function kernelModuleBytes(): Uint8Array<ArrayBuffer> {
 export interface SimdKernels {
   pack_f64(src: number, rows: number, cols: number, rowStride: number, colStride: number, dst: number, dstStride: number): void;
   gram_f64(x: number, y: number, p: number, q: number, pairs: number, stride: number, out: number, upper: 0 | 1): void;
-  left_mul(m: number, p: number, q: number, x: number, n: number, out: number): void;
-  right_mul(x: number, n: number, q: number, m: number, p: number, out: number): void;
-  right_mul16(x: number, n: number, q: number, m: number, p: number, out: number): void;
+  left_mul(m: number, p: number, q: number, x: number, n: number, out: number, accumulate: 0 | 1): void;
+  right_mul(x: number, n: number, q: number, m: number, p: number, out: number, accumulate: 0 | 1): void;
+  right_mul16(x: number, n: number, q: number, m: number, p: number, out: number, accumulate: 0 | 1): void;
 }
