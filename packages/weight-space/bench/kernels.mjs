@@ -1,10 +1,11 @@
-// Kernel counts of one module type's loss (forward + backward), with tf.profile. Launch overhead, not arithmetic,
-// is what these losses cost on webgpu, so this count is what to keep small. It does not depend on the matrix
-// sizes (small ones are used) nor on the backend. `node bench/kernels.mjs` prints it (cpu); run.mjs includes it.
+// Kernel counts of one module type's loss (forward + backward), with tf.profile, for both implementations: the
+// tfjs-ops one (what webgpu and the other GPU backends run: launch overhead, not arithmetic, is what the losses
+// cost there, so this count is what to keep small) and the SIMD kernels of cpu and wasm. Neither depends on the
+// matrix sizes (small ones are used). `node bench/kernels.mjs` prints it (cpu); run.mjs includes it.
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs';
-import { adapterLoss, angularLoss, prepareTarget, spectralLoss } from '../dist/index.js';
+import { adapterLoss, angularLoss, prepareTarget, setSimdKernels, simdKernelsActive, spectralLoss } from '../dist/index.js';
 
 async function count(loss) {
   const info = await tf.profile(() => {
@@ -29,10 +30,16 @@ export async function kernelTable() {
     ['`adapterLoss`, raw target', () => adapterLoss(pred, target)],
     ['`adapterLoss`, prepared target', () => adapterLoss(pred, prepared)],
   ];
-  const rows = ['| one module type, 24 positions, r 16, forward + backward | kernels | most frequent |', '| --- | --- | --- |'];
+  const rows = [
+    '| one module type, 24 positions, r 16, forward + backward | tfjs ops: kernels | most frequent | SIMD kernels: kernels | most frequent |',
+    '| --- | --- | --- | --- | --- |',
+  ];
   for (const [name, loss] of cases) {
-    const { total, top } = await count(loss);
-    rows.push(`| ${name} | ${total} | ${top} |`);
+    setSimdKernels(false);
+    const ops = await count(loss);
+    setSimdKernels(true);
+    const simd = simdKernelsActive() ? await count(loss) : { total: 'n/a', top: `not on ${tf.getBackend()}` };
+    rows.push(`| ${name} | ${ops.total} | ${ops.top} | ${simd.total} | ${simd.top} |`);
   }
   prepared.dispose();
   tf.dispose([target.A, target.B, pred.A, pred.B]);

@@ -128,8 +128,10 @@ lines.push(
 );
 lines.push(
   '',
-  'Kernels dispatched per call (`tf.profile`, counted on this backend; the count does not depend on the matrix sizes). ' +
-    'On webgpu each kernel is a launch, so this, not arithmetic, sets the time. Group module types into one call (leading axes, or `groupFactors` for different dOut x dIn) to pay it once.',
+  'Kernels dispatched per call (`tf.profile` on this backend; the counts do not depend on the matrix sizes), for the tfjs-ops implementation ' +
+    '(what webgpu and other GPU backends run: each kernel is a launch there, so this count, not arithmetic, sets the time; group module types into one call, ' +
+    'with leading axes or `groupFactors` for different dOut x dIn, to pay it once) and for the SIMD kernels cpu and wasm use (the factor work is a few ' +
+    'registered kernels; most of the rest are tfjs copying tensors it saves for the backward pass).',
   '',
   kernels,
 );

@@ -1,9 +1,16 @@
-// The float64 r x r algebra behind the SIMD path: Cholesky roots and the pivoted-QR + Jacobi SVD.
+// The float64 r x r algebra behind the SIMD path: Cholesky roots and the pivoted-QR + Jacobi SVD (its sweeps by
+// the jacobi_sweeps SIMD kernel).
+import { heapJacobi, heapJacobiBytes } from '../src/host/heap-jacobi';
 import { choleskyLower, smallSvd, transposeTimes } from '../src/host/small-linalg';
+import type { SimdKernels } from '../src/simd/kernels';
+import { simdKernelsFor } from '../src/simd/simd-instance';
 import { type Mat, matmul, singularValues, transpose } from './support/reference';
 import { gaussian, orthonormal, rng } from './support/random';
 
 const rand = rng(5);
+const memory = new WebAssembly.Memory({ initial: 1 });
+const maxRank = 16;
+const sweeps = heapJacobi(simdKernelsFor(memory) as SimdKernels, () => new Float64Array(memory.buffer), 64, maxRank);
 const flat = (m: Mat) => Float64Array.from(m.flat());
 const toMat = (a: Float64Array, r: number): Mat => Array.from({ length: r }, (_, i) => Array.from(a.subarray(i * r, i * r + r)));
 const maxAbsDiff = (x: Mat, y: Mat) => Math.max(...x.flatMap((row, i) => row.map((v, j) => Math.abs(v - y[i][j]))));
@@ -37,6 +44,7 @@ describe('choleskyLower', () => {
 describe('smallSvd', () => {
   const cases: [string, Mat][] = [
     ['random 16 x 16', gaussian(rand, 16, 16)],
+    ['random 5 x 5 (odd: padded columns)', gaussian(rand, 5, 5)],
     ['graded spectrum 1 .. 1e-6', withSingularValues([1, 0.3, 1e-2, 1e-3, 1e-4, 1e-5, 1e-6])],
     ['repeated singular values', withSingularValues([2, 2, 2, 0.5, 0.5])],
     ['rank-deficient (two zeros)', withSingularValues([3, 1, 0, 0])],
@@ -44,7 +52,7 @@ describe('smallSvd', () => {
   ];
   it.each(cases)('%s: values, orthonormal vectors and K = P S Q^T', (_, k) => {
     const r = k.length;
-    const { values, left, right } = smallSvd(flat(k), r);
+    const { values, left, right } = smallSvd(flat(k), r, sweeps);
     const expected = singularValues(k);
     values.forEach((v, i) => expect(Math.abs(v - expected[i])).toBeLessThan(1e-12 * expected[0]));
     expect(Array.from(values)).toEqual([...values].sort((a, b) => b - a));
@@ -63,6 +71,10 @@ describe('smallSvd', () => {
     }
     const rebuilt = k.map((_, i) => k.map((__, j) => values.reduce((s, v, t) => s + v * p[t][i] * q[t][j], 0)));
     expect(maxAbsDiff(rebuilt, k)).toBeLessThan(1e-9 * values[0]);
+  });
+
+  it('needs scratch for the columns (padded to even length) and the norms', () => {
+    expect(heapJacobiBytes(maxRank) + 64).toBeLessThan(memory.buffer.byteLength);
   });
 
   it('transposeTimes is X^T Y', () => {

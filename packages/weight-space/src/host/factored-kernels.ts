@@ -1,7 +1,8 @@
 import type { TensorInfo } from '@tensorflow/tfjs-core';
 import { GRAM_BLOCK } from '../simd/kernels';
 import type { KernelHeap } from './heap';
-import { choleskyLower, smallSvd, transposeTimes } from './small-linalg';
+import { heapJacobi, heapJacobiBytes } from './heap-jacobi';
+import { type ColumnSweeps, choleskyLower, smallSvd, transposeTimes } from './small-linalg';
 
 /**
  * The work of the factored losses that touches whole factors, on a {@link KernelHeap}: Grams accumulated in float64
@@ -80,6 +81,9 @@ interface SpectrumOutputs {
   right: number;
 }
 
+/** Jacobi sweeps for ranks up to `maxRank` on scratch of this heap (allocate before taking views of the heap). */
+const jacobiFor = (heap: KernelHeap, maxRank: number) => heapJacobi(heap.kernels, heap.f64, heap.scratch(heapJacobiBytes(maxRank)), maxRank);
+
 const spectrumOutputs = (heap: KernelHeap, n: number, r: number): SpectrumOutputs => ({
   sigma: heap.output([n, r]) / 4,
   left: heap.output([n, r, r]) / 4,
@@ -92,10 +96,17 @@ const spectrumOutputs = (heap: KernelHeap, n: number, r: number): SpectrumOutput
  * F_A Q (columns in sigma's order; zero past the gradient cutoff). Then d sigma_i / dA = L_i L_i^T A / sigma_i and
  * d sigma_i / dB = B R_i R_i^T / sigma_i, with L_i, R_i the frames' i-th columns.
  */
-function writeSpectrum(f32: Float32Array, at: SpectrumOutputs, pos: number, r: number, gramA: Float64Array, gramB: Float64Array): void {
+function writeSpectrum(
+  f32: Float32Array,
+  at: SpectrumOutputs,
+  pos: number,
+  r: number,
+  [gramA, gramB]: Float64Array[],
+  sweeps: ColumnSweeps,
+): void {
   const rootA = choleskyLower(gramA, r);
   const rootB = choleskyLower(gramB, r);
-  const svd = smallSvd(transposeTimes(rootB, rootA, r), r);
+  const svd = smallSvd(transposeTimes(rootB, rootA, r), r, sweeps);
   const cutoff = svd.values[0] * GRADIENT_CUTOFF;
   for (let i = 0; i < r; i++) {
     f32[at.sigma + pos * r + i] = svd.values[i];
@@ -125,8 +136,9 @@ export function lowRankSvdKernel(heap: KernelHeap, a: TensorInfo, b: TensorInfo)
   const gramsA = stackedGrams(heap, as, as, n);
   const gramsB = stackedGrams(heap, bs, bs, n);
   const at = spectrumOutputs(heap, n, r);
+  const sweeps = jacobiFor(heap, r);
   const f32 = heap.f32();
-  for (let pos = 0; pos < n; pos++) writeSpectrum(f32, at, pos, r, gramsA[pos], gramsB[pos]);
+  for (let pos = 0; pos < n; pos++) writeSpectrum(f32, at, pos, r, [gramsA[pos], gramsB[pos]], sweeps);
 }
 
 /** Where the cross terms go: inner [N], X_A = A1 A2^T and X_B = B1^T B2 [N, r1, r2] (float indices). */
@@ -182,13 +194,14 @@ export function factoredPairKernel(
   const pred = spectrumOutputs(heap, n, r);
   const cross = innerOutputs(heap, n, r, rt);
   const target = targetSpectrum ? spectrumOutputs(heap, n, rt) : null;
+  const sweeps = jacobiFor(heap, Math.max(r, rt));
   const f32 = heap.f32();
   const w = r + rt;
   for (let pos = 0; pos < n; pos++) {
     const [ga, gb] = [gramsA[pos], gramsB[pos]];
-    writeSpectrum(f32, pred, pos, r, block(ga, w, 0, r, 0, r), block(gb, w, 0, r, 0, r));
+    writeSpectrum(f32, pred, pos, r, [block(ga, w, 0, r, 0, r), block(gb, w, 0, r, 0, r)], sweeps);
     writeInner(f32, cross, pos, r * rt, block(ga, w, 0, r, r, rt), block(gb, w, 0, r, r, rt));
-    if (target) writeSpectrum(f32, target, pos, rt, block(ga, w, r, rt, r, rt), block(gb, w, r, rt, r, rt));
+    if (target) writeSpectrum(f32, target, pos, rt, [block(ga, w, r, rt, r, rt), block(gb, w, r, rt, r, rt)], sweeps);
   }
 }
 

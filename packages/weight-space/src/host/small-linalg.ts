@@ -44,12 +44,10 @@ export function transposeTimes(x: Float64Array, y: Float64Array, r: number): Flo
 }
 
 /**
- * Columns whose mutual cosine is below this count as orthogonal. Singular values are then exact to float64 (their
- * error is second order in the cosines); the right vectors are off by about this much and the recovered left ones
- * by this times sigma_1 / sigma_i, which stays below 1e-7 down to the gradient cutoff (1e-5 sigma_1).
+ * Makes the columns of a column-major r x r matrix mutually orthogonal by Jacobi rotations, in place, and returns
+ * their squared norms (the SIMD kernel `jacobi_sweeps` behind {@link heapJacobi}).
  */
-const ORTHOGONALITY = 1e-12;
-const MAX_SWEEPS = 60;
+export type ColumnSweeps = (columns: Float64Array, r: number) => Float64Array;
 
 /** K = P diag(values) Q^T, values descending; the vectors stored one after another (vector i at [i r, i r + r)). */
 export interface SmallSvd {
@@ -62,15 +60,15 @@ export interface SmallSvd {
 
 /**
  * SVD of a square K: a Householder QR with column pivoting, K Pi = Q R, then a one-sided (Hestenes) Jacobi SVD of
- * R^T swept until every column pair is orthogonal to float64 precision. The pivoted QR is a preconditioner: R^T's
+ * R^T by `sweeps`, until every column pair is orthogonal to float64 precision. The pivoted QR is a preconditioner: R^T's
  * columns are already close to orthogonal, so Jacobi needs about half the sweeps it needs on K. Rotations act on
  * the matrix itself (not on K^T K), so small singular values keep their relative accuracy. With R^T = U S V^T,
  * K = (Q V) S (Pi U)^T: the right vectors are Pi u_i, and the left ones are recovered as K q_i / sigma_i.
  */
-export function smallSvd(k: Float64Array, r: number): SmallSvd {
+export function smallSvd(k: Float64Array, r: number, sweeps: ColumnSweeps): SmallSvd {
   const { rows, perm } = pivotedTriangle(k, r);
   // Column j of R^T is row j of R: `rows` is R^T column-major, as the Jacobi sweep wants it.
-  const norms = jacobiColumns(rows, r);
+  const norms = sweeps(rows, r);
   const order = Array.from(norms, (_, j) => j).sort((x, y) => norms[y] - norms[x]);
   const values = new Float64Array(r);
   const left = new Float64Array(r * r);
@@ -127,51 +125,4 @@ function pivotedTriangle(k: Float64Array, r: number): { rows: Float64Array; perm
     for (let i = j + 1; i < r; i++) m[i * r + j] = 0;
   }
   return { rows: m, perm };
-}
-
-/**
- * Hestenes sweeps over the columns of a column-major r x r matrix (in place) until all pairs are orthogonal;
- * returns the final squared column norms.
- */
-function jacobiColumns(a: Float64Array, r: number): Float64Array {
-  const norms = new Float64Array(r);
-  for (let j = 0; j < r; j++) {
-    let s = 0;
-    for (let i = 0; i < r; i++) s += a[j * r + i] * a[j * r + i];
-    norms[j] = s;
-  }
-  for (let sweep = 0; sweep < MAX_SWEEPS; sweep++) {
-    let rotated = false;
-    for (let p = 0; p < r - 1; p++) {
-      for (let q = p + 1; q < r; q++) {
-        let gamma = 0;
-        for (let i = 0; i < r; i++) gamma += a[p * r + i] * a[q * r + i];
-        if (gamma === 0 || Math.abs(gamma) <= ORTHOGONALITY * Math.sqrt(norms[p] * norms[q])) continue;
-        rotated = true;
-        const zeta = (norms[q] - norms[p]) / (2 * gamma);
-        // The smaller root of t^2 + 2 zeta t - 1 = 0 (|t| <= 1); 1 / (2 zeta) once zeta^2 would overflow.
-        // (Math.hypot would guard that too, but is several times slower than sqrt in V8.)
-        const magnitude = Math.abs(zeta);
-        const t = (zeta >= 0 ? 1 : -1) / (magnitude > 1e150 ? 2 * magnitude : magnitude + Math.sqrt(1 + zeta * zeta));
-        const c = 1 / Math.sqrt(1 + t * t);
-        const s = c * t;
-        let np = 0;
-        let nq = 0;
-        for (let i = 0; i < r; i++) {
-          const ap = a[p * r + i];
-          const aq = a[q * r + i];
-          const rp = c * ap - s * aq;
-          const rq = s * ap + c * aq;
-          a[p * r + i] = rp;
-          a[q * r + i] = rq;
-          np += rp * rp;
-          nq += rq * rq;
-        }
-        norms[p] = np;
-        norms[q] = nq;
-      }
-    }
-    if (!rotated) break;
-  }
-  return norms;
 }

@@ -135,9 +135,84 @@ function rightMul(name: string, width: number): WasmFunction {
   return { name, params: Array(7).fill('i32'), locals: [...Array(6).fill('i32'), ...Array(width).fill('v128')], body };
 }
 
+/**
+ * Hestenes sweeps over the columns of a column-major float64 matrix (columns `stride` doubles apart, stride even)
+ * and its squared column norms, in place, until no pair of the first r columns has a cosine above `tol` or
+ * `maxSweeps` ran: each pair's dot product and rotation are two-lane SIMD over the column.
+ */
+function jacobiSweeps(): WasmFunction {
+  const [a, norms, r, stride, tol, maxSweeps] = [0, 1, 2, 3, 4, 5];
+  const [sweep, p, q, i, po, qo, end, rotated] = [6, 7, 8, 9, 10, 11, 12, 13];
+  const [gamma, alpha, beta, zeta, mag, t, c, s] = [14, 15, 16, 17, 18, 19, 20, 21];
+  const [acc, vc, vs, ap, aq, rp, rq, np, nq] = [22, 23, 24, 25, 26, 27, 28, 29, 30];
+  const lanes = (v: number) => [...op.get(v), ...op.f64x2ExtractLane(0), ...op.get(v), ...op.f64x2ExtractLane(1), ...op.f64Add];
+  const normAt = (index: number) => [...op.get(norms), ...op.get(index), ...op.i32(3), ...op.i32Shl, ...op.i32Add];
+  const column = (index: number, to: number) => [...op.get(a), ...op.get(index), ...op.get(end), ...op.i32Mul, ...op.i32Add, ...op.set(to)];
+  const at = (base: number) => [...op.get(base), ...op.get(i), ...op.i32Add];
+  const fma = (sum: number, x: number[], y: number[]) => [...op.get(sum), ...x, ...y, ...op.f64x2Mul, ...op.f64x2Add, ...op.set(sum)];
+  const rotate = [
+    // the smaller root of t^2 + 2 zeta t - 1 = 0, zeta = (beta - alpha) / (2 gamma); 1 / (2 zeta) once zeta^2 overflows
+    ...op.get(beta), ...op.get(alpha), ...op.f64Sub, ...op.get(gamma), ...op.f64(2), ...op.f64Mul, ...op.f64Div, ...op.tee(zeta),
+    ...op.f64Abs, ...op.set(mag),
+    ...op.f64(1), ...op.get(zeta), ...op.f64Copysign,
+    ...op.get(mag), ...op.f64(2), ...op.f64Mul,
+    ...op.get(mag), ...op.f64(1), ...op.get(zeta), ...op.get(zeta), ...op.f64Mul, ...op.f64Add, ...op.f64Sqrt, ...op.f64Add,
+    ...op.get(mag), ...op.f64(1e150), ...op.f64Gt, ...op.select,
+    ...op.f64Div, ...op.set(t),
+    ...op.f64(1), ...op.f64(1), ...op.get(t), ...op.get(t), ...op.f64Mul, ...op.f64Add, ...op.f64Sqrt, ...op.f64Div, ...op.tee(c),
+    ...op.f64x2Splat, ...op.set(vc),
+    ...op.get(c), ...op.get(t), ...op.f64Mul, ...op.tee(s), ...op.f64x2Splat, ...op.set(vs),
+    ...op.v128Zero, ...op.set(np), ...op.v128Zero, ...op.set(nq),
+    ...forLoop(i, op.i32(0), op.get(end), 16, [
+      ...at(po), ...op.v128Load(), ...op.set(ap),
+      ...at(qo), ...op.v128Load(), ...op.set(aq),
+      ...op.get(vc), ...op.get(ap), ...op.f64x2Mul, ...op.get(vs), ...op.get(aq), ...op.f64x2Mul, ...op.f64x2Sub, ...op.set(rp),
+      ...op.get(vs), ...op.get(ap), ...op.f64x2Mul, ...op.get(vc), ...op.get(aq), ...op.f64x2Mul, ...op.f64x2Add, ...op.set(rq),
+      ...at(po), ...op.get(rp), ...op.v128Store(),
+      ...at(qo), ...op.get(rq), ...op.v128Store(),
+      ...fma(np, op.get(rp), op.get(rp)),
+      ...fma(nq, op.get(rq), op.get(rq)),
+    ]),
+    ...normAt(p), ...lanes(np), ...op.f64Store(),
+    ...normAt(q), ...lanes(nq), ...op.f64Store(),
+  ];
+  const pair = [
+    ...op.block,
+    ...column(p, po), ...column(q, qo),
+    ...op.v128Zero, ...op.set(acc),
+    ...forLoop(i, op.i32(0), op.get(end), 16, fma(acc, [...at(po), ...op.v128Load()], [...at(qo), ...op.v128Load()])),
+    ...lanes(acc), ...op.set(gamma),
+    ...normAt(p), ...op.f64Load(), ...op.set(alpha),
+    ...normAt(q), ...op.f64Load(), ...op.set(beta),
+    // orthogonal enough (this includes gamma = 0): skip the pair
+    ...op.get(gamma), ...op.f64Abs, ...op.get(tol), ...op.get(alpha), ...op.get(beta), ...op.f64Mul, ...op.f64Sqrt, ...op.f64Mul,
+    ...op.f64Le, ...op.brIf(0),
+    ...op.get(rotated), ...op.i32(1), ...op.i32Add, ...op.set(rotated),
+    ...rotate,
+    ...op.end,
+  ];
+  const body = [
+    ...op.get(stride), ...op.i32(3), ...op.i32Shl, ...op.set(end),
+    ...forLoop(sweep, op.i32(0), op.get(maxSweeps), 1, [
+      ...op.i32(0), ...op.set(rotated),
+      ...forLoop(p, op.i32(0), [...op.get(r), ...op.i32(1), ...op.i32Sub], 1,
+        forLoop(q, [...op.get(p), ...op.i32(1), ...op.i32Add], op.get(r), 1, pair),
+      ),
+      // a sweep without rotations: converged, leave the sweep loop
+      ...op.get(rotated), ...op.i32Eqz, ...op.brIf(1),
+    ]),
+  ];
+  return {
+    name: 'jacobi_sweeps',
+    params: ['i32', 'i32', 'i32', 'i32', 'f64', 'i32'],
+    locals: [...Array(8).fill('i32'), ...Array(8).fill('f64'), ...Array(9).fill('v128')],
+    body,
+  };
+}
+
 /** The module's bytes (generated once; a few kilobytes, so compiling it synchronously is allowed everywhere). */
 export function kernelModuleBytes(): Uint8Array<ArrayBuffer> {
-  return encodeModule([packF64(), gramF64(), leftMul(), rightMul('right_mul', 1), rightMul('right_mul16', 4)]);
+  return encodeModule([packF64(), gramF64(), leftMul(), rightMul('right_mul', 1), rightMul('right_mul16', 4), jacobiSweeps()]);
 }
 
 /** The kernels' exports, as called from JS. */
@@ -147,4 +222,5 @@ export interface SimdKernels {
   left_mul(m: number, p: number, q: number, x: number, n: number, out: number, accumulate: 0 | 1): void;
   right_mul(x: number, n: number, q: number, m: number, p: number, out: number, accumulate: 0 | 1): void;
   right_mul16(x: number, n: number, q: number, m: number, p: number, out: number, accumulate: 0 | 1): void;
+  jacobi_sweeps(a: number, norms: number, r: number, stride: number, tol: number, maxSweeps: number): void;
 }
