@@ -92,7 +92,7 @@ describe('SIMD kernels vs plain loops', () => {
     const xAt = put(x, m.length);
     const out = roundUp((m.length + x.length) * 4, 16);
     f32().fill(7, out / 4, out / 4 + p * n);
-    kernels.left_mul(mAt, p, q, xAt, n, out, 0);
+    kernels.left_mul(mAt, p, q, xAt, n, out, 0, out + p * n * 4);
     let worst = 0;
     for (let i = 0; i < p; i++) {
       for (let c = 0; c < n; c++) {
@@ -135,7 +135,7 @@ describe('SIMD kernels vs plain loops', () => {
     const out = roundUp((u.length + v.length) * 4, 16);
     const run = (accumulate: 0 | 1) =>
       name === 'left_mul'
-        ? kernels.left_mul(uAt, rows, inner, vAt, cols, out, accumulate)
+        ? kernels.left_mul(uAt, rows, inner, vAt, cols, out, accumulate, out + rows * cols * 4)
         : kernels[name](uAt, rows, inner, vAt, cols, out, accumulate);
     run(0);
     const once = f32().slice(out / 4, out / 4 + rows * cols);

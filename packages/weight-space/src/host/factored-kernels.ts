@@ -210,12 +210,13 @@ export function leftMulKernel(heap: KernelHeap, terms: TensorInfo[]): void {
   const [n, p] = terms[0].shape;
   const length = terms[1].shape[2];
   const out = heap.output([n, p, length]);
+  const panel = heap.scratch(64 * Math.max(...terms.filter((_, t) => t % 2 === 0).map((m) => m.shape[2])));
   for (let t = 0; t < terms.length; t += 2) {
     const [m, x] = [terms[t], terms[t + 1]];
     const q = m.shape[2];
     const [mAt, xAt] = [heap.input(m), heap.input(x)];
     for (let pos = 0; pos < n; pos++) {
-      heap.kernels.left_mul(mAt + pos * p * q * 4, p, q, xAt + pos * q * length * 4, length, out + pos * p * length * 4, t > 0 ? 1 : 0);
+      heap.kernels.left_mul(mAt + pos * p * q * 4, p, q, xAt + pos * q * length * 4, length, out + pos * p * length * 4, t > 0 ? 1 : 0, panel);
     }
   }
 }

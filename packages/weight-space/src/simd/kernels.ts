@@ -11,7 +11,8 @@ import { type WasmFunction, encodeModule, forLoop, op } from './wasm-encoder';
  *   {@link GRAM_BLOCK} sizes; rows of `pairs` pairs of doubles, row stride `stride`). With `upper` = 1 (a symmetric
  *   Gram, x = y) blocks below the diagonal are skipped: only entries j >= i are meant to be read. Products of float32 values are exact in float64 and the sums lose almost
  *   nothing, so a Gram's small eigenvalues survive: the cond^2 loss of a float32 Gram is what CholeskyQR2 undoes.
- * - `left_mul(m, p, q, x, n, out, accumulate)`: out [p, n] (+)= m [p, q] x [q, n] in float32, n a multiple of 16.
+ * - `left_mul(m, p, q, x, n, out, accumulate, panel)`: out [p, n] (+)= m [p, q] x [q, n] in float32, n a multiple of
+ *   16; `panel` is 64 q bytes of scratch.
  * - `right_mul(x, n, q, m, p, out, accumulate)` / `right_mul16`: out [n, p] (+)= x [n, q] m [q, p] in float32, p a
  *   multiple of 4 (of 16 for the unrolled one). With accumulate = 1 the product is added to what out holds.
  */
@@ -101,20 +102,27 @@ function multiplyAccumulate(accs: number[], coef: number[], vecBase: number[], j
 }
 
 function leftMul(): WasmFunction {
-  const [m, p, q, x, n, out, accumulate] = [0, 1, 2, 3, 4, 5, 6];
-  const [i, c, j, rowBytes, end] = [7, 8, 9, 10, 11];
-  const accs = [12, 13, 14, 15];
-  // coefficient m[i q + j] and the row chunk x + j rowBytes + c
+  const [m, p, q, x, n, out, accumulate, panel] = [0, 1, 2, 3, 4, 5, 6, 7];
+  const [i, c, j, rowBytes, end] = [8, 9, 10, 11, 12];
+  const accs = [13, 14, 15, 16];
+  // coefficient m[i q + j] and row j of the panel (64 bytes per row)
   const coef = [...op.get(m), ...op.get(i), ...op.get(q), ...op.i32Mul, ...op.get(j), ...op.i32Add, ...op.i32(2), ...op.i32Shl, ...op.i32Add];
-  const vec = [...op.get(x), ...op.get(j), ...op.get(rowBytes), ...op.i32Mul, ...op.i32Add, ...op.get(c), ...op.i32Add];
+  const vec = [...op.get(panel), ...op.get(j), ...op.i32(6), ...op.i32Shl, ...op.i32Add];
   const dst = [...op.get(out), ...op.get(i), ...op.get(rowBytes), ...op.i32Mul, ...op.i32Add, ...op.get(c), ...op.i32Add];
+  // x[:, c .. c + 16) copied to the contiguous panel: read in place, the q rows lie a whole row apart (4 KB for
+  // dIn = 1024), map to one cache set and evict each other; the panel is then reused by all p output rows.
+  const fillPanel = forLoop(j, op.i32(0), op.get(q), 1, [0, 1, 2, 3].flatMap((t) => [
+    ...vec, ...op.get(x), ...op.get(j), ...op.get(rowBytes), ...op.i32Mul, ...op.i32Add, ...op.get(c), ...op.i32Add,
+    ...op.v128Load(16 * t), ...op.v128Store(16 * t),
+  ]));
   const body = [
     ...op.get(n), ...op.i32(2), ...op.i32Shl, ...op.tee(rowBytes), ...op.set(end),
-    ...forLoop(i, op.i32(0), op.get(p), 1, [
-      ...forLoop(c, op.i32(0), op.get(end), 64, multiplyAccumulate(accs, coef, vec, j, q, dst, accumulate)),
+    ...forLoop(c, op.i32(0), op.get(end), 64, [
+      ...fillPanel,
+      ...forLoop(i, op.i32(0), op.get(p), 1, multiplyAccumulate(accs, coef, vec, j, q, dst, accumulate)),
     ]),
   ];
-  return { name: 'left_mul', params: Array(7).fill('i32'), locals: [...Array(5).fill('i32'), ...Array(4).fill('v128')], body };
+  return { name: 'left_mul', params: Array(8).fill('i32'), locals: [...Array(5).fill('i32'), ...Array(4).fill('v128')], body };
 }
 
 function rightMul(name: string, width: number): WasmFunction {
@@ -219,7 +227,7 @@ export function kernelModuleBytes(): Uint8Array<ArrayBuffer> {
 export interface SimdKernels {
   pack_f64(src: number, rows: number, cols: number, rowStride: number, colStride: number, dst: number, dstStride: number): void;
   gram_f64(x: number, y: number, p: number, q: number, pairs: number, stride: number, out: number, upper: 0 | 1): void;
-  left_mul(m: number, p: number, q: number, x: number, n: number, out: number, accumulate: 0 | 1): void;
+  left_mul(m: number, p: number, q: number, x: number, n: number, out: number, accumulate: 0 | 1, panel: number): void;
   right_mul(x: number, n: number, q: number, m: number, p: number, out: number, accumulate: 0 | 1): void;
   right_mul16(x: number, n: number, q: number, m: number, p: number, out: number, accumulate: 0 | 1): void;
   jacobi_sweeps(a: number, norms: number, r: number, stride: number, tol: number, maxSweeps: number): void;
