@@ -4,11 +4,13 @@ import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 
 // tf.profile also lists reshapes (views of the same data: nothing is dispatched on cpu, wasm or webgpu) and the
-// wrapper entries of ops with custom gradients; `compute` counts the rest (casts included, even to the same dtype).
+// wrapper entries of ops with custom gradients (tfjs's own, named `...__op`, and tf.customGrad's, named
+// 'unnamed scope'); `compute` counts the rest (casts included, even to the same dtype).
 const VIEWS = new Set(['Reshape', 'ExpandDims', 'Squeeze']);
+const isWrapper = (name) => name.endsWith('__op') || name === 'unnamed scope';
 const counts = (kernels) => ({
   all: kernels.length,
-  compute: kernels.filter((k) => !k.name.endsWith('__op') && !VIEWS.has(k.name)).length,
+  compute: kernels.filter((k) => !isWrapper(k.name) && !VIEWS.has(k.name)).length,
 });
 
 export const KERNEL_MODEL = { tokens: 144, channels: 64, width: 64, depth: 4, heads: 8, condDim: 1024, seed: 1 };

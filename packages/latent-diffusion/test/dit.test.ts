@@ -109,7 +109,9 @@ describeEachBackend('DiT denoiser', () => {
     const f = () => tf.sum(tf.mul(model.predict(xt, t, cond, keep), weights)) as tf.Scalar;
     const { grads } = tf.variableGrads(f);
     const h = 1e-2;
-    for (const name of ['posEmbed', 'blocks.0.qkv.kernel', 'blocks.1.fc1.kernel', 'cond.null', 'final.out.kernel']) {
+    const names = ['posEmbed', 'blocks.0.qkv.kernel', 'blocks.1.fc1.kernel', 'cond.null', 'final.out.kernel',
+      'blocks.0.fc1.bias', 'blocks.1.adaLN.kernel', 'final.adaLN.bias', 'time.fc1.bias'];
+    for (const name of names) {
       const v = model.variables[name];
       const g = await grads[v.name].data();
       const original = await v.data();

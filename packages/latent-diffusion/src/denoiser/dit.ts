@@ -5,7 +5,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { LatentDiffusionError } from '../errors';
 import type { Denoiser, PreparedDenoiser, SamplingPlan } from '../samplers/types';
-import { attendHeads, dense, layerNorm, modulate, silu, sinusoidalEmbedding, splitHeads } from './layers';
+import { attendHeads, dense, layerNorm, modulatedLayerNorm, silu, sinusoidalEmbedding, splitHeads } from './layers';
 import { ParameterFactory, type ParameterMap } from './parameters';
 
 export interface DiTConfig {
@@ -176,14 +176,16 @@ export class DiT implements ConditionalDenoiser {
     this.checkInput(xt, null);
     return tf.tidy(() => {
       const tokens = this.conditionTokens(cond, keep, xt.shape[0]);
-      const modulation = this.splitModulation(this.modulationRows(t, tokens && this.pooledCondition(tokens)));
+      const vectors = this.modulationVectors(t, tokens && this.pooledCondition(tokens), 1);
+      // squeezed rather than unstacked: tfjs's unstack gradient fails for a single output
+      const modulation = tf.unstack(tf.squeeze(vectors, [0]));
       return this.forward(xt, { modulation, crossKV: tokens ? this.crossKeysValues(tokens) : [] });
     });
   }
 
   /**
    * Precomputes, for one sampling run, every block's adaLN modulation at all of the run's timesteps (one time-MLP
-   * pass and one product for all of them) and the cross-attention keys and values of the condition tokens.
+   * pass and one product per layer for all of them) and the cross-attention keys and values of the condition tokens.
    * `predict(xt, step)` then takes xt [conditions * batch, tokens, channels]: one batch per condition of the plan,
    * stacked in order, so that guidance's two branches run as one forward pass. The weights are read now: assign
    * new values after `prepare` and the prepared denoiser does not see them. The caller disposes it.
@@ -195,10 +197,9 @@ export class DiT implements ConditionalDenoiser {
       const tokens = this.stackedConditionTokens(conditions, batch);
       const pooled = tokens && tf.tile(this.pooledCondition(tokens), [timesteps.length, 1]);
       const t = tf.tensor1d(timesteps.flatMap((step) => new Array<number>(rows).fill(step)), 'int32');
-      const all = this.modulationRows(t, pooled);
       return {
-        // One [rows, 1, total] tensor per step, cut once here rather than sliced out at every step.
-        modulation: tf.unstack(tf.reshape(all, [timesteps.length, rows, 1, all.shape[1] as number])),
+        // one [vectors, rows, 1, width] tensor per step, whose vectors each step cuts apart (one kernel)
+        modulation: tf.unstack(this.modulationVectors(t, pooled, timesteps.length)),
         crossKV: tokens ? this.crossKeysValues(tokens) : [],
       };
     });
@@ -209,7 +210,7 @@ export class DiT implements ConditionalDenoiser {
           throw new LatentDiffusionError(`DiT: step must be an integer in [0, ${timesteps.length}), got ${step}`);
         }
         return tf.tidy(() =>
-          this.forward(xt, { modulation: this.splitModulation(state.modulation[step]), crossKV: state.crossKV }),
+          this.forward(xt, { modulation: tf.unstack(state.modulation[step]), crossKV: state.crossKV }),
         );
       },
       dispose: () => tf.dispose(state),
@@ -235,8 +236,10 @@ export class DiT implements ConditionalDenoiser {
     }
     const tokens = cond.rank === 2 ? tf.expandDims(cond, 1) : cond;
     if (keep === null) return tokens;
-    const k = tf.reshape(keep, [batch, 1, 1]);
-    return tf.add(tf.mul(tokens, k), tf.mul(nullToken, tf.sub(1, k)));
+    const keepColumn = tf.reshape(keep, [batch, 1]);
+    // the null token's share as an outer product (1 - keep) x null, whose gradient is a product too
+    const nullShare = tf.matMul(tf.sub(1, keepColumn), tf.reshape(this.nullCond!, [1, D]));
+    return tf.add(tf.mul(tokens, tf.expandDims(keepColumn, 2)), tf.expandDims(nullShare, 1));
   }
 
   /** Checks xt's shape; `batch` null accepts any batch size. */
@@ -265,42 +268,43 @@ export class DiT implements ConditionalDenoiser {
     return tf.concat(parts.map((p) => (p!.shape[1] === count ? p! : tf.tile(p!, [1, count, 1]))), 0);
   }
 
-  /** The condition tokens' mean, projected to the model width: [batch, width]. */
+  /** The condition tokens' mean (a product with a row of 1 / M), projected to the model width: [batch, width]. */
   private pooledCondition(tokens: tf.Tensor): tf.Tensor {
-    return dense(tf.mean(tokens, 1), this.condProj!.kernel, this.condProj!.bias);
+    const [batch, count, D] = tokens.shape as [number, number, number];
+    const mean = tf.matMul(tf.tensor2d(new Float32Array(count).fill(1 / count), [1, count]), tokens);
+    return dense(tf.reshape(mean, [batch, D]), this.condProj!.kernel, this.condProj!.bias);
   }
 
   /**
-   * Every adaLN modulation (all blocks, then the final layer) for timesteps t [n] and pooled conditions [n, width]
-   * in one product: [n, total], with the 1 of (1 + scale) already added to the scale columns.
+   * Every adaLN modulation vector (all blocks, then the final layer) for timesteps t [groups * n] and pooled
+   * conditions [groups * n, width], whose rows come in `groups` blocks of n (one per sampling step, or 1):
+   * [groups, vectors, n, 1, width], with the 1 of (1 + scale) already added. One product per layer, each
+   * transposed so that every vector is one contiguous block: the cpu backend cuts those out as views, where it
+   * splits the last axis (or, in the gradient, a concatenation of the layers' kernels) element by element. That
+   * takes 4 (layers - 1) kernels more than one product of the concatenated kernels (16 with four blocks); a
+   * prepared sampling run pays them once, not per step.
    */
-  private modulationRows(t: tf.Tensor, pooled: tf.Tensor | null): tf.Tensor {
+  private modulationVectors(t: tf.Tensor, pooled: tf.Tensor | null, groups: number): tf.Tensor {
     const c = this.config;
     let ctx = dense(silu(dense(sinusoidalEmbedding(t, c.timeFeatures), this.time1.kernel, this.time1.bias)),
       this.time2.kernel, this.time2.bias);
     if (pooled) ctx = tf.add(ctx, pooled);
-    const layers = [...this.blocks.map((b) => b.adaLN), this.finalAdaLN];
-    const kernel = tf.concat(layers.map((l) => l.kernel), 1);
-    const bias = tf.concat(layers.map((l) => l.bias), 0);
-    return tf.add(dense(silu(ctx), kernel, bias), tf.tensor1d(this.scaleOffsets()));
-  }
-
-  /** 1 at every `scale` column of the stacked modulation, 0 elsewhere. */
-  private scaleOffsets(): Float32Array {
-    const w = this.config.width;
-    const perBlock = this.config.crossAttention ? 7 : 6;
-    const scaleColumns = [...this.blocks.flatMap((_, i) => [i * perBlock + 1, i * perBlock + 4]),
-      this.blocks.length * perBlock + 1];
-    const offsets = new Float32Array((this.blocks.length * perBlock + 2) * w);
-    for (const column of scaleColumns) offsets.fill(1, column * w, (column + 1) * w);
-    return offsets;
-  }
-
-  /** Modulation rows [n, total] (or [n, 1, total]) -> one [n, 1, width] tensor per modulation vector, in order. */
-  private splitModulation(rows: tf.Tensor): tf.Tensor[] {
-    const total = rows.shape[rows.rank - 1] as number;
-    const shaped = rows.rank === 3 ? rows : tf.reshape(rows, [rows.shape[0], 1, total]);
-    return tf.split(shaped, total / this.config.width, 2);
+    const activated = silu(ctx);
+    const n = activated.shape[0] / groups;
+    const perBlock = c.crossAttention ? 7 : 6;
+    const layers = [
+      ...this.blocks.map((b) => ({ layer: b.adaLN, vectors: perBlock, scales: [1, 4] })),
+      { layer: this.finalAdaLN, vectors: 2, scales: [1] },
+    ];
+    const byVector = layers.map(({ layer, vectors, scales }) => {
+      // the 1 of (1 + scale) goes into the bias: added to the product, it would be a broadcast over the rows
+      const offsets = new Float32Array(vectors * c.width);
+      for (const v of scales) offsets.fill(1, v * c.width, (v + 1) * c.width);
+      const rows = dense(activated, layer.kernel, tf.add(layer.bias, tf.tensor1d(offsets)));
+      return tf.transpose(tf.reshape(rows, [groups, n, vectors, c.width]), [0, 2, 1, 3]);
+    });
+    const all = tf.concat(byVector, 1);
+    return tf.reshape(all, [groups, all.shape[1] as number, n, 1, c.width]);
   }
 
   /** Each block's cross-attention keys and values of the condition tokens, split into heads. */
@@ -317,14 +321,14 @@ export class DiT implements ConditionalDenoiser {
       x = this.block(x, m.slice(i * perBlock, (i + 1) * perBlock), block, crossKV[i]);
     });
     const [shift, onePlusScale] = m.slice(this.blocks.length * perBlock);
-    return dense(modulate(layerNorm(x), shift, onePlusScale), this.outProj.kernel, this.outProj.bias);
+    return dense(modulatedLayerNorm(x, shift, onePlusScale), this.outProj.kernel, this.outProj.bias);
   }
 
   private block(x: tf.Tensor, mod: tf.Tensor[], b: Block, crossKV: tf.Tensor[] | undefined): tf.Tensor {
     const heads = this.config.heads;
     const [shiftA, scaleA, gateA, shiftM, scaleM, gateM, gateC] = mod;
 
-    const [q, k, v] = splitHeads(dense(modulate(layerNorm(x), shiftA, scaleA), b.qkv.kernel, b.qkv.bias), 3, heads);
+    const [q, k, v] = splitHeads(dense(modulatedLayerNorm(x, shiftA, scaleA), b.qkv.kernel, b.qkv.bias), 3, heads);
     x = tf.add(x, tf.mul(dense(attendHeads(q, k, v), b.attnOut.kernel, b.attnOut.bias), gateA));
 
     if (b.crossQ && crossKV) {
@@ -333,7 +337,7 @@ export class DiT implements ConditionalDenoiser {
       x = tf.add(x, tf.mul(cross, gateC));
     }
 
-    const m = dense(silu(dense(modulate(layerNorm(x), shiftM, scaleM), b.fc1.kernel, b.fc1.bias)), b.fc2.kernel,
+    const m = dense(silu(dense(modulatedLayerNorm(x, shiftM, scaleM), b.fc1.kernel, b.fc1.bias)), b.fc2.kernel,
       b.fc2.bias);
     return tf.add(x, tf.mul(m, gateM));
   }
