@@ -2,7 +2,7 @@ import type { TensorInfo } from '@tensorflow/tfjs-core';
 import { GRAM_BLOCK } from '../simd/kernels';
 import type { KernelHeap } from './heap';
 import { heapJacobi, heapJacobiBytes } from './heap-jacobi';
-import { type ColumnSweeps, choleskyLower, smallSvd, transposeTimes } from './small-linalg';
+import { type ColumnSweeps, type MatrixView, choleskyLower, smallSvd, transposeTimes } from './small-linalg';
 
 /**
  * The work of the factored losses that touches whole factors, on a {@link KernelHeap}: Grams accumulated in float64
@@ -28,14 +28,20 @@ const factorA = (heap: KernelHeap, a: TensorInfo): Factor => ({ address: heap.in
 const factorB = (heap: KernelHeap, b: TensorInfo): Factor => ({ address: heap.input(b), rank: b.shape[2], length: b.shape[1], rankMajor: false });
 const totalRank = (stack: Factor[]) => stack.reduce((s, f) => s + f.rank, 0);
 
+/** Where {@link stackedGrams} left position n's Gram: at double offset `offset(n)`, rows `stride` doubles apart. */
+interface GramLayout {
+  offset(n: number): number;
+  stride: number;
+}
+
 /**
  * X_n Y_n^T in float64 for every position n, where X stacks the rank rows of the factors in `xs` (and Y those of
- * `ys`), as row-major blocks of totalRank(xs) x totalRank(ys). Rows are packed into float64 scratch (zero rows and
- * a zero column pad them to the kernel's block sizes and two-double lanes), then reduced by `gram_f64`. When `ys`
- * is `xs` the Gram is symmetric: only its upper triangle is computed, then mirrored. Stacking the prediction's and
- * the target's factors gives their two Grams and their cross Gram from one pass over each.
+ * `ys`): totalRank(xs) x totalRank(ys) blocks in heap scratch. Rows are packed into float64 scratch (zero rows and a
+ * zero column pad them to the kernel's block sizes and two-double lanes), then reduced by `gram_f64`. When `ys` is
+ * `xs` the Gram is symmetric and only its upper triangle is computed. Stacking the prediction's and the target's
+ * factors gives their two Grams and their cross Gram from one pass over each.
  */
-function stackedGrams(heap: KernelHeap, xs: Factor[], ys: Factor[], positions: number): Float64Array[] {
+function stackedGrams(heap: KernelHeap, xs: Factor[], ys: Factor[], positions: number): GramLayout {
   const { kernels } = heap;
   const same = xs === ys;
   const [rx, ry] = [totalRank(xs), totalRank(ys)];
@@ -43,7 +49,7 @@ function stackedGrams(heap: KernelHeap, xs: Factor[], ys: Factor[], positions: n
   const [px, py] = [roundUp(rx, GRAM_BLOCK.rows), roundUp(ry, GRAM_BLOCK.cols)];
   const packedX = heap.scratch((same ? Math.max(px, py) : px) * stride * 8);
   const packedY = same ? packedX : heap.scratch(py * stride * 8);
-  const out = heap.scratch(px * py * 8);
+  const out = heap.scratch(positions * px * py * 8);
   const pack = (stack: Factor[], n: number, to: number) => {
     let row = 0;
     for (const f of stack) {
@@ -52,27 +58,20 @@ function stackedGrams(heap: KernelHeap, xs: Factor[], ys: Factor[], positions: n
       row += f.rank;
     }
   };
-  const grams: Float64Array[] = [];
   for (let n = 0; n < positions; n++) {
     pack(xs, n, packedX);
     if (!same) pack(ys, n, packedY);
-    kernels.gram_f64(packedX, packedY, px, py, stride / 2, stride, out, same ? 1 : 0);
-    const padded = heap.f64().subarray(out / 8, out / 8 + px * py);
-    const gram = new Float64Array(rx * ry);
-    for (let i = 0; i < rx; i++) {
-      for (let j = 0; j < ry; j++) gram[i * ry + j] = same && j < i ? padded[j * py + i] : padded[i * py + j];
-    }
-    grams.push(gram);
+    kernels.gram_f64(packedX, packedY, px, py, stride / 2, stride, out + n * px * py * 8, same ? 1 : 0);
   }
-  return grams;
+  return { offset: (n) => out / 8 + n * px * py, stride: py };
 }
 
-/** Rows [r0, r0 + rows) x columns [c0, c0 + cols) of a row-major matrix with `width` columns. */
-function block(m: Float64Array, width: number, r0: number, rows: number, c0: number, cols: number): Float64Array {
-  const out = new Float64Array(rows * cols);
-  for (let i = 0; i < rows; i++) out.set(m.subarray((r0 + i) * width + c0, (r0 + i) * width + c0 + cols), i * cols);
-  return out;
-}
+/** The block of position n's Gram at rows from r0 and columns from c0, as a view on the heap's doubles. */
+const view = (f64: Float64Array, grams: GramLayout, n: number, r0: number, c0: number): MatrixView => ({
+  data: f64,
+  offset: grams.offset(n) + r0 * grams.stride + c0,
+  stride: grams.stride,
+});
 
 /** Where one factor pair's spectrum goes: sigma [N, r], left and right frames [N, r, r] (float indices). */
 interface SpectrumOutputs {
@@ -101,7 +100,7 @@ function writeSpectrum(
   at: SpectrumOutputs,
   pos: number,
   r: number,
-  [gramA, gramB]: Float64Array[],
+  [gramA, gramB]: MatrixView[],
   sweeps: ColumnSweeps,
 ): void {
   const rootA = choleskyLower(gramA, r);
@@ -137,8 +136,8 @@ export function lowRankSvdKernel(heap: KernelHeap, a: TensorInfo, b: TensorInfo)
   const gramsB = stackedGrams(heap, bs, bs, n);
   const at = spectrumOutputs(heap, n, r);
   const sweeps = jacobiFor(heap, r);
-  const f32 = heap.f32();
-  for (let pos = 0; pos < n; pos++) writeSpectrum(f32, at, pos, r, [gramsA[pos], gramsB[pos]], sweeps);
+  const [f32, f64] = [heap.f32(), heap.f64()];
+  for (let pos = 0; pos < n; pos++) writeSpectrum(f32, at, pos, r, [view(f64, gramsA, pos, 0, 0), view(f64, gramsB, pos, 0, 0)], sweeps);
 }
 
 /** Where the cross terms go: inner [N], X_A = A1 A2^T and X_B = B1^T B2 [N, r1, r2] (float indices). */
@@ -155,23 +154,29 @@ const innerOutputs = (heap: KernelHeap, n: number, r1: number, r2: number): Inne
 });
 
 /** <B1 A1, B2 A2>_F = sum X_A * X_B, and the cross Grams (kept for the gradient). */
-function writeInner(f32: Float32Array, at: InnerOutputs, pos: number, size: number, crossA: Float64Array, crossB: Float64Array): void {
+function writeInner(f32: Float32Array, at: InnerOutputs, pos: number, [r1, r2]: number[], crossA: MatrixView, crossB: MatrixView): void {
   let inner = 0;
-  for (let i = 0; i < size; i++) inner += crossA[i] * crossB[i];
+  for (let i = 0; i < r1; i++) {
+    for (let j = 0; j < r2; j++) {
+      const xa = crossA.data[crossA.offset + i * crossA.stride + j];
+      const xb = crossB.data[crossB.offset + i * crossB.stride + j];
+      inner += xa * xb;
+      f32[at.crossA + (pos * r1 + i) * r2 + j] = xa;
+      f32[at.crossB + (pos * r1 + i) * r2 + j] = xb;
+    }
+  }
   f32[at.inner + pos] = inner;
-  f32.set(crossA, at.crossA + pos * size);
-  f32.set(crossB, at.crossB + pos * size);
 }
 
 /** <B1 A1, B2 A2>_F per position from float64 cross Grams. Outputs: inner [N], X_A [N, r1, r2], X_B [N, r1, r2]. */
 export function lowRankInnerKernel(heap: KernelHeap, a1: TensorInfo, b1: TensorInfo, a2: TensorInfo, b2: TensorInfo): void {
   const n = positionsOf(a1);
-  const [r1, r2] = [a1.shape[1], a2.shape[1]];
+  const ranks = [a1.shape[1], a2.shape[1]];
   const crossA = stackedGrams(heap, [factorA(heap, a1)], [factorA(heap, a2)], n);
   const crossB = stackedGrams(heap, [factorB(heap, b1)], [factorB(heap, b2)], n);
-  const at = innerOutputs(heap, n, r1, r2);
-  const f32 = heap.f32();
-  for (let pos = 0; pos < n; pos++) writeInner(f32, at, pos, r1 * r2, crossA[pos], crossB[pos]);
+  const at = innerOutputs(heap, n, ranks[0], ranks[1]);
+  const [f32, f64] = [heap.f32(), heap.f64()];
+  for (let pos = 0; pos < n; pos++) writeInner(f32, at, pos, ranks, view(f64, crossA, pos, 0, 0), view(f64, crossB, pos, 0, 0));
 }
 
 /**
@@ -195,13 +200,14 @@ export function factoredPairKernel(
   const cross = innerOutputs(heap, n, r, rt);
   const target = targetSpectrum ? spectrumOutputs(heap, n, rt) : null;
   const sweeps = jacobiFor(heap, Math.max(r, rt));
-  const f32 = heap.f32();
-  const w = r + rt;
+  const [f32, f64] = [heap.f32(), heap.f64()];
+  // blocks of the stacked Grams: [0, r) is the prediction, [r, r + rt) the target
+  const blocks = (pos: number, r0: number, c0: number) => [view(f64, gramsA, pos, r0, c0), view(f64, gramsB, pos, r0, c0)];
   for (let pos = 0; pos < n; pos++) {
-    const [ga, gb] = [gramsA[pos], gramsB[pos]];
-    writeSpectrum(f32, pred, pos, r, [block(ga, w, 0, r, 0, r), block(gb, w, 0, r, 0, r)], sweeps);
-    writeInner(f32, cross, pos, r * rt, block(ga, w, 0, r, r, rt), block(gb, w, 0, r, r, rt));
-    if (target) writeSpectrum(f32, target, pos, rt, [block(ga, w, r, rt, r, rt), block(gb, w, r, rt, r, rt)], sweeps);
+    writeSpectrum(f32, pred, pos, r, blocks(pos, 0, 0), sweeps);
+    const [crossA, crossB] = blocks(pos, 0, r);
+    writeInner(f32, cross, pos, [r, rt], crossA, crossB);
+    if (target) writeSpectrum(f32, target, pos, rt, blocks(pos, r, r), sweeps);
   }
 }
 

@@ -6,23 +6,32 @@
 /** Pivots at or below this fraction of the Gram's largest diagonal are rounding noise of a rank-deficient factor. */
 const PIVOT_FLOOR = 1e-12;
 
+/** A matrix inside a larger float64 array: element (i, j) at data[offset + i stride + j]. */
+export interface MatrixView {
+  data: Float64Array;
+  offset: number;
+  stride: number;
+}
+
 /**
- * Lower-triangular F with F F^T = G for a symmetric positive semi-definite G. A pivot at or below the floor gives a
- * zero column (the factor's rank is lower), so zero and rank-deficient Grams give finite factors.
+ * Lower-triangular F with F F^T = G for a symmetric positive semi-definite G, of which only the upper triangle is
+ * read (the SIMD Gram kernel computes no more). A pivot at or below the floor gives a zero column (the factor's rank
+ * is lower), so zero and rank-deficient Grams give finite factors.
  */
-export function choleskyLower(g: Float64Array, r: number): Float64Array {
+export function choleskyLower({ data, offset, stride }: MatrixView, r: number): Float64Array {
+  const g = (i: number, j: number) => data[offset + i * stride + j];
   const f = new Float64Array(r * r);
   let largest = 0;
-  for (let i = 0; i < r; i++) largest = Math.max(largest, g[i * r + i]);
+  for (let i = 0; i < r; i++) largest = Math.max(largest, g(i, i));
   const floor = largest * PIVOT_FLOOR;
   for (let j = 0; j < r; j++) {
-    let pivot = g[j * r + j];
+    let pivot = g(j, j);
     for (let k = 0; k < j; k++) pivot -= f[j * r + k] * f[j * r + k];
     if (!(pivot > floor)) continue;
     const root = Math.sqrt(pivot);
     f[j * r + j] = root;
     for (let i = j + 1; i < r; i++) {
-      let s = g[i * r + j];
+      let s = g(j, i);
       for (let k = 0; k < j; k++) s -= f[i * r + k] * f[j * r + k];
       f[i * r + j] = s / root;
     }
