@@ -153,32 +153,28 @@ function registerGradients(): void {
     },
   });
   // The products are linear: C = sum M_t X_t gives dM_t = dC X_t^T, dX_t = M_t^T dC (and likewise for X M).
-  KERNELS.leftMul.forEach((kernelName, i) => {
-    const names = termNames('m', 'x', i + 1);
+  const dy = (d: Tensor | Tensor[]) => d as Tensor;
+  registerProductGradients(KERNELS.leftMul, ['m', 'x'], [
+    (d, [, x]) => tf.matMul(dy(d), x, false, true),
+    (d, [m]) => leftMul([[transposed(m), dy(d)]]),
+  ]);
+  registerProductGradients(KERNELS.rightMul, ['x', 'm'], [
+    (d, [, m]) => rightMul([[dy(d), transposed(m)]]),
+    (d, [x]) => tf.matMul(x, dy(d), true, false),
+  ]);
+}
+
+type OperandGradient = (dy: Tensor | Tensor[], term: Tensor[]) => Tensor;
+
+/** Gradients of the one- and two-term product kernels: each operand's from its own term (`grads` per operand). */
+function registerProductGradients(kernelNames: readonly string[], operands: [string, string], grads: [OperandGradient, OperandGradient]): void {
+  kernelNames.forEach((kernelName, i) => {
+    const names = termNames(operands[0], operands[1], i + 1);
     tf.registerGradient({
       kernelName,
       inputsToSave: names,
-      gradFunc: (dy, saved) =>
-        Object.fromEntries(
-          names.map((name, k) => {
-            const [m, x] = [saved[k - (k % 2)], saved[k - (k % 2) + 1]];
-            return [name, k % 2 === 0 ? () => tf.matMul(dy as Tensor, x, false, true) : () => leftMul([[transposed(m), dy as Tensor]])];
-          }),
-        ),
-    });
-  });
-  KERNELS.rightMul.forEach((kernelName, i) => {
-    const names = termNames('x', 'm', i + 1);
-    tf.registerGradient({
-      kernelName,
-      inputsToSave: names,
-      gradFunc: (dy, saved) =>
-        Object.fromEntries(
-          names.map((name, k) => {
-            const [x, m] = [saved[k - (k % 2)], saved[k - (k % 2) + 1]];
-            return [name, k % 2 === 0 ? () => rightMul([[dy as Tensor, transposed(m)]]) : () => tf.matMul(x, dy as Tensor, true, false)];
-          }),
-        ),
+      gradFunc: (d, saved) =>
+        Object.fromEntries(names.map((name, k) => [name, () => grads[k % 2](d, saved.slice(k - (k % 2), k - (k % 2) + 2))])),
     });
   });
 }
