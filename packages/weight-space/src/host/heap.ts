@@ -40,16 +40,26 @@ function isWasmBackend(backend: KernelBackend): backend is WasmBackendLike {
   return !!b.wasm?.asm?.memory && typeof b.wasm._malloc === 'function' && typeof b.makeOutput === 'function' && !!b.dataIdMap;
 }
 
-class WasmHeap implements KernelHeap {
-  private readonly allocations: number[] = [];
-  private readonly outputs: TensorInfo[] = [];
+/** What both heaps share: the memory the kernels run on and fresh views of it. */
+abstract class MemoryHeap {
   constructor(
-    private readonly backend: WasmBackendLike,
-    private readonly memory: WebAssembly.Memory,
+    protected readonly memory: WebAssembly.Memory,
     readonly kernels: SimdKernels,
   ) {}
   f32 = () => new Float32Array(this.memory.buffer);
   f64 = () => new Float64Array(this.memory.buffer);
+}
+
+class WasmHeap extends MemoryHeap implements KernelHeap {
+  private readonly allocations: number[] = [];
+  private readonly outputs: TensorInfo[] = [];
+  constructor(
+    private readonly backend: WasmBackendLike,
+    memory: WebAssembly.Memory,
+    kernels: SimdKernels,
+  ) {
+    super(memory, kernels);
+  }
   input(t: TensorInfo): number {
     return (this.backend.dataIdMap.get(t.dataId) as { memoryOffset: number }).memoryOffset;
   }
@@ -74,16 +84,16 @@ class WasmHeap implements KernelHeap {
 /** A private memory for tfjs-cpu, reused across calls (bump-allocated within a call). */
 let cpuMemory: WebAssembly.Memory | undefined;
 
-class CpuHeap implements KernelHeap {
+class CpuHeap extends MemoryHeap implements KernelHeap {
   private top = 16;
   private readonly outputs: { shape: number[]; address: number; size: number }[] = [];
   constructor(
     private readonly backend: CpuBackendLike,
-    private readonly memory: WebAssembly.Memory,
-    readonly kernels: SimdKernels,
-  ) {}
-  f32 = () => new Float32Array(this.memory.buffer);
-  f64 = () => new Float64Array(this.memory.buffer);
+    memory: WebAssembly.Memory,
+    kernels: SimdKernels,
+  ) {
+    super(memory, kernels);
+  }
   private reserve(bytes: number): number {
     const address = align(this.top);
     this.top = address + bytes;
