@@ -94,9 +94,10 @@ function torchRun(materialised) {
 }
 
 /**
- * PyTorch's factored time is bimodal here (about 700 ms, now and then about 360 ms: its two threads against
- * whatever else runs), so the anchor runs TORCH_RUNS times, the materialised path only in the first, and each
- * layout reports the median of the runs' medians; `runs` keeps every value for the notes.
+ * PyTorch's factored time depends on whether its second thread gets a core (about 350 ms for FLAN-T5-large with
+ * the machine to itself, about 700 ms with another process running), so the anchor runs TORCH_RUNS times, the
+ * materialised path only in the first, and each layout reports the median of the runs' medians; `runs` keeps every
+ * value for the notes.
  */
 function torchAnchor() {
   const first = torchRun(TORCH_MATERIALISED_POSITIONS);
@@ -145,7 +146,7 @@ lines.push(
   `- PyTorch: \`tools/bench/anchors/torch_cpu_losses.py ${TORCH_MATERIALISED_POSITIONS}\` (a copy of ../shared/anchors/torch_cpu_losses.py taking the number of materialised positions as an argument, plus Gemma v_proj), Debian python3-torch, 2 threads; materialised = full SVD, extrapolated from ${TORCH_MATERIALISED_POSITIONS} position(s).` +
     (torch.error
       ? ` Not measured here: ${torch.error}.`
-      : ` The factored column is the median of ${TORCH_RUNS} runs of the anchor (each a median of 5), because its time here is bimodal; the runs gave ` +
+      : ` The factored column is the median of ${TORCH_RUNS} runs of the anchor (each a median of 5), because its time depends on what else runs (its second thread); the runs gave ` +
         layouts.map((l) => l.torch.map((name) => `${name}: ${(torch[name]?.runs ?? []).map((v) => v.toFixed(0)).join(', ')} ms`).join('; ')).join('; ') + '.'),
 );
 lines.push(
