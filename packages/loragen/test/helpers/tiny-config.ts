@@ -8,8 +8,8 @@ import type { LoraGenConfigInput } from '../../src';
  * sampling. Measured 2026-11-28, worst task cosine with the true updates: 0.938 on cpu and 0.933 on wasm (without
  * guidance 0.806 and 0.856); with seeds 1, 2, 4, 5, 6 instead of 3, at least 0.930 on cpu and 0.929 on wasm.
  * Batches of 48 gave 0.948 / 0.935 at this seed but nearly double stage 2's time, which the cpu backend cannot
- * afford under jest: there stage 2 takes 34 s at 24, 62 s at 48 (102 s at 48 with the DiT of commit 34e04e4,
- * when e2e.test.ts took 111 s on cpu and 8 s on wasm; now 43 s and 6 s).
+ * afford under jest: there stage 2 takes 35 s at 24, 68 s at 48 (102 s at 48 with the DiT of commit 34e04e4,
+ * when e2e.test.ts took 111 s on cpu and 8 s on wasm; now 48 s and 7 s).
  */
 export const TINY_CONFIG: LoraGenConfigInput = {
   seed: 3,
