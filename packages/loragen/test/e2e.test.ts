@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -8,6 +9,24 @@ import type { LoraModule } from '@loragen/lora-io';
 import { LoraGen, lowRankInner } from '../src';
 import { syntheticLibrary } from './helpers/synthetic-library';
 import { TINY_CONFIG } from './helpers/tiny-config';
+import { writeLibrary } from './helpers/write-library';
+
+const CLI = [path.join(__dirname, 'helpers/run-ts.cjs'), path.resolve(__dirname, '../src/cli/main.ts')];
+
+/**
+ * `loragen train` in a child Node process, as an app or a user runs it (the CLI's TypeScript source through swc,
+ * as in resume.test.ts). Training runs outside jest on purpose: jest's module sandbox makes every global lookup
+ * slow, and tfjs-backend-cpu's element-by-element paths do one per element, so under jest the cpu fit takes about
+ * 45 s where an app takes about 25 s; the test would time jest, not LoRAGen.
+ */
+function trainWithCli(library: string, out: string, configFile: string, backend: string): Promise<{ code: number | null; err: string }> {
+  const child = spawn(process.execPath, [...CLI, 'train', '--library', library, '--out', out, '--config', configFile, '--backend', backend, '--json'], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  let err = '';
+  child.stderr!.on('data', (d) => (err += d));
+  return new Promise((resolve) => child.on('close', (code) => resolve({ code, err })));
+}
 
 /** Cosine between two whole adapters' updates: all modules' dW = scaling B A stacked into one vector. */
 function adapterCosine(x: LoraModule[], y: LoraModule[]): number {
@@ -25,7 +44,7 @@ function adapterCosine(x: LoraModule[], y: LoraModule[]): number {
 // Training runs on cpu and wasm; webgpu here is a software rasteriser about 10x slower than wasm, so it is
 // covered by backends.test.ts (generation from a trained model) instead.
 for (const backend of requestedBackends().filter((b) => b !== 'webgpu')) {
-describe(`end to end: fit, generate, write PEFT, read back [${backend}]`, () => {
+describe(`end to end: library on disk, loragen train, generate, write PEFT, read back [${backend}]`, () => {
   const { tasks, truth } = syntheticLibrary();
   let gen: LoraGen;
   let work: string;
@@ -34,7 +53,14 @@ describe(`end to end: fit, generate, write PEFT, read back [${backend}]`, () => 
     expect(await backendAvailable(backend)).toBe(true);
     await tf.setBackend(backend);
     work = fs.mkdtempSync(path.join(os.tmpdir(), 'loragen-e2e-'));
-    gen = await LoraGen.fit(tasks, TINY_CONFIG);
+    const library = path.join(work, 'library');
+    await writeLibrary(library, tasks);
+    const configFile = path.join(work, 'config.json');
+    fs.writeFileSync(configFile, JSON.stringify(TINY_CONFIG));
+    const trained = await trainWithCli(library, path.join(work, 'trained'), configFile, backend);
+    expect(trained.err).not.toMatch(/Error/);
+    expect(trained.code).toBe(0);
+    gen = await LoraGen.load(path.join(work, 'trained'));
   });
 
   afterAll(() => {

@@ -5,11 +5,10 @@ import type { LoraGenConfigInput } from '../../src';
  * paper's values, all for a 6-task library: KL 1e-3 (a smoother latent space for the decoder), spectral weight 0.2
  * (at 2 with this learning rate its non-smooth p = 1 term dominated and reconstruction stalled), standardized
  * latents, higher learning rates, a tiny denoiser trained on batches of 24, and classifier-free guidance 2 when
- * sampling. Measured 2026-11-28, worst task cosine with the true updates: 0.938 on cpu and 0.933 on wasm (without
- * guidance 0.806 and 0.856); with seeds 1, 2, 4, 5, 6 instead of 3, at least 0.930 on cpu and 0.929 on wasm.
- * Batches of 48 gave 0.948 / 0.935 at this seed but nearly double stage 2's time, which the cpu backend cannot
- * afford under jest: there stage 2 takes 35 s at 24, 68 s at 48 (102 s at 48 with the DiT of commit 34e04e4,
- * when e2e.test.ts took 111 s on cpu and 8 s on wasm; now 48 s and 7 s).
+ * sampling. Worst task cosine with the true updates (e2e.test.ts, trained by `loragen train`), measured 2026-11-28:
+ * 0.948 on cpu and 0.944 on wasm; batches of 48 gave 0.941 on both for twice stage 2's time. Trained in-process
+ * under jest (before the weight-space SIMD kernels) it gave 0.938 / 0.933, without guidance 0.806 / 0.856, and with
+ * seeds 1, 2, 4, 5, 6 instead of 3 at least 0.930 / 0.929.
  */
 export const TINY_CONFIG: LoraGenConfigInput = {
   seed: 3,
