@@ -14,6 +14,19 @@ const randomFloats = (n: number) => Float32Array.from({ length: n }, () => rand(
 const put = (values: Float32Array, at: number) => (f32().set(values, at), at * 4);
 const roundUp = (n: number, to: number) => Math.ceil(n / to) * to;
 
+/** Largest |(u v)[i][c] - out[i][c]| for row-major u [rows, inner], v [inner, cols] and the float32 result at `out`. */
+function worstProductError(u: Float32Array, v: Float32Array, [rows, inner, cols]: number[], out: number): number {
+  let worst = 0;
+  for (let i = 0; i < rows; i++) {
+    for (let c = 0; c < cols; c++) {
+      let s = 0;
+      for (let j = 0; j < inner; j++) s += u[i * inner + j] * v[j * cols + c];
+      worst = Math.max(worst, Math.abs(f32()[out / 4 + i * cols + c] - s));
+    }
+  }
+  return worst;
+}
+
 describe('wasm encoder', () => {
   it('writes LEB128 as the spec defines it', () => {
     expect(unsignedLeb(0)).toEqual([0]);
@@ -93,15 +106,7 @@ describe('SIMD kernels vs plain loops', () => {
     const out = roundUp((m.length + x.length) * 4, 16);
     f32().fill(7, out / 4, out / 4 + p * n);
     kernels.left_mul(mAt, p, q, xAt, n, out, 0, out + p * n * 4);
-    let worst = 0;
-    for (let i = 0; i < p; i++) {
-      for (let c = 0; c < n; c++) {
-        let s = 0;
-        for (let j = 0; j < q; j++) s += m[i * q + j] * x[j * n + c];
-        worst = Math.max(worst, Math.abs(f32()[out / 4 + i * n + c] - s));
-      }
-    }
-    expect(worst).toBeLessThan(1e-5);
+    expect(worstProductError(m, x, [p, q, n], out)).toBeLessThan(1e-5);
   });
 
   it.each([
@@ -116,15 +121,7 @@ describe('SIMD kernels vs plain loops', () => {
     const out = roundUp((m.length + x.length) * 4, 16);
     f32().fill(7, out / 4, out / 4 + n * p);
     kernels[name](xAt, n, q, mAt, p, out, 0);
-    let worst = 0;
-    for (let k = 0; k < n; k++) {
-      for (let c = 0; c < p; c++) {
-        let s = 0;
-        for (let j = 0; j < q; j++) s += x[k * q + j] * m[j * p + c];
-        worst = Math.max(worst, Math.abs(f32()[out / 4 + k * p + c] - s));
-      }
-    }
-    expect(worst).toBeLessThan(1e-5);
+    expect(worstProductError(x, m, [n, q, p], out)).toBeLessThan(1e-5);
   });
 
   it.each(['left_mul', 'right_mul', 'right_mul16'] as const)('%s with accumulate = 1 adds the product to the output', (name) => {
