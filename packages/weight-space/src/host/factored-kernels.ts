@@ -1,8 +1,8 @@
 import type { TensorInfo } from '@tensorflow/tfjs-core';
 import { GRAM_BLOCK } from '../simd/kernels';
 import type { KernelHeap } from './heap';
-import { heapJacobi, heapJacobiBytes } from './heap-jacobi';
-import { type ColumnSweeps, type MatrixView, choleskyLower, smallSvd, transposeTimes } from './small-linalg';
+import { VALUES_ORTHOGONALITY, heapJacobi, heapJacobiBytes } from './heap-jacobi';
+import { type ColumnSweeps, type MatrixView, choleskyLower, smallSingularValues, smallSvd, transposeTimes } from './small-linalg';
 
 /**
  * The work of the factored losses that touches whole factors, on a {@link KernelHeap}: Grams accumulated in float64
@@ -45,7 +45,9 @@ function stackedGrams(heap: KernelHeap, xs: Factor[], ys: Factor[], positions: n
   const { kernels } = heap;
   const same = xs === ys;
   const [rx, ry] = [totalRank(xs), totalRank(ys)];
-  const stride = roundUp(Math.max(...xs.map((f) => f.length), ...ys.map((f) => f.length)), 2);
+  const length = Math.max(...xs.map((f) => f.length), ...ys.map((f) => f.length));
+  // Rows a multiple of 4 KB apart share cache sets (the packing writes and the Gram reads several at once): pad by a line.
+  const stride = roundUp(length, 2) + 8;
   const [px, py] = [roundUp(rx, GRAM_BLOCK.rows), roundUp(ry, GRAM_BLOCK.cols)];
   const packedX = heap.scratch((same ? Math.max(px, py) : px) * stride * 8);
   const packedY = same ? packedX : heap.scratch(py * stride * 8);
@@ -61,7 +63,7 @@ function stackedGrams(heap: KernelHeap, xs: Factor[], ys: Factor[], positions: n
   for (let n = 0; n < positions; n++) {
     pack(xs, n, packedX);
     if (!same) pack(ys, n, packedY);
-    kernels.gram_f64(packedX, packedY, px, py, stride / 2, stride, out + n * px * py * 8, same ? 1 : 0);
+    kernels.gram_f64(packedX, packedY, px, py, roundUp(length, 2) / 2, stride, out + n * px * py * 8, same ? 1 : 0);
   }
   return { offset: (n) => out / 8 + n * px * py, stride: py };
 }
@@ -80,8 +82,20 @@ interface SpectrumOutputs {
   right: number;
 }
 
-/** Jacobi sweeps for ranks up to `maxRank` on scratch of this heap (allocate before taking views of the heap). */
-const jacobiFor = (heap: KernelHeap, maxRank: number) => heapJacobi(heap.kernels, heap.f64, heap.scratch(heapJacobiBytes(maxRank)), maxRank);
+/**
+ * Jacobi sweeps for ranks up to `maxRank` on scratch of this heap (allocate before taking views of the heap): to
+ * full orthogonality for vectors, looser for singular values alone (both share the scratch; calls are sequential).
+ */
+function jacobiFor(heap: KernelHeap, maxRank: number): { vectors: ColumnSweeps; values: ColumnSweeps } {
+  const scratch = heap.scratch(heapJacobiBytes(maxRank));
+  return {
+    vectors: heapJacobi(heap.kernels, heap.f64, scratch, maxRank),
+    values: heapJacobi(heap.kernels, heap.f64, scratch, maxRank, VALUES_ORTHOGONALITY),
+  };
+}
+
+/** The core F_B^T F_A of a position from its two Gram views. */
+const coreOf = ([gramA, gramB]: MatrixView[], r: number) => transposeTimes(choleskyLower(gramB, r), choleskyLower(gramA, r), r);
 
 const spectrumOutputs = (heap: KernelHeap, n: number, r: number): SpectrumOutputs => ({
   sigma: heap.output([n, r]) / 4,
@@ -135,9 +149,9 @@ export function lowRankSvdKernel(heap: KernelHeap, a: TensorInfo, b: TensorInfo)
   const gramsA = stackedGrams(heap, as, as, n);
   const gramsB = stackedGrams(heap, bs, bs, n);
   const at = spectrumOutputs(heap, n, r);
-  const sweeps = jacobiFor(heap, r);
+  const { vectors } = jacobiFor(heap, r);
   const [f32, f64] = [heap.f32(), heap.f64()];
-  for (let pos = 0; pos < n; pos++) writeSpectrum(f32, at, pos, r, [view(f64, gramsA, pos, 0, 0), view(f64, gramsB, pos, 0, 0)], sweeps);
+  for (let pos = 0; pos < n; pos++) writeSpectrum(f32, at, pos, r, [view(f64, gramsA, pos, 0, 0), view(f64, gramsB, pos, 0, 0)], vectors);
 }
 
 /** Where the cross terms go: inner [N], X_A = A1 A2^T and X_B = B1^T B2 [N, r1, r2] (float indices). */
@@ -183,7 +197,8 @@ export function lowRankInnerKernel(heap: KernelHeap, a1: TensorInfo, b1: TensorI
  * Everything the losses need of a prediction and its target in one pass over each factor: the stacked Grams of
  * [A; A_t] and [B, B_t] hold both factor pairs' Grams and their cross Grams. Outputs: the prediction's spectrum
  * (sigma, left, right), the inner product and cross Grams (inner, X_A, X_B), and with `targetSpectrum` the
- * target's spectrum (skipped for a prepared target, whose singular values are known).
+ * target's singular values (skipped for a prepared target, whose singular values are known). The target's frames
+ * are not made here: a target is nearly always constant, and its gradient recomputes them when it is not.
  */
 export function factoredPairKernel(
   heap: KernelHeap,
@@ -198,16 +213,16 @@ export function factoredPairKernel(
   const gramsB = stackedGrams(heap, bs, bs, n);
   const pred = spectrumOutputs(heap, n, r);
   const cross = innerOutputs(heap, n, r, rt);
-  const target = targetSpectrum ? spectrumOutputs(heap, n, rt) : null;
+  const targetSigma = targetSpectrum ? heap.output([n, rt]) / 4 : null;
   const sweeps = jacobiFor(heap, Math.max(r, rt));
   const [f32, f64] = [heap.f32(), heap.f64()];
   // blocks of the stacked Grams: [0, r) is the prediction, [r, r + rt) the target
   const blocks = (pos: number, r0: number, c0: number) => [view(f64, gramsA, pos, r0, c0), view(f64, gramsB, pos, r0, c0)];
   for (let pos = 0; pos < n; pos++) {
-    writeSpectrum(f32, pred, pos, r, blocks(pos, 0, 0), sweeps);
+    writeSpectrum(f32, pred, pos, r, blocks(pos, 0, 0), sweeps.vectors);
     const [crossA, crossB] = blocks(pos, 0, r);
     writeInner(f32, cross, pos, [r, rt], crossA, crossB);
-    if (target) writeSpectrum(f32, target, pos, rt, blocks(pos, r, r), sweeps);
+    if (targetSigma !== null) f32.set(smallSingularValues(coreOf(blocks(pos, r, r), rt), rt, sweeps.values), targetSigma + pos * rt);
   }
 }
 

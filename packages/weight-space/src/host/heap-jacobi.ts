@@ -6,16 +6,24 @@ import type { ColumnSweeps } from './small-linalg';
  * error is second order in the cosines); the right vectors are off by about this much and the recovered left ones
  * by this times sigma_1 / sigma_i, which stays below 1e-7 down to the gradient cutoff (1e-5 sigma_1).
  */
-const ORTHOGONALITY = 1e-12;
+export const ORTHOGONALITY = 1e-12;
+/** When only singular values are wanted: their error is second order in the cosines, about 1e-12 relative here. */
+export const VALUES_ORTHOGONALITY = 1e-6;
 /** Quadratic convergence takes about 6 sweeps at r = 16 after the pivoted QR; this only bounds a pathological case. */
 const MAX_SWEEPS = 60;
 
 /**
  * {@link ColumnSweeps} by the `jacobi_sweeps` SIMD kernel on `scratch`, a byte address with room for `maxRank`
  * columns and norms: each call copies the r x r matrix in (columns padded to an even length for the two-lane
- * kernel), sweeps, and copies the result back.
+ * kernel), sweeps until no column pair's cosine exceeds `tolerance`, and copies the result back.
  */
-export function heapJacobi(kernels: SimdKernels, f64: () => Float64Array, scratch: number, maxRank: number): ColumnSweeps {
+export function heapJacobi(
+  kernels: SimdKernels,
+  f64: () => Float64Array,
+  scratch: number,
+  maxRank: number,
+  tolerance = ORTHOGONALITY,
+): ColumnSweeps {
   return (columns, r) => {
     const stride = r + (r % 2);
     const heap = f64();
@@ -27,7 +35,7 @@ export function heapJacobi(kernels: SimdKernels, f64: () => Float64Array, scratc
       if (stride > r) heap[base + j * stride + r] = 0;
       heap[normsAt + j] = column.reduce((sum, v) => sum + v * v, 0);
     }
-    kernels.jacobi_sweeps(scratch, normsAt * 8, r, stride, ORTHOGONALITY, MAX_SWEEPS);
+    kernels.jacobi_sweeps(scratch, normsAt * 8, r, stride, tolerance, MAX_SWEEPS);
     for (let j = 0; j < r; j++) columns.set(heap.subarray(base + j * stride, base + j * stride + r), j * r);
     return heap.slice(normsAt, normsAt + r);
   };

@@ -136,19 +136,24 @@ function registerGradients(): void {
   tf.registerGradient({
     kernelName: KERNELS.pair,
     inputsToSave: ['a', 'b', 'ta', 'tb'],
-    // sigma, left, right, inner, X_A, X_B, then (with the target's spectrum) its sigma, left, right
-    outputsToSave: [true, true, true, false, true, true, true, true, true],
+    // sigma, left, right, inner, X_A, X_B (then, with the target's spectrum, its sigma: not needed here)
+    outputsToSave: [true, true, true, false, true, true, false],
     gradFunc: (dys, saved, attrs) => {
-      const [a, b, ta, tb, sigma, left, right, crossA, crossB, ...target] = saved;
+      const [a, b, ta, tb, sigma, left, right, crossA, crossB] = saved;
       const dy = dys as Tensor[];
       const w = perSigma(dy[0], sigma);
       const g = tf.reshape(dy[3], [-1, 1, 1]);
-      const wt = attrs.targetSpectrum ? perSigma(dy[6], target[0]) : null;
+      // Only a differentiated target reaches these: its frames are recomputed here (each thunk runs in its own tidy).
+      const targetFrames = () => {
+        const [ts, tl, tr] = runHostKernel(KERNELS.svd, { a: ta, b: tb });
+        const wt = perSigma(dy[6], ts);
+        return { left: sandwich(tl, wt), right: sandwich(tr, wt) };
+      };
       return {
         a: () => leftMul([[sandwich(left, w), a], [tf.mul(crossB, g), ta]]),
         b: () => rightMul([[b, sandwich(right, w)], [tb, tf.mul(transposed(crossA), g)]]),
-        ta: () => leftMul([[tf.mul(transposed(crossB), g), a], ...(wt ? [[sandwich(target[1], wt), ta] as Term] : [])]),
-        tb: () => rightMul([[b, tf.mul(crossA, g)], ...(wt ? [[tb, sandwich(target[2], wt)] as Term] : [])]),
+        ta: () => leftMul([[tf.mul(transposed(crossB), g), a], ...(attrs.targetSpectrum ? [[targetFrames().left, ta] as Term] : [])]),
+        tb: () => rightMul([[b, tf.mul(crossA, g)], ...(attrs.targetSpectrum ? [[tb, targetFrames().right] as Term] : [])]),
       };
     },
   });

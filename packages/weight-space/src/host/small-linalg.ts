@@ -97,6 +97,11 @@ export function smallSvd(k: Float64Array, r: number, sweeps: ColumnSweeps): Smal
   return { values, left, right };
 }
 
+/** The singular values of a square K, descending: {@link smallSvd}'s sweeps without its vectors. */
+export function smallSingularValues(k: Float64Array, r: number, sweeps: ColumnSweeps): Float64Array {
+  return Float64Array.from(sweeps(pivotedTriangle(k, r).rows, r), Math.sqrt).sort().reverse();
+}
+
 /** R of a Householder QR with column pivoting K Pi = Q R (row-major, Q not formed), and Pi as an index map. */
 function pivotedTriangle(k: Float64Array, r: number): { rows: Float64Array; perm: Int32Array } {
   const m = Float64Array.from(k);
