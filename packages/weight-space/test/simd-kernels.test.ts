@@ -79,6 +79,22 @@ describe('SIMD kernels vs plain loops', () => {
     expect(worst).toBeLessThan(1e-12);
   });
 
+  it.each([
+    [16, 10],
+    [8, 1024],
+    [4, 2],
+  ])('pack_columns_f64 transposes B [length, %i] (length %i) exactly as pack_f64 does', (rank, length) => {
+    const b = randomFloats(length * rank);
+    const at = put(b, 0);
+    const stride = length + 8;
+    const [simd, scalar] = [roundUp(b.length * 4, 16), roundUp(b.length * 4, 16) + rank * stride * 8];
+    f64().fill(-1, simd / 8, scalar / 8 + rank * stride);
+    kernels.pack_columns_f64(at, length, rank, simd, stride);
+    kernels.pack_f64(at, rank, length, 1, rank, scalar, stride);
+    expect(f64().slice(simd / 8, simd / 8 + rank * stride)).toEqual(f64().slice(scalar / 8, scalar / 8 + rank * stride));
+    expect(f64()[simd / 8 + stride - 1]).toBe(-1); // the padding is left alone
+  });
+
   it('gram_f64 with upper = 1 fills the upper triangle of a self Gram exactly as the full product', () => {
     const [r, length] = [7, 12];
     const x = randomFloats(r * length);

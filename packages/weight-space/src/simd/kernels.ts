@@ -7,6 +7,8 @@ import { type WasmFunction, encodeModule, forLoop, op } from './wasm-encoder';
  * - `pack_f64(src, rows, cols, rowStride, colStride, dst, dstStride)`: dst[i][k] = f64(src[i rowStride + k colStride]),
  *   the f32 factor as float64 rows (a transpose when colStride > 1, for B's columns). Memory-bound: a SIMD version
  *   for A's contiguous rows measured no faster.
+ * - `pack_columns_f64(src, length, rank, dst, dstStride)`: the transpose for B [length, rank] with SIMD, for an even
+ *   length and a rank that is a multiple of 4.
  * - `gram_f64(x, y, p, q, pairs, stride, out)`: out[i][j] = x_i . y_j over float64 rows (p, q multiples of the
  *   {@link GRAM_BLOCK} sizes; rows of `pairs` pairs of doubles, row stride `stride`). With `upper` = 1 (a symmetric
  *   Gram, x = y) blocks below the diagonal are skipped: only entries j >= i are meant to be read. Products of float32 values are exact in float64 and the sums lose almost
@@ -30,6 +32,43 @@ function packF64(): WasmFunction {
     ]),
   ]);
   return { name: 'pack_f64', params: Array(7).fill('i32'), locals: ['i32', 'i32', 'i32', 'i32'], body };
+}
+
+/** Byte lanes of i8x16.shuffle taking the low (or high) double of each of two f64x2 vectors. */
+const LOW_DOUBLES = [0, 1, 2, 3, 4, 5, 6, 7, 16, 17, 18, 19, 20, 21, 22, 23];
+const HIGH_DOUBLES = [8, 9, 10, 11, 12, 13, 14, 15, 24, 25, 26, 27, 28, 29, 30, 31];
+
+/**
+ * B's columns as float64 rows, four at a time: two source rows of four floats are widened to doubles and transposed
+ * in 2 x 2 blocks by shuffles, so each 64-byte source row is read once per four columns instead of once per column.
+ */
+function packColumnsF64(): WasmFunction {
+  const [src, length, rank, dst, dstStride] = [0, 1, 2, 3, 4];
+  const [i, k, s, d, rowBytes, srcStep] = [5, 6, 7, 8, 9, 10];
+  const [x0, x1, y0, y1] = [11, 12, 13, 14];
+  const widen = (to: number, offset: number) => [...op.get(s), ...op.v128Load64Zero(offset), ...op.f64x2PromoteLowF32x4, ...op.set(to)];
+  // destination row i + t at column k: d + t rowBytes + 8 k
+  const store = (t: number, u: number, v: number, lanes: number[]) => [
+    ...op.get(d), ...op.get(rowBytes), ...op.i32(t), ...op.i32Mul, ...op.i32Add, ...op.get(k), ...op.i32(3), ...op.i32Shl, ...op.i32Add,
+    ...op.get(u), ...op.get(v), ...op.i8x16Shuffle(lanes), ...op.v128Store(),
+  ];
+  const body = [
+    ...op.get(dstStride), ...op.i32(3), ...op.i32Shl, ...op.set(rowBytes),
+    ...op.get(rank), ...op.i32(2), ...op.i32Shl, ...op.set(srcStep),
+    ...forLoop(i, op.i32(0), op.get(rank), 4, [
+      ...op.get(src), ...op.get(i), ...op.i32(2), ...op.i32Shl, ...op.i32Add, ...op.set(s),
+      ...op.get(dst), ...op.get(i), ...op.get(rowBytes), ...op.i32Mul, ...op.i32Add, ...op.set(d),
+      ...forLoop(k, op.i32(0), op.get(length), 2, [
+        ...widen(x0, 0), ...widen(x1, 8),
+        ...op.get(s), ...op.get(srcStep), ...op.i32Add, ...op.set(s),
+        ...widen(y0, 0), ...widen(y1, 8),
+        ...op.get(s), ...op.get(srcStep), ...op.i32Add, ...op.set(s),
+        ...store(0, x0, y0, LOW_DOUBLES), ...store(1, x0, y0, HIGH_DOUBLES),
+        ...store(2, x1, y1, LOW_DOUBLES), ...store(3, x1, y1, HIGH_DOUBLES),
+      ]),
+    ]),
+  ];
+  return { name: 'pack_columns_f64', params: Array(5).fill('i32'), locals: [...Array(6).fill('i32'), ...Array(4).fill('v128')], body };
 }
 
 /** Rows per block of `gram_f64` along x and along y: 2 x 4 accumulators of two doubles each fit the registers. */
@@ -220,12 +259,13 @@ function jacobiSweeps(): WasmFunction {
 
 /** The module's bytes (generated once; a few kilobytes, so compiling it synchronously is allowed everywhere). */
 export function kernelModuleBytes(): Uint8Array<ArrayBuffer> {
-  return encodeModule([packF64(), gramF64(), leftMul(), rightMul('right_mul', 1), rightMul('right_mul16', 4), jacobiSweeps()]);
+  return encodeModule([packF64(), packColumnsF64(), gramF64(), leftMul(), rightMul('right_mul', 1), rightMul('right_mul16', 4), jacobiSweeps()]);
 }
 
 /** The kernels' exports, as called from JS. */
 export interface SimdKernels {
   pack_f64(src: number, rows: number, cols: number, rowStride: number, colStride: number, dst: number, dstStride: number): void;
+  pack_columns_f64(src: number, length: number, rank: number, dst: number, dstStride: number): void;
   gram_f64(x: number, y: number, p: number, q: number, pairs: number, stride: number, out: number, upper: 0 | 1): void;
   left_mul(m: number, p: number, q: number, x: number, n: number, out: number, accumulate: 0 | 1, panel: number): void;
   right_mul(x: number, n: number, q: number, m: number, p: number, out: number, accumulate: 0 | 1): void;

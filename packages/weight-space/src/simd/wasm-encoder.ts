@@ -94,6 +94,10 @@ export const op = {
   v128Store: (offset = 0) => [0xfd, 0x0b, 0x04, ...unsignedLeb(offset)],
   v128Load32Splat: (offset = 0) => [0xfd, 0x09, 0x02, ...unsignedLeb(offset)],
   v128Zero: [0xfd, 0x0c, ...new Array(16).fill(0)],
+  v128Load64Zero: (offset = 0) => [0xfd, 0x5d, 0x03, ...unsignedLeb(offset)],
+  f64x2PromoteLowF32x4: [0xfd, 0x5f],
+  /** i8x16.shuffle of two vectors by 16 byte indices (0-15: the first, 16-31: the second). */
+  i8x16Shuffle: (lanes: number[]) => [0xfd, 0x0d, ...lanes],
   f32x4Add: [0xfd, ...unsignedLeb(0xe4)],
   f32x4Mul: [0xfd, ...unsignedLeb(0xe6)],
   f64x2Add: [0xfd, ...unsignedLeb(0xf0)],
