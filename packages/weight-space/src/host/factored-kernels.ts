@@ -1,4 +1,5 @@
 import type { TensorInfo } from '@tensorflow/tfjs-core';
+import { GRADIENT_CUTOFF } from '../lowrank/gradient-cutoff';
 import { GRAM_BLOCK } from '../simd/kernels';
 import type { KernelHeap } from './heap';
 import { VALUES_ORTHOGONALITY, heapJacobi, heapJacobiBytes } from './heap-jacobi';
@@ -9,9 +10,6 @@ import { type ColumnSweeps, type MatrixView, choleskyLower, smallSingularValues,
  * by the SIMD kernels, then r x r float64 algebra in JS. Factors arrive flattened over positions: A [N, r, dIn]
  * (rank-major) and B [N, dOut, r] (length-major).
  */
-
-/** Singular values at or below this fraction of sigma_1 get a zero gradient (see lowRankSingularValues). */
-export const GRADIENT_CUTOFF = 1e-5;
 
 /** One factor operand: where its data is and how it is laid out. */
 interface Factor {

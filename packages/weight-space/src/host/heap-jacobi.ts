@@ -6,7 +6,7 @@ import type { ColumnSweeps } from './small-linalg';
  * error is second order in the cosines); the right vectors are off by about this much and the recovered left ones
  * by this times sigma_1 / sigma_i, which stays below 1e-7 down to the gradient cutoff (1e-5 sigma_1).
  */
-export const ORTHOGONALITY = 1e-12;
+const ORTHOGONALITY = 1e-12;
 /** When only singular values are wanted: their error is second order in the cosines, about 1e-12 relative here. */
 export const VALUES_ORTHOGONALITY = 1e-6;
 /** Quadratic convergence takes about 6 sweeps at r = 16 after the pivoted QR; this only bounds a pathological case. */

@@ -141,16 +141,15 @@ export function openHeap(backend: KernelBackend, backendName: string): KernelHea
   return null;
 }
 
-/** Runs `work` on a heap for `backend` and returns its outputs; scratch is freed also when `work` throws. */
+/** Runs `work` on a heap for `backend` and returns its outputs; when `work` throws, scratch and outputs are released. */
 export function runOnHeap(backend: KernelBackend, backendName: string, work: (heap: KernelHeap) => void): TensorInfo[] {
   const heap = openHeap(backend, backendName);
   if (!heap) throw new Error(`@loragen/weight-space: no SIMD kernels on backend '${backendName}'`);
-  let done = false;
   try {
     work(heap);
-    done = true;
-  } finally {
-    if (!done) heap.close();
+  } catch (error) {
+    heap.close().forEach((out) => backend.disposeData(out.dataId));
+    throw error;
   }
   return heap.close();
 }

@@ -1,12 +1,12 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { GradSaveFunc, Tensor } from '@tensorflow/tfjs-core';
 import type { CustomGradientFunc } from '../linalg/custom-grad';
-import { GRADIENT_CUTOFF } from '../host/factored-kernels';
 import { KERNELS, simdKernelsActive, runHostKernel } from '../host/registry';
 import { jacobiSvd, jacobiSweeps } from '../linalg/jacobi-svd';
 import type { LowRankFactors } from '../types';
 import { factorShape } from '../validate';
 import { factorRoots, flatFactors, lowRankCore } from './gram-root';
+import { GRADIENT_CUTOFF } from './gradient-cutoff';
 
 /**
  * The r singular values of dW = B A, in descending order, per position ([..., r]), without forming dW: CholeskyQR2
