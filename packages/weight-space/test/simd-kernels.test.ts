@@ -14,19 +14,6 @@ const randomFloats = (n: number) => Float32Array.from({ length: n }, () => rand(
 const put = (values: Float32Array, at: number) => (f32().set(values, at), at * 4);
 const roundUp = (n: number, to: number) => Math.ceil(n / to) * to;
 
-/** Largest |(u v)[i][c] - out[i][c]| for row-major u [rows, inner], v [inner, cols] and the float32 result at `out`. */
-function worstProductError(u: Float32Array, v: Float32Array, [rows, inner, cols]: number[], out: number): number {
-  let worst = 0;
-  for (let i = 0; i < rows; i++) {
-    for (let c = 0; c < cols; c++) {
-      let s = 0;
-      for (let j = 0; j < inner; j++) s += u[i * inner + j] * v[j * cols + c];
-      worst = Math.max(worst, Math.abs(f32()[out / 4 + i * cols + c] - s));
-    }
-  }
-  return worst;
-}
-
 describe('wasm encoder', () => {
   it('writes LEB128 as the spec defines it', () => {
     expect(unsignedLeb(0)).toEqual([0]);
@@ -112,48 +99,54 @@ describe('SIMD kernels vs plain loops', () => {
     }
   });
 
+  /** Random operands of a sum of two products u_t v_t (u_t [rows, inner_t], v_t [inner_t, cols]) on the heap. */
+  function twoTerms(rows: number, inners: number[], cols: number) {
+    let at = 0;
+    const place = (values: Float32Array) => ((at = roundUp(at, 4)), (at += values.length), put(values, at - values.length));
+    const terms = inners.map((inner) => {
+      const [u, v] = [randomFloats(rows * inner), randomFloats(inner * cols)];
+      return { u, v, inner, uAt: place(u), vAt: place(v) };
+    });
+    const out = roundUp(at * 4, 16);
+    f32().fill(7, out / 4, out / 4 + rows * cols); // stale values: the kernels overwrite, they do not add
+    const worst = () => {
+      let error = 0;
+      for (let i = 0; i < rows; i++) {
+        for (let c = 0; c < cols; c++) {
+          let s = 0;
+          for (const { u, v, inner } of terms) for (let j = 0; j < inner; j++) s += u[i * inner + j] * v[j * cols + c];
+          error = Math.max(error, Math.abs(f32()[out / 4 + i * cols + c] - s));
+        }
+      }
+      return error;
+    };
+    // q = 0 and null pointers stand for an absent second term
+    const [t1, t2] = [terms[0], terms[1] ?? { uAt: 0, vAt: 0, inner: 0 }];
+    return { t1, t2, out, scratch: out + rows * cols * 4, worst };
+  }
+
   it.each([
-    [3, 5, 16],
-    [16, 16, 1024],
-  ])('left_mul: [%i x %i] x [.. x %i]', (p, q, n) => {
-    const [m, x] = [randomFloats(p * q), randomFloats(q * n)];
-    const mAt = put(m, 0);
-    const xAt = put(x, m.length);
-    const out = roundUp((m.length + x.length) * 4, 16);
-    f32().fill(7, out / 4, out / 4 + p * n);
-    kernels.left_mul(mAt, p, q, xAt, n, out, 0, out + p * n * 4);
-    expect(worstProductError(m, x, [p, q, n], out)).toBeLessThan(1e-5);
+    [3, [5], 16],
+    [16, [16], 1024],
+    [16, [16, 16], 1024],
+    [7, [3, 5], 32],
+    [1, [2, 1], 16],
+  ])('left_mul: %i rows, inner sizes %j, %i columns', (p, inners, n) => {
+    const { t1, t2, out, scratch, worst } = twoTerms(p, inners, n);
+    kernels.left_mul(t1.uAt, t1.inner, t1.vAt, t2.uAt, t2.inner, t2.vAt, p, n, out, scratch);
+    expect(worst()).toBeLessThan(1e-5);
   });
 
   it.each([
-    ['right_mul', 9, 3, 4],
-    ['right_mul', 20, 5, 12],
-    ['right_mul16', 33, 7, 16],
-    ['right_mul16', 10, 16, 32],
-  ] as const)('%s: [%i x %i] x [.. x %i]', (name, n, q, p) => {
-    const [x, m] = [randomFloats(n * q), randomFloats(q * p)];
-    const xAt = put(x, 0);
-    const mAt = put(m, x.length);
-    const out = roundUp((m.length + x.length) * 4, 16);
-    f32().fill(7, out / 4, out / 4 + n * p);
-    kernels[name](xAt, n, q, mAt, p, out, 0);
-    expect(worstProductError(x, m, [n, q, p], out)).toBeLessThan(1e-5);
-  });
-
-  it.each(['left_mul', 'right_mul', 'right_mul16'] as const)('%s with accumulate = 1 adds the product to the output', (name) => {
-    const [rows, inner, cols] = [3, 5, 16];
-    const [u, v] = [randomFloats(rows * inner), randomFloats(inner * cols)];
-    const uAt = put(u, 0);
-    const vAt = put(v, u.length);
-    const out = roundUp((u.length + v.length) * 4, 16);
-    const run = (accumulate: 0 | 1) =>
-      name === 'left_mul'
-        ? kernels.left_mul(uAt, rows, inner, vAt, cols, out, accumulate, out + rows * cols * 4)
-        : kernels[name](uAt, rows, inner, vAt, cols, out, accumulate);
-    run(0);
-    const once = f32().slice(out / 4, out / 4 + rows * cols);
-    run(1);
-    const twice = f32().slice(out / 4, out / 4 + rows * cols);
-    twice.forEach((value, i) => expect(value).toBeCloseTo(2 * once[i], 5));
+    ['right_mul4', 9, [3], 4],
+    ['right_mul4', 20, [5, 2], 12],
+    ['right_mul8', 11, [8, 8], 8],
+    ['right_mul16', 33, [7], 16],
+    ['right_mul16', 10, [16, 16], 32],
+    ['right_mul16', 1024, [16, 16], 16],
+  ] as const)('%s: %i rows, inner sizes %j, %i columns', (name, n, inners, p) => {
+    const { t1, t2, out, worst } = twoTerms(n, [...inners], p);
+    kernels[name](t1.uAt, t1.inner, t1.vAt, t2.uAt, t2.inner, t2.vAt, n, p, out);
+    expect(worst()).toBeLessThan(1e-5);
   });
 });

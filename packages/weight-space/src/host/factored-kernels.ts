@@ -1,6 +1,6 @@
 import type { TensorInfo } from '@tensorflow/tfjs-core';
 import { GRADIENT_CUTOFF } from '../lowrank/gradient-cutoff';
-import { GRAM_BLOCK } from '../simd/kernels';
+import { GRAM_BLOCK, RIGHT_MUL_WIDTHS } from '../simd/kernels';
 import type { KernelHeap } from './heap';
 import { VALUES_ORTHOGONALITY, heapJacobi, heapJacobiBytes } from './heap-jacobi';
 import { type ColumnSweeps, type MatrixView, choleskyLower, smallSingularValues, smallSvd, transposeTimes } from './small-linalg';
@@ -225,34 +225,47 @@ export function factoredPairKernel(
   }
 }
 
-/** out [N, p, L] = sum_t M_t [N, p, q_t] X_t [N, q_t, L] (L a multiple of 16); inputs as m0, x0, m1, x1, ... */
-export function leftMulKernel(heap: KernelHeap, terms: TensorInfo[]): void {
-  const [n, p] = terms[0].shape;
-  const length = terms[1].shape[2];
+/** One term of a product sum on the heap: its operands' addresses and inner size (q = 0 for an absent term). */
+interface ProductTerm {
+  first: number;
+  second: number;
+  q: number;
+}
+
+/** The terms of a product kernel's inputs (pairs of operands; the inner size is the first operand's last axis). */
+function productTerms(heap: KernelHeap, inputs: TensorInfo[]): ProductTerm[] {
+  const terms: ProductTerm[] = [];
+  for (let t = 0; t < 2; t++) {
+    const [u, v] = [inputs[2 * t], inputs[2 * t + 1]];
+    terms.push(u ? { first: heap.input(u), second: heap.input(v), q: u.shape[2] } : { first: 0, second: 0, q: 0 });
+  }
+  return terms;
+}
+
+/** out [N, p, L] = sum_t M_t [N, p, q_t] X_t [N, q_t, L] (L a multiple of 16); inputs as m0, x0, m1, x1. */
+export function leftMulKernel(heap: KernelHeap, inputs: TensorInfo[]): void {
+  const [n, p] = inputs[0].shape;
+  const length = inputs[1].shape[2];
+  const [t1, t2] = productTerms(heap, inputs);
   const out = heap.output([n, p, length]);
-  const panel = heap.scratch(64 * Math.max(...terms.filter((_, t) => t % 2 === 0).map((m) => m.shape[2])));
-  for (let t = 0; t < terms.length; t += 2) {
-    const [m, x] = [terms[t], terms[t + 1]];
-    const q = m.shape[2];
-    const [mAt, xAt] = [heap.input(m), heap.input(x)];
-    for (let pos = 0; pos < n; pos++) {
-      heap.kernels.left_mul(mAt + pos * p * q * 4, p, q, xAt + pos * q * length * 4, length, out + pos * p * length * 4, t > 0 ? 1 : 0, panel);
-    }
+  const panel = heap.scratch(64 * (t1.q + t2.q));
+  for (let pos = 0; pos < n; pos++) {
+    const m = (t: ProductTerm) => t.first + pos * p * t.q * 4;
+    const x = (t: ProductTerm) => t.second + pos * t.q * length * 4;
+    heap.kernels.left_mul(m(t1), t1.q, x(t1), m(t2), t2.q, x(t2), p, length, out + pos * p * length * 4, panel);
   }
 }
 
-/** out [N, L, p] = sum_t X_t [N, L, q_t] M_t [N, q_t, p] (p a multiple of 4); inputs as x0, m0, x1, m1, ... */
-export function rightMulKernel(heap: KernelHeap, terms: TensorInfo[]): void {
-  const [n, length] = terms[0].shape;
-  const p = terms[1].shape[2];
+/** out [N, L, p] = sum_t X_t [N, L, q_t] M_t [N, q_t, p] (p a multiple of 4); inputs as x0, m0, x1, m1. */
+export function rightMulKernel(heap: KernelHeap, inputs: TensorInfo[]): void {
+  const [n, length] = inputs[0].shape;
+  const p = inputs[1].shape[2];
+  const [t1, t2] = productTerms(heap, inputs);
   const out = heap.output([n, length, p]);
-  const kernel = p % 16 === 0 ? heap.kernels.right_mul16 : heap.kernels.right_mul;
-  for (let t = 0; t < terms.length; t += 2) {
-    const [x, m] = [terms[t], terms[t + 1]];
-    const q = m.shape[1];
-    const [xAt, mAt] = [heap.input(x), heap.input(m)];
-    for (let pos = 0; pos < n; pos++) {
-      kernel(xAt + pos * length * q * 4, length, q, mAt + pos * q * p * 4, p, out + pos * length * p * 4, t > 0 ? 1 : 0);
-    }
+  const kernel = heap.kernels[`right_mul${RIGHT_MUL_WIDTHS.find((w) => p % w === 0) ?? 4}`];
+  for (let pos = 0; pos < n; pos++) {
+    const x = (t: ProductTerm) => t.first + pos * length * t.q * 4;
+    const m = (t: ProductTerm) => t.second + pos * t.q * p * 4;
+    kernel(x(t1), t1.q, m(t1), x(t2), t2.q, m(t2), length, p, out + pos * length * p * 4);
   }
 }

@@ -13,10 +13,10 @@ import { type WasmFunction, encodeModule, forLoop, op } from './wasm-encoder';
  *   {@link GRAM_BLOCK} sizes; rows of `pairs` pairs of doubles, row stride `stride`). With `upper` = 1 (a symmetric
  *   Gram, x = y) blocks below the diagonal are skipped: only entries j >= i are meant to be read. Products of float32 values are exact in float64 and the sums lose almost
  *   nothing, so a Gram's small eigenvalues survive: the cond^2 loss of a float32 Gram is what CholeskyQR2 undoes.
- * - `left_mul(m, p, q, x, n, out, accumulate, panel)`: out [p, n] (+)= m [p, q] x [q, n] in float32, n a multiple of
- *   16; `panel` is 64 q bytes of scratch.
- * - `right_mul(x, n, q, m, p, out, accumulate)` / `right_mul16`: out [n, p] (+)= x [n, q] m [q, p] in float32, p a
- *   multiple of 4 (of 16 for the unrolled one). With accumulate = 1 the product is added to what out holds.
+ * - `left_mul(m1, q1, x1, m2, q2, x2, p, n, out, panel)`: out [p, n] = m1 x1 + m2 x2 in float32 (a sum of two
+ *   products in one pass over the output; q2 = 0 for one), n a multiple of 16; `panel` is 64 (q1 + q2) bytes of scratch.
+ * - `right_mul4` / `right_mul8` / `right_mul16(x1, q1, m1, x2, q2, m2, n, p, out)`: out [n, p] = x1 m1 + x2 m2 in
+ *   float32, p a multiple of 4, 8 or 16.
  */
 function packF64(): WasmFunction {
   const [src, rows, cols, rowStride, colStride, dst, dstStride] = [0, 1, 2, 3, 4, 5, 6];
@@ -121,66 +121,125 @@ function gramF64(): WasmFunction {
   return { name: 'gram_f64', params: Array(8).fill('i32'), locals: [...Array(i32Locals).fill('i32'), ...Array(v128Locals).fill('v128')], body };
 }
 
+/** One output row of a product block: the pointer walking its coefficients and its accumulators. */
+interface ProductRow {
+  coef: number;
+  accs: number[];
+}
+
 /**
- * One output chunk of accs.length vectors: accs[t] = (accumulate ? dst[t] : 0) + sum_{j < count} splat(coef(j)) *
- * vec(j)[4t .. 4t + 4), then stored to dst. `accumulate` is a local: the second term of a sum of products.
+ * The inner loop of the products, `count` steps of: load vecs.length vectors at `vec` (then advance it by `vecStep`
+ * bytes) and add splat(*coef) times them to each row's accumulators (then advance each coef by 4). Two rows share
+ * the vector loads and give eight independent add chains, enough to keep both float pipes busy; with one row the
+ * loop waited on the add latency.
  */
-function multiplyAccumulate(accs: number[], coef: number[], vecBase: number[], j: number, count: number, dst: number[], accumulate: number): number[] {
-  const init = [
-    ...op.get(accumulate), ...op.if,
-    ...accs.flatMap((a, t) => [...dst, ...op.v128Load(16 * t), ...op.set(a)]),
-    ...op.else,
-    ...accs.flatMap((a) => [...op.v128Zero, ...op.set(a)]),
-    ...op.end,
-  ];
-  const step = accs.flatMap((a, t) => [
-    ...op.get(a), ...coef, ...op.v128Load32Splat(), ...vecBase, ...op.v128Load(16 * t), ...op.f32x4Mul, ...op.f32x4Add, ...op.set(a),
+function accumulateTerm(rows: ProductRow[], vec: number, vecStep: number[], vecs: number[], splat: number, j: number, count: number): number[] {
+  return forLoop(j, op.i32(0), op.get(count), 1, [
+    ...vecs.flatMap((v, t) => [...op.get(vec), ...op.v128Load(16 * t), ...op.set(v)]),
+    ...rows.flatMap(({ coef, accs }) => [
+      ...op.get(coef), ...op.v128Load32Splat(), ...op.set(splat),
+      ...accs.flatMap((a, t) => [...op.get(a), ...op.get(splat), ...op.get(vecs[t]), ...op.f32x4Mul, ...op.f32x4Add, ...op.set(a)]),
+      ...op.get(coef), ...op.i32(4), ...op.i32Add, ...op.set(coef),
+    ]),
+    ...op.get(vec), ...vecStep, ...op.i32Add, ...op.set(vec),
   ]);
-  const store = accs.flatMap((a, t) => [...dst, ...op.get(a), ...op.v128Store(16 * t)]);
-  return [...init, ...forLoop(j, op.i32(0), op.get(count), 1, step), ...store];
 }
 
+/** Locals of the two product kernels after their own i32 locals: pointers, then vectors, splat and accumulators. */
+function productLocals(firstLocal: number, width: number) {
+  const [vec, coef0, coef1] = [firstLocal, firstLocal + 1, firstLocal + 2];
+  const firstVector = firstLocal + 3;
+  const vecs = Array.from({ length: width }, (_, t) => firstVector + t);
+  const splat = firstVector + width;
+  const accs = [0, 1].map((row) => Array.from({ length: width }, (_, t) => splat + 1 + row * width + t));
+  return { vec, coefs: [coef0, coef1], vecs, splat, accs, i32Count: 3, v128Count: 3 * width + 1 };
+}
+
+/** `ptr = base + (first + row) * rowBytes`: expressions of locals, for the row pointers of a block. */
+const rowAddress = (base: number, first: number, row: number, rowBytes: number[]) => [
+  ...op.get(base), ...op.get(first), ...op.i32(row), ...op.i32Add, ...rowBytes, ...op.i32Mul, ...op.i32Add,
+];
+
+/**
+ * out [p, n] = m1 [p, q1] x1 [q1, n] + m2 [p, q2] x2 [q2, n] in float32 (q2 = 0 for one term), n a multiple of 16;
+ * `panel` is 64 (q1 + q2) bytes of scratch. Each 16-column panel of both x's is copied to contiguous scratch (read in
+ * place, rows a whole row apart, 4 KB for dIn = 1024, share one cache set and evict each other), then reused by all
+ * p output rows, two at a time.
+ */
 function leftMul(): WasmFunction {
-  const [m, p, q, x, n, out, accumulate, panel] = [0, 1, 2, 3, 4, 5, 6, 7];
-  const [i, c, j, rowBytes, end] = [8, 9, 10, 11, 12];
-  const accs = [13, 14, 15, 16];
-  // coefficient m[i q + j] and row j of the panel (64 bytes per row)
-  const coef = [...op.get(m), ...op.get(i), ...op.get(q), ...op.i32Mul, ...op.get(j), ...op.i32Add, ...op.i32(2), ...op.i32Shl, ...op.i32Add];
-  const vec = [...op.get(panel), ...op.get(j), ...op.i32(6), ...op.i32Shl, ...op.i32Add];
-  const dst = [...op.get(out), ...op.get(i), ...op.get(rowBytes), ...op.i32Mul, ...op.i32Add, ...op.get(c), ...op.i32Add];
-  // x[:, c .. c + 16) copied to the contiguous panel: read in place, the q rows lie a whole row apart (4 KB for
-  // dIn = 1024), map to one cache set and evict each other; the panel is then reused by all p output rows.
-  const fillPanel = forLoop(j, op.i32(0), op.get(q), 1, [0, 1, 2, 3].flatMap((t) => [
-    ...vec, ...op.get(x), ...op.get(j), ...op.get(rowBytes), ...op.i32Mul, ...op.i32Add, ...op.get(c), ...op.i32Add,
-    ...op.v128Load(16 * t), ...op.v128Store(16 * t),
-  ]));
+  const [m1, q1, x1, m2, q2, x2, p, n, out, panel] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9];
+  const [i, c, j, rowBytes, pairs] = [10, 11, 12, 13, 14];
+  const { vec, coefs, vecs, splat, accs, i32Count, v128Count } = productLocals(15, 4);
+  const fillPanel = (x: number, q: number, firstRow: number[]) =>
+    forLoop(j, op.i32(0), op.get(q), 1, [0, 1, 2, 3].flatMap((t) => [
+      ...op.get(panel), ...firstRow, ...op.get(j), ...op.i32Add, ...op.i32(6), ...op.i32Shl, ...op.i32Add,
+      ...op.get(x), ...op.get(j), ...op.get(rowBytes), ...op.i32Mul, ...op.i32Add, ...op.get(c), ...op.i32Add,
+      ...op.v128Load(16 * t), ...op.v128Store(16 * t),
+    ]));
+  const block = (rowCount: number) => {
+    const rows = coefs.slice(0, rowCount).map((coef, row) => ({ coef, accs: accs[row] }));
+    const term = (m: number, q: number) => [
+      ...rows.flatMap(({ coef }, row) => [...rowAddress(m, i, row, [...op.get(q), ...op.i32(2), ...op.i32Shl]), ...op.set(coef)]),
+      ...accumulateTerm(rows, vec, op.i32(64), vecs, splat, j, q),
+    ];
+    return [
+      ...rows.flatMap((row) => row.accs.flatMap((a) => [...op.v128Zero, ...op.set(a)])),
+      ...op.get(panel), ...op.set(vec),
+      ...term(m1, q1),
+      ...term(m2, q2),
+      ...rows.flatMap((row, r) => row.accs.flatMap((a, t) => [
+        ...rowAddress(out, i, r, op.get(rowBytes)), ...op.get(c), ...op.i32Add, ...op.get(a), ...op.v128Store(16 * t),
+      ])),
+    ];
+  };
   const body = [
-    ...op.get(n), ...op.i32(2), ...op.i32Shl, ...op.tee(rowBytes), ...op.set(end),
-    ...forLoop(c, op.i32(0), op.get(end), 64, [
-      ...fillPanel,
-      ...forLoop(i, op.i32(0), op.get(p), 1, multiplyAccumulate(accs, coef, vec, j, q, dst, accumulate)),
+    ...op.get(n), ...op.i32(2), ...op.i32Shl, ...op.set(rowBytes),
+    ...op.get(p), ...op.i32(-2), ...op.i32And, ...op.set(pairs),
+    ...forLoop(c, op.i32(0), op.get(rowBytes), 64, [
+      ...fillPanel(x1, q1, op.i32(0)),
+      ...fillPanel(x2, q2, op.get(q1)),
+      ...forLoop(i, op.i32(0), op.get(pairs), 2, block(2)),
+      ...forLoop(i, op.get(pairs), op.get(p), 1, block(1)),
     ]),
   ];
-  return { name: 'left_mul', params: Array(8).fill('i32'), locals: [...Array(5).fill('i32'), ...Array(4).fill('v128')], body };
+  return { name: 'left_mul', params: Array(10).fill('i32'), locals: [...Array(5 + i32Count).fill('i32'), ...Array(v128Count).fill('v128')], body };
 }
 
-function rightMul(name: string, width: number): WasmFunction {
-  const [x, n, q, m, p, out, accumulate] = [0, 1, 2, 3, 4, 5, 6];
-  const [k, c, j, xRow, oRow, end] = [7, 8, 9, 10, 11, 12];
-  const accs = Array.from({ length: width }, (_, t) => 13 + t);
-  const dst = [...op.get(oRow), ...op.get(c), ...op.i32Add];
-  const coef = [...op.get(xRow), ...op.get(j), ...op.i32(2), ...op.i32Shl, ...op.i32Add];
-  const vec = [...op.get(m), ...op.get(j), ...op.get(end), ...op.i32Mul, ...op.i32Add, ...op.get(c), ...op.i32Add];
+/**
+ * out [n, p] = x1 [n, q1] m1 [q1, p] + x2 [n, q2] m2 [q2, p] in float32 (q2 = 0 for one term), in output chunks of
+ * `width` vectors (p a multiple of 4 width), two rows of x at a time.
+ */
+function rightMul(width: number): WasmFunction {
+  const [x1, q1, m1, x2, q2, m2, n, p, out] = [0, 1, 2, 3, 4, 5, 6, 7, 8];
+  const [k, c, j, rowBytes, pairs] = [9, 10, 11, 12, 13];
+  const { vec, coefs, vecs, splat, accs, i32Count, v128Count } = productLocals(14, width);
+  const block = (rowCount: number) => {
+    const rows = coefs.slice(0, rowCount).map((coef, row) => ({ coef, accs: accs[row] }));
+    const term = (x: number, q: number, m: number) => [
+      ...rows.flatMap(({ coef }, row) => [...rowAddress(x, k, row, [...op.get(q), ...op.i32(2), ...op.i32Shl]), ...op.set(coef)]),
+      ...op.get(m), ...op.get(c), ...op.i32Add, ...op.set(vec),
+      ...accumulateTerm(rows, vec, op.get(rowBytes), vecs, splat, j, q),
+    ];
+    return forLoop(c, op.i32(0), op.get(rowBytes), 16 * width, [
+      ...rows.flatMap((row) => row.accs.flatMap((a) => [...op.v128Zero, ...op.set(a)])),
+      ...term(x1, q1, m1),
+      ...term(x2, q2, m2),
+      ...rows.flatMap((row, r) => row.accs.flatMap((a, t) => [
+        ...rowAddress(out, k, r, op.get(rowBytes)), ...op.get(c), ...op.i32Add, ...op.get(a), ...op.v128Store(16 * t),
+      ])),
+    ]);
+  };
   const body = [
-    ...op.get(p), ...op.i32(2), ...op.i32Shl, ...op.set(end),
-    ...forLoop(k, op.i32(0), op.get(n), 1, [
-      ...op.get(x), ...op.get(k), ...op.get(q), ...op.i32Mul, ...op.i32(2), ...op.i32Shl, ...op.i32Add, ...op.set(xRow),
-      ...op.get(out), ...op.get(k), ...op.get(end), ...op.i32Mul, ...op.i32Add, ...op.set(oRow),
-      ...forLoop(c, op.i32(0), op.get(end), 16 * width, multiplyAccumulate(accs, coef, vec, j, q, dst, accumulate)),
-    ]),
+    ...op.get(p), ...op.i32(2), ...op.i32Shl, ...op.set(rowBytes),
+    ...op.get(n), ...op.i32(-2), ...op.i32And, ...op.set(pairs),
+    ...forLoop(k, op.i32(0), op.get(pairs), 2, block(2)),
+    ...forLoop(k, op.get(pairs), op.get(n), 1, block(1)),
   ];
-  return { name, params: Array(7).fill('i32'), locals: [...Array(6).fill('i32'), ...Array(width).fill('v128')], body };
+  return { name: `right_mul${4 * width}`, params: Array(9).fill('i32'), locals: [...Array(5 + i32Count).fill('i32'), ...Array(v128Count).fill('v128')], body };
 }
+
+/** Output chunk widths (floats) of the right product kernels, widest first: `right_mul${w}` needs p % w === 0. */
+export const RIGHT_MUL_WIDTHS = [16, 8, 4] as const;
 
 /**
  * Hestenes sweeps over the columns of a column-major float64 matrix (columns `stride` doubles apart, stride even)
@@ -259,16 +318,19 @@ function jacobiSweeps(): WasmFunction {
 
 /** The module's bytes (generated once; a few kilobytes, so compiling it synchronously is allowed everywhere). */
 export function kernelModuleBytes(): Uint8Array<ArrayBuffer> {
-  return encodeModule([packF64(), packColumnsF64(), gramF64(), leftMul(), rightMul('right_mul', 1), rightMul('right_mul16', 4), jacobiSweeps()]);
+  return encodeModule([packF64(), packColumnsF64(), gramF64(), leftMul(), ...RIGHT_MUL_WIDTHS.map((w) => rightMul(w / 4)), jacobiSweeps()]);
 }
+
+type RightMul = (x1: number, q1: number, m1: number, x2: number, q2: number, m2: number, n: number, p: number, out: number) => void;
 
 /** The kernels' exports, as called from JS. */
 export interface SimdKernels {
   pack_f64(src: number, rows: number, cols: number, rowStride: number, colStride: number, dst: number, dstStride: number): void;
   pack_columns_f64(src: number, length: number, rank: number, dst: number, dstStride: number): void;
   gram_f64(x: number, y: number, p: number, q: number, pairs: number, stride: number, out: number, upper: 0 | 1): void;
-  left_mul(m: number, p: number, q: number, x: number, n: number, out: number, accumulate: 0 | 1, panel: number): void;
-  right_mul(x: number, n: number, q: number, m: number, p: number, out: number, accumulate: 0 | 1): void;
-  right_mul16(x: number, n: number, q: number, m: number, p: number, out: number, accumulate: 0 | 1): void;
+  left_mul(m1: number, q1: number, x1: number, m2: number, q2: number, x2: number, p: number, n: number, out: number, panel: number): void;
+  right_mul4: RightMul;
+  right_mul8: RightMul;
+  right_mul16: RightMul;
   jacobi_sweeps(a: number, norms: number, r: number, stride: number, tol: number, maxSweeps: number): void;
 }
