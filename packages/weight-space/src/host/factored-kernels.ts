@@ -21,9 +21,18 @@ interface Factor {
 }
 
 const roundUp = (n: number, to: number) => Math.ceil(n / to) * to;
-const positionsOf = (t: TensorInfo) => t.shape[0];
-const factorA = (heap: KernelHeap, a: TensorInfo): Factor => ({ address: heap.input(a), rank: a.shape[1], length: a.shape[2], rankMajor: true });
-const factorB = (heap: KernelHeap, b: TensorInfo): Factor => ({ address: heap.input(b), rank: b.shape[2], length: b.shape[1], rankMajor: false });
+/** Factors may have any leading (batch) axes: they are positions, one after another. */
+const positionsOf = (t: TensorInfo) => t.shape.slice(0, -2).reduce((n, d) => n * d, 1);
+const lastTwo = (t: TensorInfo) => t.shape.slice(-2);
+const rankOfA = (a: TensorInfo) => lastTwo(a)[0];
+const factorA = (heap: KernelHeap, a: TensorInfo): Factor => {
+  const [rank, length] = lastTwo(a);
+  return { address: heap.input(a), rank, length, rankMajor: true };
+};
+const factorB = (heap: KernelHeap, b: TensorInfo): Factor => {
+  const [length, rank] = lastTwo(b);
+  return { address: heap.input(b), rank, length, rankMajor: false };
+};
 const totalRank = (stack: Factor[]) => stack.reduce((s, f) => s + f.rank, 0);
 
 /** Where {@link stackedGrams} left position n's Gram: at double offset `offset(n)`, rows `stride` doubles apart. */
@@ -142,7 +151,7 @@ function writeSpectrum(
 /** Outputs: sigma [N, r], left frame [N, r, r], right frame [N, r, r] (see writeSpectrum). */
 export function lowRankSvdKernel(heap: KernelHeap, a: TensorInfo, b: TensorInfo): void {
   const n = positionsOf(a);
-  const r = a.shape[1];
+  const r = rankOfA(a);
   const as = [factorA(heap, a)];
   const bs = [factorB(heap, b)];
   const gramsA = stackedGrams(heap, as, as, n);
@@ -184,7 +193,7 @@ function writeInner(f32: Float32Array, at: InnerOutputs, pos: number, [r1, r2]: 
 /** <B1 A1, B2 A2>_F per position from float64 cross Grams. Outputs: inner [N], X_A [N, r1, r2], X_B [N, r1, r2]. */
 export function lowRankInnerKernel(heap: KernelHeap, a1: TensorInfo, b1: TensorInfo, a2: TensorInfo, b2: TensorInfo): void {
   const n = positionsOf(a1);
-  const ranks = [a1.shape[1], a2.shape[1]];
+  const ranks = [rankOfA(a1), rankOfA(a2)];
   const crossA = stackedGrams(heap, [factorA(heap, a1)], [factorA(heap, a2)], n);
   const crossB = stackedGrams(heap, [factorB(heap, b1)], [factorB(heap, b2)], n);
   const at = innerOutputs(heap, n, ranks[0], ranks[1]);
@@ -205,7 +214,7 @@ export function factoredPairKernel(
   targetSpectrum: boolean,
 ): void {
   const n = positionsOf(a);
-  const [r, rt] = [a.shape[1], ta.shape[1]];
+  const [r, rt] = [rankOfA(a), rankOfA(ta)];
   const as = [factorA(heap, a), factorA(heap, ta)];
   const bs = [factorB(heap, b), factorB(heap, tb)];
   const gramsA = stackedGrams(heap, as, as, n);

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { KernelBackend, NamedAttrMap, NamedTensorMap, Tensor, TensorInfo } from '@tensorflow/tfjs-core';
+import { ALIAS_KERNEL, aliasKernel, aliasesForGradient } from './gradient-aliases';
 import { factoredPairKernel, leftMulKernel, lowRankInnerKernel, lowRankSvdKernel, rightMulKernel } from './factored-kernels';
 import { type KernelHeap, openHeap, runOnHeap } from './heap';
 
@@ -50,6 +51,9 @@ function register(): void {
       });
     }
   }
+  for (const backendName of HOST_BACKENDS) {
+    if (!tf.getKernel(ALIAS_KERNEL, backendName)) tf.registerKernel({ kernelName: ALIAS_KERNEL, backendName, kernelFunc: aliasKernel as never });
+  }
   registerGradients();
   registered = true;
 }
@@ -74,9 +78,21 @@ export function setSimdKernels(on: boolean): void {
   enabled = on;
 }
 
+/** The inputs whose data each loss kernel's gradient reads: handed over as aliases, not saved (gradient-aliases.ts). */
+const GRADIENT_INPUTS: Record<string, string[]> = {
+  [KERNELS.svd]: ['a', 'b'],
+  [KERNELS.inner]: ['a1', 'b1', 'a2', 'b2'],
+  [KERNELS.pair]: ['a', 'b', 'ta', 'tb'],
+};
+
+/** The aliases runHostKernel put in a kernel's attrs for its gradient, in GRADIENT_INPUTS order. */
+const savedInputs = (attrs: NamedAttrMap) => attrs.saved as unknown as Tensor[];
+
 /** Runs a registered host kernel on tensors (outputs in declaration order). */
 export function runHostKernel(name: string, inputs: Record<string, Tensor>, attrs: NamedAttrMap = {}): Tensor[] {
-  const out = tf.engine().runKernel(name, inputs as unknown as NamedTensorMap, attrs);
+  const saved = GRADIENT_INPUTS[name] ? aliasesForGradient(GRADIENT_INPUTS[name].map((input) => inputs[input])) : null;
+  const allAttrs = saved ? { ...attrs, saved: saved as unknown as NamedAttrMap[string] } : attrs;
+  const out = tf.engine().runKernel(name, inputs as unknown as NamedTensorMap, allAttrs);
   return Array.isArray(out) ? (out as Tensor[]) : [out as Tensor];
 }
 
@@ -86,20 +102,37 @@ export type Term = [Tensor, Tensor];
 const termInputs = (terms: Term[], first: string, second: string) =>
   Object.fromEntries(terms.flatMap(([u, v], t) => [[`${first}${t}`, u], [`${second}${t}`, v]]));
 
-/** sum_t M_t [N, p, q_t] X_t [N, q_t, L] for one or two terms: the SIMD kernel where it serves (L a multiple of 16), else tf.matMul. */
+/** x as [N, rows, cols] (outside a recorded gradient a reshape shares the data). */
+const asBatch = (x: Tensor) => (x.rank === 3 ? x : tf.reshape(x, [-1, ...x.shape.slice(-2)]));
+const flatTerms = (terms: Term[]) => terms.map(([u, v]) => [asBatch(u), asBatch(v)] as Term);
+const lastTwo = (x: Tensor) => x.shape.slice(-2) as number[];
+
+/**
+ * sum_t M_t [N, p, q_t] X_t [..., q_t, L] for one or two terms, shaped [..., p, L] like X_0's batch: the SIMD kernel
+ * where it serves (L a multiple of 16), else tf.matMul.
+ */
 export function leftMul(terms: Term[]): Tensor {
-  if ((terms[0][1].shape[2] as number) % 16 === 0 && simdKernelsActive()) {
-    return runHostKernel(KERNELS.leftMul[terms.length - 1], termInputs(terms, 'm', 'x'))[0];
-  }
-  return tf.addN(terms.map(([m, x]) => tf.matMul(m, x)));
+  const [m0, x0] = terms[0];
+  const shape = [...x0.shape.slice(0, -2), lastTwo(m0)[0], lastTwo(x0)[1]];
+  const flat = flatTerms(terms);
+  const product = shape[shape.length - 1] % 16 === 0 && simdKernelsActive()
+    ? runHostKernel(KERNELS.leftMul[terms.length - 1], termInputs(flat, 'm', 'x'))[0]
+    : tf.addN(flat.map(([m, x]) => tf.matMul(m, x)));
+  return tf.reshape(product, shape);
 }
 
-/** sum_t X_t [N, L, q_t] M_t [N, q_t, p] for one or two terms: the SIMD kernel where it serves (p a multiple of 4), else tf.matMul. */
+/**
+ * sum_t X_t [..., L, q_t] M_t [N, q_t, p] for one or two terms, shaped [..., L, p] like X_0's batch: the SIMD kernel
+ * where it serves (p a multiple of 4), else tf.matMul.
+ */
 export function rightMul(terms: Term[]): Tensor {
-  if ((terms[0][1].shape[2] as number) % 4 === 0 && simdKernelsActive()) {
-    return runHostKernel(KERNELS.rightMul[terms.length - 1], termInputs(terms, 'x', 'm'))[0];
-  }
-  return tf.addN(terms.map(([x, m]) => tf.matMul(x, m)));
+  const [x0, m0] = terms[0];
+  const shape = [...x0.shape.slice(0, -2), lastTwo(x0)[0], lastTwo(m0)[1]];
+  const flat = flatTerms(terms);
+  const product = shape[shape.length - 1] % 4 === 0 && simdKernelsActive()
+    ? runHostKernel(KERNELS.rightMul[terms.length - 1], termInputs(flat, 'x', 'm'))[0]
+    : tf.addN(flat.map(([x, m]) => tf.matMul(x, m)));
+  return tf.reshape(product, shape);
 }
 
 /** dy / sigma, with 1 in place of sigma = 0 (the frames are zero there, so this only keeps 0 * (dy / 0) out). */
@@ -111,18 +144,18 @@ const transposed = (x: Tensor) => tf.transpose(x, [0, 2, 1]);
 function registerGradients(): void {
   tf.registerGradient({
     kernelName: KERNELS.svd,
-    inputsToSave: ['a', 'b'],
     outputsToSave: [true, true, true],
-    gradFunc: (dys, [a, b, sigma, left, right]) => {
+    gradFunc: (dys, [sigma, left, right], attrs) => {
+      const [a, b] = savedInputs(attrs);
       const w = perSigma((dys as Tensor[])[0], sigma);
       return { a: () => leftMul([[sandwich(left, w), a]]), b: () => rightMul([[b, sandwich(right, w)]]) };
     },
   });
   tf.registerGradient({
     kernelName: KERNELS.inner,
-    inputsToSave: ['a1', 'b1', 'a2', 'b2'],
     outputsToSave: [false, true, true],
-    gradFunc: (dys, [a1, b1, a2, b2, crossA, crossB]) => {
+    gradFunc: (dys, [crossA, crossB], attrs) => {
+      const [a1, b1, a2, b2] = savedInputs(attrs);
       // inner = sum X_A * X_B with X_A = A1 A2^T, X_B = B1^T B2
       const g = tf.reshape((dys as Tensor[])[0], [-1, 1, 1]);
       return {
@@ -135,11 +168,11 @@ function registerGradients(): void {
   });
   tf.registerGradient({
     kernelName: KERNELS.pair,
-    inputsToSave: ['a', 'b', 'ta', 'tb'],
     // sigma, left, right, inner, X_A, X_B (then, with the target's spectrum, its sigma: not needed here)
     outputsToSave: [true, true, true, false, true, true, false],
     gradFunc: (dys, saved, attrs) => {
-      const [a, b, ta, tb, sigma, left, right, crossA, crossB] = saved;
+      const [a, b, ta, tb] = savedInputs(attrs);
+      const [sigma, left, right, crossA, crossB] = saved;
       const dy = dys as Tensor[];
       const w = perSigma(dy[0], sigma);
       const g = tf.reshape(dy[3], [-1, 1, 1]);

@@ -2,7 +2,6 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { Tensor } from '@tensorflow/tfjs-core';
 import { KERNELS, runHostKernel, simdKernelsActive } from '../host/registry';
 import { lowRankNorm } from '../lowrank/frobenius';
-import { flatFactors } from '../lowrank/gram-root';
 import { lowRankSingularValues } from '../lowrank/singular-values';
 import type { LowRankFactors } from '../types';
 import { factorShape } from '../validate';
@@ -97,9 +96,8 @@ export function pairFacts(pred: LowRankFactors, target: LossTarget): PairFacts |
   if (!simdKernelsActive()) return null;
   const prepared = target instanceof PreparedTarget;
   const factors = prepared ? target.factors : target;
-  const p = flatFactors(pred.A, pred.B);
-  const t = flatFactors(factors.A, factors.B);
-  const out = runHostKernel(KERNELS.pair, { a: p.a, b: p.b, ta: t.a, tb: t.b }, { targetSpectrum: !prepared });
+  // the kernel takes factors with any batch axes: reshaping them first would make tfjs copy them for the gradient
+  const out = runHostKernel(KERNELS.pair, { a: pred.A, b: pred.B, ta: factors.A, tb: factors.B }, { targetSpectrum: !prepared });
   const batch = pred.A.shape.slice(0, -2);
   const rankOf = (x: Tensor) => x.shape[x.rank - 2] as number;
   const predSigma = tf.reshape(out[0], [...batch, rankOf(pred.A)]);

@@ -15,11 +15,9 @@ export function lowRankInner(p: LowRankFactors, q: LowRankFactors): Tensor {
   const { batch } = factorShape(p, 'first factors');
   factorShape(q, 'second factors');
   return tf.tidy(() => {
+    if (simdKernelsActive()) return tf.reshape(runHostKernel(KERNELS.inner, { a1: p.A, b1: p.B, a2: q.A, b2: q.B })[0], batch);
     const left = flatFactors(p.A, p.B);
     const right = flatFactors(q.A, q.B);
-    if (simdKernelsActive()) {
-      return tf.reshape(runHostKernel(KERNELS.inner, { a1: left.a, b1: left.b, a2: right.a, b2: right.b })[0], batch);
-    }
     const crossB = tf.matMul(left.b, right.b, true, false);
     const crossA = tf.matMul(left.a, right.a, false, true);
     return tf.reshape(tf.sum(tf.mul(crossB, crossA), [1, 2]), batch);

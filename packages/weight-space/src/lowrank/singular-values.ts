@@ -24,10 +24,7 @@ import { GRADIENT_CUTOFF } from './gradient-cutoff';
 export function lowRankSingularValues(factors: LowRankFactors): Tensor {
   const { batch, rank } = factorShape(factors, 'factors');
   if (simdKernelsActive()) {
-    return tf.tidy(() => {
-      const { a, b } = flatFactors(factors.A, factors.B);
-      return tf.reshape(runHostKernel(KERNELS.svd, { a, b })[0], [...batch, rank]);
-    });
+    return tf.tidy(() => tf.reshape(runHostKernel(KERNELS.svd, { a: factors.A, b: factors.B })[0], [...batch, rank]));
   }
   const op = tf.customGrad(((a: Tensor, b: Tensor, save: GradSaveFunc) => {
     const { rootA, rootB, columns, right, unit, scale, values, order } = lowRankSvd(a, b);
