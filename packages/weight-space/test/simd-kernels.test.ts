@@ -82,6 +82,21 @@ describe('SIMD kernels vs plain loops', () => {
     expect(f64()[simd / 8 + stride - 1]).toBe(-1); // the padding is left alone
   });
 
+  it.each([
+    [3, 8],
+    [16, 1024],
+  ])('pack_rows_f64 widens A [%i, %i] exactly as pack_f64 does', (rank, length) => {
+    const a = randomFloats(rank * length);
+    const at = put(a, 0);
+    const stride = length + 8;
+    const [simd, scalar] = [roundUp(a.length * 4, 16), roundUp(a.length * 4, 16) + rank * stride * 8];
+    f64().fill(-1, simd / 8, scalar / 8 + rank * stride);
+    kernels.pack_rows_f64(at, rank, length, simd, stride);
+    kernels.pack_f64(at, rank, length, length, 1, scalar, stride);
+    expect(f64().slice(simd / 8, simd / 8 + rank * stride)).toEqual(f64().slice(scalar / 8, scalar / 8 + rank * stride));
+    expect(f64()[simd / 8 + stride - 1]).toBe(-1); // the padding is left alone
+  });
+
   it('gram_f64 with upper = 1 fills the upper triangle of a self Gram exactly as the full product', () => {
     const [r, length] = [7, 12];
     const x = randomFloats(r * length);

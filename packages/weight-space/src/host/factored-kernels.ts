@@ -63,7 +63,8 @@ function stackedGrams(heap: KernelHeap, xs: Factor[], ys: Factor[], positions: n
     let row = 0;
     for (const f of stack) {
       const [from, into] = [f.address + n * f.rank * f.length * 4, to + row * stride * 8];
-      if (!f.rankMajor && f.length % 2 === 0 && f.rank % 4 === 0) kernels.pack_columns_f64(from, f.length, f.rank, into, stride);
+      if (f.rankMajor && f.length % 8 === 0) kernels.pack_rows_f64(from, f.rank, f.length, into, stride);
+      else if (!f.rankMajor && f.length % 2 === 0 && f.rank % 4 === 0) kernels.pack_columns_f64(from, f.length, f.rank, into, stride);
       else kernels.pack_f64(from, f.rank, f.length, f.rankMajor ? f.length : 1, f.rankMajor ? 1 : f.rank, into, stride);
       row += f.rank;
     }
