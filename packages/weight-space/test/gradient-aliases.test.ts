@@ -55,6 +55,13 @@ describeEachBackend('gradients of the SIMD kernels without saved copies', (backe
     dispose();
   });
 
+  it('differentiating a gradient (second order) is refused with a WeightSpaceError, not answered wrongly', () => {
+    const { target, pred, dispose } = setup();
+    const gradient = (a: tf.Tensor) => tf.grad((x: tf.Tensor) => angularLoss({ A: x, B: pred.B }, target) as tf.Scalar)(a);
+    expect(() => tf.grad((a: tf.Tensor) => tf.sum(tf.square(gradient(a))))(pred.A)).toThrow(/second-order derivatives/);
+    dispose();
+  });
+
   it('a loss off the gradient\'s path leaks nothing, and one on it copies no factor', async () => {
     const { target, pred, dispose } = setup();
     const other = tf.variable(tf.ones([2]));

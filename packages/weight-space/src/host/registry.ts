@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { KernelBackend, NamedAttrMap, NamedTensorMap, Tensor, TensorInfo } from '@tensorflow/tfjs-core';
+import { WeightSpaceError } from '../errors';
 import { ALIAS_KERNEL, aliasKernel, aliasesForGradient } from './gradient-aliases';
 import { factoredPairKernel, leftMulKernel, lowRankInnerKernel, lowRankSvdKernel, rightMulKernel } from './factored-kernels';
 import { type KernelHeap, openHeap, runOnHeap } from './heap';
@@ -142,6 +143,16 @@ const sandwich = (frame: Tensor, weights: Tensor) => tf.matMul(tf.mul(frame, tf.
 const transposed = (x: Tensor) => tf.transpose(x, [0, 2, 1]);
 
 function registerGradients(): void {
+  // Only differentiating a gradient of the losses reaches an alias, and their gradients are first order.
+  tf.registerGradient({
+    kernelName: ALIAS_KERNEL,
+    gradFunc: () => {
+      throw new WeightSpaceError(
+        'second-order derivatives of the factored losses are not supported: their gradients are first order (custom ' +
+          'gradients whose saved values are treated as constants). Differentiate the loss once, or use finite differences of the gradient.',
+      );
+    },
+  });
   tf.registerGradient({
     kernelName: KERNELS.svd,
     outputsToSave: [true, true, true],
