@@ -1,7 +1,7 @@
 // The float64 r x r algebra behind the SIMD path: Cholesky roots and the pivoted-QR + Jacobi SVD (its sweeps by
 // the jacobi_sweeps SIMD kernel).
 import { heapJacobi, heapJacobiBytes } from '../src/host/heap-jacobi';
-import { choleskyLower, smallSvd, transposeTimes } from '../src/host/small-linalg';
+import { choleskyLower, lowerTransposeTimes, pivotedTriangle, smallSingularValues, smallSvd, svdWorkspace } from '../src/host/small-linalg';
 import type { SimdKernels } from '../src/simd/kernels';
 import { simdKernelsFor } from '../src/simd/simd-instance';
 import { type Mat, matmul, singularValues, transpose } from './support/reference';
@@ -59,9 +59,9 @@ describe('smallSvd', () => {
     values.forEach((v, i) => expect(Math.abs(v - expected[i])).toBeLessThan(1e-12 * expected[0]));
     expect(Array.from(values)).toEqual([...values].sort((a, b) => b - a));
     const live = Array.from(values).map((v) => v > 1e-12 * values[0]);
-    const p = toMat(left, r);
-    const q = toMat(right, r);
-    // rows of `left` / `right` are the vectors: orthonormal among the live ones, the left ones (recovered as
+    const p = transpose(toMat(left, r));
+    const q = transpose(toMat(right, r));
+    // columns of `left` / `right` (rows of p, q here) are the vectors: orthonormal among the live ones, the left ones (recovered as
     // K q / sigma) to the sweep's tolerance 1e-12 times sigma_1 / sigma (with a margin of 100)
     for (let i = 0; i < r; i++) {
       for (let j = 0; j < r; j++) {
@@ -79,8 +79,72 @@ describe('smallSvd', () => {
     expect(heapJacobiBytes(maxRank) + 64).toBeLessThan(memory.buffer.byteLength);
   });
 
-  it('transposeTimes is X^T Y', () => {
-    const [x, y] = [gaussian(rand, 4, 4), gaussian(rand, 4, 4)];
-    expect(maxAbsDiff(toMat(transposeTimes(flat(x), flat(y), 4), 4), matmul(transpose(x), y))).toBeLessThan(1e-14);
+  it('lowerTransposeTimes is X^T Y for lower-triangular X, Y', () => {
+    const lower = (m: Mat) => m.map((row, i) => row.map((v, j) => (j <= i ? v : 0)));
+    const [x, y] = [lower(gaussian(rand, 4, 4)), lower(gaussian(rand, 4, 4))];
+    expect(maxAbsDiff(toMat(lowerTransposeTimes(flat(x), flat(y), 4), 4), matmul(transpose(x), y))).toBeLessThan(1e-14);
+  });
+});
+
+describe('pivotedTriangle', () => {
+  /** R (row-major, upper triangular) and Pi of K Pi = Q R, from a fresh workspace. */
+  const qr = (k: Mat) => {
+    const work = svdWorkspace(k.length);
+    pivotedTriangle(flat(k), k.length, work);
+    return { rr: toMat(work.rows, k.length), perm: Array.from(work.perm) };
+  };
+  /** Column pivoting's invariant: R_jj^2 bounds the squared norm of every later column's part from row j down. */
+  const pivotsDominate = (rr: Mat) =>
+    rr.every((row, j) => row.every((_, c) => c <= j || rr.slice(j, c + 1).reduce((s, x) => s + x[c] ** 2, 0) <= rr[j][j] ** 2 * (1 + 1e-7)));
+
+  it.each([
+    ['random 16 x 16', gaussian(rand, 16, 16)],
+    ['graded spectrum 1 .. 1e-6', withSingularValues([1, 0.3, 1e-2, 1e-3, 1e-4, 1e-5, 1e-6])],
+    ['rank-deficient (two zeros)', withSingularValues([3, 1, 0, 0])],
+  ])('%s: K Pi = Q R with dominant pivots', (_, k) => {
+    const { rr, perm } = qr(k);
+    expect([...perm].sort((a, b) => a - b)).toEqual(k.map((__, i) => i));
+    expect(rr.every((row, i) => row.every((v, j) => j >= i || v === 0))).toBe(true);
+    expect(pivotsDominate(rr)).toBe(true);
+    // Q orthogonal: R^T R = (K Pi)^T (K Pi)
+    const kPi = k.map((row) => perm.map((c) => row[c]));
+    const norm2 = Math.max(...matmul(transpose(k), k).map((row, i) => row[i]));
+    expect(maxAbsDiff(matmul(transpose(rr), rr), matmul(transpose(kPi), kPi))).toBeLessThan(1e-13 * norm2);
+  });
+
+  it('recomputes a downdated norm that cancellation wiped out', () => {
+    // Column 1 is column 0 / 2 plus 1e-9 e_1: after the first step its tail norm is 1e-9, but the downdate
+    // 1 - R_01^2 gives 0 in float64, which would rank it below column 2 (norm 1e-12).
+    const k = [
+      [2, 1, 0, 0],
+      [0, 1e-9, 0, 0],
+      [0, 0, 1e-12, 0],
+      [0, 0, 0, 0],
+    ];
+    const { rr, perm } = qr(k);
+    expect(perm).toEqual([0, 1, 2, 3]);
+    expect(Math.abs(rr[1][1])).toBeCloseTo(1e-9, 20);
+    expect(pivotsDominate(rr)).toBe(true);
+  });
+});
+
+describe('workspaces', () => {
+  it('smallSvd and smallSingularValues give the same results with a reused workspace', () => {
+    const work = svdWorkspace(5);
+    // the middle one has two zero columns, so exactly zero singular values (and vectors) after full-rank ones
+    const ks = [gaussian(rand, 5, 5), gaussian(rand, 5, 5).map((row) => row.map((v, j) => (j < 3 ? v : 0))), gaussian(rand, 5, 5)];
+    for (const k of ks) {
+      const fresh = smallSvd(flat(k), 5, sweeps);
+      const [values, left, right] = [fresh.values, fresh.left, fresh.right].map((a) => Array.from(a));
+      const reused = smallSvd(flat(k), 5, sweeps, work);
+      expect([reused.values, reused.left, reused.right].map((a) => Array.from(a))).toEqual([values, left, right]);
+      expect(Array.from(smallSingularValues(flat(k), 5, sweeps, work))).toEqual(Array.from(smallSingularValues(flat(k), 5, sweeps)));
+    }
+  });
+
+  it('smallSingularValues matches the float64 reference', () => {
+    const k = withSingularValues([1, 0.3, 1e-2, 1e-3, 1e-4, 1e-5]);
+    const expected = singularValues(k);
+    smallSingularValues(flat(k), 6, sweeps).forEach((v, i) => expect(Math.abs(v - expected[i])).toBeLessThan(1e-12 * expected[0]));
   });
 });

@@ -3,7 +3,16 @@ import { GRADIENT_CUTOFF } from '../lowrank/gradient-cutoff';
 import { GRAM_BLOCK, RIGHT_MUL_WIDTHS } from '../simd/kernels';
 import type { KernelHeap } from './heap';
 import { VALUES_ORTHOGONALITY, heapJacobi, heapJacobiBytes } from './heap-jacobi';
-import { type ColumnSweeps, type MatrixView, choleskyLower, smallSingularValues, smallSvd, transposeTimes } from './small-linalg';
+import {
+  type ColumnSweeps,
+  type MatrixView,
+  type SvdWorkspace,
+  choleskyLower,
+  lowerTransposeTimes,
+  smallSingularValues,
+  smallSvd,
+  svdWorkspace,
+} from './small-linalg';
 
 /**
  * The work of the factored losses that touches whole factors, on a {@link KernelHeap}: Grams accumulated in float64
@@ -103,8 +112,27 @@ function jacobiFor(heap: KernelHeap, maxRank: number): { vectors: ColumnSweeps; 
   };
 }
 
-/** The core F_B^T F_A of a position from its two Gram views. */
-const coreOf = ([gramA, gramB]: MatrixView[], r: number) => transposeTimes(choleskyLower(gramB, r), choleskyLower(gramA, r), r);
+/** Buffers of one rank's per-position algebra, allocated once per kernel call and overwritten at every position. */
+interface RankWorkspace {
+  rootA: Float64Array;
+  rootB: Float64Array;
+  core: Float64Array;
+  svd: SvdWorkspace;
+  /** One row of a frame, accumulated in float64. */
+  frameRow: Float64Array;
+}
+
+const rankWorkspace = (r: number): RankWorkspace => ({
+  rootA: new Float64Array(r * r),
+  rootB: new Float64Array(r * r),
+  core: new Float64Array(r * r),
+  svd: svdWorkspace(r),
+  frameRow: new Float64Array(r),
+});
+
+/** The core F_B^T F_A of a position from its two Gram views (the roots F_A, F_B stay in `work`). */
+const coreOf = ([gramA, gramB]: MatrixView[], r: number, work: RankWorkspace) =>
+  lowerTransposeTimes(choleskyLower(gramB, r, work.rootB), choleskyLower(gramA, r, work.rootA), r, work.core);
 
 const spectrumOutputs = (heap: KernelHeap, n: number, r: number): SpectrumOutputs => ({
   sigma: heap.output([n, r]) / 4,
@@ -123,29 +151,29 @@ function writeSpectrum(
   at: SpectrumOutputs,
   pos: number,
   r: number,
-  [gramA, gramB]: MatrixView[],
+  grams: MatrixView[],
   sweeps: ColumnSweeps,
+  work: RankWorkspace,
 ): void {
-  const rootA = choleskyLower(gramA, r);
-  const rootB = choleskyLower(gramB, r);
-  const svd = smallSvd(transposeTimes(rootB, rootA, r), r, sweeps);
+  const svd = smallSvd(coreOf(grams, r, work), r, sweeps, work.svd);
   const cutoff = svd.values[0] * GRADIENT_CUTOFF;
+  let live = 0;
+  while (live < r && svd.values[live] > cutoff) live++;
+  for (let i = 0; i < r; i++) f32[at.sigma + pos * r + i] = svd.values[i];
+  writeFrame(f32, at.left + pos * r * r, work.rootB, svd.left, r, live, work.frameRow);
+  writeFrame(f32, at.right + pos * r * r, work.rootA, svd.right, r, live, work.frameRow);
+}
+
+/** The frame root V (root lower triangular) into f32 from `to`, with V's columns from `live` on taken as zero. */
+function writeFrame(f32: Float32Array, to: number, root: Float64Array, vectors: Float64Array, r: number, live: number, row: Float64Array): void {
   for (let i = 0; i < r; i++) {
-    f32[at.sigma + pos * r + i] = svd.values[i];
-    const live = svd.values[i] > cutoff;
-    // frame[row][i] = sum_k root[row][k] vector_i[k] (roots are lower triangular)
-    for (let row = 0; row < r; row++) {
-      let left = 0;
-      let right = 0;
-      if (live) {
-        for (let k = 0; k <= row; k++) {
-          left += rootB[row * r + k] * svd.left[i * r + k];
-          right += rootA[row * r + k] * svd.right[i * r + k];
-        }
-      }
-      f32[at.left + pos * r * r + row * r + i] = left;
-      f32[at.right + pos * r * r + row * r + i] = right;
+    row.fill(0);
+    for (let k = 0; k <= i; k++) {
+      const x = root[i * r + k];
+      if (x === 0) continue;
+      for (let c = 0; c < live; c++) row[c] += x * vectors[k * r + c];
     }
+    for (let c = 0; c < r; c++) f32[to + i * r + c] = row[c];
   }
 }
 
@@ -159,8 +187,9 @@ export function lowRankSvdKernel(heap: KernelHeap, a: TensorInfo, b: TensorInfo)
   const gramsB = stackedGrams(heap, bs, bs, n);
   const at = spectrumOutputs(heap, n, r);
   const { vectors } = jacobiFor(heap, r);
+  const work = rankWorkspace(r);
   const [f32, f64] = [heap.f32(), heap.f64()];
-  for (let pos = 0; pos < n; pos++) writeSpectrum(f32, at, pos, r, [view(f64, gramsA, pos, 0, 0), view(f64, gramsB, pos, 0, 0)], vectors);
+  for (let pos = 0; pos < n; pos++) writeSpectrum(f32, at, pos, r, [view(f64, gramsA, pos, 0, 0), view(f64, gramsB, pos, 0, 0)], vectors, work);
 }
 
 /** Where the cross terms go: inner [N], X_A = A1 A2^T and X_B = B1^T B2 [N, r1, r2] (float indices). */
@@ -224,14 +253,16 @@ export function factoredPairKernel(
   const cross = innerOutputs(heap, n, r, rt);
   const targetSigma = targetSpectrum ? heap.output([n, rt]) / 4 : null;
   const sweeps = jacobiFor(heap, Math.max(r, rt));
+  const [predWork, targetWork] = [rankWorkspace(r), rankWorkspace(rt)];
   const [f32, f64] = [heap.f32(), heap.f64()];
   // blocks of the stacked Grams: [0, r) is the prediction, [r, r + rt) the target
   const blocks = (pos: number, r0: number, c0: number) => [view(f64, gramsA, pos, r0, c0), view(f64, gramsB, pos, r0, c0)];
   for (let pos = 0; pos < n; pos++) {
-    writeSpectrum(f32, pred, pos, r, blocks(pos, 0, 0), sweeps.vectors);
+    writeSpectrum(f32, pred, pos, r, blocks(pos, 0, 0), sweeps.vectors, predWork);
     const [crossA, crossB] = blocks(pos, 0, r);
     writeInner(f32, cross, pos, [r, rt], crossA, crossB);
-    if (targetSigma !== null) f32.set(smallSingularValues(coreOf(blocks(pos, r, r), rt), rt, sweeps.values), targetSigma + pos * rt);
+    if (targetSigma === null) continue;
+    f32.set(smallSingularValues(coreOf(blocks(pos, r, r), rt, targetWork), rt, sweeps.values, targetWork.svd), targetSigma + pos * rt);
   }
 }
 

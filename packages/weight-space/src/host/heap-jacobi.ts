@@ -15,7 +15,7 @@ const MAX_SWEEPS = 60;
 /**
  * {@link ColumnSweeps} by the `jacobi_sweeps` SIMD kernel on `scratch`, a byte address with room for `maxRank`
  * columns and norms: each call copies the r x r matrix in (columns padded to an even length for the two-lane
- * kernel), sweeps until no column pair's cosine exceeds `tolerance`, and copies the result back.
+ * kernel), sweeps until no column pair's cosine exceeds `tolerance`, and copies the columns and norms back.
  */
 export function heapJacobi(
   kernels: SimdKernels,
@@ -24,20 +24,28 @@ export function heapJacobi(
   maxRank: number,
   tolerance = ORTHOGONALITY,
 ): ColumnSweeps {
-  return (columns, r) => {
+  return (columns, r, norms) => {
     const stride = r + (r % 2);
     const heap = f64();
     const base = scratch / 8;
     const normsAt = base + maxRank * (maxRank + 1);
     for (let j = 0; j < r; j++) {
-      const column = columns.subarray(j * r, j * r + r);
-      heap.set(column, base + j * stride);
-      if (stride > r) heap[base + j * stride + r] = 0;
-      heap[normsAt + j] = column.reduce((sum, v) => sum + v * v, 0);
+      const from = j * r;
+      const to = base + j * stride;
+      let norm = 0;
+      for (let i = 0; i < r; i++) {
+        const v = columns[from + i];
+        heap[to + i] = v;
+        norm += v * v;
+      }
+      if (stride > r) heap[to + r] = 0;
+      heap[normsAt + j] = norm;
     }
     kernels.jacobi_sweeps(scratch, normsAt * 8, r, stride, tolerance, MAX_SWEEPS);
-    for (let j = 0; j < r; j++) columns.set(heap.subarray(base + j * stride, base + j * stride + r), j * r);
-    return heap.slice(normsAt, normsAt + r);
+    for (let j = 0; j < r; j++) {
+      for (let i = 0; i < r; i++) columns[j * r + i] = heap[base + j * stride + i];
+      norms[j] = heap[normsAt + j];
+    }
   };
 }
 

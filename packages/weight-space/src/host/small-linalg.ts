@@ -1,10 +1,17 @@
 /**
  * Float64 linear algebra on one position's r x r matrices (row-major Float64Arrays), run in JS after the SIMD
- * kernels have reduced the factors to Grams: r is at most a few dozen, so this is microseconds per position.
+ * kernels have reduced the factors to Grams: r is at most a few dozen, so this is microseconds per position. The
+ * functions write into caller-owned buffers (allocated once per rank, not per position: typed-array allocation
+ * costs as much as the arithmetic at this size); the defaults allocate, for one-off calls.
  */
 
 /** Pivots at or below this fraction of the Gram's largest diagonal are rounding noise of a rank-deficient factor. */
 const PIVOT_FLOOR = 1e-12;
+/**
+ * A downdated column norm that fell below this fraction of the norm it was last computed from has lost about half
+ * its digits to cancellation, so it is recomputed (LAPACK xLAQP2's tol3z = sqrt(eps), on squared norms here).
+ */
+const DOWNDATE_SAFEGUARD = Math.sqrt(Number.EPSILON);
 
 /** A matrix inside a larger float64 array: element (i, j) at data[offset + i stride + j]. */
 export interface MatrixView {
@@ -18,125 +25,237 @@ export interface MatrixView {
  * read (the SIMD Gram kernel computes no more). A pivot at or below the floor gives a zero column (the factor's rank
  * is lower), so zero and rank-deficient Grams give finite factors.
  */
-export function choleskyLower({ data, offset, stride }: MatrixView, r: number): Float64Array {
-  const g = (i: number, j: number) => data[offset + i * stride + j];
-  const f = new Float64Array(r * r);
+export function choleskyLower({ data, offset, stride }: MatrixView, r: number, f: Float64Array = new Float64Array(r * r)): Float64Array {
+  f.fill(0);
   let largest = 0;
-  for (let i = 0; i < r; i++) largest = Math.max(largest, g(i, i));
+  for (let i = 0; i < r; i++) largest = Math.max(largest, data[offset + i * stride + i]);
   const floor = largest * PIVOT_FLOOR;
   for (let j = 0; j < r; j++) {
-    let pivot = g(j, j);
-    for (let k = 0; k < j; k++) pivot -= f[j * r + k] * f[j * r + k];
+    const rowJ = j * r;
+    const gramRow = offset + j * stride;
+    let pivot = data[gramRow + j];
+    for (let k = 0; k < j; k++) pivot -= f[rowJ + k] * f[rowJ + k];
     if (!(pivot > floor)) continue;
     const root = Math.sqrt(pivot);
-    f[j * r + j] = root;
+    f[rowJ + j] = root;
     for (let i = j + 1; i < r; i++) {
-      let s = g(j, i);
-      for (let k = 0; k < j; k++) s -= f[i * r + k] * f[j * r + k];
-      f[i * r + j] = s / root;
+      const rowI = i * r;
+      let s = data[gramRow + i];
+      for (let k = 0; k < j; k++) s -= f[rowI + k] * f[rowJ + k];
+      f[rowI + j] = s / root;
     }
   }
   return f;
 }
 
-/** C = X^T Y for r x r row-major X, Y. */
-export function transposeTimes(x: Float64Array, y: Float64Array, r: number): Float64Array {
-  const c = new Float64Array(r * r);
+/** C = X^T Y for lower-triangular r x r row-major X, Y: C_ij sums X_ki Y_kj over k >= max(i, j) only. */
+export function lowerTransposeTimes(x: Float64Array, y: Float64Array, r: number, c: Float64Array = new Float64Array(r * r)): Float64Array {
+  c.fill(0);
   for (let k = 0; k < r; k++) {
-    for (let i = 0; i < r; i++) {
-      const xki = x[k * r + i];
+    const row = k * r;
+    for (let i = 0; i <= k; i++) {
+      const xki = x[row + i];
       if (xki === 0) continue;
-      for (let j = 0; j < r; j++) c[i * r + j] += xki * y[k * r + j];
+      const out = i * r;
+      for (let j = 0; j <= k; j++) c[out + j] += xki * y[row + j];
     }
   }
   return c;
 }
 
 /**
- * Makes the columns of a column-major r x r matrix mutually orthogonal by Jacobi rotations, in place, and returns
- * their squared norms (the SIMD kernel `jacobi_sweeps` behind {@link heapJacobi}).
+ * Makes the columns of a column-major r x r matrix mutually orthogonal by Jacobi rotations, in place, and writes
+ * their squared norms into `norms` (the SIMD kernel `jacobi_sweeps` behind {@link heapJacobi}).
  */
-export type ColumnSweeps = (columns: Float64Array, r: number) => Float64Array;
+export type ColumnSweeps = (columns: Float64Array, r: number, norms: Float64Array) => void;
 
-/** K = P diag(values) Q^T, values descending; the vectors stored one after another (vector i at [i r, i r + r)). */
+/** K = P diag(values) Q^T, values descending; P and Q row-major, singular vector i in column i. */
 export interface SmallSvd {
   values: Float64Array;
-  /** The left singular vectors p_i = K q_i / values[i] (zero where values[i] is 0). */
+  /** P: the left singular vectors p_i = K q_i / values[i] (zero where values[i] is 0). */
   left: Float64Array;
-  /** The right singular vectors q_i (zero where values[i] is 0). */
+  /** Q: the right singular vectors q_i (zero where values[i] is 0). */
   right: Float64Array;
+}
+
+/** Buffers of {@link smallSvd} for one rank; its result is views of them, overwritten by the next call. */
+export interface SvdWorkspace extends SmallSvd {
+  /** The pivoted QR's working copy of K, column-major. */
+  columns: Float64Array;
+  /** R of the pivoted QR, row-major (R^T column-major), rotated in place by the sweeps. */
+  rows: Float64Array;
+  /** The pivoted QR's column order: column j of K Pi is column perm[j] of K. */
+  perm: Int32Array;
+  /** Squared column norms: the sweeps' output; during the QR, the downdated norms of the columns' tails. */
+  norms: Float64Array;
+  /** During the QR, each column's squared tail norm when it was last computed rather than downdated. */
+  computed: Float64Array;
+  /** The Householder vector. */
+  reflector: Float64Array;
+  /** Column indices of the sweeps' output by descending norm. */
+  order: Int32Array;
+}
+
+export function svdWorkspace(r: number): SvdWorkspace {
+  const square = () => new Float64Array(r * r);
+  const vector = () => new Float64Array(r);
+  return {
+    values: vector(),
+    left: square(),
+    right: square(),
+    columns: square(),
+    rows: square(),
+    perm: new Int32Array(r),
+    norms: vector(),
+    computed: vector(),
+    reflector: vector(),
+    order: new Int32Array(r),
+  };
 }
 
 /**
  * SVD of a square K: a Householder QR with column pivoting, K Pi = Q R, then a one-sided (Hestenes) Jacobi SVD of
  * R^T by `sweeps`, until every column pair is orthogonal to float64 precision. The pivoted QR is a preconditioner: R^T's
- * columns are already close to orthogonal, so Jacobi needs about half the sweeps it needs on K. Rotations act on
+ * columns are already close to orthogonal, so Jacobi needs fewer sweeps than on K. Rotations act on
  * the matrix itself (not on K^T K), so small singular values keep their relative accuracy. With R^T = U S V^T,
  * K = (Q V) S (Pi U)^T: the right vectors are Pi u_i, and the left ones are recovered as K q_i / sigma_i.
  */
-export function smallSvd(k: Float64Array, r: number, sweeps: ColumnSweeps): SmallSvd {
-  const { rows, perm } = pivotedTriangle(k, r);
+export function smallSvd(k: Float64Array, r: number, sweeps: ColumnSweeps, work = svdWorkspace(r)): SmallSvd {
+  const { values, left, right, rows, perm, norms, order } = work;
+  pivotedTriangle(k, r, work);
   // Column j of R^T is row j of R: `rows` is R^T column-major, as the Jacobi sweep wants it.
-  const norms = sweeps(rows, r);
-  const order = Array.from(norms, (_, j) => j).sort((x, y) => norms[y] - norms[x]);
-  const values = new Float64Array(r);
-  const left = new Float64Array(r * r);
-  const right = new Float64Array(r * r);
-  order.forEach((j, rank) => {
+  sweeps(rows, r, norms);
+  descendingOrder(norms, r, order);
+  right.fill(0);
+  let live = 0;
+  for (let rank = 0; rank < r; rank++) {
+    const j = order[rank];
     const sigma = Math.sqrt(norms[j]);
     values[rank] = sigma;
-    if (!(sigma > 0)) return;
-    const q = rank * r;
-    for (let m = 0; m < r; m++) right[q + perm[m]] = rows[j * r + m] / sigma;
-    for (let row = 0; row < r; row++) {
-      let dot = 0;
-      for (let col = 0; col < r; col++) dot += k[row * r + col] * right[q + col];
-      left[q + row] = dot / sigma;
-    }
-  });
+    if (!(sigma > 0)) continue;
+    live = rank + 1;
+    for (let m = 0; m < r; m++) right[perm[m] * r + rank] = rows[j * r + m] / sigma;
+  }
+  recoverLeft(k, r, work, live);
   return { values, left, right };
 }
 
-/** The singular values of a square K, descending: {@link smallSvd}'s sweeps without its vectors. */
-export function smallSingularValues(k: Float64Array, r: number, sweeps: ColumnSweeps): Float64Array {
-  return Float64Array.from(sweeps(pivotedTriangle(k, r).rows, r), Math.sqrt).sort().reverse();
+/** P's first `live` columns K Q / sigma (the rest zero), as row updates of K's rows times Q's rows. */
+function recoverLeft(k: Float64Array, r: number, { values, left, right }: SmallSvd, live: number): void {
+  left.fill(0);
+  for (let row = 0; row < r; row++) {
+    const out = row * r;
+    for (let col = 0; col < r; col++) {
+      const kc = k[out + col];
+      if (kc === 0) continue;
+      for (let i = 0; i < live; i++) left[out + i] += kc * right[col * r + i];
+    }
+    for (let i = 0; i < live; i++) left[out + i] /= values[i];
+  }
 }
 
-/** R of a Householder QR with column pivoting K Pi = Q R (row-major, Q not formed), and Pi as an index map. */
-function pivotedTriangle(k: Float64Array, r: number): { rows: Float64Array; perm: Int32Array } {
-  const m = Float64Array.from(k);
-  const perm = Int32Array.from({ length: r }, (_, i) => i);
-  const v = new Float64Array(r);
-  for (let j = 0; j < r; j++) {
-    // Pivot: the remaining column with the largest norm below row j.
-    let best = j;
-    let bestNorm = -1;
-    for (let c = j; c < r; c++) {
-      let s = 0;
-      for (let i = j; i < r; i++) s += m[i * r + c] * m[i * r + c];
-      if (s > bestNorm) [best, bestNorm] = [c, s];
+/** The singular values of a square K, descending: {@link smallSvd}'s sweeps without its vectors. */
+export function smallSingularValues(k: Float64Array, r: number, sweeps: ColumnSweeps, work = svdWorkspace(r)): Float64Array {
+  const { values, rows, norms } = work;
+  pivotedTriangle(k, r, work);
+  sweeps(rows, r, norms);
+  for (let j = 0; j < r; j++) values[j] = Math.sqrt(norms[j]);
+  return values.sort().reverse();
+}
+
+/** `order` = the indices 0 .. r-1 sorted by descending `keys`, ties in index order (an insertion sort: r is small). */
+function descendingOrder(keys: Float64Array, r: number, order: Int32Array): void {
+  for (let i = 0; i < r; i++) {
+    let at = i;
+    while (at > 0 && keys[order[at - 1]] < keys[i]) {
+      order[at] = order[at - 1];
+      at--;
     }
-    if (best !== j) {
-      for (let i = 0; i < r; i++) [m[i * r + j], m[i * r + best]] = [m[i * r + best], m[i * r + j]];
-      [perm[j], perm[best]] = [perm[best], perm[j]];
-    }
-    const norm = Math.sqrt(bestNorm);
-    if (norm === 0) break;
-    // Reflector I - 2 v v^T / (v^T v) sending column j's tail to alpha e_j (alpha's sign avoids cancellation).
-    const alpha = m[j * r + j] > 0 ? -norm : norm;
-    let vv = 0;
-    for (let i = j; i < r; i++) {
-      v[i] = m[i * r + j] - (i === j ? alpha : 0);
-      vv += v[i] * v[i];
-    }
-    for (let c = j + 1; c < r; c++) {
-      let dot = 0;
-      for (let i = j; i < r; i++) dot += v[i] * m[i * r + c];
-      const f = (2 * dot) / vv;
-      for (let i = j; i < r; i++) m[i * r + c] -= f * v[i];
-    }
-    m[j * r + j] = alpha;
-    for (let i = j + 1; i < r; i++) m[i * r + j] = 0;
+    order[at] = i;
   }
-  return { rows: m, perm };
+}
+
+/**
+ * R of a Householder QR with column pivoting K Pi = Q R, into work.rows (row-major, Q not formed), and Pi into
+ * work.perm. The factorization runs on a column-major copy of K, so that every inner loop walks down a column. The
+ * columns' tail norms that choose the pivots are downdated after each step, O(r) rather than the O(r^2) of
+ * recomputing them, and recomputed when cancellation has eaten half their digits (LAPACK xGEQP3).
+ */
+export function pivotedTriangle(k: Float64Array, r: number, work: SvdWorkspace): void {
+  const { columns: m, rows, perm, norms, computed } = work;
+  for (let i = 0; i < r; i++) for (let c = 0; c < r; c++) m[c * r + i] = k[i * r + c];
+  for (let c = 0; c < r; c++) {
+    perm[c] = c;
+    norms[c] = tailNorm(m, r, c, 0);
+    computed[c] = norms[c];
+  }
+  for (let j = 0; j < r; j++) {
+    let best = j;
+    for (let c = j + 1; c < r; c++) if (norms[c] > norms[best]) best = c;
+    if (best !== j) swapColumns(work, r, j, best);
+    const tail = tailNorm(m, r, j, j);
+    if (tail > 0) reflect(work, r, j, tail);
+    downdateNorms(work, r, j);
+  }
+  for (let i = 0; i < r; i++) for (let c = 0; c < r; c++) rows[i * r + c] = m[c * r + i];
+}
+
+function swapColumns({ columns: m, perm, norms, computed }: SvdWorkspace, r: number, a: number, b: number): void {
+  for (let i = 0; i < r; i++) {
+    const t = m[a * r + i];
+    m[a * r + i] = m[b * r + i];
+    m[b * r + i] = t;
+  }
+  const p = perm[a];
+  perm[a] = perm[b];
+  perm[b] = p;
+  const n = norms[a];
+  norms[a] = norms[b];
+  norms[b] = n;
+  const s = computed[a];
+  computed[a] = computed[b];
+  computed[b] = s;
+}
+
+/** Squared norm of column c of column-major m from row `from` down. */
+function tailNorm(m: Float64Array, r: number, c: number, from: number): number {
+  let s = 0;
+  for (let i = c * r + from; i < c * r + r; i++) s += m[i] * m[i];
+  return s;
+}
+
+/**
+ * Applies the reflector I - v v^T / (v^T v) that sends column j's tail (squared norm `tail`) to alpha e_j to the
+ * columns right of it (alpha's sign avoids cancellation, and then v^T v = 2 (tail - alpha x_j) exactly).
+ */
+function reflect({ columns: m, reflector: v }: SvdWorkspace, r: number, j: number, tail: number): void {
+  const x = m[j * r + j];
+  const alpha = x > 0 ? -Math.sqrt(tail) : Math.sqrt(tail);
+  const scale = 1 / (tail - alpha * x);
+  v[j] = x - alpha;
+  for (let i = j + 1; i < r; i++) v[i] = m[j * r + i];
+  for (let c = j + 1; c < r; c++) {
+    const column = c * r;
+    let dot = 0;
+    for (let i = j; i < r; i++) dot += v[i] * m[column + i];
+    const f = scale * dot;
+    for (let i = j; i < r; i++) m[column + i] -= f * v[i];
+  }
+  m[j * r + j] = alpha;
+  for (let i = j + 1; i < r; i++) m[j * r + i] = 0;
+}
+
+/** Row j of R is final: the columns right of it lose R_jc^2 from their tails' squared norms. */
+function downdateNorms({ columns: m, norms, computed }: SvdWorkspace, r: number, j: number): void {
+  for (let c = j + 1; c < r; c++) {
+    if (norms[c] === 0) continue;
+    const rjc = m[c * r + j];
+    const kept = Math.max(0, 1 - (rjc * rjc) / norms[c]) * norms[c];
+    if (kept <= DOWNDATE_SAFEGUARD * computed[c]) {
+      norms[c] = tailNorm(m, r, c, j + 1);
+      computed[c] = norms[c];
+    } else {
+      norms[c] = kept;
+    }
+  }
 }
