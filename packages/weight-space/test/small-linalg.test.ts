@@ -1,7 +1,16 @@
 // The float64 r x r algebra behind the SIMD path: Cholesky roots and the pivoted-QR + Jacobi SVD (its sweeps by
 // the jacobi_sweeps SIMD kernel).
 import { heapJacobi, heapJacobiBytes } from '../src/host/heap-jacobi';
-import { choleskyLower, lowerTransposeTimes, pivotedTriangle, smallSingularValues, smallSvd, svdWorkspace } from '../src/host/small-linalg';
+import {
+  choleskyLower,
+  lowerTimes,
+  lowerTransposeTimes,
+  lowerTransposeTimesLower,
+  pivotedTriangle,
+  smallSingularValues,
+  smallSvd,
+  svdWorkspace,
+} from '../src/host/small-linalg';
 import type { SimdKernels } from '../src/simd/kernels';
 import { simdKernelsFor } from '../src/simd/simd-instance';
 import { type Mat, matmul, singularValues, transpose } from './support/reference';
@@ -54,15 +63,16 @@ describe('smallSvd', () => {
   ];
   it.each(cases)('%s: values, orthonormal vectors and K = P S Q^T', (_, k) => {
     const r = k.length;
-    const { values, left, right } = smallSvd(flat(k), r, sweeps);
+    const { values, right } = smallSvd(flat(k), r, sweeps);
     const expected = singularValues(k);
     values.forEach((v, i) => expect(Math.abs(v - expected[i])).toBeLessThan(1e-12 * expected[0]));
     expect(Array.from(values)).toEqual([...values].sort((a, b) => b - a));
     const live = Array.from(values).map((v) => v > 1e-12 * values[0]);
-    const p = transpose(toMat(left, r));
+    // the columns of `right` (rows of q here) are the vectors; the left ones are p = K q / sigma (zero where sigma is)
     const q = transpose(toMat(right, r));
-    // columns of `left` / `right` (rows of p, q here) are the vectors: orthonormal among the live ones, the left ones (recovered as
-    // K q / sigma) to the sweep's tolerance 1e-12 times sigma_1 / sigma (with a margin of 100)
+    const p = q.map((qi, i) => (values[i] > 0 ? matmul(k, transpose([qi])).map(([v]) => v / values[i]) : qi.map(() => 0)));
+    // orthonormal among the live ones, the left ones to the sweep's tolerance 1e-12 times sigma_1 / sigma (with a
+    // margin of 100)
     for (let i = 0; i < r; i++) {
       for (let j = 0; j < r; j++) {
         if (!live[i] || !live[j]) continue;
@@ -79,10 +89,20 @@ describe('smallSvd', () => {
     expect(heapJacobiBytes(maxRank) + 64).toBeLessThan(memory.buffer.byteLength);
   });
 
-  it('lowerTransposeTimes is X^T Y for lower-triangular X, Y', () => {
+  describe('triangular products', () => {
     const lower = (m: Mat) => m.map((row, i) => row.map((v, j) => (j <= i ? v : 0)));
-    const [x, y] = [lower(gaussian(rand, 4, 4)), lower(gaussian(rand, 4, 4))];
-    expect(maxAbsDiff(toMat(lowerTransposeTimes(flat(x), flat(y), 4), 4), matmul(transpose(x), y))).toBeLessThan(1e-14);
+    const [x, y] = [lower(gaussian(rand, 5, 5)), lower(gaussian(rand, 5, 5))];
+    const dense = gaussian(rand, 5, 5);
+    /** The first 3 columns of m, the others zero. */
+    const leading = (m: Mat) => m.map((row) => row.map((v, j) => (j < 3 ? v : 0)));
+    it('lowerTransposeTimesLower is X^T Y for lower-triangular X, Y', () => {
+      expect(maxAbsDiff(toMat(lowerTransposeTimesLower(flat(x), flat(y), 5), 5), matmul(transpose(x), y))).toBeLessThan(1e-14);
+    });
+    it('lowerTransposeTimes and lowerTimes are X^T Y and X Y over the leading columns of a dense Y', () => {
+      const buffer = new Float64Array(25).fill(7); // stale contents must not leak into the zero columns
+      expect(maxAbsDiff(toMat(lowerTransposeTimes(flat(x), flat(dense), 5, 3, buffer), 5), leading(matmul(transpose(x), dense)))).toBeLessThan(1e-14);
+      expect(maxAbsDiff(toMat(lowerTimes(flat(x), flat(dense), 5, 3, buffer.fill(7)), 5), leading(matmul(x, dense)))).toBeLessThan(1e-14);
+    });
   });
 });
 
@@ -135,9 +155,9 @@ describe('workspaces', () => {
     const ks = [gaussian(rand, 5, 5), gaussian(rand, 5, 5).map((row) => row.map((v, j) => (j < 3 ? v : 0))), gaussian(rand, 5, 5)];
     for (const k of ks) {
       const fresh = smallSvd(flat(k), 5, sweeps);
-      const [values, left, right] = [fresh.values, fresh.left, fresh.right].map((a) => Array.from(a));
+      const [values, right] = [fresh.values, fresh.right].map((a) => Array.from(a));
       const reused = smallSvd(flat(k), 5, sweeps, work);
-      expect([reused.values, reused.left, reused.right].map((a) => Array.from(a))).toEqual([values, left, right]);
+      expect([reused.values, reused.right].map((a) => Array.from(a))).toEqual([values, right]);
       expect(Array.from(smallSingularValues(flat(k), 5, sweeps, work))).toEqual(Array.from(smallSingularValues(flat(k), 5, sweeps)));
     }
   });

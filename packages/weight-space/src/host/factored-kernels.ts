@@ -8,7 +8,9 @@ import {
   type MatrixView,
   type SvdWorkspace,
   choleskyLower,
+  lowerTimes,
   lowerTransposeTimes,
+  lowerTransposeTimesLower,
   smallSingularValues,
   smallSvd,
   svdWorkspace,
@@ -118,8 +120,9 @@ interface RankWorkspace {
   rootB: Float64Array;
   core: Float64Array;
   svd: SvdWorkspace;
-  /** One row of a frame, accumulated in float64. */
-  frameRow: Float64Array;
+  rightFrame: Float64Array;
+  leftVectors: Float64Array;
+  leftFrame: Float64Array;
 }
 
 const rankWorkspace = (r: number): RankWorkspace => ({
@@ -127,12 +130,14 @@ const rankWorkspace = (r: number): RankWorkspace => ({
   rootB: new Float64Array(r * r),
   core: new Float64Array(r * r),
   svd: svdWorkspace(r),
-  frameRow: new Float64Array(r),
+  rightFrame: new Float64Array(r * r),
+  leftVectors: new Float64Array(r * r),
+  leftFrame: new Float64Array(r * r),
 });
 
 /** The core F_B^T F_A of a position from its two Gram views (the roots F_A, F_B stay in `work`). */
 const coreOf = ([gramA, gramB]: MatrixView[], r: number, work: RankWorkspace) =>
-  lowerTransposeTimes(choleskyLower(gramB, r, work.rootB), choleskyLower(gramA, r, work.rootA), r, work.core);
+  lowerTransposeTimesLower(choleskyLower(gramB, r, work.rootB), choleskyLower(gramA, r, work.rootA), r, work.core);
 
 const spectrumOutputs = (heap: KernelHeap, n: number, r: number): SpectrumOutputs => ({
   sigma: heap.output([n, r]) / 4,
@@ -144,7 +149,8 @@ const spectrumOutputs = (heap: KernelHeap, n: number, r: number): SpectrumOutput
  * sigma(B A) of one position, descending, with the frames its gradient needs: with Cholesky roots F_A F_A^T = A A^T,
  * F_B F_B^T = B^T B and the SVD of the core K = F_B^T F_A = P S Q^T, the left frame is F_B P and the right frame
  * F_A Q (columns in sigma's order; zero past the gradient cutoff). Then d sigma_i / dA = L_i L_i^T A / sigma_i and
- * d sigma_i / dB = B R_i R_i^T / sigma_i, with L_i, R_i the frames' i-th columns.
+ * d sigma_i / dB = B R_i R_i^T / sigma_i, with L_i, R_i the frames' i-th columns. The left vectors K q_i / sigma_i
+ * are F_B^T (F_A q_i) / sigma_i: from the right frame, by a triangular product rather than K's dense one.
  */
 function writeSpectrum(
   f32: Float32Array,
@@ -155,26 +161,16 @@ function writeSpectrum(
   sweeps: ColumnSweeps,
   work: RankWorkspace,
 ): void {
-  const svd = smallSvd(coreOf(grams, r, work), r, sweeps, work.svd);
-  const cutoff = svd.values[0] * GRADIENT_CUTOFF;
+  const { values, right } = smallSvd(coreOf(grams, r, work), r, sweeps, work.svd);
+  const cutoff = values[0] * GRADIENT_CUTOFF;
   let live = 0;
-  while (live < r && svd.values[live] > cutoff) live++;
-  for (let i = 0; i < r; i++) f32[at.sigma + pos * r + i] = svd.values[i];
-  writeFrame(f32, at.left + pos * r * r, work.rootB, svd.left, r, live, work.frameRow);
-  writeFrame(f32, at.right + pos * r * r, work.rootA, svd.right, r, live, work.frameRow);
-}
-
-/** The frame root V (root lower triangular) into f32 from `to`, with V's columns from `live` on taken as zero. */
-function writeFrame(f32: Float32Array, to: number, root: Float64Array, vectors: Float64Array, r: number, live: number, row: Float64Array): void {
-  for (let i = 0; i < r; i++) {
-    row.fill(0);
-    for (let k = 0; k <= i; k++) {
-      const x = root[i * r + k];
-      if (x === 0) continue;
-      for (let c = 0; c < live; c++) row[c] += x * vectors[k * r + c];
-    }
-    for (let c = 0; c < r; c++) f32[to + i * r + c] = row[c];
-  }
+  while (live < r && values[live] > cutoff) live++;
+  const rightFrame = lowerTimes(work.rootA, right, r, live, work.rightFrame);
+  const leftVectors = lowerTransposeTimes(work.rootB, rightFrame, r, live, work.leftVectors);
+  for (let row = 0; row < r; row++) for (let i = 0; i < live; i++) leftVectors[row * r + i] /= values[i];
+  f32.set(values, at.sigma + pos * r);
+  f32.set(lowerTimes(work.rootB, leftVectors, r, live, work.leftFrame), at.left + pos * r * r);
+  f32.set(rightFrame, at.right + pos * r * r);
 }
 
 /** Outputs: sigma [N, r], left frame [N, r, r], right frame [N, r, r] (see writeSpectrum). */

@@ -49,7 +49,7 @@ export function choleskyLower({ data, offset, stride }: MatrixView, r: number, f
 }
 
 /** C = X^T Y for lower-triangular r x r row-major X, Y: C_ij sums X_ki Y_kj over k >= max(i, j) only. */
-export function lowerTransposeTimes(x: Float64Array, y: Float64Array, r: number, c: Float64Array = new Float64Array(r * r)): Float64Array {
+export function lowerTransposeTimesLower(x: Float64Array, y: Float64Array, r: number, c: Float64Array = new Float64Array(r * r)): Float64Array {
   c.fill(0);
   for (let k = 0; k < r; k++) {
     const row = k * r;
@@ -63,18 +63,49 @@ export function lowerTransposeTimes(x: Float64Array, y: Float64Array, r: number,
   return c;
 }
 
+/** C = X^T Y for lower-triangular X, over Y's first `cols` columns (C's other columns zero); r x r row-major. */
+export function lowerTransposeTimes(x: Float64Array, y: Float64Array, r: number, cols: number, c: Float64Array = new Float64Array(r * r)): Float64Array {
+  c.fill(0);
+  for (let k = 0; k < r; k++) {
+    const row = k * r;
+    for (let i = 0; i <= k; i++) {
+      const xki = x[row + i];
+      if (xki === 0) continue;
+      const out = i * r;
+      for (let j = 0; j < cols; j++) c[out + j] += xki * y[row + j];
+    }
+  }
+  return c;
+}
+
+/** C = X Y for lower-triangular X, over Y's first `cols` columns (C's other columns zero); r x r row-major. */
+export function lowerTimes(x: Float64Array, y: Float64Array, r: number, cols: number, c: Float64Array = new Float64Array(r * r)): Float64Array {
+  c.fill(0);
+  for (let i = 0; i < r; i++) {
+    const out = i * r;
+    for (let k = 0; k <= i; k++) {
+      const xik = x[out + k];
+      if (xik === 0) continue;
+      const row = k * r;
+      for (let j = 0; j < cols; j++) c[out + j] += xik * y[row + j];
+    }
+  }
+  return c;
+}
+
 /**
  * Makes the columns of a column-major r x r matrix mutually orthogonal by Jacobi rotations, in place, and writes
  * their squared norms into `norms` (the SIMD kernel `jacobi_sweeps` behind {@link heapJacobi}).
  */
 export type ColumnSweeps = (columns: Float64Array, r: number, norms: Float64Array) => void;
 
-/** K = P diag(values) Q^T, values descending; P and Q row-major, singular vector i in column i. */
+/**
+ * K = P diag(values) Q^T, values descending. The left vectors are p_i = K q_i / values[i], left to the caller, who
+ * may hold K as factors that make the product cheaper.
+ */
 export interface SmallSvd {
   values: Float64Array;
-  /** P: the left singular vectors p_i = K q_i / values[i] (zero where values[i] is 0). */
-  left: Float64Array;
-  /** Q: the right singular vectors q_i (zero where values[i] is 0). */
+  /** Q, row-major: the right singular vector q_i in column i (zero where values[i] is 0). */
   right: Float64Array;
 }
 
@@ -101,7 +132,6 @@ export function svdWorkspace(r: number): SvdWorkspace {
   const vector = () => new Float64Array(r);
   return {
     values: vector(),
-    left: square(),
     right: square(),
     columns: square(),
     rows: square(),
@@ -118,40 +148,23 @@ export function svdWorkspace(r: number): SvdWorkspace {
  * R^T by `sweeps`, until every column pair is orthogonal to float64 precision. The pivoted QR is a preconditioner: R^T's
  * columns are already close to orthogonal, so Jacobi needs fewer sweeps than on K. Rotations act on
  * the matrix itself (not on K^T K), so small singular values keep their relative accuracy. With R^T = U S V^T,
- * K = (Q V) S (Pi U)^T: the right vectors are Pi u_i, and the left ones are recovered as K q_i / sigma_i.
+ * K = (Q V) S (Pi U)^T: the right vectors are Pi u_i (the left ones, Q v_i, are K q_i / sigma_i).
  */
 export function smallSvd(k: Float64Array, r: number, sweeps: ColumnSweeps, work = svdWorkspace(r)): SmallSvd {
-  const { values, left, right, rows, perm, norms, order } = work;
+  const { values, right, rows, perm, norms, order } = work;
   pivotedTriangle(k, r, work);
   // Column j of R^T is row j of R: `rows` is R^T column-major, as the Jacobi sweep wants it.
   sweeps(rows, r, norms);
   descendingOrder(norms, r, order);
   right.fill(0);
-  let live = 0;
   for (let rank = 0; rank < r; rank++) {
     const j = order[rank];
     const sigma = Math.sqrt(norms[j]);
     values[rank] = sigma;
     if (!(sigma > 0)) continue;
-    live = rank + 1;
     for (let m = 0; m < r; m++) right[perm[m] * r + rank] = rows[j * r + m] / sigma;
   }
-  recoverLeft(k, r, work, live);
-  return { values, left, right };
-}
-
-/** P's first `live` columns K Q / sigma (the rest zero), as row updates of K's rows times Q's rows. */
-function recoverLeft(k: Float64Array, r: number, { values, left, right }: SmallSvd, live: number): void {
-  left.fill(0);
-  for (let row = 0; row < r; row++) {
-    const out = row * r;
-    for (let col = 0; col < r; col++) {
-      const kc = k[out + col];
-      if (kc === 0) continue;
-      for (let i = 0; i < live; i++) left[out + i] += kc * right[col * r + i];
-    }
-    for (let i = 0; i < live; i++) left[out + i] /= values[i];
-  }
+  return { values, right };
 }
 
 /** The singular values of a square K, descending: {@link smallSvd}'s sweeps without its vectors. */
