@@ -21,6 +21,8 @@ const memory = new WebAssembly.Memory({ initial: 1 });
 const maxRank = 16;
 const sweeps = heapJacobi(simdKernelsFor(memory) as SimdKernels, () => new Float64Array(memory.buffer), 64, maxRank);
 const flat = (m: Mat) => Float64Array.from(m.flat());
+/** K column-major, as the SVD takes it. */
+const columnMajor = (m: Mat) => flat(transpose(m));
 /** A matrix as the view choleskyLower reads (only its upper triangle). */
 const whole = (m: Mat) => ({ data: flat(m.map((row, i) => row.map((v, j) => (j >= i ? v : NaN)))), offset: 0, stride: m.length });
 const toMat = (a: Float64Array, r: number): Mat => Array.from({ length: r }, (_, i) => Array.from(a.subarray(i * r, i * r + r)));
@@ -63,7 +65,7 @@ describe('smallSvd', () => {
   ];
   it.each(cases)('%s: values, orthonormal vectors and K = P S Q^T', (_, k) => {
     const r = k.length;
-    const { values, right } = smallSvd(flat(k), r, sweeps);
+    const { values, right } = smallSvd(columnMajor(k), r, sweeps);
     const expected = singularValues(k);
     values.forEach((v, i) => expect(Math.abs(v - expected[i])).toBeLessThan(1e-12 * expected[0]));
     expect(Array.from(values)).toEqual([...values].sort((a, b) => b - a));
@@ -107,11 +109,11 @@ describe('smallSvd', () => {
 });
 
 describe('pivotedTriangle', () => {
-  /** R (row-major, upper triangular) and Pi of K Pi = Q R, from a fresh workspace. */
+  /** R (upper triangular) and Pi of K Pi = Q R, from a fresh workspace. */
   const qr = (k: Mat) => {
     const work = svdWorkspace(k.length);
-    pivotedTriangle(flat(k), k.length, work);
-    return { rr: toMat(work.rows, k.length), perm: Array.from(work.perm) };
+    pivotedTriangle(columnMajor(k), k.length, work);
+    return { rr: transpose(toMat(work.columns, k.length)), perm: Array.from(work.perm) };
   };
   /** Column pivoting's invariant: R_jj^2 bounds the squared norm of every later column's part from row j down. */
   const pivotsDominate = (rr: Mat) =>
@@ -154,17 +156,17 @@ describe('workspaces', () => {
     // the middle one has two zero columns, so exactly zero singular values (and vectors) after full-rank ones
     const ks = [gaussian(rand, 5, 5), gaussian(rand, 5, 5).map((row) => row.map((v, j) => (j < 3 ? v : 0))), gaussian(rand, 5, 5)];
     for (const k of ks) {
-      const fresh = smallSvd(flat(k), 5, sweeps);
+      const fresh = smallSvd(columnMajor(k), 5, sweeps);
       const [values, right] = [fresh.values, fresh.right].map((a) => Array.from(a));
-      const reused = smallSvd(flat(k), 5, sweeps, work);
+      const reused = smallSvd(columnMajor(k), 5, sweeps, work);
       expect([reused.values, reused.right].map((a) => Array.from(a))).toEqual([values, right]);
-      expect(Array.from(smallSingularValues(flat(k), 5, sweeps, work))).toEqual(Array.from(smallSingularValues(flat(k), 5, sweeps)));
+      expect(Array.from(smallSingularValues(columnMajor(k), 5, sweeps, work))).toEqual(Array.from(smallSingularValues(columnMajor(k), 5, sweeps)));
     }
   });
 
   it('smallSingularValues matches the float64 reference', () => {
     const k = withSingularValues([1, 0.3, 1e-2, 1e-3, 1e-4, 1e-5]);
     const expected = singularValues(k);
-    smallSingularValues(flat(k), 6, sweeps).forEach((v, i) => expect(Math.abs(v - expected[i])).toBeLessThan(1e-12 * expected[0]));
+    smallSingularValues(columnMajor(k), 6, sweeps).forEach((v, i) => expect(Math.abs(v - expected[i])).toBeLessThan(1e-12 * expected[0]));
   });
 });

@@ -135,9 +135,9 @@ const rankWorkspace = (r: number): RankWorkspace => ({
   leftFrame: new Float64Array(r * r),
 });
 
-/** The core F_B^T F_A of a position from its two Gram views (the roots F_A, F_B stay in `work`). */
+/** The core K = F_B^T F_A of a position from its two Gram views, column-major: K^T = F_A^T F_B (the roots stay in `work`). */
 const coreOf = ([gramA, gramB]: MatrixView[], r: number, work: RankWorkspace) =>
-  lowerTransposeTimesLower(choleskyLower(gramB, r, work.rootB), choleskyLower(gramA, r, work.rootA), r, work.core);
+  lowerTransposeTimesLower(choleskyLower(gramA, r, work.rootA), choleskyLower(gramB, r, work.rootB), r, work.core);
 
 const spectrumOutputs = (heap: KernelHeap, n: number, r: number): SpectrumOutputs => ({
   sigma: heap.output([n, r]) / 4,

@@ -14,8 +14,8 @@ const MAX_SWEEPS = 60;
 
 /**
  * {@link ColumnSweeps} by the `jacobi_sweeps` SIMD kernel on `scratch`, a byte address with room for `maxRank`
- * columns and norms: each call copies the r x r matrix in (columns padded to an even length for the two-lane
- * kernel), sweeps until no column pair's cosine exceeds `tolerance`, and copies the columns and norms back.
+ * columns and norms: each call copies the r x r matrix in (column-major, columns padded to an even length for the
+ * two-lane kernel), sweeps until no column pair's cosine exceeds `tolerance`, and copies the columns and norms back.
  */
 export function heapJacobi(
   kernels: SimdKernels,
@@ -24,17 +24,16 @@ export function heapJacobi(
   maxRank: number,
   tolerance = ORTHOGONALITY,
 ): ColumnSweeps {
-  return (columns, r, norms) => {
+  return (matrix, r, norms) => {
     const stride = r + (r % 2);
     const heap = f64();
     const base = scratch / 8;
     const normsAt = base + maxRank * (maxRank + 1);
     for (let j = 0; j < r; j++) {
-      const from = j * r;
       const to = base + j * stride;
       let norm = 0;
       for (let i = 0; i < r; i++) {
-        const v = columns[from + i];
+        const v = matrix[i * r + j];
         heap[to + i] = v;
         norm += v * v;
       }
@@ -43,7 +42,7 @@ export function heapJacobi(
     }
     kernels.jacobi_sweeps(scratch, normsAt * 8, r, stride, tolerance, MAX_SWEEPS);
     for (let j = 0; j < r; j++) {
-      for (let i = 0; i < r; i++) columns[j * r + i] = heap[base + j * stride + i];
+      for (let i = 0; i < r; i++) matrix[i * r + j] = heap[base + j * stride + i];
       norms[j] = heap[normsAt + j];
     }
   };

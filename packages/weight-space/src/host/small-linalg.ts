@@ -94,10 +94,10 @@ export function lowerTimes(x: Float64Array, y: Float64Array, r: number, cols: nu
 }
 
 /**
- * Makes the columns of a column-major r x r matrix mutually orthogonal by Jacobi rotations, in place, and writes
- * their squared norms into `norms` (the SIMD kernel `jacobi_sweeps` behind {@link heapJacobi}).
+ * Makes the columns of a row-major r x r matrix mutually orthogonal by Jacobi rotations, in place, and writes their
+ * squared norms into `norms` (the SIMD kernel `jacobi_sweeps` behind {@link heapJacobi}).
  */
-export type ColumnSweeps = (columns: Float64Array, r: number, norms: Float64Array) => void;
+export type ColumnSweeps = (matrix: Float64Array, r: number, norms: Float64Array) => void;
 
 /**
  * K = P diag(values) Q^T, values descending. The left vectors are p_i = K q_i / values[i], left to the caller, who
@@ -111,10 +111,8 @@ export interface SmallSvd {
 
 /** Buffers of {@link smallSvd} for one rank; its result is views of them, overwritten by the next call. */
 export interface SvdWorkspace extends SmallSvd {
-  /** The pivoted QR's working copy of K, column-major. */
+  /** The pivoted QR's working copy of K, column-major, and then R column-major (R^T row-major), rotated in place by the sweeps. */
   columns: Float64Array;
-  /** R of the pivoted QR, row-major (R^T column-major), rotated in place by the sweeps. */
-  rows: Float64Array;
   /** The pivoted QR's column order: column j of K Pi is column perm[j] of K. */
   perm: Int32Array;
   /** Squared column norms: the sweeps' output; during the QR, the downdated norms of the columns' tails. */
@@ -134,7 +132,6 @@ export function svdWorkspace(r: number): SvdWorkspace {
     values: vector(),
     right: square(),
     columns: square(),
-    rows: square(),
     perm: new Int32Array(r),
     norms: vector(),
     computed: vector(),
@@ -144,17 +141,17 @@ export function svdWorkspace(r: number): SvdWorkspace {
 }
 
 /**
- * SVD of a square K: a Householder QR with column pivoting, K Pi = Q R, then a one-sided (Hestenes) Jacobi SVD of
+ * SVD of a square K, given column-major (K^T row-major: the pivoted QR walks down columns): a Householder QR with column pivoting, K Pi = Q R, then a one-sided (Hestenes) Jacobi SVD of
  * R^T by `sweeps`, until every column pair is orthogonal to float64 precision. The pivoted QR is a preconditioner: R^T's
  * columns are already close to orthogonal, so Jacobi needs fewer sweeps than on K. Rotations act on
  * the matrix itself (not on K^T K), so small singular values keep their relative accuracy. With R^T = U S V^T,
  * K = (Q V) S (Pi U)^T: the right vectors are Pi u_i (the left ones, Q v_i, are K q_i / sigma_i).
  */
 export function smallSvd(k: Float64Array, r: number, sweeps: ColumnSweeps, work = svdWorkspace(r)): SmallSvd {
-  const { values, right, rows, perm, norms, order } = work;
+  const { values, right, columns, perm, norms, order } = work;
   pivotedTriangle(k, r, work);
-  // Column j of R^T is row j of R: `rows` is R^T column-major, as the Jacobi sweep wants it.
-  sweeps(rows, r, norms);
+  // R column-major is R^T row-major, as the sweeps take it
+  sweeps(columns, r, norms);
   descendingOrder(norms, r, order);
   right.fill(0);
   for (let rank = 0; rank < r; rank++) {
@@ -162,16 +159,16 @@ export function smallSvd(k: Float64Array, r: number, sweeps: ColumnSweeps, work 
     const sigma = Math.sqrt(norms[j]);
     values[rank] = sigma;
     if (!(sigma > 0)) continue;
-    for (let m = 0; m < r; m++) right[perm[m] * r + rank] = rows[j * r + m] / sigma;
+    for (let m = 0; m < r; m++) right[perm[m] * r + rank] = columns[m * r + j] / sigma;
   }
   return { values, right };
 }
 
-/** The singular values of a square K, descending: {@link smallSvd}'s sweeps without its vectors. */
+/** The singular values of a square K (column-major), descending: {@link smallSvd}'s sweeps without its vectors. */
 export function smallSingularValues(k: Float64Array, r: number, sweeps: ColumnSweeps, work = svdWorkspace(r)): Float64Array {
-  const { values, rows, norms } = work;
+  const { values, columns, norms } = work;
   pivotedTriangle(k, r, work);
-  sweeps(rows, r, norms);
+  sweeps(columns, r, norms);
   for (let j = 0; j < r; j++) values[j] = Math.sqrt(norms[j]);
   return values.sort().reverse();
 }
@@ -189,14 +186,14 @@ function descendingOrder(keys: Float64Array, r: number, order: Int32Array): void
 }
 
 /**
- * R of a Householder QR with column pivoting K Pi = Q R, into work.rows (row-major, Q not formed), and Pi into
- * work.perm. The factorization runs on a column-major copy of K, so that every inner loop walks down a column. The
- * columns' tail norms that choose the pivots are downdated after each step, O(r) rather than the O(r^2) of
- * recomputing them, and recomputed when cancellation has eaten half their digits (LAPACK xGEQP3).
+ * R of a Householder QR with column pivoting K Pi = Q R, for K column-major: R column-major into work.columns (Q
+ * not formed), and Pi into work.perm. The columns' tail norms that choose the pivots are downdated after each step,
+ * O(r) rather than the O(r^2) of recomputing them, and recomputed when cancellation has eaten half their digits
+ * (LAPACK xGEQP3).
  */
 export function pivotedTriangle(k: Float64Array, r: number, work: SvdWorkspace): void {
-  const { columns: m, rows, perm, norms, computed } = work;
-  for (let i = 0; i < r; i++) for (let c = 0; c < r; c++) m[c * r + i] = k[i * r + c];
+  const { columns: m, perm, norms, computed } = work;
+  m.set(k);
   for (let c = 0; c < r; c++) {
     perm[c] = c;
     norms[c] = tailNorm(m, r, c, 0);
@@ -206,11 +203,8 @@ export function pivotedTriangle(k: Float64Array, r: number, work: SvdWorkspace):
     let best = j;
     for (let c = j + 1; c < r; c++) if (norms[c] > norms[best]) best = c;
     if (best !== j) swapColumns(work, r, j, best);
-    const tail = tailNorm(m, r, j, j);
-    if (tail > 0) reflect(work, r, j, tail);
-    downdateNorms(work, r, j);
+    eliminate(work, r, j);
   }
-  for (let i = 0; i < r; i++) for (let c = 0; c < r; c++) rows[i * r + c] = m[c * r + i];
 }
 
 function swapColumns({ columns: m, perm, norms, computed }: SvdWorkspace, r: number, a: number, b: number): void {
@@ -238,13 +232,16 @@ function tailNorm(m: Float64Array, r: number, c: number, from: number): number {
 }
 
 /**
- * Applies the reflector I - v v^T / (v^T v) that sends column j's tail (squared norm `tail`) to alpha e_j to the
- * columns right of it (alpha's sign avoids cancellation, and then v^T v = 2 (tail - alpha x_j) exactly).
+ * Step j of the QR: the reflector I - v v^T / (v^T v) that sends column j's tail to alpha e_j (alpha's sign avoids
+ * cancellation, and then v^T v = 2 (tail - alpha x_j) exactly; a zero tail needs none, scale 0), applied to each
+ * column right of it, whose tail norm is then downdated.
  */
-function reflect({ columns: m, reflector: v }: SvdWorkspace, r: number, j: number, tail: number): void {
+function eliminate(work: SvdWorkspace, r: number, j: number): void {
+  const { columns: m, reflector: v } = work;
+  const tail = tailNorm(m, r, j, j);
   const x = m[j * r + j];
   const alpha = x > 0 ? -Math.sqrt(tail) : Math.sqrt(tail);
-  const scale = 1 / (tail - alpha * x);
+  const scale = tail > 0 ? 1 / (tail - alpha * x) : 0;
   v[j] = x - alpha;
   for (let i = j + 1; i < r; i++) v[i] = m[j * r + i];
   for (let c = j + 1; c < r; c++) {
@@ -253,22 +250,21 @@ function reflect({ columns: m, reflector: v }: SvdWorkspace, r: number, j: numbe
     for (let i = j; i < r; i++) dot += v[i] * m[column + i];
     const f = scale * dot;
     for (let i = j; i < r; i++) m[column + i] -= f * v[i];
+    downdateNorm(work, r, j, c);
   }
   m[j * r + j] = alpha;
   for (let i = j + 1; i < r; i++) m[j * r + i] = 0;
 }
 
-/** Row j of R is final: the columns right of it lose R_jc^2 from their tails' squared norms. */
-function downdateNorms({ columns: m, norms, computed }: SvdWorkspace, r: number, j: number): void {
-  for (let c = j + 1; c < r; c++) {
-    if (norms[c] === 0) continue;
-    const rjc = m[c * r + j];
-    const kept = Math.max(0, 1 - (rjc * rjc) / norms[c]) * norms[c];
-    if (kept <= DOWNDATE_SAFEGUARD * computed[c]) {
-      norms[c] = tailNorm(m, r, c, j + 1);
-      computed[c] = norms[c];
-    } else {
-      norms[c] = kept;
-    }
+/** Row j of R is final in column c: its tail from row j + 1 has R_jc^2 less squared norm. */
+function downdateNorm({ columns: m, norms, computed }: SvdWorkspace, r: number, j: number, c: number): void {
+  if (norms[c] === 0) return;
+  const rjc = m[c * r + j];
+  const kept = Math.max(0, 1 - (rjc * rjc) / norms[c]) * norms[c];
+  if (kept <= DOWNDATE_SAFEGUARD * computed[c]) {
+    norms[c] = tailNorm(m, r, c, j + 1);
+    computed[c] = norms[c];
+  } else {
+    norms[c] = kept;
   }
 }
