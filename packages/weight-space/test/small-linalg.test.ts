@@ -5,7 +5,6 @@ import {
   choleskyLower,
   lowerTimes,
   lowerTransposeTimes,
-  lowerTransposeTimesLower,
   pivotedTriangle,
   smallSingularValues,
   smallSvd,
@@ -97,8 +96,8 @@ describe('smallSvd', () => {
     const dense = gaussian(rand, 5, 5);
     /** The first 3 columns of m, the others zero. */
     const leading = (m: Mat) => m.map((row) => row.map((v, j) => (j < 3 ? v : 0)));
-    it('lowerTransposeTimesLower is X^T Y for lower-triangular X, Y', () => {
-      expect(maxAbsDiff(toMat(lowerTransposeTimesLower(flat(x), flat(y), 5), 5), matmul(transpose(x), y))).toBeLessThan(1e-14);
+    it('lowerTransposeTimes is X^T Y for lower-triangular X, Y (the core of two Cholesky roots)', () => {
+      expect(maxAbsDiff(toMat(lowerTransposeTimes(flat(x), flat(y), 5, 5), 5), matmul(transpose(x), y))).toBeLessThan(1e-14);
     });
     it('lowerTransposeTimes and lowerTimes are X^T Y and X Y over the leading columns of a dense Y', () => {
       const buffer = new Float64Array(25).fill(7); // stale contents must not leak into the zero columns

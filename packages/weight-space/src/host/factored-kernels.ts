@@ -10,7 +10,6 @@ import {
   choleskyLower,
   lowerTimes,
   lowerTransposeTimes,
-  lowerTransposeTimesLower,
   smallSingularValues,
   smallSvd,
   svdWorkspace,
@@ -137,7 +136,7 @@ const rankWorkspace = (r: number): RankWorkspace => ({
 
 /** The core K = F_B^T F_A of a position from its two Gram views, column-major: K^T = F_A^T F_B (the roots stay in `work`). */
 const coreOf = ([gramA, gramB]: MatrixView[], r: number, work: RankWorkspace) =>
-  lowerTransposeTimesLower(choleskyLower(gramA, r, work.rootA), choleskyLower(gramB, r, work.rootB), r, work.core);
+  lowerTransposeTimes(choleskyLower(gramA, r, work.rootA), choleskyLower(gramB, r, work.rootB), r, r, work.core);
 
 const spectrumOutputs = (heap: KernelHeap, n: number, r: number): SpectrumOutputs => ({
   sigma: heap.output([n, r]) / 4,
