@@ -108,33 +108,29 @@ const asBatch = (x: Tensor) => (x.rank === 3 ? x : tf.reshape(x, [-1, ...x.shape
 const flatTerms = (terms: Term[]) => terms.map(([u, v]) => [asBatch(u), asBatch(v)] as Term);
 const lastTwo = (x: Tensor) => x.shape.slice(-2) as number[];
 
-/**
- * sum_t M_t [N, p, q_t] X_t [..., q_t, L] for one or two terms, shaped [..., p, L] like X_0's batch: the SIMD kernel
- * where it serves (L a multiple of 16), else tf.matMul.
- */
-export function leftMul(terms: Term[]): Tensor {
-  const [m0, x0] = terms[0];
-  const shape = [...x0.shape.slice(0, -2), lastTwo(m0)[0], lastTwo(x0)[1]];
+/** What tells the two product kernels apart: operand names, the output width they need, the operand with the batch. */
+const SIDES = {
+  left: { kernels: KERNELS.leftMul, names: ['m', 'x'], widthMultiple: 16, batchOperand: 1 },
+  right: { kernels: KERNELS.rightMul, names: ['x', 'm'], widthMultiple: 4, batchOperand: 0 },
+} as const;
+
+/** sum_t U_t V_t shaped like the batch of the side's factor operand: the SIMD kernel where it serves, else tf.matMul. */
+function productSum(terms: Term[], side: keyof typeof SIDES): Tensor {
+  const { kernels, names, widthMultiple, batchOperand } = SIDES[side];
+  const [u0, v0] = terms[0];
+  const shape = [...terms[0][batchOperand].shape.slice(0, -2), lastTwo(u0)[0], lastTwo(v0)[1]];
   const flat = flatTerms(terms);
-  const product = shape[shape.length - 1] % 16 === 0 && simdKernelsActive()
-    ? runHostKernel(KERNELS.leftMul[terms.length - 1], termInputs(flat, 'm', 'x'))[0]
-    : tf.addN(flat.map(([m, x]) => tf.matMul(m, x)));
+  const product = shape[shape.length - 1] % widthMultiple === 0 && simdKernelsActive()
+    ? runHostKernel(kernels[terms.length - 1], termInputs(flat, names[0], names[1]))[0]
+    : tf.addN(flat.map(([u, v]) => tf.matMul(u, v)));
   return tf.reshape(product, shape);
 }
 
-/**
- * sum_t X_t [..., L, q_t] M_t [N, q_t, p] for one or two terms, shaped [..., L, p] like X_0's batch: the SIMD kernel
- * where it serves (p a multiple of 4), else tf.matMul.
- */
-export function rightMul(terms: Term[]): Tensor {
-  const [x0, m0] = terms[0];
-  const shape = [...x0.shape.slice(0, -2), lastTwo(x0)[0], lastTwo(m0)[1]];
-  const flat = flatTerms(terms);
-  const product = shape[shape.length - 1] % 4 === 0 && simdKernelsActive()
-    ? runHostKernel(KERNELS.rightMul[terms.length - 1], termInputs(flat, 'x', 'm'))[0]
-    : tf.addN(flat.map(([x, m]) => tf.matMul(x, m)));
-  return tf.reshape(product, shape);
-}
+/** sum_t M_t [N, p, q_t] X_t [..., q_t, L] for one or two terms, shaped [..., p, L] (the kernel needs L a multiple of 16). */
+export const leftMul = (terms: Term[]): Tensor => productSum(terms, 'left');
+
+/** sum_t X_t [..., L, q_t] M_t [N, q_t, p] for one or two terms, shaped [..., L, p] (the kernel needs p a multiple of 4). */
+export const rightMul = (terms: Term[]): Tensor => productSum(terms, 'right');
 
 /** dy / sigma, with 1 in place of sigma = 0 (the frames are zero there, so this only keeps 0 * (dy / 0) out). */
 const perSigma = (dy: Tensor, sigma: Tensor) => tf.div(dy, tf.where(tf.greater(sigma, 0), sigma, tf.onesLike(sigma)));
