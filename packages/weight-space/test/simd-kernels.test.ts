@@ -66,33 +66,26 @@ describe('SIMD kernels vs plain loops', () => {
     expect(worst).toBeLessThan(1e-12);
   });
 
+  // The SIMD packings against pack_f64, the scalar loop, on the same factor: B [length, rank] transposed, A [rank, length] widened.
   it.each([
-    [16, 10],
-    [8, 1024],
-    [4, 2],
-  ])('pack_columns_f64 transposes B [length, %i] (length %i) exactly as pack_f64 does', (rank, length) => {
-    const b = randomFloats(length * rank);
-    const at = put(b, 0);
+    ['pack_columns_f64', 16, 10],
+    ['pack_columns_f64', 8, 1024],
+    ['pack_columns_f64', 4, 2],
+    ['pack_rows_f64', 3, 8],
+    ['pack_rows_f64', 16, 1024],
+  ] as const)('%s packs rank %i, length %i exactly as pack_f64 does', (name, rank, length) => {
+    const factor = randomFloats(length * rank);
+    const at = put(factor, 0);
     const stride = length + 8;
-    const [simd, scalar] = [roundUp(b.length * 4, 16), roundUp(b.length * 4, 16) + rank * stride * 8];
+    const [simd, scalar] = [roundUp(factor.length * 4, 16), roundUp(factor.length * 4, 16) + rank * stride * 8];
     f64().fill(-1, simd / 8, scalar / 8 + rank * stride);
-    kernels.pack_columns_f64(at, length, rank, simd, stride);
-    kernels.pack_f64(at, rank, length, 1, rank, scalar, stride);
-    expect(f64().slice(simd / 8, simd / 8 + rank * stride)).toEqual(f64().slice(scalar / 8, scalar / 8 + rank * stride));
-    expect(f64()[simd / 8 + stride - 1]).toBe(-1); // the padding is left alone
-  });
-
-  it.each([
-    [3, 8],
-    [16, 1024],
-  ])('pack_rows_f64 widens A [%i, %i] exactly as pack_f64 does', (rank, length) => {
-    const a = randomFloats(rank * length);
-    const at = put(a, 0);
-    const stride = length + 8;
-    const [simd, scalar] = [roundUp(a.length * 4, 16), roundUp(a.length * 4, 16) + rank * stride * 8];
-    f64().fill(-1, simd / 8, scalar / 8 + rank * stride);
-    kernels.pack_rows_f64(at, rank, length, simd, stride);
-    kernels.pack_f64(at, rank, length, length, 1, scalar, stride);
+    if (name === 'pack_columns_f64') {
+      kernels.pack_columns_f64(at, length, rank, simd, stride);
+      kernels.pack_f64(at, rank, length, 1, rank, scalar, stride);
+    } else {
+      kernels.pack_rows_f64(at, rank, length, simd, stride);
+      kernels.pack_f64(at, rank, length, length, 1, scalar, stride);
+    }
     expect(f64().slice(simd / 8, simd / 8 + rank * stride)).toEqual(f64().slice(scalar / 8, scalar / 8 + rank * stride));
     expect(f64()[simd / 8 + stride - 1]).toBe(-1); // the padding is left alone
   });
