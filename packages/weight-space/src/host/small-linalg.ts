@@ -127,6 +127,7 @@ export interface SvdWorkspace extends SmallSvd {
   order: Int32Array;
 }
 
+/** Allocate once per rank and pass to every {@link smallSvd} / {@link smallSingularValues} call of that rank. */
 export function svdWorkspace(r: number): SvdWorkspace {
   const square = () => new Float64Array(r * r);
   const vector = () => new Float64Array(r);
