@@ -13,6 +13,7 @@ export { PreparedTarget, prepareTarget, type LossTarget } from './losses/prepare
 export { lowRankInner, lowRankNorm } from './lowrank/frobenius';
 export { lowRankSingularValues } from './lowrank/singular-values';
 export { setSimdKernels, simdKernelsActive } from './host/registry';
+export { setSimdThreads, simdThreadsActive } from './host/gram-worker';
 export { groupFactors } from './lowrank/group-factors';
 export { denseAngularLoss, denseSpectralLoss } from './dense/dense-losses';
 export { denseSingularValues, type DenseSpectrumOptions } from './dense/dense-singular-values';

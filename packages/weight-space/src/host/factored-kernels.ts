@@ -1,6 +1,7 @@
 import type { TensorInfo } from '@tensorflow/tfjs-core';
 import { GRADIENT_CUTOFF } from '../lowrank/gradient-cutoff';
-import { GRAM_BLOCK, RIGHT_MUL_WIDTHS } from '../simd/kernels';
+import { RIGHT_MUL_WIDTHS } from '../simd/kernels';
+import { gramsOnWorker } from './gram-worker';
 import type { KernelHeap } from './heap';
 import { VALUES_ORTHOGONALITY, heapJacobi, heapJacobiBytes } from './heap-jacobi';
 import {
@@ -14,85 +15,26 @@ import {
   smallSvd,
   svdWorkspace,
 } from './small-linalg';
+import { type Factor, type GramLayout, factorA, factorB, gramView, positionsOf, rankOfA, stackedGrams } from './stacked-grams';
 
 /**
  * The work of the factored losses that touches whole factors, on a {@link KernelHeap}: Grams accumulated in float64
- * by the SIMD kernels, then r x r float64 algebra in JS. Factors arrive flattened over positions: A [N, r, dIn]
- * (rank-major) and B [N, dOut, r] (length-major).
+ * by the SIMD kernels (the B side's on a second thread where there is one), then r x r float64 algebra in JS.
+ * Factors arrive with any batch axes: A [..., r, dIn] (rank-major) and B [..., dOut, r] (length-major).
  */
 
-/** One factor operand: where its data is and how it is laid out. */
-interface Factor {
-  address: number;
-  rank: number;
-  length: number;
-  /** A's layout [r, length] (rank rows) when true; B's [length, r] (rank columns) when false. */
-  rankMajor: boolean;
-}
-
-const roundUp = (n: number, to: number) => Math.ceil(n / to) * to;
-/** Factors may have any leading (batch) axes: they are positions, one after another. */
-const positionsOf = (t: TensorInfo) => t.shape.slice(0, -2).reduce((n, d) => n * d, 1);
-const lastTwo = (t: TensorInfo) => t.shape.slice(-2);
-const rankOfA = (a: TensorInfo) => lastTwo(a)[0];
-const factorA = (heap: KernelHeap, a: TensorInfo): Factor => {
-  const [rank, length] = lastTwo(a);
-  return { address: heap.input(a), rank, length, rankMajor: true };
-};
-const factorB = (heap: KernelHeap, b: TensorInfo): Factor => {
-  const [length, rank] = lastTwo(b);
-  return { address: heap.input(b), rank, length, rankMajor: false };
-};
-const totalRank = (stack: Factor[]) => stack.reduce((s, f) => s + f.rank, 0);
-
-/** Where {@link stackedGrams} left position n's Gram: at double offset `offset(n)`, rows `stride` doubles apart. */
-interface GramLayout {
-  offset(n: number): number;
-  stride: number;
-}
+const inputA = (heap: KernelHeap, a: TensorInfo) => factorA(heap.input(a), a);
+const inputB = (heap: KernelHeap, b: TensorInfo) => factorB(heap.input(b), b);
 
 /**
- * X_n Y_n^T in float64 for every position n, where X stacks the rank rows of the factors in `xs` (and Y those of
- * `ys`): totalRank(xs) x totalRank(ys) blocks in heap scratch. Rows are packed into float64 scratch (zero rows and a
- * zero column pad them to the kernel's block sizes and two-double lanes), then reduced by `gram_f64`. When `ys` is
- * `xs` the Gram is symmetric and only its upper triangle is computed. Stacking the prediction's and the target's
- * factors gives their two Grams and their cross Gram from one pass over each.
+ * The stacked Grams of the A side ([xsA, ysA]) and of the B side: the B side's on the worker thread while this one
+ * does the A side's, or both here (no worker, too little work, or a worker that failed).
  */
-function stackedGrams(heap: KernelHeap, xs: Factor[], ys: Factor[], positions: number): GramLayout {
-  const { kernels } = heap;
-  const same = xs === ys;
-  const [rx, ry] = [totalRank(xs), totalRank(ys)];
-  const length = Math.max(...xs.map((f) => f.length), ...ys.map((f) => f.length));
-  // Rows a multiple of 4 KB apart share cache sets (the packing writes and the Gram reads several at once): pad by a line.
-  const stride = roundUp(length, 2) + 8;
-  const [px, py] = [roundUp(rx, GRAM_BLOCK.rows), roundUp(ry, GRAM_BLOCK.cols)];
-  const packedX = heap.scratch((same ? Math.max(px, py) : px) * stride * 8);
-  const packedY = same ? packedX : heap.scratch(py * stride * 8);
-  const out = heap.scratch(positions * px * py * 8);
-  const pack = (stack: Factor[], n: number, to: number) => {
-    let row = 0;
-    for (const f of stack) {
-      const [from, into] = [f.address + n * f.rank * f.length * 4, to + row * stride * 8];
-      if (f.rankMajor && f.length % 8 === 0) kernels.pack_rows_f64(from, f.rank, f.length, into, stride);
-      else if (!f.rankMajor && f.length % 2 === 0 && f.rank % 4 === 0) kernels.pack_columns_f64(from, f.length, f.rank, into, stride);
-      else kernels.pack_f64(from, f.rank, f.length, f.rankMajor ? f.length : 1, f.rankMajor ? 1 : f.rank, into, stride);
-      row += f.rank;
-    }
-  };
-  for (let n = 0; n < positions; n++) {
-    pack(xs, n, packedX);
-    if (!same) pack(ys, n, packedY);
-    kernels.gram_f64(packedX, packedY, px, py, roundUp(length, 2) / 2, stride, out + n * px * py * 8, same ? 1 : 0);
-  }
-  return { offset: (n) => out / 8 + n * px * py, stride: py };
+function gramsOfBoth(heap: KernelHeap, [xsA, ysA]: Factor[][], [xsB, ysB]: Factor[][], positions: number): [GramLayout, GramLayout] {
+  const pending = gramsOnWorker(heap, xsB, ysB, positions);
+  const gramsA = stackedGrams(heap, xsA, ysA, positions);
+  return [gramsA, pending?.wait() ?? stackedGrams(heap, xsB, ysB, positions)];
 }
-
-/** The block of position n's Gram at rows from r0 and columns from c0, as a view on the heap's doubles. */
-const view = (f64: Float64Array, grams: GramLayout, n: number, r0: number, c0: number): MatrixView => ({
-  data: f64,
-  offset: grams.offset(n) + r0 * grams.stride + c0,
-  stride: grams.stride,
-});
 
 /** Where one factor pair's spectrum goes: sigma [N, r], left and right frames [N, r, r] (float indices). */
 interface SpectrumOutputs {
@@ -176,15 +118,14 @@ function writeSpectrum(
 export function lowRankSvdKernel(heap: KernelHeap, a: TensorInfo, b: TensorInfo): void {
   const n = positionsOf(a);
   const r = rankOfA(a);
-  const as = [factorA(heap, a)];
-  const bs = [factorB(heap, b)];
-  const gramsA = stackedGrams(heap, as, as, n);
-  const gramsB = stackedGrams(heap, bs, bs, n);
+  const as = [inputA(heap, a)];
+  const bs = [inputB(heap, b)];
+  const [gramsA, gramsB] = gramsOfBoth(heap, [as, as], [bs, bs], n);
   const at = spectrumOutputs(heap, n, r);
   const { vectors } = jacobiFor(heap, r);
   const work = rankWorkspace(r);
-  const [f32, f64] = [heap.f32(), heap.f64()];
-  for (let pos = 0; pos < n; pos++) writeSpectrum(f32, at, pos, r, [view(f64, gramsA, pos, 0, 0), view(f64, gramsB, pos, 0, 0)], vectors, work);
+  const [f32, dataA, dataB] = [heap.f32(), gramsA.data(), gramsB.data()];
+  for (let pos = 0; pos < n; pos++) writeSpectrum(f32, at, pos, r, [gramView(dataA, gramsA, pos, 0, 0), gramView(dataB, gramsB, pos, 0, 0)], vectors, work);
 }
 
 /** Where the cross terms go: inner [N], X_A = A1 A2^T and X_B = B1^T B2 [N, r1, r2] (float indices). */
@@ -219,11 +160,10 @@ function writeInner(f32: Float32Array, at: InnerOutputs, pos: number, [r1, r2]: 
 export function lowRankInnerKernel(heap: KernelHeap, a1: TensorInfo, b1: TensorInfo, a2: TensorInfo, b2: TensorInfo): void {
   const n = positionsOf(a1);
   const ranks = [rankOfA(a1), rankOfA(a2)];
-  const crossA = stackedGrams(heap, [factorA(heap, a1)], [factorA(heap, a2)], n);
-  const crossB = stackedGrams(heap, [factorB(heap, b1)], [factorB(heap, b2)], n);
+  const [crossA, crossB] = gramsOfBoth(heap, [[inputA(heap, a1)], [inputA(heap, a2)]], [[inputB(heap, b1)], [inputB(heap, b2)]], n);
   const at = innerOutputs(heap, n, ranks[0], ranks[1]);
-  const [f32, f64] = [heap.f32(), heap.f64()];
-  for (let pos = 0; pos < n; pos++) writeInner(f32, at, pos, ranks, view(f64, crossA, pos, 0, 0), view(f64, crossB, pos, 0, 0));
+  const [f32, dataA, dataB] = [heap.f32(), crossA.data(), crossB.data()];
+  for (let pos = 0; pos < n; pos++) writeInner(f32, at, pos, ranks, gramView(dataA, crossA, pos, 0, 0), gramView(dataB, crossB, pos, 0, 0));
 }
 
 /**
@@ -240,18 +180,17 @@ export function factoredPairKernel(
 ): void {
   const n = positionsOf(a);
   const [r, rt] = [rankOfA(a), rankOfA(ta)];
-  const as = [factorA(heap, a), factorA(heap, ta)];
-  const bs = [factorB(heap, b), factorB(heap, tb)];
-  const gramsA = stackedGrams(heap, as, as, n);
-  const gramsB = stackedGrams(heap, bs, bs, n);
+  const as = [inputA(heap, a), inputA(heap, ta)];
+  const bs = [inputB(heap, b), inputB(heap, tb)];
+  const [gramsA, gramsB] = gramsOfBoth(heap, [as, as], [bs, bs], n);
   const pred = spectrumOutputs(heap, n, r);
   const cross = innerOutputs(heap, n, r, rt);
   const targetSigma = targetSpectrum ? heap.output([n, rt]) / 4 : null;
   const sweeps = jacobiFor(heap, Math.max(r, rt));
   const [predWork, targetWork] = [rankWorkspace(r), rankWorkspace(rt)];
-  const [f32, f64] = [heap.f32(), heap.f64()];
+  const [f32, dataA, dataB] = [heap.f32(), gramsA.data(), gramsB.data()];
   // blocks of the stacked Grams: [0, r) is the prediction, [r, r + rt) the target
-  const blocks = (pos: number, r0: number, c0: number) => [view(f64, gramsA, pos, r0, c0), view(f64, gramsB, pos, r0, c0)];
+  const blocks = (pos: number, r0: number, c0: number) => [gramView(dataA, gramsA, pos, r0, c0), gramView(dataB, gramsB, pos, r0, c0)];
   for (let pos = 0; pos < n; pos++) {
     writeSpectrum(f32, pred, pos, r, blocks(pos, 0, 0), sweeps.vectors, predWork);
     const [crossA, crossB] = blocks(pos, 0, r);

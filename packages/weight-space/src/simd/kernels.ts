@@ -337,9 +337,12 @@ function jacobiSweeps(): WasmFunction {
   };
 }
 
-/** The module's bytes (generated once; a few kilobytes, so compiling it synchronously is allowed everywhere). */
-export function kernelModuleBytes(): Uint8Array<ArrayBuffer> {
-  return encodeModule([packF64(), packRowsF64(), packColumnsF64(), gramF64(), leftMul(), ...RIGHT_MUL_WIDTHS.map((w) => rightMul(w / 4)), jacobiSweeps()]);
+/**
+ * The module's bytes (a few kilobytes, so compiling it synchronously is allowed everywhere), importing a shared
+ * memory with `sharedMemory` (for the worker thread of gram-worker.ts).
+ */
+export function kernelModuleBytes(sharedMemory = false): Uint8Array<ArrayBuffer> {
+  return encodeModule([packF64(), packRowsF64(), packColumnsF64(), gramF64(), leftMul(), ...RIGHT_MUL_WIDTHS.map((w) => rightMul(w / 4)), jacobiSweeps()], sharedMemory);
 }
 
 type RightMul = (x1: number, q1: number, m1: number, x2: number, q2: number, m2: number, n: number, p: number, out: number) => void;

@@ -1,25 +1,30 @@
 import { type SimdKernels, kernelModuleBytes } from './kernels';
 
-let compiled: WebAssembly.Module | null | undefined;
+/** The compiled modules, for an unshared and a shared memory: null where WebAssembly or a needed feature is missing. */
+const compiled = new Map<boolean, WebAssembly.Module | null>();
 const instances = new WeakMap<WebAssembly.Memory, SimdKernels>();
 
-/** The compiled kernel module, or null where WebAssembly or its SIMD extension is missing (checked once). */
-function kernelModule(): WebAssembly.Module | null {
-  if (compiled === undefined) {
+const isShared = (memory: WebAssembly.Memory) => typeof SharedArrayBuffer === 'function' && memory.buffer instanceof SharedArrayBuffer;
+
+/** The compiled kernel module for a shared or unshared memory, or null where it cannot compile here (checked once). */
+export function kernelModule(sharedMemory: boolean): WebAssembly.Module | null {
+  if (!compiled.has(sharedMemory)) {
+    let module: WebAssembly.Module | null = null;
     try {
-      compiled = typeof WebAssembly === 'object' ? new WebAssembly.Module(kernelModuleBytes()) : null;
+      module = typeof WebAssembly === 'object' ? new WebAssembly.Module(kernelModuleBytes(sharedMemory)) : null;
     } catch {
-      compiled = null;
+      module = null;
     }
+    compiled.set(sharedMemory, module);
   }
-  return compiled;
+  return compiled.get(sharedMemory) ?? null;
 }
 
 /** The SIMD kernels working on `memory` (one instance per memory), or null without WebAssembly SIMD. */
 export function simdKernelsFor(memory: WebAssembly.Memory): SimdKernels | null {
   const cached = instances.get(memory);
   if (cached) return cached;
-  const module = kernelModule();
+  const module = kernelModule(isShared(memory));
   if (!module) return null;
   const kernels = new WebAssembly.Instance(module, { env: { memory } }).exports as unknown as SimdKernels;
   instances.set(memory, kernels);

@@ -42,10 +42,17 @@ export interface WasmFunction {
   body: number[];
 }
 
-/** A module importing `env.memory` and exporting `functions` by name. */
-export function encodeModule(functions: WasmFunction[]): Uint8Array<ArrayBuffer> {
+/** Largest size a shared memory may grow to, in 64 KiB pages (4 GiB, the 32-bit address space). */
+export const SHARED_MEMORY_MAX_PAGES = 65536;
+
+/**
+ * A module importing `env.memory` and exporting `functions` by name. With `sharedMemory` it imports a shared memory
+ * (threads proposal limits: flags 3, minimum 0, maximum {@link SHARED_MEMORY_MAX_PAGES}), which threads can share.
+ */
+export function encodeModule(functions: WasmFunction[], sharedMemory = false): Uint8Array<ArrayBuffer> {
   const types = functions.map((f) => [0x60, ...vector(f.params.map((t) => [typeCode[t]])), 0x00]);
-  const memoryImport = [...utf8('env'), ...utf8('memory'), 0x02, 0x00, 0x00];
+  const limits = sharedMemory ? [0x03, 0x00, ...unsignedLeb(SHARED_MEMORY_MAX_PAGES)] : [0x00, 0x00];
+  const memoryImport = [...utf8('env'), ...utf8('memory'), 0x02, ...limits];
   const code = functions.map((f) => {
     const locals = vector(f.locals.map((t) => [0x01, typeCode[t]]));
     const body = [...locals, ...f.body, 0x0b];
