@@ -8,12 +8,18 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
-import { adapterLoss, denseAngularLoss, denseSpectralLoss, prepareTarget } from '../dist/index.js';
+import { adapterLoss, denseAngularLoss, denseSpectralLoss, prepareTarget, simdThreadsActive } from '../dist/index.js';
 import { kernelTable } from './kernels.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const repo = path.resolve(here, '../../..');
-const REPS = Number(process.env.BENCH_REPS ?? 5);
+const REPS = Number(process.env.BENCH_REPS ?? 20);
+/**
+ * Calls before timing: V8 runs WebAssembly on its baseline tier first and recompiles hot functions with its
+ * optimising tier in the background (on both threads), and the Gram worker starts during the first calls; about
+ * five calls reach the steady state a training loop runs in.
+ */
+const WARMUP = 5;
 const DENSE_POSITIONS = Number(process.env.BENCH_DENSE_POSITIONS ?? 2);
 const TORCH_MATERIALISED_POSITIONS = process.env.BENCH_TORCH_MATERIALISED ?? '1';
 const TORCH_RUNS = Number(process.env.BENCH_TORCH_RUNS ?? 5);
@@ -40,7 +46,7 @@ async function timeIt(step, reps) {
     tf.dispose(out);
     return performance.now() - t0;
   };
-  await once();
+  for (let i = 0; i < Math.min(reps, WARMUP); i++) await once();
   const times = [];
   for (let i = 0; i < reps; i++) times.push(await once());
   return median(times);
@@ -115,6 +121,7 @@ await tf.setBackend('wasm');
 await tf.ready();
 const ours = [];
 for (const layout of layouts) ours.push(await measureLayout(layout));
+const threadsUsed = simdThreadsActive();
 const torch = torchAnchor();
 const kernels = await kernelTable();
 
@@ -123,7 +130,8 @@ const ratio = (a, b) => (a == null || b == null ? 'n/a' : `${(a / b).toFixed(1)}
 const lines = [
   '# @loragen/weight-space benchmark',
   '',
-  `Angular + spectral loss, forward + backward, median of ${REPS} (after one warm-up). tfjs ${tf.version.tfjs} on ${tf.getBackend()}, ` +
+  `Angular + spectral loss, forward + backward, median of ${REPS} (after ${WARMUP} warm-up calls). tfjs ${tf.version.tfjs} on ${tf.getBackend()} ` +
+    `(SIMD kernels, Gram worker thread ${threadsUsed ? 'on' : 'off'}), ` +
     `Node ${process.version}, ${os.cpus().length} cores, load average ${os.loadavg().map((x) => x.toFixed(1)).join(' / ')} at the end ` +
     `(the machine is shared: every column was measured in this one run, so ratios compare like with like). ${new Date().toISOString()}.`,
   '',
@@ -154,7 +162,7 @@ lines.push(
   'Kernels dispatched per call (`tf.profile` on this backend; the counts do not depend on the matrix sizes), for the tfjs-ops implementation ' +
     '(what webgpu and other GPU backends run: each kernel is a launch there, so this count, not arithmetic, sets the time; group module types into one call, ' +
     'with leading axes or `groupFactors` for different dOut x dIn, to pay it once) and for the SIMD kernels cpu and wasm use (the factor work is a few ' +
-    'registered kernels; most of the rest are tfjs copying tensors it saves for the backward pass).',
+    'registered kernels; most of the rest are small per-position ops, and tfjs saving their small inputs for the backward pass).',
   '',
   kernels,
 );
