@@ -185,8 +185,8 @@ export function setSimdThreads(on: boolean): void {
   }
 }
 
-/** Whether the SIMD kernels hand work to a second thread now (false until the worker has started). */
-export function simdThreadsActive(): boolean {
+/** Whether the worker is up (starting it if it was never started: it is ready a few tens of milliseconds later). */
+export function gramWorkerReady(): boolean {
   return gramWorker() !== null;
 }
 

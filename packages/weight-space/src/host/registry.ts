@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { KernelBackend, NamedAttrMap, NamedTensorMap, Tensor, TensorInfo } from '@tensorflow/tfjs-core';
 import { WeightSpaceError } from '../errors';
+import { gramWorkerReady } from './gram-worker';
 import { ALIAS_KERNEL, aliasKernel, aliasesForGradient } from './gradient-aliases';
 import { factoredPairKernel, leftMulKernel, lowRankInnerKernel, lowRankSvdKernel, rightMulKernel } from './factored-kernels';
 import { type KernelHeap, openHeap, runOnHeap } from './heap';
@@ -69,6 +70,14 @@ export function simdKernelsActive(): boolean {
   if (!HOST_BACKENDS.includes(name) || !openHeap(tf.backend(), name)) return false;
   if (!registered) register();
   return true;
+}
+
+/**
+ * Whether the SIMD kernels hand work to a second thread now: they serve the current backend and the Gram worker is
+ * up. The first call starts the worker (in Node), so this turns true a few tens of milliseconds later.
+ */
+export function simdThreadsActive(): boolean {
+  return simdKernelsActive() && gramWorkerReady();
 }
 
 /**
