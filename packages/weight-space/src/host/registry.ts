@@ -5,6 +5,7 @@ import { gramWorkerReady } from './gram-worker';
 import { ALIAS_KERNEL, aliasKernel, aliasesForGradient } from './gradient-aliases';
 import { factoredPairKernel, leftMulKernel, lowRankInnerKernel, lowRankSvdKernel, rightMulKernel } from './factored-kernels';
 import { type KernelHeap, openHeap, runOnHeap } from './heap';
+import { unstackKernel } from './unstack-kernel';
 
 /**
  * tfjs kernels that run the factored losses' heavy work with WebAssembly SIMD on the CPU-resident backends (cpu and
@@ -17,6 +18,7 @@ export const KERNELS = {
   pair: 'LoragenFactoredPair',
   leftMul: ['LoragenLeftMul1', 'LoragenLeftMul2'],
   rightMul: ['LoragenRightMul1', 'LoragenRightMul2'],
+  unstack: 'LoragenUnstack',
 } as const;
 
 const HOST_BACKENDS = ['cpu', 'wasm'];
@@ -32,6 +34,7 @@ const work: Record<string, { inputs: string[]; run: Work }> = {
   [KERNELS.pair]: { inputs: ['a', 'b', 'ta', 'tb'], run: (h, inputs, attrs) => factoredPairKernel(h, inputs, !!attrs.targetSpectrum) },
   ...Object.fromEntries(KERNELS.leftMul.map((name, i) => [name, { inputs: termNames('m', 'x', i + 1), run: leftMulKernel }])),
   ...Object.fromEntries(KERNELS.rightMul.map((name, i) => [name, { inputs: termNames('x', 'm', i + 1), run: rightMulKernel }])),
+  [KERNELS.unstack]: { inputs: ['x'], run: unstackKernel },
 };
 
 let registered = false;
@@ -104,6 +107,11 @@ export function runHostKernel(name: string, inputs: Record<string, Tensor>, attr
   const allAttrs = saved ? { ...attrs, saved: saved as unknown as NamedAttrMap[string] } : attrs;
   const out = tf.engine().runKernel(name, inputs as unknown as NamedTensorMap, allAttrs);
   return Array.isArray(out) ? (out as Tensor[]) : [out as Tensor];
+}
+
+/** tf.unstack along the first axis: on cpu and wasm by copying each block once in the heap (see unstack-kernel.ts). */
+export function unstackFirst(x: Tensor): Tensor[] {
+  return simdKernelsActive() ? runHostKernel(KERNELS.unstack, { x }) : tf.unstack(x);
 }
 
 /** A product M X (left) or X M (right) of one term of a sum, as [first operand, second operand]. */
