@@ -1,5 +1,6 @@
 import { SHARED_MEMORY_MAX_PAGES } from '../simd/wasm-encoder';
 import { kernelModule } from '../simd/simd-instance';
+import { BumpAllocator } from './bump-allocator';
 import type { KernelHeap } from './heap';
 import { type Factor, type GramLayout, type GramSpace, factorBytes, gramWork, stackedGrams } from './stacked-grams';
 
@@ -66,7 +67,7 @@ function workerConstructor(): WorkerConstructor | null {
 }
 
 class GramWorker {
-  private top = CONTROL_BYTES;
+  private readonly allocator: BumpAllocator;
   private sequence = 0;
   private readonly control: Int32Array;
 
@@ -75,6 +76,7 @@ class GramWorker {
     private readonly worker: WorkerLike,
   ) {
     this.control = new Int32Array(memory.buffer, 0, CONTROL_BYTES / 4);
+    this.allocator = new BumpAllocator(memory, CONTROL_BYTES);
   }
 
   static start(): GramWorker | null {
@@ -98,21 +100,12 @@ class GramWorker {
 
   /** Frees everything allocated for the previous job. */
   reset(): void {
-    this.top = CONTROL_BYTES;
-  }
-
-  /** `bytes` of shared memory (16-byte aligned) until the next reset; throws a RangeError past 4 GiB. */
-  private reserve(bytes: number): number {
-    const address = (this.top + 15) & ~15;
-    this.top = address + bytes;
-    const missing = this.top - this.memory.buffer.byteLength;
-    if (missing > 0) this.memory.grow(Math.ceil(missing / 65536));
-    return address;
+    this.allocator.reset();
   }
 
   /** `bytes` of zeroed shared memory, for {@link GramSpace}. */
   scratch = (bytes: number): number => {
-    const address = this.reserve(bytes);
+    const address = this.allocator.reserve(bytes);
     // fill() on a SharedArrayBuffer goes byte by byte (several times slower than this copy from a zero block)
     if (zeros.length < bytes) zeros = new Uint8Array(bytes);
     new Uint8Array(this.memory.buffer, address, bytes).set(zeros.subarray(0, bytes));
@@ -121,7 +114,7 @@ class GramWorker {
 
   /** Copies `bytes` at `address` of `source` into shared memory and says where. */
   copy(source: ArrayBufferLike, address: number, bytes: number): number {
-    const to = this.reserve(bytes);
+    const to = this.allocator.reserve(bytes);
     new Uint8Array(this.memory.buffer, to, bytes).set(new Uint8Array(source, address, bytes));
     return to;
   }
@@ -214,11 +207,7 @@ export function gramsOnWorker(heap: KernelHeap, xs: Factor[], ys: Factor[], posi
   let layout: GramLayout;
   try {
     const source = heap.f32().buffer;
-    const copies = new Map<Factor, Factor>();
-    const copyOf = (f: Factor) => {
-      if (!copies.has(f)) copies.set(f, { ...f, address: worker.copy(source, f.address, factorBytes(f, positions)) });
-      return copies.get(f) as Factor;
-    };
+    const copyOf = (f: Factor): Factor => ({ ...f, address: worker.copy(source, f.address, factorBytes(f, positions)) });
     const sharedXs = xs.map(copyOf);
     const sharedYs = xs === ys ? sharedXs : ys.map(copyOf);
     layout = stackedGrams({ kernels: recordingKernels(calls), scratch: worker.scratch, f64: worker.f64 }, sharedXs, sharedYs, positions);

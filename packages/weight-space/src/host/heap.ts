@@ -1,6 +1,7 @@
 import type { DataId, KernelBackend, TensorInfo } from '@tensorflow/tfjs-core';
 import type { SimdKernels } from '../simd/kernels';
 import { simdKernelsFor } from '../simd/simd-instance';
+import { BumpAllocator } from './bump-allocator';
 
 /**
  * Where a host kernel's operands live for the duration of one call: byte addresses in one WebAssembly memory that
@@ -85,7 +86,7 @@ class WasmHeap extends MemoryHeap implements KernelHeap {
 let cpuMemory: WebAssembly.Memory | undefined;
 
 class CpuHeap extends MemoryHeap implements KernelHeap {
-  private top = 16;
+  private readonly allocator: BumpAllocator;
   private readonly outputs: { shape: number[]; address: number; size: number }[] = [];
   constructor(
     private readonly backend: CpuBackendLike,
@@ -93,28 +94,22 @@ class CpuHeap extends MemoryHeap implements KernelHeap {
     kernels: SimdKernels,
   ) {
     super(memory, kernels);
-  }
-  private reserve(bytes: number): number {
-    const address = align(this.top);
-    this.top = address + bytes;
-    const missing = this.top - this.memory.buffer.byteLength;
-    if (missing > 0) this.memory.grow(Math.ceil(missing / 65536));
-    return address;
+    this.allocator = new BumpAllocator(memory, 16);
   }
   input(t: TensorInfo): number {
     const values = this.backend.readSync(t.dataId) as Float32Array;
-    const address = this.reserve(values.byteLength);
+    const address = this.allocator.reserve(values.byteLength);
     this.f32().set(values, address / 4);
     return address;
   }
   scratch(bytes: number): number {
-    const address = this.reserve(bytes);
+    const address = this.allocator.reserve(bytes);
     new Uint8Array(this.memory.buffer, address, bytes).fill(0);
     return address;
   }
   output(shape: number[]): number {
     const size = shape.reduce((a, b) => a * b, 1);
-    const address = this.reserve(size * 4);
+    const address = this.allocator.reserve(size * 4);
     this.outputs.push({ shape, address, size });
     return address;
   }
