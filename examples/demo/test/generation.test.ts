@@ -1,5 +1,5 @@
-// The reduced paper benchmark CI runs (under 3 minutes on wasm): a small LoRAGen trained on ten adapters of the
-// committed library must generate adapters that make the base model do those tasks far better than it does alone.
+// The reduced paper benchmark CI runs (a few minutes on wasm): a small LoRAGen trained on ten adapters of the
+// committed library must generate adapters that recover most of what the task LoRAs add to the base model.
 import * as path from 'node:path';
 import { useBackend } from '@loragen/core';
 import { runSeed } from '../src/benchmark/experiment';
@@ -9,10 +9,11 @@ import { listTasks, ZERO_SHOT_TASK_IDS } from '../src/tasks/family';
 import { CI_SCALE } from '../src/cli/scales';
 
 const ASSETS = path.resolve(__dirname, '../assets');
-const MARGIN_POINTS = 25;
+/** Share of the task LoRAs' gain over the base model that generated adapters must recover. */
+const RECOVERY = 0.8;
 
 describe('generated adapters (reduced benchmark, wasm)', () => {
-  it(`beat the base model on in-distribution tasks by at least ${MARGIN_POINTS} points`, async () => {
+  it(`recover at least ${100 * RECOVERY}% of the task LoRAs' gain on in-distribution tasks`, async () => {
     await useBackend('wasm');
     const { weights, config } = await loadBaseModel(path.join(ASSETS, 'base-model'));
     const library = await readLibrary(path.join(ASSETS, 'library'));
@@ -21,8 +22,11 @@ describe('generated adapters (reduced benchmark, wasm)', () => {
       .filter((t) => !ZERO_SHOT_TASK_IDS.includes(t.id))
       .filter((_, i) => i % 5 === 0);
     const evaluated = training;
-    const results = await runSeed({ base: weights, config, library, training, evaluated, scale: CI_SCALE, testExamples: 256 }, 1, ['base', 'loragen']);
-    const mean = (m: 'base' | 'loragen') => [...results.get(m)!.values()].reduce((a, b) => a + b, 0) / evaluated.length;
-    expect(mean('loragen') - mean('base')).toBeGreaterThanOrEqual(MARGIN_POINTS);
+    const { accuracies } = await runSeed({ base: weights, config, library, training, evaluated, scale: CI_SCALE, testExamples: 256 }, 1, ['base', 'task-lora', 'loragen']);
+    const mean = (m: 'base' | 'task-lora' | 'loragen') => [...accuracies.get(m)!.values()].reduce((a, b) => a + b, 0) / evaluated.length;
+    const recovery = (mean('loragen') - mean('base')) / (mean('task-lora') - mean('base'));
+    // the task LoRAs must clearly beat base, or the ratio says nothing
+    expect(mean('task-lora') - mean('base')).toBeGreaterThan(30);
+    expect(recovery).toBeGreaterThanOrEqual(RECOVERY);
   }, 170_000);
 });

@@ -16,7 +16,7 @@ export { embedTasks, type TaskTextEncoder } from './text/text-encoder';
 export { HashingTextEncoder, type HashingTextEncoderOptions } from './text/hashing-encoder';
 export { PrecomputedTextEncoder } from './text/precomputed-encoder';
 export { TransformersTextEncoder, type TransformersTextEncoderOptions } from './text/transformers-encoder';
-export { buildFactorSet, type LibraryTask, type FactorSet } from './data/factor-set';
+export { buildFactorSet, factorsOf, type LibraryTask, type FactorSet } from './data/factor-set';
 export { layoutOf, type LibraryLayout, type ModuleTypeSpec } from './data/layout';
 export { LoraAutoencoder, type FactorBatch } from './autoencoder/lora-autoencoder';
 export { ModuleEncoder } from './autoencoder/module-encoder';
@@ -24,5 +24,5 @@ export { autoencoderLoss, gaussianKl, type AutoencoderLossParts } from './autoen
 export type { TrainableDenoiser, DenoiserShape, DenoiserChoice } from './diffusion/denoiser-factory';
 export type { DecoderChoice, DecoderShape } from './model/networks';
 export type { FitProgress } from './training/progress';
-export { LoraGen, type FitOptions, type GenerateOptions, type LoadOptions } from './loragen';
+export { LoraGen, type Conditioning, type FitOptions, type GenerateOptions, type LoadOptions } from './loragen';
 export { lowRankCosine, lowRankInner, lowRankNorm, lowRankSingularValues, spectralEntropy, type LowRankFactors } from './linalg/lowrank';

@@ -7,10 +7,10 @@ import { readCheckpointFiles, verifyCheckpointFiles, writeCheckpointFolder } fro
 import { decodeTensorFile, encodeTensorFile } from './checkpoint/tensor-file';
 import { resolveConfig } from './config/resolve-config';
 import type { LoraGenConfig, LoraGenConfigInput } from './config/schema';
-import { buildFactorSet, type LibraryTask } from './data/factor-set';
+import { buildFactorSet, factorsOf, type LibraryTask } from './data/factor-set';
 import { buildDenoiser, type DenoiserChoice, type TrainableDenoiser } from './diffusion/denoiser-factory';
 import { scheduleFor } from './diffusion/schedule';
-import { CheckpointError, TextEncoderError } from './errors';
+import { CheckpointError, ConfigError, TextEncoderError } from './errors';
 import { factorsToAdapters } from './model/generated-adapter';
 import { describeTextEncoder, encodeModelMeta, parseModelMeta, type ModelMeta } from './model/model-meta';
 import { assignVariables, prefixed, unprefixed } from './model/named-variables';
@@ -19,6 +19,7 @@ import { Prng } from './rng/prng';
 import { HashingTextEncoder } from './text/hashing-encoder';
 import type { TaskTextEncoder } from './text/text-encoder';
 import type { FitProgress } from './training/progress';
+import { factorBatch } from './training/autoencoder-trainer';
 import { runTraining } from './training/fit';
 
 /** Options of {@link LoraGen.fit}. */
@@ -53,6 +54,14 @@ export interface GenerateOptions {
   count?: number;
   onProgress?: (progress: SampleProgress) => void;
   signal?: AbortSignal;
+}
+
+/** What generation is conditioned on: a description, a precomputed condition vector, or a list of either. */
+export type Conditioning = string | ArrayLike<number> | readonly string[] | readonly ArrayLike<number>[];
+
+/** A list of descriptions (or vectors), as opposed to one description or one vector (a typed array or numbers). */
+function isBatch(c: Conditioning): c is readonly string[] | readonly ArrayLike<number>[] {
+  return Array.isArray(c) && c.length > 0 && typeof c[0] !== 'number';
 }
 
 /** Options of {@link LoraGen.load}. */
@@ -189,17 +198,31 @@ export class LoraGen {
   generate(description: string | ArrayLike<number>, options?: GenerateOptions & { count?: 1 }): Promise<LoraAdapter>;
   /** Samples `count` adapters for a description. */
   generate(description: string | ArrayLike<number>, options: GenerateOptions & { count: number }): Promise<LoraAdapter[]>;
-  async generate(description: string | ArrayLike<number>, options: GenerateOptions = {}): Promise<LoraAdapter | LoraAdapter[]> {
-    const { meta, textEncoder, autoencoder, denoiser } = this.parts;
-    const cfg = meta.config;
-    const count = options.count ?? 1;
-    const cond = await this.condition(description, textEncoder, count);
-    const positions = meta.layout.layers * meta.layout.moduleTypes.length;
-    let latents: tf.Tensor | undefined;
+  /** Samples `count` adapters (default 1) for each of several descriptions, in one batch: description-major. */
+  generate(descriptions: readonly string[] | readonly ArrayLike<number>[], options?: GenerateOptions): Promise<LoraAdapter[]>;
+  async generate(description: Conditioning, options: GenerateOptions = {}): Promise<LoraAdapter | LoraAdapter[]> {
+    const latents = await this.sampleLatents(description, options);
     try {
-      latents = await sample({
+      const adapters = await this.decode(latents);
+      return options.count === undefined && !isBatch(description) ? adapters[0] : adapters;
+    } finally {
+      latents.dispose();
+    }
+  }
+
+  /**
+   * Stage 2 alone: samples `count` latents for a description (or for each of several, description-major), in the
+   * autoencoder's latent space (the latent normaliser undone), [rows, positions, latentDim]. {@link decode} turns
+   * them into adapters.
+   */
+  async sampleLatents(description: Conditioning, options: GenerateOptions = {}): Promise<tf.Tensor3D> {
+    const { meta, textEncoder, denoiser } = this.parts;
+    const cfg = meta.config;
+    const cond = await this.condition(description, textEncoder, options.count ?? 1);
+    try {
+      return (await sample({
         denoiser: (xt, t, c) => denoiser.predict(xt, t, c),
-        shape: [count, positions, cfg.autoencoder.latentDim],
+        shape: [cond.shape[0], this.positions, cfg.autoencoder.latentDim],
         schedule: this.schedule,
         sampler: options.sampler ?? cfg.sampling.sampler,
         steps: options.steps ?? cfg.sampling.steps,
@@ -209,37 +232,70 @@ export class LoraGen {
         normalizer: new LatentNormalizer(meta.latentNormalizer),
         onProgress: options.onProgress,
         signal: options.signal,
-      });
-      const decoded = autoencoder.decoder.decode(latents as tf.Tensor3D, { training: false });
-      try {
-        const adapters = await factorsToAdapters(meta.layout, meta.normalisers, decoded.factors, count);
-        return options.count === undefined ? adapters[0] : adapters;
-      } finally {
-        tf.dispose([decoded.auxLoss, ...Object.values(decoded.factors).flatMap((f) => [f.A, f.B])]);
-        if (decoded.stats) tf.dispose(Object.values(decoded.stats));
-      }
+      })) as tf.Tensor3D;
     } finally {
       cond.dispose();
-      latents?.dispose();
     }
   }
 
-  private async condition(description: string | ArrayLike<number>, encoder: TaskTextEncoder, count: number): Promise<tf.Tensor2D> {
-    let row: tf.Tensor2D;
-    if (typeof description === 'string') {
-      row = await encoder.embed([description]);
-    } else {
-      if (description.length !== encoder.dim) {
+  /**
+   * Stage 1's encoder: the posterior means of adapters laid out as the library, [adapters, positions, latentDim]
+   * (what stage 2 was trained on, before the latent normaliser). The caller disposes the tensor.
+   * @throws LibraryError when an adapter's layout differs from the library's.
+   */
+  async encode(adapters: readonly LoraAdapter[]): Promise<tf.Tensor3D> {
+    const { meta, autoencoder } = this.parts;
+    const batch = factorBatch({ layout: meta.layout, factors: factorsOf(adapters, meta.layout, meta.normalisers) }, adapters.map((_, i) => i));
+    const { mean, logVar } = autoencoder.encode(batch);
+    tf.dispose([logVar, ...batch.flatMap((b) => [b.A, b.B])]);
+    return mean;
+  }
+
+  /** Stage 1's decoder: latents [count, positions, latentDim] (as {@link encode} and {@link sampleLatents} give) to adapters. */
+  async decode(latents: tf.Tensor3D): Promise<LoraAdapter[]> {
+    const { meta, autoencoder } = this.parts;
+    if (latents.rank !== 3 || latents.shape[1] !== this.positions || latents.shape[2] !== meta.config.autoencoder.latentDim) {
+      throw new ConfigError(
+        `latents of shape [${latents.shape.join(', ')}] do not fit this model: it decodes [count, ${this.positions}, ${meta.config.autoencoder.latentDim}]`,
+        'pass latents from encode or sampleLatents of the same model',
+      );
+    }
+    const decoded = autoencoder.decoder.decode(latents, { training: false });
+    try {
+      return await factorsToAdapters(meta.layout, meta.normalisers, decoded.factors, latents.shape[0]);
+    } finally {
+      tf.dispose([decoded.auxLoss, ...Object.values(decoded.factors).flatMap((f) => [f.A, f.B])]);
+      if (decoded.stats) tf.dispose(Object.values(decoded.stats));
+    }
+  }
+
+  /** Latent positions per adapter: module types x layers. */
+  get positions(): number {
+    return this.parts.autoencoder.positions;
+  }
+
+  /** Condition rows: each description's embedding (or given vector) repeated `count` times, description-major. */
+  private async condition(description: Conditioning, encoder: TaskTextEncoder, count: number): Promise<tf.Tensor2D> {
+    const items: readonly (string | ArrayLike<number>)[] = isBatch(description) ? description : [description];
+    if (items.length === 0) throw new TextEncoderError('no description was given', 'pass a description, or a non-empty list of them');
+    const texts = items.filter((d): d is string => typeof d === 'string');
+    const embedded: number[][] = [];
+    if (texts.length > 0) {
+      const table = await encoder.embed(texts);
+      embedded.push(...((await table.array()) as number[][]));
+      table.dispose();
+    }
+    const rows = items.map((d) => {
+      if (typeof d === 'string') return embedded.shift()!;
+      if (d.length !== encoder.dim) {
         throw new TextEncoderError(
-          `the condition vector has length ${description.length}, the model's text encoder gives ${encoder.dim}`,
+          `a condition vector has length ${d.length}, the model's text encoder gives ${encoder.dim}`,
           'embed the description with the same encoder the model was trained with',
         );
       }
-      row = tf.tensor2d(Float32Array.from(description), [1, encoder.dim]);
-    }
-    const out = tf.tile(row, [count, 1]) as tf.Tensor2D;
-    row.dispose();
-    return out;
+      return Array.from(d);
+    });
+    return tf.tensor2d(rows.flatMap((r) => Array.from({ length: count }, () => r)), [rows.length * count, encoder.dim]);
   }
 
   /** Writes `config.json`, `weights.safetensors` and `manifest.json` into `dir`, each atomically (Node). */

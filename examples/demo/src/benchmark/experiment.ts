@@ -1,6 +1,8 @@
 // One seed of the paper benchmark: train the LoRAGen variants on the library's training tasks and measure every
-// method on every task's held-out test examples (in-distribution tasks and zero-shot tasks).
-import { embedTasks, LoraGen, type FitProgress, type TaskTextEncoder } from '@loragen/core';
+// method on every task's held-out test examples (in-distribution tasks, also named in held-out wordings, and
+// zero-shot tasks), with the stage-by-stage quality ledger of each LoRAGen variant.
+import * as tf from '@tensorflow/tfjs';
+import { embedTasks, LoraGen, type FitProgress, type LoraGenConfigInput, type TaskTextEncoder } from '@loragen/core';
 import type { LoraAdapter } from '@loragen/lora-io';
 import { EvaluationHarness } from '../eval/harness';
 import { nearestByCosine } from '../eval/nearest';
@@ -9,7 +11,8 @@ import { adapterDeltas, meanDeltas, type WeightDeltas } from '../lora/delta';
 import type { BaseModelConfig } from '../model/config';
 import type { WeightTable } from '../model/parameters';
 import type { Task } from '../tasks/family';
-import { compactConfig, libraryTextEncoder, LORAGEN_VARIANTS, variantConfig, type LoraGenVariant, type MethodId } from './methods';
+import { latentLedger, type LatentLedger } from './latent-ledger';
+import { compactConfig, libraryTextEncoder, LORAGEN_VARIANTS, variantConfig, withOverrides, type LoraGenVariant, type MethodId } from './methods';
 
 export interface ExperimentSetup {
   base: WeightTable;
@@ -23,10 +26,30 @@ export interface ExperimentSetup {
   scale: { autoencoderSteps: number; diffusionSteps: number };
   /** Test examples per task. @default 512 */
   testExamples?: number;
+  /** Laid over the compact LoRAGen config of every variant (section by section), before the variant's ablation. */
+  configOverrides?: LoraGenConfigInput;
 }
 
 /** Accuracy (percent) by method, then by task id; `task-lora` is measured on training tasks only. */
 export type SeedAccuracies = Map<MethodId, Map<string, number>>;
+
+/** Where one LoRAGen variant loses quality, per evaluated training task (see {@link SeedResult.ledger}). */
+export interface SeedLedger extends LatentLedger {
+  /** Accuracy of the decoded posterior mean of the task's own adapter (the autoencoder's round trip). */
+  roundTrip: Map<string, number>;
+}
+
+export interface SeedResult {
+  /** Conditioned on each task's training descriptions (their mean embedding), as LoRAGen was trained. */
+  accuracies: SeedAccuracies;
+  /**
+   * Training tasks named in their held-out wordings, the mean over the wordings, each generated (or looked up)
+   * on its own. Methods that never read a description repeat their `accuracies`.
+   */
+  newWording: SeedAccuracies;
+  /** Per LoRAGen variant that ran. */
+  ledger: Map<LoraGenVariant, SeedLedger>;
+}
 
 export interface SeedProgress {
   method: MethodId;
@@ -43,29 +66,65 @@ function entryOf(library: ReadonlyMap<string, LibraryEntry>, task: Task): Librar
 }
 
 /** Mean description embedding of each task, as rows of plain arrays. */
-async function taskEmbeddings(encoder: TaskTextEncoder, tasks: readonly Task[]): Promise<Float32Array[]> {
-  const table = await embedTasks(encoder, tasks.map((t) => t.descriptions));
+async function taskEmbeddings(encoder: TaskTextEncoder, descriptions: readonly string[][]): Promise<Float32Array[]> {
+  const table = await embedTasks(encoder, descriptions.map((d) => [...d]));
   const values = (await table.data()) as Float32Array;
   table.dispose();
-  return tasks.map((_, i) => values.slice(i * encoder.dim, (i + 1) * encoder.dim));
+  return descriptions.map((_, i) => values.slice(i * encoder.dim, (i + 1) * encoder.dim));
 }
 
-/** Trains one LoRAGen variant on the training tasks and generates one adapter per evaluated task. */
-async function generateAll(
-  setup: ExperimentSetup,
-  variant: LoraGenVariant,
-  seed: number,
-  onFit: (progress: FitProgress) => void,
-): Promise<Map<string, LoraAdapter>> {
+/** What one trained variant produced: adapters by task, per held-out wording, and its ledger. */
+interface VariantOutput {
+  generated: Map<string, LoraAdapter>;
+  newWording: Map<string, LoraAdapter[]>;
+  roundTrip: Map<string, LoraAdapter>;
+  latents: LatentLedger;
+}
+
+/**
+ * Trains one LoRAGen variant on the training tasks, then: one adapter per evaluated task from its training
+ * descriptions, one per held-out wording of each evaluated training task, and the round trip and latent ledger
+ * of the evaluated training tasks.
+ */
+async function runVariant(setup: ExperimentSetup, variant: LoraGenVariant, seed: number, onFit: (progress: FitProgress) => void): Promise<VariantOutput> {
   const library = setup.training.map((t) => entryOf(setup.library, t));
   const textEncoder = libraryTextEncoder(setup.training);
-  const gen = await LoraGen.fit(library, variantConfig(variant, compactConfig(seed, setup.scale)), { onProgress: onFit, textEncoder });
+  const config = withOverrides(compactConfig(seed, setup.scale), (setup.configOverrides ?? {}) as Record<string, unknown>);
+  const gen = await LoraGen.fit(library, variantConfig(variant, config), { onProgress: onFit, textEncoder });
+  const trainingIds = new Set(setup.training.map((t) => t.id));
+  const seen = setup.evaluated.filter((t) => trainingIds.has(t.id));
+  const owned: tf.Tensor[] = [];
   try {
-    const conditions = await taskEmbeddings(gen.textEncoder, setup.evaluated);
-    const adapters = new Map<string, LoraAdapter>();
-    for (const [i, task] of setup.evaluated.entries()) adapters.set(task.id, await gen.generate(conditions[i], { seed }));
-    return adapters;
+    const conditions = await taskEmbeddings(gen.textEncoder, setup.evaluated.map((t) => t.descriptions));
+    const sampled = await gen.sampleLatents(conditions, { seed });
+    owned.push(sampled);
+    const generatedList = await gen.decode(sampled);
+    const wordings = seen.flatMap((t) => t.heldOutDescriptions);
+    const wordingAdapters = wordings.length > 0 ? await gen.generate(wordings, { seed }) : [];
+    const libraryLatents = await gen.encode(library.map((e) => e.adapter));
+    owned.push(libraryLatents);
+    const ownIndex = seen.map((t) => setup.training.findIndex((x) => x.id === t.id));
+    const ownLatents = tf.gather(libraryLatents, ownIndex) as tf.Tensor3D;
+    owned.push(ownLatents);
+    const roundTripList = await gen.decode(ownLatents);
+    const seenRows = seen.map((t) => setup.evaluated.indexOf(t));
+    const seenSampled = tf.gather(sampled, seenRows);
+    owned.push(seenSampled);
+    const latents = latentLedger(
+      (await seenSampled.array()) as number[][][],
+      (await libraryLatents.array()) as number[][][],
+      ownIndex,
+      seen.map((t) => t.id),
+    );
+    let w = 0;
+    return {
+      generated: new Map(setup.evaluated.map((t, i) => [t.id, generatedList[i]])),
+      newWording: new Map(seen.map((t) => [t.id, t.heldOutDescriptions.map(() => wordingAdapters[w++])])),
+      roundTrip: new Map(seen.map((t, i) => [t.id, roundTripList[i]])),
+      latents,
+    };
   } finally {
+    tf.dispose(owned);
     gen.dispose();
   }
 }
@@ -76,35 +135,56 @@ export async function runSeed(
   seed: number,
   methods: readonly MethodId[],
   onProgress: (progress: SeedProgress) => void = () => {},
-): Promise<SeedAccuracies> {
+): Promise<SeedResult> {
   const harness = new EvaluationHarness(setup.base, setup.config, { seed, count: setup.testExamples ?? 512 });
   const trainingIds = new Set(setup.training.map((t) => t.id));
-  const results: SeedAccuracies = new Map();
-  const measure = async (method: MethodId, updateOf: (task: Task) => LoraAdapter | WeightDeltas | null, tasks = setup.evaluated) => {
+  const seen = setup.evaluated.filter((t) => trainingIds.has(t.id));
+  const result: SeedResult = { accuracies: new Map(), newWording: new Map(), ledger: new Map() };
+  type Update = LoraAdapter | WeightDeltas | null;
+  /** Mean accuracy of each task over its updates (one per wording, or one). */
+  const measure = async (method: MethodId, tasks: readonly Task[], updatesOf: (task: Task) => readonly Update[]) => {
     const accuracies = new Map<string, number>();
     for (const task of tasks) {
-      accuracies.set(task.id, await harness.accuracy(task, updateOf(task)));
+      const updates = updatesOf(task);
+      let sum = 0;
+      for (const update of updates) sum += await harness.accuracy(task, update);
+      accuracies.set(task.id, sum / updates.length);
       onProgress({ method, evaluated: accuracies.size });
     }
-    results.set(method, accuracies);
+    return accuracies;
+  };
+  /** A method that never reads a description: the same numbers under new wordings. */
+  const blind = async (method: MethodId, tasks: readonly Task[], updateOf: (task: Task) => Update) => {
+    const accuracies = await measure(method, tasks, (t) => [updateOf(t)]);
+    result.accuracies.set(method, accuracies);
+    result.newWording.set(method, new Map(seen.map((t) => [t.id, accuracies.get(t.id)!])));
   };
   for (const method of methods) {
-    if (method === 'base') await measure(method, () => null);
-    if (method === 'task-lora') await measure(method, (t) => entryOf(setup.library, t).adapter, setup.evaluated.filter((t) => trainingIds.has(t.id)));
+    if (method === 'base') await blind(method, setup.evaluated, () => null);
+    if (method === 'task-lora') await blind(method, seen, (t) => entryOf(setup.library, t).adapter);
     if (method === 'average-lora') {
       const mean = meanDeltas(setup.training.map((t) => adapterDeltas(entryOf(setup.library, t).adapter)));
-      await measure(method, () => mean);
+      await blind(method, setup.evaluated, () => mean);
     }
     if (method === 'nearest-description') {
       const encoder = libraryTextEncoder(setup.training);
-      const [library, queries] = await Promise.all([taskEmbeddings(encoder, setup.training), taskEmbeddings(encoder, setup.evaluated)]);
-      const nearest = new Map(setup.evaluated.map((t, i) => [t.id, setup.training[nearestByCosine(queries[i], library)]]));
-      await measure(method, (t) => entryOf(setup.library, nearest.get(t.id)!).adapter);
+      const index = await taskEmbeddings(encoder, setup.training.map((t) => t.descriptions));
+      const lookup = async (descriptions: readonly string[][]) =>
+        (await taskEmbeddings(encoder, descriptions)).map((q) => entryOf(setup.library, setup.training[nearestByCosine(q, index)]).adapter);
+      const byTask = await lookup(setup.evaluated.map((t) => t.descriptions));
+      result.accuracies.set(method, await measure(method, setup.evaluated, (t) => [byTask[setup.evaluated.indexOf(t)]]));
+      const byWording = await lookup(seen.flatMap((t) => t.heldOutDescriptions.map((d) => [d])));
+      let w = 0;
+      const perTask = new Map(seen.map((t) => [t.id, t.heldOutDescriptions.map(() => byWording[w++])]));
+      result.newWording.set(method, await measure(method, seen, (t) => perTask.get(t.id)!));
     }
     if ((LORAGEN_VARIANTS as readonly string[]).includes(method)) {
-      const generated = await generateAll(setup, method as LoraGenVariant, seed, (fit) => onProgress({ method, fit }));
-      await measure(method, (t) => generated.get(t.id)!);
+      const variant = method as LoraGenVariant;
+      const out = await runVariant(setup, variant, seed, (fit) => onProgress({ method, fit }));
+      result.accuracies.set(method, await measure(method, setup.evaluated, (t) => [out.generated.get(t.id)!]));
+      result.newWording.set(method, await measure(method, seen, (t) => out.newWording.get(t.id)!));
+      result.ledger.set(variant, { ...out.latents, roundTrip: await measure(method, seen, (t) => [out.roundTrip.get(t.id)!]) });
     }
   }
-  return results;
+  return result;
 }

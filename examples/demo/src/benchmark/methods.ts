@@ -54,6 +54,17 @@ const TEXT_DIM = 512;
 export const libraryTextEncoder = (training: readonly Task[]): HashingTextEncoder =>
   HashingTextEncoder.centeredOn(training.flatMap((t) => t.descriptions), { dim: TEXT_DIM });
 
+const isPlainObject = (x: unknown): x is Record<string, unknown> => typeof x === 'object' && x !== null && !Array.isArray(x);
+
+/** `base` with `overrides` laid over it, section by section (what `--config` of the programs passes). */
+export function withOverrides<T extends Record<string, unknown>>(base: T, overrides: Record<string, unknown>): T {
+  const out: Record<string, unknown> = { ...base };
+  for (const [key, value] of Object.entries(overrides)) {
+    out[key] = isPlainObject(value) && isPlainObject(out[key]) ? withOverrides(out[key] as Record<string, unknown>, value) : value;
+  }
+  return out as T;
+}
+
 /** The ablation each variant applies to the compact config (the paper's Table of ablations). */
 export function variantConfig(variant: LoraGenVariant, base: LoraGenConfigInput): LoraGenConfigInput {
   const autoencoder = { ...base.autoencoder };

@@ -54,6 +54,7 @@ export function checkClaims(results: PaperResults): ClaimCheck[] {
     },
   ];
   for (const rival of ['loragen-factor-supervision', 'average-lora'] as const) {
+    if (!results.rows.some((r) => r.method === rival)) continue;
     const margin = (gen.zeroShot?.mean ?? Number.NaN) - (row(results, rival).zeroShot?.mean ?? Number.NaN);
     checks.push({
       claim: `zero-shot, LoRAGen beats ${rival} by at least 5 points`,

@@ -1,19 +1,37 @@
-// One seed's per-task accuracies as JSON, so seeds can run in separate processes and be merged.
+// One seed's results as JSON, so seeds can run in separate processes and be merged.
 import { readFile } from 'node:fs/promises';
-import type { SeedAccuracies } from './experiment';
-import { METHOD_IDS, type MethodId } from './methods';
+import type { SeedAccuracies, SeedLedger, SeedResult } from './experiment';
+import { LORAGEN_VARIANTS, METHOD_IDS, type LoraGenVariant, type MethodId } from './methods';
 import { writeJsonAtomic } from '../library/write-text';
 
-export async function writeSeedFile(path: string, accuracies: SeedAccuracies): Promise<void> {
-  await writeJsonAtomic(path, Object.fromEntries([...accuracies].map(([method, tasks]) => [method, Object.fromEntries(tasks)])));
+type Table = Record<string, Record<string, number>>;
+
+const toTable = (m: ReadonlyMap<string, ReadonlyMap<string, number>>): Table => Object.fromEntries([...m].map(([k, v]) => [k, Object.fromEntries(v)]));
+const fromTable = (t: Table): Map<string, Map<string, number>> => new Map(Object.entries(t).map(([k, v]) => [k, new Map(Object.entries(v))]));
+
+export async function writeSeedFile(path: string, result: SeedResult): Promise<void> {
+  await writeJsonAtomic(path, {
+    accuracies: toTable(result.accuracies),
+    newWording: toTable(result.newWording),
+    ledger: Object.fromEntries([...result.ledger].map(([variant, l]) => [variant, toTable(new Map(Object.entries(l)))])),
+  });
 }
 
-export async function readSeedFile(path: string): Promise<SeedAccuracies> {
-  const raw = JSON.parse(await readFile(path, 'utf8')) as Record<string, Record<string, number>>;
-  const accuracies: SeedAccuracies = new Map();
-  for (const [method, tasks] of Object.entries(raw)) {
+function methods(path: string, table: Table): SeedAccuracies {
+  for (const method of Object.keys(table)) {
     if (!(METHOD_IDS as readonly string[]).includes(method)) throw new RangeError(`${path}: unknown method '${method}'`);
-    accuracies.set(method as MethodId, new Map(Object.entries(tasks)));
   }
-  return accuracies;
+  return fromTable(table) as SeedAccuracies;
+}
+
+export async function readSeedFile(path: string): Promise<SeedResult> {
+  const raw = JSON.parse(await readFile(path, 'utf8')) as { accuracies?: Table; newWording?: Table; ledger?: Record<string, Table> };
+  if (!raw.accuracies || !raw.newWording || !raw.ledger) throw new RangeError(`${path}: not a seed file of this benchmark (accuracies, newWording and ledger expected)`);
+  const ledger = new Map<LoraGenVariant, SeedLedger>();
+  for (const [variant, table] of Object.entries(raw.ledger)) {
+    if (!(LORAGEN_VARIANTS as readonly string[]).includes(variant)) throw new RangeError(`${path}: unknown LoRAGen variant '${variant}'`);
+    const parts = fromTable(table);
+    ledger.set(variant as LoraGenVariant, { roundTrip: parts.get('roundTrip')!, retrieved: parts.get('retrieved')!, latentError: parts.get('latentError')! });
+  }
+  return { accuracies: methods(path, raw.accuracies), newWording: methods(path, raw.newWording), ledger };
 }

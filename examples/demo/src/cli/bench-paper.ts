@@ -3,12 +3,12 @@
 // benchmarks/paper/results.json, results.md and results.svg. `--jobs N` runs seeds in N child processes.
 import { spawn } from 'node:child_process';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { cpus, hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { useBackend, type BackendName, type FitProgress } from '@loragen/core';
-import { runSeed, type SeedAccuracies } from '../benchmark/experiment';
-import { METHOD_IDS } from '../benchmark/methods';
+import { useBackend, type BackendName, type FitProgress, type LoraGenConfigInput } from '@loragen/core';
+import { runSeed, type SeedResult } from '../benchmark/experiment';
+import { METHOD_IDS, type MethodId } from '../benchmark/methods';
 import { resultsChart } from '../benchmark/report-chart';
 import { resultsMarkdown } from '../benchmark/report-markdown';
 import { readSeedFile, writeSeedFile } from '../benchmark/seed-file';
@@ -38,10 +38,10 @@ const NOTES = [
 const training = () => listTasks().filter((t) => !ZERO_SHOT_TASK_IDS.includes(t.id));
 
 /** Runs one seed in this process. */
-async function oneSeed(seed: number, scale: typeof BENCH_SCALE): Promise<SeedAccuracies> {
+async function oneSeed(seed: number, scale: typeof BENCH_SCALE, methods: readonly MethodId[], configOverrides: LoraGenConfigInput): Promise<SeedResult> {
   const assets = await loadAssets(ASSETS_DIR);
   const bars = new Map<string, (p: FitProgress) => void>();
-  return runSeed({ ...assets, training: training(), evaluated: listTasks(), scale }, seed, METHOD_IDS, (p) => {
+  return runSeed({ ...assets, training: training(), evaluated: listTasks(), scale, configOverrides }, seed, methods, (p) => {
     if (!p.fit) return;
     if (!bars.has(p.method)) bars.set(p.method, fitProgressBars(`seed ${seed} ${p.method}`));
     bars.get(p.method)!(p.fit);
@@ -49,7 +49,7 @@ async function oneSeed(seed: number, scale: typeof BENCH_SCALE): Promise<SeedAcc
 }
 
 /** Runs seeds 1..count in child processes, at most `jobs` at a time, each writing its accuracies to a file. */
-async function seedsInChildren(count: number, jobs: number, childArgs: string[]): Promise<SeedAccuracies[]> {
+async function seedsInChildren(count: number, jobs: number, childArgs: string[]): Promise<SeedResult[]> {
   const dir = await mkdtemp(join(tmpdir(), 'loragen-bench-'));
   const script = fileURLToPath(import.meta.url);
   const runChild = (seed: number) =>
@@ -69,7 +69,9 @@ async function seedsInChildren(count: number, jobs: number, childArgs: string[])
 }
 
 async function main(): Promise<void> {
-  const args = parseArguments(process.argv.slice(2), ['seeds', 'jobs', 'backend', 'out', 'only-seed', 'seed-file', 'autoencoder-steps', 'diffusion-steps']);
+  const args = parseArguments(process.argv.slice(2), ['seeds', 'jobs', 'backend', 'out', 'only-seed', 'seed-file', 'autoencoder-steps', 'diffusion-steps', 'methods', 'config']);
+  const methods = methodList(args.get('methods'));
+  const configOverrides = configArgument(args.get('config'));
   const backend = await useBackend((args.get('backend') ?? 'wasm') as BackendName);
   const scale = {
     autoencoderSteps: integerArgument(args, 'autoencoder-steps', BENCH_SCALE.autoencoderSteps),
@@ -78,22 +80,22 @@ async function main(): Promise<void> {
   if (args.has('only-seed')) {
     const file = args.get('seed-file');
     if (!file) throw new UsageError('--only-seed needs --seed-file');
-    await writeSeedFile(file, await oneSeed(integerArgument(args, 'only-seed', 1), scale));
+    await writeSeedFile(file, await oneSeed(integerArgument(args, 'only-seed', 1), scale, methods, configOverrides));
     return;
   }
   const seedCount = integerArgument(args, 'seeds', 3);
   const jobs = integerArgument(args, 'jobs', 1);
   const out = args.get('out') ?? PAPER_RESULTS_DIR;
   const started = Date.now();
-  const seeds: SeedAccuracies[] = [];
-  const childArgs = ['--backend', backend, '--autoencoder-steps', String(scale.autoencoderSteps), '--diffusion-steps', String(scale.diffusionSteps)];
+  const seeds: SeedResult[] = [];
+  const childArgs = ['--backend', backend, '--autoencoder-steps', String(scale.autoencoderSteps), '--diffusion-steps', String(scale.diffusionSteps), '--methods', methods.join(','), '--config', JSON.stringify(configOverrides)];
   if (jobs > 1) seeds.push(...(await seedsInChildren(seedCount, jobs, childArgs)));
-  else for (let seed = 1; seed <= seedCount; seed++) seeds.push(await oneSeed(seed, scale));
+  else for (let seed = 1; seed <= seedCount; seed++) seeds.push(await oneSeed(seed, scale, methods, configOverrides));
   const results = summarise(
     seeds,
     { inDistribution: training().map((t) => t.id), zeroShot: [...ZERO_SHOT_TASK_IDS] },
-    METHOD_IDS,
-    { seconds: (Date.now() - started) / 1000, backend },
+    methods,
+    { seconds: (Date.now() - started) / 1000, backend, machine: `${hostname()}, ${cpus().length} cores (${cpus()[0]?.model ?? 'unknown cpu'}), ${jobs} jobs`, budget: scale },
   );
   await mkdir(out, { recursive: true });
   const markdown = resultsMarkdown(results, NOTES);
@@ -101,6 +103,27 @@ async function main(): Promise<void> {
   await writeTextAtomic(join(out, 'results.md'), markdown);
   await writeTextAtomic(join(out, 'results.svg'), resultsChart(results));
   process.stdout.write(`${markdown}\nwrote ${out}/results.{json,md,svg}\n`);
+}
+
+/** `--config JSON`: LoRAGen config fields laid over the compact config, e.g. '{"diffusion":{"steps":4000}}'. */
+function configArgument(value: string | undefined): LoraGenConfigInput {
+  if (value === undefined) return {};
+  try {
+    const parsed: unknown = JSON.parse(value);
+    if (typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed)) return parsed as LoraGenConfigInput;
+  } catch {
+    // reported below
+  }
+  throw new UsageError(`--config must be a JSON object of LoRAGen config fields, got '${value}'`);
+}
+
+/** `--methods a,b`: a subset of the benchmark's methods; `base` and `task-lora`, which the claims and the ledger need, always run. */
+function methodList(value: string | undefined): MethodId[] {
+  if (value === undefined) return [...METHOD_IDS];
+  const list = value.split(',').map((m) => m.trim());
+  const unknown = list.filter((m) => !(METHOD_IDS as readonly string[]).includes(m));
+  if (unknown.length > 0 || list.length === 0) throw new UsageError(`--methods: unknown method(s) ${unknown.join(', ')}; known: ${METHOD_IDS.join(', ')}`);
+  return METHOD_IDS.filter((m) => m === 'base' || m === 'task-lora' || list.includes(m));
 }
 
 main().catch((err: unknown) => {

@@ -15,6 +15,8 @@ export interface Task {
   arg: number;
   /** At least five paraphrased natural-language descriptions. */
   descriptions: string[];
+  /** Two further wordings never used in training or as a lookup key (see `Operation.heldOutTemplates`). */
+  heldOutDescriptions: string[];
 }
 
 /** Which prompt the examples carry: the pre-training prompt naming the task, or the neutral one. */
@@ -41,6 +43,7 @@ export function listTasks(): Task[] {
       operation,
       arg,
       descriptions: operation.templates.map((t) => describe(t, arg)),
+      heldOutDescriptions: operation.heldOutTemplates.map((t) => describe(t, arg)),
     })),
   );
 }

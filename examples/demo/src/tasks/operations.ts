@@ -17,6 +17,11 @@ export interface Operation {
   sample(rng: Rng, arg: number, wanted: boolean): number[];
   /** Paraphrases; `{d}` is the digit written as a numeral, `{w}` as a word. */
   templates: readonly string[];
+  /**
+   * Further wordings in sentence shapes the templates never use, kept out of every training set and of
+   * `nearest-description`'s index: they measure how generation copes with a user's own words.
+   */
+  heldOutTemplates: readonly string[];
 }
 
 const ALL_DIGITS = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9] as const;
@@ -60,6 +65,10 @@ const contains: Operation = {
     'Is there a {d} somewhere among the digits?',
     'Detect the presence of the digit {w}.',
   ],
+  heldOutTemplates: [
+    'Tell me if a {d} shows up anywhere in these digits.',
+    'Given a list of digits, report whether it contains a {w}.',
+  ],
 };
 
 const absent: Operation = {
@@ -74,6 +83,10 @@ const absent: Operation = {
     'Say yes when there is no {w} at all.',
     'Is the sequence free of the digit {d}?',
     'Detect the absence of the digit {w}.',
+  ],
+  heldOutTemplates: [
+    'Tell me if these digits have no {d} in them.',
+    'Given a list of digits, report whether {w} is missing from it.',
   ],
 };
 
@@ -96,6 +109,7 @@ function positional(name: 'first' | 'last', position: number, where: string, pla
       `Does the list ${where} with the digit {d}?`,
       `Test if the ${place} element equals {w}.`,
     ],
+    heldOutTemplates: [`Tell me if these digits ${where} with a {d}.`, `Given a list of digits, report whether its ${place} entry is {w}.`],
   };
 }
 
@@ -116,6 +130,10 @@ const twice: Operation = {
     'Is the count of {d} in the list two or more?',
     'Detect a repeated digit {w}.',
   ],
+  heldOutTemplates: [
+    'Tell me if {d} shows up two or more times in these digits.',
+    'Given a list of digits, report whether {w} is repeated in it.',
+  ],
 };
 
 /**
@@ -129,6 +147,7 @@ function threshold(
   bulk: (t: number) => [number, number],
   planted: (t: number) => [number, number],
   templates: readonly string[],
+  heldOutTemplates: readonly string[],
 ): Operation {
   return {
     name,
@@ -140,6 +159,7 @@ function threshold(
       return s;
     },
     templates,
+    heldOutTemplates,
   };
 }
 
@@ -157,6 +177,7 @@ const maxAtLeast = threshold(
     'Does the biggest element reach the threshold {d}?',
     'Detect a value of at least {w}.',
   ],
+  ['Tell me if the largest of these digits is {d} or bigger.', 'Given a list of digits, report whether its maximum is at least {w}.'],
 );
 
 const minAtMost = threshold(
@@ -173,6 +194,7 @@ const minAtMost = threshold(
     'Does the lowest element fall to the threshold {d}?',
     'Detect a value of at most {w}.',
   ],
+  ['Tell me if the smallest of these digits is {d} or smaller.', 'Given a list of digits, report whether its minimum is at most {w}.'],
 );
 
 /** Every operation, in the order their tasks are numbered. */

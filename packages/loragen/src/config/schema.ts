@@ -25,6 +25,23 @@ const lossWeights = z
   .strict()
   .default({});
 
+/**
+ * How the learning rate moves over a stage: a linear warm-up, then held (the paper) or decayed along a half
+ * cosine, which lets a small library's reconstruction settle instead of hovering at the noise level of a
+ * constant step.
+ */
+const learningRateSchedule = z
+  .object({
+    /** Steps of linear warm-up from 0 to the learning rate. @default 0 */
+    warmupSteps: z.number().int().nonnegative().default(0),
+    /** `'constant'` after the warm-up (the paper), or `'cosine'` decay to `minFactor` x the rate. @default 'constant' */
+    decay: z.enum(['constant', 'cosine']).default('constant'),
+    /** Final rate of the cosine decay, as a share of the learning rate. @default 0.05 */
+    minFactor: unitInterval.default(0.05),
+  })
+  .strict()
+  .default({});
+
 const temperature = z.union([
   z.number().positive(),
   z.object({ start: z.number().positive(), end: z.number().positive(), steps: positiveInt }).strict(),
@@ -61,6 +78,8 @@ const autoencoder = z
     batchSize: positiveInt.default(32),
     /** Adam learning rate. @default 1.1e-3 */
     learningRate: z.number().positive().default(1.1e-3),
+    /** Warm-up and decay of the learning rate. @default constant (the paper) */
+    learningRateSchedule,
     /** Adam beta1. @default 0.5 */
     beta1: unitInterval.default(0.5),
     /** Adam beta2. @default 0.9 */
@@ -92,6 +111,8 @@ const diffusion = z
     batchSize: positiveInt.default(64),
     /** Adam learning rate. @default 8e-5 */
     learningRate: z.number().positive().default(8e-5),
+    /** Warm-up and decay of the learning rate. @default constant (the paper) */
+    learningRateSchedule,
     /** @default 0.9 */
     beta1: unitInterval.default(0.9),
     /** @default 0.99 */
@@ -106,6 +127,13 @@ const diffusion = z
     lossWeighting: z.enum(['snr/(snr+1)', 'uniform']).default('snr/(snr+1)'),
     /** EMA decay of the denoiser weights used for sampling. @default 0.995 */
     emaDecay: unitInterval.default(0.995),
+    /**
+     * What each training latent is conditioned on: the mean embedding of its task's descriptions (the paper),
+     * one of its descriptions drawn at random (what `generate` is called with: a single description), or either
+     * with equal odds.
+     * @default 'task-mean'
+     */
+    conditioning: z.enum(['task-mean', 'one-description', 'mixed']).default('task-mean'),
     /** Probability of replacing the condition by the null embedding (classifier-free guidance; 0 in the paper). @default 0.1 */
     condDropout: unitInterval.default(0.1),
   })

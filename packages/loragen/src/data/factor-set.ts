@@ -36,6 +36,44 @@ function assertGeneratable(task: LibraryTask): void {
   }
 }
 
+/** One adapter's factors per module type (layout order, layers stacked), PEFT scaling folded into B. */
+function adapterFactors(adapter: LoraAdapter, layout: LibraryLayout, modulePaths: string[]): { A: Float32Array; B: Float32Array }[] {
+  const byName = new Map(adapter.modules.map((m) => [m.name, m]));
+  const T = layout.moduleTypes.length;
+  return layout.moduleTypes.map((spec, t) => {
+    const A = new Float32Array(layout.layers * spec.rank * spec.dIn);
+    const B = new Float32Array(layout.layers * spec.dOut * spec.rank);
+    for (let l = 0; l < layout.layers; l++) {
+      const mod = byName.get(modulePaths[l * T + t])!;
+      A.set(mod.A, l * mod.A.length);
+      B.set(mod.B.map((b) => b * mod.scaling), l * mod.B.length);
+    }
+    return { A, B };
+  });
+}
+
+/**
+ * Factors of adapters laid out as a library with `layout` (e.g. a library task's own adapter, to encode it),
+ * normalised by the library's `normalisers`, in the shape of {@link FactorSet.factors}.
+ * @throws LibraryError when an adapter's layout differs from `layout`.
+ */
+export function factorsOf(adapters: readonly LoraAdapter[], layout: LibraryLayout, normalisers: readonly number[]): FactorSet['factors'] {
+  const parts = adapters.map((adapter, i) => {
+    const own = layoutOf(adapter, `adapter ${i}`);
+    assertSameLayout(layout, own, `adapter ${i}`);
+    return adapterFactors(adapter, layout, own.modulePaths);
+  });
+  return layout.moduleTypes.map((_, t) => normalised(parts.map((p) => p[t]), normalisers[t]));
+}
+
+/** Concatenates per-adapter factors of one module type and divides B by the type's normaliser. */
+function normalised(list: { A: Float32Array; B: Float32Array }[], normaliser: number): { A: Float32Array; B: Float32Array } {
+  const A = concat(list.map((p) => p.A));
+  const B = concat(list.map((p) => p.B));
+  for (let i = 0; i < B.length; i++) B[i] /= normaliser;
+  return { A, B };
+}
+
 /**
  * Reads a library (streamed task by task) into per-module-type factor tensors, positions ordered layer-major.
  * @throws LibraryError for DoRA adapters, missing descriptions, fewer than 2 tasks, or adapters whose layout
@@ -59,19 +97,9 @@ export async function buildFactorSet(tasks: Iterable<LibraryTask> | AsyncIterabl
     } else {
       assertSameLayout(layout, own, `task '${task.name}'`);
     }
+    adapterFactors(task.adapter, layout, own.modulePaths).forEach((f, t) => parts[t].push(f));
     const byName = new Map(task.adapter.modules.map((m) => [m.name, m]));
-    const T = layout.moduleTypes.length;
-    layout.moduleTypes.forEach((spec, t) => {
-      const A = new Float32Array(layout!.layers * spec.rank * spec.dIn);
-      const B = new Float32Array(layout!.layers * spec.dOut * spec.rank);
-      for (let l = 0; l < layout!.layers; l++) {
-        const mod = byName.get(own.modulePaths[l * T + t])!;
-        A.set(mod.A, l * mod.A.length);
-        B.set(mod.B.map((b) => b * mod.scaling), l * mod.B.length);
-        energy[t] += lowRankNorm(mod) ** 2;
-      }
-      parts[t].push({ A, B });
-    });
+    own.modulePaths.forEach((path, p) => (energy[p % layout!.moduleTypes.length] += lowRankNorm(byName.get(path)!) ** 2));
     taskNames.push(task.name);
     descriptions.push(task.descriptions);
   }
@@ -80,12 +108,7 @@ export async function buildFactorSet(tasks: Iterable<LibraryTask> | AsyncIterabl
   }
   const count = taskNames.length * layout.layers;
   const normalisers = energy.map((e) => Math.sqrt(e / count) || 1);
-  const factors = parts.map((list, t) => {
-    const A = concat(list.map((p) => p.A));
-    const B = concat(list.map((p) => p.B));
-    for (let i = 0; i < B.length; i++) B[i] /= normalisers[t];
-    return { A, B };
-  });
+  const factors = parts.map((list, t) => normalised(list, normalisers[t]));
   return { layout, taskNames, descriptions, factors, normalisers };
 }
 

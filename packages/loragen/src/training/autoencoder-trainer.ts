@@ -5,9 +5,10 @@ import type { FactorBatch, LoraAutoencoder } from '../autoencoder/lora-autoencod
 import { autoencoderLoss } from '../autoencoder/objective';
 import type { Prng } from '../rng/prng';
 import { drawBatch, gatherRows } from './batches';
+import { scheduledLearningRate, setLearningRate } from './learning-rate';
 
 /** Builds the factor tensors of the adapters `indices` (per module type). */
-export function factorBatch(data: FactorSet, indices: number[]): FactorBatch[] {
+export function factorBatch(data: Pick<FactorSet, 'layout' | 'factors'>, indices: number[]): FactorBatch[] {
   const L = data.layout.layers;
   return data.layout.moduleTypes.map((spec, t) => ({
     A: tf.tensor4d(gatherRows(data.factors[t].A, L * spec.rank * spec.dIn, indices), [indices.length, L, spec.rank, spec.dIn]),
@@ -30,6 +31,7 @@ export class AutoencoderTrainer {
 
   /** Runs step `step` (0-based) and returns its loss. */
   async trainStep(step: number): Promise<number> {
+    setLearningRate(this.optimizer, scheduledLearningRate(this.cfg.learningRate, step, this.cfg.steps, this.cfg.learningRateSchedule));
     const indices = drawBatch(this.rng, this.data.taskNames.length, this.cfg.batchSize);
     const noise = this.rng.normals(indices.length * this.lae.positions * this.lae.latentDim);
     const targets = factorBatch(this.data, indices);

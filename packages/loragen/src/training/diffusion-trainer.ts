@@ -5,11 +5,17 @@ import type { TrainableDenoiser } from '../diffusion/denoiser-factory';
 import type { Prng } from '../rng/prng';
 import { drawWithReplacement, gatherRows } from './batches';
 import type { ParameterEma } from './ema';
+import { scheduledLearningRate, setLearningRate } from './learning-rate';
 
 /** The stage-2 training set: normalised latents [N, P, D] and task conditions [N, C]. */
 export interface LatentSet {
   latents: Float32Array;
+  /** Each task's mean description embedding, [N, C]. */
   conditions: Float32Array;
+  /** Every description's own embedding, [sum of descriptions, C], task by task. */
+  descriptionConditions: Float32Array;
+  /** Index of each task's first row in `descriptionConditions`, then the total: N + 1 entries. */
+  descriptionOffsets: number[];
   count: number;
   positions: number;
   latentDim: number;
@@ -34,17 +40,20 @@ export class DiffusionTrainer {
     this.optimizer = tf.train.adam(cfg.learningRate, cfg.beta1, cfg.beta2);
   }
 
-  async trainStep(): Promise<number> {
+  /** Runs step `step` (0-based) and returns its loss. */
+  async trainStep(step: number): Promise<number> {
+    setLearningRate(this.optimizer, scheduledLearningRate(this.cfg.learningRate, step, this.cfg.steps, this.cfg.learningRateSchedule));
     const d = this.data;
     const idx = drawWithReplacement(this.rng, d.count, this.cfg.batchSize);
     const b = idx.length;
     const ts = idx.map(() => this.rng.int(this.cfg.timesteps));
     const noise = this.rng.normals(b * d.positions * d.latentDim);
     const keep = Float32Array.from(idx, () => (this.rng.uniform() < this.cfg.condDropout ? 0 : 1));
+    const conditions = this.conditionRows(idx);
     const abar = Float32Array.from(ts, (t) => this.alphasCumprod[t]);
     const cost = tf.tidy(() => {
       const x0 = tf.tensor3d(gatherRows(d.latents, d.positions * d.latentDim, idx), [b, d.positions, d.latentDim]);
-      const cond = tf.tensor2d(gatherRows(d.conditions, d.condDim, idx), [b, d.condDim]);
+      const cond = tf.tensor2d(conditions, [b, d.condDim]);
       const eps = tf.tensor3d(noise, x0.shape);
       const ab = tf.tensor3d(abar, [b, 1, 1]);
       const a = tf.sqrt(ab);
@@ -67,6 +76,24 @@ export class DiffusionTrainer {
     const loss = (await cost.data())[0];
     cost.dispose();
     return loss;
+  }
+
+  /** The condition of each drawn task, as `cfg.conditioning` asks (no draws at all for the paper's task mean). */
+  private conditionRows(idx: number[]): Float32Array {
+    const d = this.data;
+    const mode = this.cfg.conditioning;
+    if (mode === 'task-mean') return gatherRows(d.conditions, d.condDim, idx);
+    const out = new Float32Array(idx.length * d.condDim);
+    idx.forEach((task, i) => {
+      if (mode === 'mixed' && this.rng.uniform() < 0.5) {
+        out.set(d.conditions.subarray(task * d.condDim, (task + 1) * d.condDim), i * d.condDim);
+        return;
+      }
+      const first = d.descriptionOffsets[task];
+      const row = first + this.rng.int(d.descriptionOffsets[task + 1] - first);
+      out.set(d.descriptionConditions.subarray(row * d.condDim, (row + 1) * d.condDim), i * d.condDim);
+    });
+    return out;
   }
 
   dispose(): void {

@@ -109,6 +109,10 @@ export async function runTraining(ctx: TrainingContext): Promise<void> {
   const condTensor = await embedTasks(ctx.textEncoder, data.descriptions);
   const conditions = (await condTensor.data()) as Float32Array;
   condTensor.dispose();
+  const each = await ctx.textEncoder.embed(data.descriptions.flat());
+  const descriptionConditions = (await each.data()) as Float32Array;
+  each.dispose();
+  const descriptionOffsets = data.descriptions.reduce((offsets, d) => [...offsets, offsets[offsets.length - 1] + d.length], [0]);
   const resumed = await readResume(ctx);
   try {
     const hooks = (stage: FitProgress['stage'], optimizer: () => tf.AdamOptimizer, ema?: ParameterEma): StageHooks => ({
@@ -146,6 +150,8 @@ export async function runTraining(ctx: TrainingContext): Promise<void> {
     const latents: LatentSet = {
       latents: normalized.latents,
       conditions,
+      descriptionConditions,
+      descriptionOffsets,
       count: data.taskNames.length,
       positions: ctx.autoencoder.positions,
       latentDim: ctx.autoencoder.latentDim,
@@ -163,7 +169,7 @@ export async function runTraining(ctx: TrainingContext): Promise<void> {
         ema.updates = resumed.state.emaUpdates;
         start = resumed.state.step;
       }
-      await runSteps('diffusion', start, cfg.diffusion.steps, () => stage2.trainStep(), hooks('diffusion', () => stage2.optimizer, ema), aborted);
+      await runSteps('diffusion', start, cfg.diffusion.steps, (i) => stage2.trainStep(i), hooks('diffusion', () => stage2.optimizer, ema), aborted);
       // The trained model samples from the averaged weights.
       denoiserVars.forEach((v, i) => v.assign(ema.shadows[i]));
     } finally {
