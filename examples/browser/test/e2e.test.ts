@@ -4,6 +4,7 @@ import * as tf from '@tensorflow/tfjs';
 import { chromium, type Browser } from 'playwright-core';
 import { LoraGen } from '@loragen/core';
 import { parsePeftAdapter, type LoraAdapter } from '@loragen/lora-io';
+import { activateBackend } from '@loragen/test-utils';
 import { serveFolder } from './static-server';
 
 const APP = path.resolve(__dirname, '..');
@@ -44,7 +45,7 @@ describe('browser app: generate an adapter on WebGPU in Chromium', () => {
     fs.mkdirSync(outDir, { recursive: true });
     server = await serveFolder(path.join(APP, 'dist'));
     browser = await chromium.launch({ executablePath: CHROMIUM, args: FLAGS });
-    await tf.setBackend('cpu');
+    await activateBackend('cpu');
   });
 
   afterAll(async () => {

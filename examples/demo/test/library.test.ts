@@ -1,6 +1,6 @@
 import * as path from 'node:path';
-import * as tf from '@tensorflow/tfjs';
 import { readPeftAdapter } from '@loragen/lora-io/node';
+import { activateBackend } from '@loragen/test-utils';
 import { loadBaseModel } from '../src/library/base-model-file';
 import { readLibrary } from '../src/library/library-folder';
 import { verifyManifest } from '../src/library/manifest';
@@ -37,8 +37,7 @@ describe('committed artefacts', () => {
 describe('base model and task LoRAs (wasm)', () => {
   let harness: EvaluationHarness;
   beforeAll(async () => {
-    require('@tensorflow/tfjs-backend-wasm');
-    await tf.setBackend('wasm');
+    await activateBackend('wasm');
     const { weights, config } = await loadBaseModel(path.join(ASSETS, 'base-model'));
     harness = new EvaluationHarness(weights, config, { seed: 99, count: 128 });
   });
@@ -67,6 +66,9 @@ describe('base model and task LoRAs (wasm)', () => {
 });
 
 describe('the builder is deterministic', () => {
+  // its own backend: run alone (jest -t), this block would otherwise train on cpu
+  beforeAll(() => activateBackend('wasm'));
+
   it('retraining a library LoRA on wasm reproduces the committed factors bit for bit', async () => {
     const { weights, config } = await loadBaseModel(path.join(ASSETS, 'base-model'));
     const committed = await readPeftAdapter(path.join(ASSETS, 'library', 'last-5'));

@@ -22,6 +22,9 @@ export interface FitReport {
   fittedSigma: number[];
   /** 1 - cos(dW_fit, dW_target): 0 when the fitted update points the same way. */
   angular: number;
+  /** The factors themselves (A [rank, dIn], B [dOut, rank]), to check the numbers above by other means. */
+  target: { A: number[][]; B: number[][] };
+  fitted: { A: number[][]; B: number[][] };
 }
 
 export async function fitUpdate(opts: FitOptions): Promise<FitReport> {
@@ -60,6 +63,8 @@ export async function fitUpdate(opts: FitOptions): Promise<FitReport> {
     targetSigma: Array.from(await prepared.singularValues.data()),
     fittedSigma: Array.from(await spectralSigma(pred)),
     angular: (await angular.data())[0],
+    target: { A: (await target.A.array()) as number[][], B: (await target.B.array()) as number[][] },
+    fitted: { A: (await pred.A.array()) as number[][], B: (await pred.B.array()) as number[][] },
   };
   tf.dispose([angular, target.A, target.B, pred.A, pred.B]);
   prepared.dispose();

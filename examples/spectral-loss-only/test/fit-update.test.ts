@@ -1,7 +1,30 @@
 // Runs the example on the backends of the test matrix: the spectral loss alone matches the singular values but
-// not the direction of dW; adding the angular loss matches both (the paper's ablation, in miniature).
+// not the direction of dW; adding the angular loss matches both (the paper's ablation, in miniature). The report is
+// also checked against a plain float64 SVD of B A, independent of the prepareTarget the fit optimises against.
 import { describeEachBackend, expectClose } from '@loragen/test-utils';
-import { fitUpdate } from '../src/fit-update';
+import { fitUpdate, type FitReport } from '../src/fit-update';
+import { angularDistance, product, singularValues } from './support/float64';
+
+/** The report's numbers recomputed from its factors in float64. */
+function independently(r: FitReport) {
+  const [target, fitted] = [product(r.target.B, r.target.A), product(r.fitted.B, r.fitted.A)];
+  const rank = r.target.A.length;
+  return {
+    targetSigma: singularValues(target).slice(0, rank),
+    fittedSigma: singularValues(fitted).slice(0, rank),
+    angular: angularDistance(fitted, target),
+  };
+}
+
+describe('the float64 reference', () => {
+  it('gives known singular values and angles', () => {
+    expectClose(singularValues([[3, 0], [0, 4], [0, 0]]), [4, 3], { rtol: 1e-12 });
+    // [[1, 1], [1, -1]] is sqrt(2) times a rotation; [[2, 0], [0, 0]] has rank 1
+    expectClose(singularValues([[1, 1], [1, -1]]), [Math.SQRT2, Math.SQRT2], { rtol: 1e-12 });
+    expectClose(singularValues(product([[1], [2]], [[2, 0, 0]])), [2 * Math.sqrt(5), 0, 0], { rtol: 1e-12, atol: 1e-12 });
+    expectClose([angularDistance([[1, 0]], [[0, 3]]), angularDistance([[1, 2]], [[2, 4]])], [1, 0], { atol: 1e-12 });
+  });
+});
 
 describeEachBackend('spectral-loss-only example', () => {
   it('the spectral loss alone fits the singular values, not the direction', async () => {
@@ -9,11 +32,19 @@ describeEachBackend('spectral-loss-only example', () => {
     expect(r.lastLoss).toBeLessThan(r.firstLoss / 10);
     expectClose(r.fittedSigma, r.targetSigma, { rtol: 0.05 });
     expect(r.angular).toBeGreaterThan(0.5);
+    const f64 = independently(r);
+    expectClose(r.targetSigma, f64.targetSigma, { rtol: 1e-5 });
+    expectClose(f64.fittedSigma, f64.targetSigma, { rtol: 0.05 });
+    expect(f64.angular).toBeGreaterThan(0.5);
   });
 
   it('angular + spectral fits both', async () => {
     const r = await fitUpdate({ objective: 'angular+spectral', steps: 300 });
     expectClose(r.fittedSigma, r.targetSigma, { rtol: 0.05 });
     expect(r.angular).toBeLessThan(0.02);
+    const f64 = independently(r);
+    expectClose(r.targetSigma, f64.targetSigma, { rtol: 1e-5 });
+    expectClose(f64.fittedSigma, f64.targetSigma, { rtol: 0.05 });
+    expect(f64.angular).toBeLessThan(0.02);
   });
 });

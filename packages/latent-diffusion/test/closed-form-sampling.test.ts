@@ -1,7 +1,6 @@
 // The strongest check of every convention: with the exact optimal denoiser for Gaussian data, a correct sampler
 // must reproduce the data's per-dimension mean and standard deviation, and a wrong convention must not.
-import * as tf from '@tensorflow/tfjs';
-import { backendAvailable, describeEachBackend } from '@loragen/test-utils';
+import { activateBackend, describeEachBackend } from '@loragen/test-utils';
 import { createSchedule, sample, type NoiseSchedule, type SampleOptions } from '../src';
 import { gaussianData, gaussianOracle, momentErrors, type OracleKind } from './helpers/gaussian-oracle';
 
@@ -43,10 +42,7 @@ const samplers = [
 // The full matrix (1,270 denoiser calls on 4,000 x 8 a schedule) runs on wasm, the fast backend; every backend
 // runs the few-step check below, and the cross-backend test pins them to the same numbers.
 describe('closed-form Gaussian sampling [wasm]', () => {
-  beforeAll(async () => {
-    if (!(await backendAvailable('wasm'))) throw new Error('the wasm backend could not start');
-    await tf.setBackend('wasm');
-  });
+  beforeAll(() => activateBackend('wasm'));
 
   for (const [name, schedule] of Object.entries(schedules)) {
     for (const options of samplers) {
@@ -99,9 +95,13 @@ describeEachBackend('closed-form Gaussian sampling, few steps', (backend) => {
       return values;
     };
     const here = await run();
-    await tf.setBackend('cpu');
-    const onCpu = await run();
-    await tf.setBackend(backend);
+    await activateBackend('cpu');
+    let onCpu: Awaited<ReturnType<typeof run>>;
+    try {
+      onCpu = await run();
+    } finally {
+      await activateBackend(backend);
+    }
     let worst = 0;
     for (let i = 0; i < here.length; i++) worst = Math.max(worst, Math.abs(here[i] - onCpu[i]));
     expect(worst).toBeLessThan(1e-3);

@@ -1,7 +1,7 @@
 // End to end: a small DiT trained with the package's loss, optimiser-agnostic EMA and condition dropout learns a
 // class-conditional mixture; samples from the EMA weights reproduce the class means and guidance sharpens them.
 import * as tf from '@tensorflow/tfjs';
-import { backendAvailable, describeEachBackend, expectNoLeaks } from '@loragen/test-utils';
+import { activateBackend, describeEachBackend, expectNoLeaks } from '@loragen/test-utils';
 import { createSchedule, diffusionLoss, DiT, ExponentialMovingAverage, GaussianRng, sample } from '../src';
 import { CHANNELS, CLASSES, classStatistics, drawBatch, oneHot, TOKENS, WITHIN_CLASS_STD } from './helpers/class-mixture';
 
@@ -32,8 +32,7 @@ describe('a small DiT learns a class-conditional mixture of Gaussians [wasm]', (
   let ema: ExponentialMovingAverage;
 
   beforeAll(async () => {
-    if (!(await backendAvailable('wasm'))) throw new Error('the wasm backend could not start');
-    await tf.setBackend('wasm');
+    await activateBackend('wasm');
     model = new DiT(modelConfig);
     ema = new ExponentialMovingAverage(model.variables, { decay: 0.99 });
     const optimizer = tf.train.adam(3e-3);

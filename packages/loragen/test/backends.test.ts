@@ -1,8 +1,7 @@
-import * as tf from '@tensorflow/tfjs';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { describeEachBackend, expectClose } from '@loragen/test-utils';
+import { activateBackend, describeEachBackend, expectClose } from '@loragen/test-utils';
 import type { LoraAdapter } from '@loragen/lora-io';
 import { LoraGen } from '../src';
 import { syntheticLibrary } from './helpers/synthetic-library';
@@ -16,7 +15,7 @@ const OPTIONS = { sampler: 'ddim' as const, steps: 8, seed: 5 };
 let reference: LoraAdapter;
 
 beforeAll(async () => {
-  await tf.setBackend('cpu');
+  await activateBackend('cpu');
   const { tasks } = syntheticLibrary();
   const gen = await LoraGen.fit(tasks, { ...TINY_CONFIG, autoencoder: { ...TINY_CONFIG.autoencoder, steps: 20 }, diffusion: { ...TINY_CONFIG.diffusion, steps: 20 } });
   await gen.save(model);
@@ -31,6 +30,9 @@ describeEachBackend('generation', (backend) => {
     const gen = await LoraGen.load(model);
     const adapter = await gen.generate('brief sentiment task', OPTIONS);
     gen.dispose();
+    // every module, by name: an adapter with fewer (or none) must not pass
+    expect(reference.modules.length).toBeGreaterThan(0);
+    expect(adapter.modules.map((m) => m.name)).toEqual(reference.modules.map((m) => m.name));
     adapter.modules.forEach((m, i) => {
       expectClose(m.A, reference.modules[i].A, { rtol: 2e-3, atol: 2e-4 });
       expectClose(m.B, reference.modules[i].B, { rtol: 2e-3, atol: 2e-4 });

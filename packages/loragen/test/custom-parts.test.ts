@@ -116,8 +116,14 @@ describe('custom decoder, text encoder and denoiser', () => {
     await gen.generate(tasks[0].descriptions[0]);
     expect(encoder.calls).toBe(2);
     await expect(gen.generate('a description the table lacks')).rejects.toThrow(TextEncoderError);
-    // a precomputed condition vector of the encoder's width works too; another width does not
-    await gen.generate(table[tasks[0].descriptions[0]]);
+    // a precomputed condition vector of the encoder's width works too (the same adapter as its description, for a
+    // seed); another width does not
+    const fromText = await gen.generate(tasks[0].descriptions[0], { seed: 3 });
+    const fromVector = await gen.generate(table[tasks[0].descriptions[0]], { seed: 3 });
+    expect(fromText.modules.length).toBeGreaterThan(0);
+    expect(fromVector.modules.map((m) => [m.name, Array.from(m.A), Array.from(m.B)])).toEqual(
+      fromText.modules.map((m) => [m.name, Array.from(m.A), Array.from(m.B)]),
+    );
     await expect(gen.generate([1, 2, 3])).rejects.toThrow(/length 3, the model's text encoder gives 5/);
     gen.dispose();
   });

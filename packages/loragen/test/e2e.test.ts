@@ -3,8 +3,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { readPeftAdapter, writePeftAdapter } from '@loragen/lora-io/node';
-import { backendAvailable, requestedBackends } from '@loragen/test-utils';
-import * as tf from '@tensorflow/tfjs';
+import { activateBackend, requestedBackends } from '@loragen/test-utils';
 import type { LoraModule } from '@loragen/lora-io';
 import { LoraGen, lowRankInner } from '../src';
 import { syntheticLibrary } from './helpers/synthetic-library';
@@ -50,8 +49,7 @@ describe(`end to end: library on disk, loragen train, generate, write PEFT, read
   let work: string;
 
   beforeAll(async () => {
-    expect(await backendAvailable(backend)).toBe(true);
-    await tf.setBackend(backend);
+    await activateBackend(backend);
     work = fs.mkdtempSync(path.join(os.tmpdir(), 'loragen-e2e-'));
     const library = path.join(work, 'library');
     await writeLibrary(library, tasks);

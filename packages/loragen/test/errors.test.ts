@@ -63,12 +63,14 @@ describe('checkpoints', () => {
   const { tasks } = syntheticLibrary();
   let work: string;
   let model: string;
+  let saved: LoraAdapter;
 
   beforeAll(async () => {
     work = fs.mkdtempSync(path.join(os.tmpdir(), 'loragen-ckpt-'));
     model = path.join(work, 'model');
     const gen = await LoraGen.fit(tasks, QUICK);
     await gen.save(model);
+    saved = await gen.generate('task zero', { seed: 5 });
     gen.dispose();
   });
   afterAll(() => fs.rmSync(work, { recursive: true, force: true }));
@@ -79,8 +81,16 @@ describe('checkpoints', () => {
     return dir;
   }
 
-  it('loads a saved model', async () => {
-    (await LoraGen.load(model)).dispose();
+  it('loads a saved model that generates what the model it was saved from did', async () => {
+    const loaded = await LoraGen.load(model);
+    const again = await loaded.generate('task zero', { seed: 5 });
+    loaded.dispose();
+    expect(saved.modules.length).toBeGreaterThan(0);
+    expect(again.modules.map((m) => m.name)).toEqual(saved.modules.map((m) => m.name));
+    again.modules.forEach((m, i) => {
+      expect(Array.from(m.A)).toEqual(Array.from(saved.modules[i].A));
+      expect(Array.from(m.B)).toEqual(Array.from(saved.modules[i].B));
+    });
   });
 
   it('builds the same model from in-memory files (as a browser fetches them), checked against the manifest', async () => {

@@ -33,18 +33,30 @@ describeEachBackend('Gram worker thread', (backend) => {
       tf.dispose([value, ...Object.values(grads)]);
       return out;
     };
+    const spectral = async () => {
+      const loss = spectralLoss(pred, target);
+      const value = await loss.data();
+      loss.dispose();
+      return Array.from(value);
+    };
     setSimdThreads(true);
     expect(await workerUp()).toBe(true);
     const jobsBefore = gramWorkerJobs();
     const threaded = await run();
     // the pair kernel and the inner-product kernel each handed their B side over
     expect(gramWorkerJobs() - jobsBefore).toBe(2);
+    // the spectral loss hands two more over: it is compared threaded against single-threaded below
+    const spectralThreaded = await spectral();
+    expect(gramWorkerJobs() - jobsBefore).toBe(4);
+    const jobsThreaded = gramWorkerJobs();
     setSimdThreads(false);
     expect(simdThreadsActive()).toBe(false);
     const single = await run();
-    expect(gramWorkerJobs() - jobsBefore).toBe(2);
+    const spectralSingle = await spectral();
+    // nothing more went to the worker once it was switched off
+    expect(gramWorkerJobs()).toBe(jobsThreaded);
     threaded.forEach((values, i) => expect(Array.from(values)).toEqual(Array.from(single[i])));
-    expect(await spectralLoss(pred, target).data()).toEqual(await spectralLoss(pred, target).data());
+    expect(spectralSingle).toEqual(spectralThreaded);
     tf.dispose([target.A, target.B, start.A, start.B, pred.A, pred.B]);
   });
 });

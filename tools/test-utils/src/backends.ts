@@ -52,18 +52,34 @@ export function backendAvailable(name: TestBackend): Promise<boolean> {
 }
 
 /**
+ * Makes `name` tfjs's active backend, or throws. `tf.setBackend` does not throw when a backend fails to start: it
+ * returns false, and the next `tf.ready()` quietly falls back to another registered backend (cpu), so a test meant
+ * for wasm would pass on cpu. Both the returned flag and the backend active afterwards are checked.
+ */
+export async function activateBackend(name: TestBackend): Promise<void> {
+  if (!(await backendAvailable(name))) {
+    throw new Error(`backend '${name}' was requested but could not start (no adapter or package)`);
+  }
+  if (!(await tf.setBackend(name))) {
+    throw new Error(`backend '${name}' was requested but tf.setBackend('${name}') returned false: its initialisation failed`);
+  }
+  await tf.ready();
+  const active = tf.getBackend();
+  if (active !== name) throw new Error(`backend '${name}' was requested but '${active}' is active`);
+}
+
+/**
  * Runs `body` once per requested backend, inside a describe block named after it.
- * A requested backend that cannot start fails the block loudly: it was asked for.
+ * A requested backend that cannot start fails the block loudly: it was asked for. Each test also checks that the
+ * block's backend is still the active one (a test that switched backends and did not switch back fails the next).
  */
 export function describeEachBackend(title: string, body: (backend: TestBackend) => void): void {
   for (const backend of requestedBackends()) {
     describe(`${title} [${backend}]`, () => {
-      beforeAll(async () => {
-        if (!(await backendAvailable(backend))) {
-          throw new Error(`backend '${backend}' was requested but could not start (no adapter or package)`);
-        }
-        await tf.setBackend(backend);
-        await tf.ready();
+      beforeAll(() => activateBackend(backend));
+      beforeEach(() => {
+        const active = tf.getBackend();
+        if (active !== backend) throw new Error(`this block runs on '${backend}' but '${active}' is active`);
       });
       body(backend);
     });

@@ -1,3 +1,3 @@
-export { describeEachBackend, backendAvailable, requestedBackends, type TestBackend } from './backends';
+export { activateBackend, describeEachBackend, backendAvailable, requestedBackends, type TestBackend } from './backends';
 export { expectClose, type Tolerance } from './close';
 export { expectNoLeaks } from './leaks';

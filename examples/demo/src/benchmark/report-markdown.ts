@@ -1,9 +1,10 @@
 // results.md: our table beside the paper's, and the paper's claims checked against our numbers.
-import { checkClaims, PAPER_IN_DISTRIBUTION, PAPER_SOURCES, PAPER_ZERO_SHOT } from './paper-claims';
+import { checkClaims, PAPER_IN_DISTRIBUTION, PAPER_SOURCES, PAPER_ZERO_SHOT, type ClaimStatus } from './paper-claims';
 import type { MeanStd, PaperResults } from './summary';
 
 const cell = (v: MeanStd | null): string => (v ? `${v.mean.toFixed(1)} ± ${v.std.toFixed(1)}` : '-');
 const paper = (v: number | undefined): string => (v === undefined ? '-' : v.toFixed(1));
+const HOLDS: Record<ClaimStatus, string> = { met: 'yes', 'not met': '**no**', 'not measurable': '**not measurable**' };
 
 /** Renders the report; `notes` are extra paragraphs (what the setup is, what was tried). */
 export function resultsMarkdown(results: PaperResults, notes: readonly string[]): string {
@@ -35,11 +36,11 @@ export function resultsMarkdown(results: PaperResults, notes: readonly string[])
         `| \`${l.method}\` | ${l.taskLora.toFixed(1)} | ${l.autoencoderRoundTrip.toFixed(1)} | ${l.generated.toFixed(1)} | ${(100 * l.retrievalRate).toFixed(0)}% | ${l.latentError.toFixed(3)} |`,
     ),
     '',
-    '## The paper\'s claims',
+    '## The paper\'s claims, and one of ours',
     '',
-    '| claim | measured | target | holds here |',
-    '| --- | --- | --- | --- |',
-    ...checkClaims(results).map((c) => `| ${c.claim} | ${c.measured} | ${c.target} | ${c.met ? 'yes' : '**no**'} |`),
+    '| claim | whose | measured | target | holds here |',
+    '| --- | --- | --- | --- | --- |',
+    ...checkClaims(results).map((c) => `| ${c.claim} | ${c.source} | ${c.measured} | ${c.target} | ${HOLDS[c.status]} |`),
     '',
     ...notes.flatMap((n) => [n, '']),
     '![accuracy by method](results.svg)',

@@ -41,12 +41,27 @@ export function meanStd(values: readonly number[]): MeanStd {
   return { mean: round(mean), std: round(Math.sqrt(variance)) };
 }
 
+/** Methods measured in distribution only: they must have no zero-shot results (and get a null row there). */
+const IN_DISTRIBUTION_ONLY: readonly MethodId[] = ['task-lora'];
+
 /** Average accuracy over `taskIds` for one seed and method, or null when the method has none of them. */
 function averageOver(accuracies: Map<string, number> | undefined, taskIds: readonly string[]): number | null {
   const values = taskIds.flatMap((id) => (accuracies?.has(id) ? [accuracies.get(id)!] : []));
   if (values.length === 0) return null;
   if (values.length !== taskIds.length) throw new RangeError(`a method was measured on ${values.length} of ${taskIds.length} tasks of a split`);
   return values.reduce((a, b) => a + b, 0) / values.length;
+}
+
+/**
+ * Every seed's average for one method and split. A seed without results throws: seeds come from separate files,
+ * and averaging a missing one as 0% (or dropping it) would report a number no run measured.
+ */
+function perSeed(seeds: readonly SeedResult[], method: MethodId, split: string, taskIds: readonly string[], key: 'accuracies' | 'newWording' = 'accuracies'): number[] {
+  return seeds.map((s, i) => {
+    const v = averageOver(s[key].get(method), taskIds);
+    if (v === null) throw new RangeError(`method '${method}' has no ${split} results for seed ${i + 1} of ${seeds.length}`);
+    return v;
+  });
 }
 
 /** Summarises seeds: per seed, the mean over each split's tasks; then mean and std of those over seeds. */
@@ -57,18 +72,15 @@ export function summarise(
   run: Pick<PaperResults, 'seconds' | 'backend' | 'machine' | 'budget'>,
 ): PaperResults {
   const rows = methods.map((method): ResultRow => {
-    const over = (ids: readonly string[], key: 'accuracies' | 'newWording' = 'accuracies') => seeds.map((s) => averageOver(s[key].get(method), ids));
-    const inDistribution = over(split.inDistribution);
-    const newWording = over(split.inDistribution, 'newWording');
-    const zeroShot = over(split.zeroShot);
-    if (inDistribution.some((v) => v === null)) throw new RangeError(`method '${method}' has no in-distribution results`);
-    if (newWording.some((v) => v === null)) throw new RangeError(`method '${method}' has no results for the held-out wordings`);
-    return {
-      method,
-      inDistribution: meanStd(inDistribution as number[]),
-      zeroShot: zeroShot.every((v) => v === null) ? null : meanStd(zeroShot as number[]),
-      inDistributionNewWording: meanStd(newWording as number[]),
-    };
+    const inDistribution = meanStd(perSeed(seeds, method, 'in-distribution', split.inDistribution));
+    const inDistributionNewWording = meanStd(perSeed(seeds, method, 'held-out wording', split.inDistribution, 'newWording'));
+    if (!IN_DISTRIBUTION_ONLY.includes(method)) {
+      return { method, inDistribution, zeroShot: meanStd(perSeed(seeds, method, 'zero-shot', split.zeroShot)), inDistributionNewWording };
+    }
+    if (seeds.some((s) => averageOver(s.accuracies.get(method), split.zeroShot) !== null)) {
+      throw new RangeError(`method '${method}' is measured in distribution only, yet has zero-shot results`);
+    }
+    return { method, inDistribution, zeroShot: null, inDistributionNewWording };
   });
   return {
     seeds: seeds.length,
