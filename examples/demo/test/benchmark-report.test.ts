@@ -3,6 +3,7 @@ import { checkClaims } from '../src/benchmark/paper-claims';
 import { resultsChart } from '../src/benchmark/report-chart';
 import { resultsMarkdown } from '../src/benchmark/report-markdown';
 import { meanStd, summarise, type PaperResults } from '../src/benchmark/summary';
+import { mergeSeedResults } from '../src/benchmark/seed-file';
 import type { SeedAccuracies, SeedResult } from '../src/benchmark/experiment';
 
 const inDistribution = ['a', 'b'];
@@ -105,6 +106,24 @@ describe('benchmark summary', () => {
     const extra = [1, 2, 3].map(seedResult);
     extra[0].accuracies.get('task-lora')!.set('z', 50);
     expect(() => summariseSeeds(extra)).toThrow("method 'task-lora' is measured in distribution only, yet has zero-shot results");
+  });
+});
+
+describe('seed results from several processes', () => {
+  it('merge into the one seed result, and refuse two processes that disagree', () => {
+    const whole = seedResult(1);
+    const only = (keep: MethodId[]): SeedResult => ({
+      accuracies: new Map([...whole.accuracies].filter(([m]) => keep.includes(m))),
+      newWording: new Map([...whole.newWording].filter(([m]) => keep.includes(m))),
+      ledger: new Map([...whole.ledger].filter(([m]) => keep.includes(m))),
+    });
+    // base and task-lora measured by both processes, as the benchmark's children do
+    const merged = mergeSeedResults([only(['base', 'task-lora', 'average-lora']), only(['base', 'task-lora', 'loragen'])]);
+    expect([...merged.accuracies.keys()].sort()).toEqual(['average-lora', 'base', 'loragen', 'task-lora']);
+    expect(merged.ledger.get('loragen')).toEqual(whole.ledger.get('loragen'));
+    const other = only(['base']);
+    other.accuracies.set('base', new Map([['a', 1]]));
+    expect(() => mergeSeedResults([only(['base']), other])).toThrow(/measured 'base' differently/);
   });
 });
 

@@ -13,7 +13,7 @@ export { configSchema, type LoraGenConfig, type LoraGenConfigInput } from './con
 export { resolveConfig } from './config/resolve-config';
 export { Prng, type PrngState } from './rng/prng';
 export { embedTasks, type TaskTextEncoder } from './text/text-encoder';
-export { HashingTextEncoder, type HashingTextEncoderOptions } from './text/hashing-encoder';
+export { HashingTextEncoder, type CenteredOptions, type HashingTextEncoderOptions } from './text/hashing-encoder';
 export { PrecomputedTextEncoder } from './text/precomputed-encoder';
 export { TransformersTextEncoder, type TransformersTextEncoderOptions } from './text/transformers-encoder';
 export { buildFactorSet, factorsOf, type LibraryTask, type FactorSet } from './data/factor-set';

@@ -77,6 +77,43 @@ describe('HashingTextEncoder.centeredOn', () => {
     expect(Array.from(rebuilt.vector('anything at all'))).toEqual(Array.from(enc.vector('anything at all')));
   });
 
+  it('with idf, weighs each feature by ln((1 + n) / (1 + df)) + 1 and drops features the library never uses', () => {
+    // one-word texts, no character n-grams: the features are the words themselves
+    const lib = ['red', 'red', 'red', 'blue'];
+    const enc = HashingTextEncoder.centeredOn(lib, { dim: 256, charNgrams: [], idf: true });
+    expect(enc.idf!.get('w:red')).toBeCloseTo(Math.log(5 / 4) + 1, 12);
+    expect(enc.idf!.get('w:blue')).toBeCloseTo(Math.log(5 / 2) + 1, 12);
+    // an unknown word adds nothing: the text embeds as if it were absent
+    expect(Array.from(enc.vector('blue green'))).toEqual(Array.from(enc.vector('blue')));
+    // the raw (uncentred) weights: 'red blue' puts idf(red) and idf(blue) on their buckets before normalising
+    const raw = new HashingTextEncoder({ dim: 256, charNgrams: [], idf: enc.options.idf });
+    const v = raw.vector('red blue');
+    const nonzero = Array.from(v).filter((x) => x !== 0).map(Math.abs).sort();
+    const [lo, hi] = [Math.log(5 / 4) + 1, Math.log(5 / 2) + 1];
+    expect(nonzero[0]).toBeCloseTo(lo / Math.hypot(lo, hi), 6);
+    expect(nonzero[1]).toBeCloseTo(hi / Math.hypot(lo, hi), 6);
+  });
+
+  it('with idf, finds a task named in new words by the words it shares with the library', () => {
+    const tasks = ['contains', 'missing', 'repeated'].flatMap((op) =>
+      ['one', 'two'].map((d) => [`Does the sequence of digits have the digit ${d} ${op} in it?`, `Answer whether ${d} is ${op} in the list of numbers.`]),
+    );
+    const descriptions = tasks.flat();
+    const query = 'Hey, tell me: is two missing here?';
+    const nearest = (enc: HashingTextEncoder) => {
+      const q = enc.vector(query);
+      const scores = tasks.map((pair) => pair.map((d) => enc.vector(d)).reduce((s, v) => s + v.reduce((a, x, i) => a + x * q[i], 0), 0));
+      return scores.indexOf(Math.max(...scores));
+    };
+    expect(nearest(HashingTextEncoder.centeredOn(descriptions, { dim: 512, idf: true }))).toBe(3); // missing, two
+  });
+
+  it('is saved with its idf and rebuilt exactly', () => {
+    const enc = HashingTextEncoder.centeredOn(library, { dim: 32, idf: true });
+    const rebuilt = new HashingTextEncoder(JSON.parse(JSON.stringify(describeTextEncoder(enc))).options);
+    expect(Array.from(rebuilt.vector('the sequence contains b, twice'))).toEqual(Array.from(enc.vector('the sequence contains b, twice')));
+  });
+
   it('refuses a center of the wrong length and an empty library', () => {
     expect(() => new HashingTextEncoder({ dim: 8, center: [1, 2] })).toThrow(TextEncoderError);
     expect(() => HashingTextEncoder.centeredOn([])).toThrow(TextEncoderError);

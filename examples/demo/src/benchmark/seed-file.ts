@@ -35,3 +35,21 @@ export async function readSeedFile(path: string): Promise<SeedResult> {
   }
   return { accuracies: methods(path, raw.accuracies), newWording: methods(path, raw.newWording), ledger };
 }
+
+/** One seed's results from several processes (each ran some methods): a method measured twice must agree. */
+export function mergeSeedResults(parts: readonly SeedResult[]): SeedResult {
+  const merged: SeedResult = { accuracies: new Map(), newWording: new Map(), ledger: new Map() };
+  for (const part of parts) {
+    for (const key of ['accuracies', 'newWording'] as const) {
+      for (const [method, tasks] of part[key]) {
+        const known = merged[key].get(method);
+        if (known && [...tasks].some(([task, v]) => known.get(task) !== v)) {
+          throw new RangeError(`two processes measured '${method}' differently for the same seed; the benchmark is not deterministic`);
+        }
+        merged[key].set(method, tasks);
+      }
+    }
+    for (const [variant, ledger] of part.ledger) merged.ledger.set(variant, ledger);
+  }
+  return merged;
+}

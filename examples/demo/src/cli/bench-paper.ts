@@ -8,10 +8,10 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { useBackend, type BackendName, type FitProgress, type LoraGenConfigInput } from '@loragen/core';
 import { runSeed, type SeedResult } from '../benchmark/experiment';
-import { METHOD_IDS, type MethodId } from '../benchmark/methods';
+import { LORAGEN_VARIANTS, METHOD_IDS, type MethodId } from '../benchmark/methods';
 import { resultsChart } from '../benchmark/report-chart';
 import { resultsMarkdown } from '../benchmark/report-markdown';
-import { readSeedFile, writeSeedFile } from '../benchmark/seed-file';
+import { mergeSeedResults, readSeedFile, writeSeedFile } from '../benchmark/seed-file';
 import { summarise } from '../benchmark/summary';
 import { writeJsonAtomic, writeTextAtomic } from '../library/write-text';
 import { listTasks, ZERO_SHOT_TASK_IDS } from '../tasks/family';
@@ -48,21 +48,32 @@ async function oneSeed(seed: number, scale: typeof BENCH_SCALE, methods: readonl
   });
 }
 
-/** Runs seeds 1..count in child processes, at most `jobs` at a time, each writing its accuracies to a file. */
-async function seedsInChildren(count: number, jobs: number, childArgs: string[]): Promise<SeedResult[]> {
+/**
+ * Runs seeds 1..count in child processes, at most `jobs` at a time. Each LoRAGen variant of a seed is a process of
+ * its own (its training is the long part), and one more measures the other methods; each child writes its results
+ * to a file, merged here per seed.
+ */
+async function seedsInChildren(count: number, jobs: number, methods: readonly MethodId[], childArgs: string[]): Promise<SeedResult[]> {
   const dir = await mkdtemp(join(tmpdir(), 'loragen-bench-'));
   const script = fileURLToPath(import.meta.url);
-  const runChild = (seed: number) =>
+  const variants = methods.filter((m) => (LORAGEN_VARIANTS as readonly string[]).includes(m));
+  const others = methods.filter((m) => !variants.includes(m));
+  const groups = [...(others.length > 0 ? [others] : []), ...variants.map((v) => [v])];
+  const units = Array.from({ length: count }, (_, i) => groups.map((group, g) => ({ seed: i + 1, group, file: join(dir, `${i + 1}-${g}.json`) }))).flat();
+  const runChild = (unit: (typeof units)[number]) =>
     new Promise<void>((resolveChild, reject) => {
-      const child = spawn(process.execPath, [script, '--only-seed', String(seed), '--seed-file', join(dir, `${seed}.json`), ...childArgs], { stdio: 'inherit' });
-      child.on('exit', (code) => (code === 0 ? resolveChild() : reject(new Error(`seed ${seed} exited with code ${code}`))));
+      const args = [script, '--only-seed', String(unit.seed), '--seed-file', unit.file, '--methods', unit.group.join(','), ...childArgs];
+      const child = spawn(process.execPath, args, { stdio: 'inherit' });
+      child.on('exit', (code) => (code === 0 ? resolveChild() : reject(new Error(`seed ${unit.seed} (${unit.group.join(', ')}) exited with code ${code}`))));
     });
   try {
-    const queue = Array.from({ length: count }, (_, i) => i + 1);
-    await Promise.all(Array.from({ length: Math.min(jobs, count) }, async () => {
-      for (let seed = queue.shift(); seed !== undefined; seed = queue.shift()) await runChild(seed);
+    const queue = [...units];
+    await Promise.all(Array.from({ length: Math.min(jobs, units.length) }, async () => {
+      for (let unit = queue.shift(); unit !== undefined; unit = queue.shift()) await runChild(unit);
     }));
-    return await Promise.all(Array.from({ length: count }, (_, i) => readSeedFile(join(dir, `${i + 1}.json`))));
+    return await Promise.all(
+      Array.from({ length: count }, async (_, i) => mergeSeedResults(await Promise.all(units.filter((u) => u.seed === i + 1).map((u) => readSeedFile(u.file))))),
+    );
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
@@ -70,7 +81,8 @@ async function seedsInChildren(count: number, jobs: number, childArgs: string[])
 
 async function main(): Promise<void> {
   const args = parseArguments(process.argv.slice(2), ['seeds', 'jobs', 'backend', 'out', 'only-seed', 'seed-file', 'autoencoder-steps', 'diffusion-steps', 'methods', 'config']);
-  const methods = methodList(args.get('methods'));
+  // a child process runs exactly the methods its parent gives it
+  const methods = methodList(args.get('methods'), !args.has('only-seed'));
   const configOverrides = configArgument(args.get('config'));
   const backend = await useBackend((args.get('backend') ?? 'wasm') as BackendName);
   const scale = {
@@ -88,8 +100,8 @@ async function main(): Promise<void> {
   const out = args.get('out') ?? PAPER_RESULTS_DIR;
   const started = Date.now();
   const seeds: SeedResult[] = [];
-  const childArgs = ['--backend', backend, '--autoencoder-steps', String(scale.autoencoderSteps), '--diffusion-steps', String(scale.diffusionSteps), '--methods', methods.join(','), '--config', JSON.stringify(configOverrides)];
-  if (jobs > 1) seeds.push(...(await seedsInChildren(seedCount, jobs, childArgs)));
+  const childArgs = ['--backend', backend, '--autoencoder-steps', String(scale.autoencoderSteps), '--diffusion-steps', String(scale.diffusionSteps), '--config', JSON.stringify(configOverrides)];
+  if (jobs > 1) seeds.push(...(await seedsInChildren(seedCount, jobs, methods, childArgs)));
   else for (let seed = 1; seed <= seedCount; seed++) seeds.push(await oneSeed(seed, scale, methods, configOverrides));
   const results = summarise(
     seeds,
@@ -117,13 +129,13 @@ function configArgument(value: string | undefined): LoraGenConfigInput {
   throw new UsageError(`--config must be a JSON object of LoRAGen config fields, got '${value}'`);
 }
 
-/** `--methods a,b`: a subset of the benchmark's methods; `base` and `task-lora`, which the claims and the ledger need, always run. */
-function methodList(value: string | undefined): MethodId[] {
+/** `--methods a,b`: a subset of the benchmark's methods; `base` and `task-lora`, which the claims and the ledger need, are added. */
+function methodList(value: string | undefined, withReferences: boolean): MethodId[] {
   if (value === undefined) return [...METHOD_IDS];
   const list = value.split(',').map((m) => m.trim());
   const unknown = list.filter((m) => !(METHOD_IDS as readonly string[]).includes(m));
   if (unknown.length > 0 || list.length === 0) throw new UsageError(`--methods: unknown method(s) ${unknown.join(', ')}; known: ${METHOD_IDS.join(', ')}`);
-  return METHOD_IDS.filter((m) => m === 'base' || m === 'task-lora' || list.includes(m));
+  return METHOD_IDS.filter((m) => (withReferences && (m === 'base' || m === 'task-lora')) || list.includes(m));
 }
 
 main().catch((err: unknown) => {

@@ -13,6 +13,19 @@ export interface HashingTextEncoderOptions {
    * unit RMS per entry. Saved with a model, so `LoraGen.load` rebuilds the same encoder. @default none
    */
   center?: ArrayLike<number>;
+  /**
+   * Inverse document frequency of each feature in a library's descriptions (see `centeredOn`'s `idf` option):
+   * a feature weighs its IDF, so words every task uses fade and the words that tell tasks apart carry the
+   * embedding; a feature the library never uses weighs nothing, since no training description tells what it
+   * means. Saved with a model. @default none (every feature weighs 1)
+   */
+  idf?: Record<string, number>;
+}
+
+/** Options of {@link HashingTextEncoder.centeredOn}. */
+export interface CenteredOptions extends Omit<HashingTextEncoderOptions, 'center' | 'idf'> {
+  /** Also weigh features by their inverse document frequency in `descriptions`. @default false */
+  idf?: boolean;
 }
 
 /** FNV-1a, 32 bit: a fixed, platform-independent hash so embeddings are identical everywhere. */
@@ -37,6 +50,14 @@ function features(text: string, charNgrams: number[]): string[] {
   return out;
 }
 
+/** Smoothed IDF, ln((1 + n) / (1 + df)) + 1, of every feature of `descriptions` (n of them). */
+function inverseDocumentFrequencies(descriptions: readonly string[], charNgrams: number[]): Record<string, number> {
+  const df = new Map<string, number>();
+  for (const d of descriptions) for (const f of new Set(features(d, charNgrams))) df.set(f, (df.get(f) ?? 0) + 1);
+  const n = descriptions.length;
+  return Object.fromEntries([...df].sort(([a], [b]) => (a < b ? -1 : 1)).map(([f, k]) => [f, Math.log((1 + n) / (1 + k)) + 1]));
+}
+
 /**
  * The offline default text encoder: word uni- and bi-grams and character n-grams hashed into D dimensions, each
  * count c weighted 1 + ln c (sub-linear term frequency), with a hashed sign so collisions cancel on average,
@@ -46,10 +67,12 @@ export class HashingTextEncoder implements TaskTextEncoder {
   readonly dim: number;
   readonly charNgrams: number[];
   readonly center?: Float32Array;
+  readonly idf?: ReadonlyMap<string, number>;
 
   constructor(opts: HashingTextEncoderOptions = {}) {
     this.dim = opts.dim ?? 1024;
     this.charNgrams = opts.charNgrams ?? [3, 4];
+    if (opts.idf !== undefined) this.idf = new Map(Object.entries(opts.idf));
     if (opts.center !== undefined) {
       if (opts.center.length !== this.dim) {
         throw new TextEncoderError(`center has length ${opts.center.length}, the encoder's dim is ${this.dim}`, 'fit it with HashingTextEncoder.centeredOn');
@@ -63,17 +86,24 @@ export class HashingTextEncoder implements TaskTextEncoder {
    * embeddings of different tasks have cosines near 0.9 and a condition built from them barely varies; subtracting
    * the library's mean keeps what tells tasks apart.
    */
-  static centeredOn(descriptions: readonly string[], opts: Omit<HashingTextEncoderOptions, 'center'> = {}): HashingTextEncoder {
+  static centeredOn(descriptions: readonly string[], opts: CenteredOptions = {}): HashingTextEncoder {
     if (descriptions.length === 0) throw new TextEncoderError('centeredOn needs at least one description', 'pass every description of the training library');
-    const raw = new HashingTextEncoder(opts);
+    const { idf: weigh, ...base } = opts;
+    const idf = weigh ? inverseDocumentFrequencies(descriptions, base.charNgrams ?? [3, 4]) : undefined;
+    const raw = new HashingTextEncoder({ ...base, idf });
     const mean = new Float64Array(raw.dim);
     for (const d of descriptions) raw.vector(d).forEach((x, i) => (mean[i] += x / descriptions.length));
-    return new HashingTextEncoder({ ...opts, center: mean });
+    return new HashingTextEncoder({ ...base, idf, center: mean });
   }
 
   /** The options that rebuild this encoder exactly (what a saved model stores). */
   get options(): HashingTextEncoderOptions {
-    return { dim: this.dim, charNgrams: [...this.charNgrams], ...(this.center ? { center: Array.from(this.center) } : {}) };
+    return {
+      dim: this.dim,
+      charNgrams: [...this.charNgrams],
+      ...(this.center ? { center: Array.from(this.center) } : {}),
+      ...(this.idf ? { idf: Object.fromEntries(this.idf) } : {}),
+    };
   }
 
   /** The embedding of one text as plain numbers. */
@@ -82,9 +112,11 @@ export class HashingTextEncoder implements TaskTextEncoder {
     for (const f of features(text, this.charNgrams)) counts.set(f, (counts.get(f) ?? 0) + 1);
     const v = new Float32Array(this.dim);
     for (const [f, c] of counts) {
+      const weight = this.idf ? (this.idf.get(f) ?? 0) : 1;
+      if (weight === 0) continue;
       const h = fnv1a(f);
       const sign = (h & 0x80000000) === 0 ? 1 : -1;
-      v[(h & 0x7fffffff) % this.dim] += sign * (1 + Math.log(c));
+      v[(h & 0x7fffffff) % this.dim] += sign * (1 + Math.log(c)) * weight;
     }
     let norm = 0;
     for (const x of v) norm += x * x;
