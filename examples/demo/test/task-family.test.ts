@@ -68,3 +68,24 @@ describe('task family', () => {
     expect(() => taskById('contains-42')).toThrow(/unknown task 'contains-42'/);
   });
 });
+
+describe('held-out wordings', () => {
+  const tasks = listTasks();
+  it('every task has at least two, none of them a training description', () => {
+    for (const t of tasks) {
+      expect(t.heldOutDescriptions.length).toBeGreaterThanOrEqual(2);
+      for (const d of t.heldOutDescriptions) expect(t.descriptions).not.toContain(d);
+    }
+  });
+
+  it('use sentence shapes no training template uses (no shared opening of three words)', () => {
+    const opening = (d: string) => d.toLowerCase().split(/\s+/).slice(0, 3).join(' ');
+    const trainingOpenings = new Set(tasks.flatMap((t) => t.descriptions.map(opening)));
+    for (const t of tasks) for (const d of t.heldOutDescriptions) expect(trainingOpenings.has(opening(d))).toBe(false);
+  });
+
+  it('name their own task: the digit, as a numeral or a word', () => {
+    const words = ['zero', 'one', 'two', 'three', 'four', 'five', 'six', 'seven', 'eight', 'nine'];
+    for (const t of tasks) for (const d of t.heldOutDescriptions) expect(d.includes(String(t.arg)) || d.includes(words[t.arg])).toBe(true);
+  });
+});
