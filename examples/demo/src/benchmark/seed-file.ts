@@ -1,7 +1,7 @@
 // One seed's results as JSON, so seeds can run in separate processes and be merged.
 import { readFile } from 'node:fs/promises';
 import type { SeedAccuracies, SeedLedger, SeedResult } from './experiment';
-import { LORAGEN_VARIANTS, METHOD_IDS, type LoraGenVariant, type MethodId } from './methods';
+import { LORAGEN_VARIANTS, METHOD_IDS, type LoraGenVariant } from './methods';
 import { writeJsonAtomic } from '../library/write-text';
 
 type Table = Record<string, Record<string, number>>;
