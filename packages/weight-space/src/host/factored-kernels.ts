@@ -1,4 +1,4 @@
-import type { TensorInfo } from '@tensorflow/tfjs-core';
+import type { NamedAttrMap, TensorInfo } from '@tensorflow/tfjs-core';
 import { GRADIENT_CUTOFF } from '../lowrank/gradient-cutoff';
 import { RIGHT_MUL_WIDTHS } from '../simd/kernels';
 import { gramsOnWorker } from './gram-worker';
@@ -91,7 +91,8 @@ const spectrumOutputs = (heap: KernelHeap, n: number, r: number): SpectrumOutput
  * F_B F_B^T = B^T B and the SVD of the core K = F_B^T F_A = P S Q^T, the left frame is F_B P and the right frame
  * F_A Q (columns in sigma's order; zero past the gradient cutoff). Then d sigma_i / dA = L_i L_i^T A / sigma_i and
  * d sigma_i / dB = B R_i R_i^T / sigma_i, with L_i, R_i the frames' i-th columns. The left vectors K q_i / sigma_i
- * are F_B^T (F_A q_i) / sigma_i: from the right frame, by a triangular product rather than K's dense one.
+ * are F_B^T (F_A q_i) / sigma_i: from the right frame, by a triangular product rather than K's dense one. Frame
+ * columns of singular values at or below `cutoffFraction` sigma_1 are zero.
  */
 function writeSpectrum(
   f32: Float32Array,
@@ -101,9 +102,10 @@ function writeSpectrum(
   grams: MatrixView[],
   sweeps: ColumnSweeps,
   work: RankWorkspace,
+  cutoffFraction = GRADIENT_CUTOFF,
 ): void {
   const { values, right } = smallSvd(coreOf(grams, r, work), r, sweeps, work.svd);
-  const cutoff = values[0] * GRADIENT_CUTOFF;
+  const cutoff = values[0] * cutoffFraction;
   let live = 0;
   while (live < r && values[live] > cutoff) live++;
   const rightFrame = lowerTimes(work.rootA, right, r, live, work.rightFrame);
@@ -116,16 +118,74 @@ function writeSpectrum(
 
 /** Outputs: sigma [N, r], left frame [N, r, r], right frame [N, r, r] (see writeSpectrum). */
 export function lowRankSvdKernel(heap: KernelHeap, a: TensorInfo, b: TensorInfo): void {
-  const n = positionsOf(a);
-  const r = rankOfA(a);
-  const as = [inputA(heap, a)];
-  const bs = [inputB(heap, b)];
+  stackSpectrum(heap, [a], [b], null, GRADIENT_CUTOFF);
+}
+
+/**
+ * Frames of a sum's spectrum are kept down to this fraction of sigma_1: below it the left vectors K q_i / sigma_i
+ * lose their unit norm to float64 rounding (about 1e-16 sigma_1 / sigma_i), while such terms weigh nothing in a
+ * float32 result anyway.
+ */
+const SUM_FRAME_CUTOFF = 1e-13;
+
+/**
+ * The spectrum of sum_t c_t B_t A_t per position, without forming it: the sum is [c_1 B_1, ..., c_T B_T] times
+ * [A_1; ...; A_T], factors of rank R = sum_t r_t, so its R singular values and frames are those of
+ * {@link writeSpectrum} on the stacked Grams (read where each factor is: the stack is never copied). The
+ * coefficients scale the B side's Gram blocks, (i, j) by c_i c_j, in float64. Inputs a0, b0, a1, b1, ...; attrs
+ * `coefficients` (one per term). Outputs: sigma [N, R], left frame F_B P and right frame F_A Q [N, R, R], their
+ * rows in stack order (rows r_1 + ... + r_(t-1) onwards belong to term t), zero past 1e-13 sigma_1; and the
+ * scale |B_w|_F |A_s|_F [N] (from the Grams' traces), which bounds |M|_F and sets the float64 rounding level of
+ * the singular values (a sum that cancels to zero comes out at about 1e-16 of it, not at zero).
+ */
+export function lowRankSumSvdKernel(heap: KernelHeap, inputs: TensorInfo[], attrs: NamedAttrMap): void {
+  const a = inputs.filter((_, i) => i % 2 === 0);
+  const b = inputs.filter((_, i) => i % 2 === 1);
+  stackSpectrum(heap, a, b, attrs.coefficients as number[], SUM_FRAME_CUTOFF, true);
+}
+
+/** c_t of every stacked rank row, for Gram entries (i, j) to be scaled by rows[i] rows[j]. */
+function rowCoefficients(ranks: number[], coefficients: number[]): Float64Array {
+  const rows = new Float64Array(ranks.reduce((s, r) => s + r, 0));
+  let at = 0;
+  ranks.forEach((r, t) => rows.fill(coefficients[t], at, (at += r)));
+  return rows;
+}
+
+/** Scales a symmetric Gram's upper triangle (all its kernel computes) to D G D for D = diag(rows). */
+function scaleGram({ data, offset, stride }: MatrixView, rows: Float64Array): void {
+  for (let i = 0; i < rows.length; i++) {
+    for (let j = i; j < rows.length; j++) data[offset + i * stride + j] *= rows[i] * rows[j];
+  }
+}
+
+/** Sum of the diagonal of an r x r Gram view. */
+function trace({ data, offset, stride }: MatrixView, r: number): number {
+  let s = 0;
+  for (let i = 0; i < r; i++) s += data[offset + i * stride + i];
+  return s;
+}
+
+/** {@link writeSpectrum} of every position of the stacked terms (and, `withScale`, the scale output). */
+function stackSpectrum(heap: KernelHeap, a: TensorInfo[], b: TensorInfo[], coefficients: number[] | null, cutoff: number, withScale = false): void {
+  const n = positionsOf(a[0]);
+  const ranks = a.map(rankOfA);
+  const r = ranks.reduce((s, x) => s + x, 0);
+  const as = a.map((t) => inputA(heap, t));
+  const bs = b.map((t) => inputB(heap, t));
   const [gramsA, gramsB] = gramsOfBoth(heap, [as, as], [bs, bs], n);
   const at = spectrumOutputs(heap, n, r);
+  const scaleAt = withScale ? heap.output([n]) / 4 : -1;
   const { vectors } = jacobiFor(heap, r);
   const work = rankWorkspace(r);
+  const rows = coefficients && coefficients.some((c) => c !== 1) ? rowCoefficients(ranks, coefficients) : null;
   const [f32, dataA, dataB] = [heap.f32(), gramsA.data(), gramsB.data()];
-  for (let pos = 0; pos < n; pos++) writeSpectrum(f32, at, pos, r, [gramView(dataA, gramsA, pos, 0, 0), gramView(dataB, gramsB, pos, 0, 0)], vectors, work);
+  for (let pos = 0; pos < n; pos++) {
+    const grams = [gramView(dataA, gramsA, pos, 0, 0), gramView(dataB, gramsB, pos, 0, 0)];
+    if (rows) scaleGram(grams[1], rows);
+    if (withScale) f32[scaleAt + pos] = Math.sqrt(trace(grams[0], r) * trace(grams[1], r));
+    writeSpectrum(f32, at, pos, r, grams, vectors, work, cutoff);
+  }
 }
 
 /** Where the cross terms go: inner [N], X_A = A1 A2^T and X_B = B1^T B2 [N, r1, r2] (float indices). */
