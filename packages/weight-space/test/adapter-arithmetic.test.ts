@@ -8,6 +8,8 @@ import { type FactoredAdapter, WeightSpaceError, compress, merge, simdKernelsAct
 import { type Factors, type Mat, matmul, singularValues, transpose } from './support/reference';
 import { gauge, orthonormal, randomFactors, rng } from './support/random';
 import { describeEachStrategy } from './support/strategies';
+import { torchGenerator, torchRandn } from './support/torch-randn';
+import anchor from './fixtures/torch-peft-svd-merge.json';
 
 /** What float32 tensors hold. */
 const f32 = (m: Mat): Mat => m.map((row) => row.map(Math.fround));
@@ -219,6 +221,25 @@ describeEachBackend('adapter arithmetic', (backend) => describeEachStrategy(back
     }
     tf.dispose([out.factors.A, out.factors.B, ...terms.flatMap((t) => [t.A, t.B])]);
   });
+
+  it.each(anchor.layouts.map((l) => [l.layout, l] as const))(
+    "the anchor's seeded inputs (%s) give the module-0 singular values it printed (PEFT's dense SVD merge)",
+    async (_, layout) => {
+      // torch.manual_seed(0); per adapter A ~ randn(r, dIn) / sqrt(dIn), B ~ randn(dOut, r) / sqrt(r); alpha 32, r 16
+      const generator = torchGenerator(0);
+      const { rank: r, dIn, dOut } = layout;
+      const adapters = Array.from({ length: layout.adapters }, () => {
+        const A = tf.tensor2d(torchRandn(generator, r * dIn, 1 / Math.sqrt(dIn)), [r, dIn]);
+        const B = tf.tensor2d(torchRandn(generator, dOut * r, 1 / Math.sqrt(r)), [dOut, r]);
+        return { modules: [{ name: 'module0', A, B, scaling: 2 }] };
+      });
+      const [merged] = (await merge(adapters, { weights: layout.weights, rank: layout.svdRank })).modules;
+      expect(merged.rank).toBe(16);
+      layout.module0TopSingularValues.forEach((s, i) => expect(Math.abs(merged.singularValues![i] - s)).toBeLessThanOrEqual(1e-5 * s));
+      tf.dispose([merged.A, merged.B]);
+      adapters.forEach(disposeAdapter);
+    },
+  );
 
   it('leaves no tensors behind', async () => {
     const lib = library(8);

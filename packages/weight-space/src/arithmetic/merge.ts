@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { Tensor } from '@tensorflow/tfjs-core';
 import { WeightSpaceError } from '../errors';
 import { type RankBudget, checkBudget } from '../lowrank/rank-budget';
+import { unstackFirst } from '../host/registry';
 import { truncatedSvdOfSum } from '../lowrank/truncated-svd';
 import type { ArithmeticModule, ArithmeticProgress, ArithmeticResult, FactoredAdapter } from './adapter';
 import { type AlignedModule, alignModules } from './align';
@@ -89,23 +90,27 @@ function batches(modules: AlignedModule[], coefficients: (m: AlignedModule) => n
   );
 }
 
+/** The first k rows of A and columns of B (the rest are zero: this position kept fewer than the batch's largest rank). */
+function atRank(a: Tensor, b: Tensor, k: number): [Tensor, Tensor] {
+  const out = tf.tidy(() => [tf.slice(a, [0, 0], [k, -1]), tf.slice(b, [0, 0], [-1, k])]) as [Tensor, Tensor];
+  tf.dispose([a, b]);
+  return out;
+}
+
 /** One batch through {@link truncatedSvdOfSum}, split back into modules at their own ranks. */
 async function truncatedChunk(chunk: AlignedModule[], coefficients: number[], budget: RankBudget): Promise<ArithmeticModule[]> {
   const stackOf = (tensors: Tensor[]) => (tensors.length === 1 ? tf.expandDims(tensors[0], 0) : tf.stack(tensors));
   const terms = chunk[0].terms.map((_, t) => ({ A: stackOf(chunk.map((m) => m.terms[t].A)), B: stackOf(chunk.map((m) => m.terms[t].B)) }));
   try {
     const { factors, truncations, singularValues } = await truncatedSvdOfSum(terms, { coefficients, rank: budget.rank, energy: budget.energy });
-    const { dOut, dIn } = chunk[0];
-    const modules = chunk.map((m, n) => {
+    // one copy per module (tf.slice of a batch copies the whole batch out of tfjs-wasm's heap per call)
+    const [as, bs] = [unstackFirst(factors.A), unstackFirst(factors.B)];
+    tf.dispose([factors.A, factors.B]);
+    return chunk.map((m, n) => {
       const k = truncations[n].rank;
-      const [A, B] = tf.tidy(() => [
-        tf.reshape(tf.slice(factors.A, [n, 0, 0], [1, k, dIn]), [k, dIn]),
-        tf.reshape(tf.slice(factors.B, [n, 0, 0], [1, dOut, k]), [dOut, k]),
-      ]);
+      const [A, B] = k === as[n].shape[0] ? [as[n], bs[n]] : atRank(as[n], bs[n], k);
       return { name: m.name, A, B, scaling: 1 as const, ...truncations[n], singularValues: singularValues[n] };
     });
-    tf.dispose([factors.A, factors.B]);
-    return modules;
   } finally {
     tf.dispose(terms.flatMap((t) => [t.A, t.B]));
   }

@@ -86,13 +86,19 @@ const spectrumOutputs = (heap: KernelHeap, n: number, r: number): SpectrumOutput
   right: heap.output([n, r, r]) / 4,
 });
 
+/** Which frame columns {@link writeSpectrum} computes: the leading `columns`, down to `cutoffFraction` sigma_1. */
+interface FrameOptions {
+  cutoffFraction: number;
+  columns: number;
+}
+
 /**
  * sigma(B A) of one position, descending, with the frames its gradient needs: with Cholesky roots F_A F_A^T = A A^T,
  * F_B F_B^T = B^T B and the SVD of the core K = F_B^T F_A = P S Q^T, the left frame is F_B P and the right frame
  * F_A Q (columns in sigma's order; zero past the gradient cutoff). Then d sigma_i / dA = L_i L_i^T A / sigma_i and
  * d sigma_i / dB = B R_i R_i^T / sigma_i, with L_i, R_i the frames' i-th columns. The left vectors K q_i / sigma_i
  * are F_B^T (F_A q_i) / sigma_i: from the right frame, by a triangular product rather than K's dense one. Frame
- * columns of singular values at or below `cutoffFraction` sigma_1 are zero.
+ * columns past `columns` or of singular values at or below `cutoffFraction` sigma_1 are zero.
  */
 function writeSpectrum(
   f32: Float32Array,
@@ -102,12 +108,12 @@ function writeSpectrum(
   grams: MatrixView[],
   sweeps: ColumnSweeps,
   work: RankWorkspace,
-  cutoffFraction = GRADIENT_CUTOFF,
+  { cutoffFraction, columns }: FrameOptions = { cutoffFraction: GRADIENT_CUTOFF, columns: r },
 ): void {
   const { values, right } = smallSvd(coreOf(grams, r, work), r, sweeps, work.svd);
   const cutoff = values[0] * cutoffFraction;
   let live = 0;
-  while (live < r && values[live] > cutoff) live++;
+  while (live < columns && values[live] > cutoff) live++;
   const rightFrame = lowerTimes(work.rootA, right, r, live, work.rightFrame);
   const leftVectors = lowerTransposeTimes(work.rootB, rightFrame, r, live, work.leftVectors);
   for (let row = 0; row < r; row++) for (let i = 0; i < live; i++) leftVectors[row * r + i] /= values[i];
@@ -118,7 +124,7 @@ function writeSpectrum(
 
 /** Outputs: sigma [N, r], left frame [N, r, r], right frame [N, r, r] (see writeSpectrum). */
 export function lowRankSvdKernel(heap: KernelHeap, a: TensorInfo, b: TensorInfo): void {
-  stackSpectrum(heap, [a], [b], null, GRADIENT_CUTOFF);
+  stackSpectrum(heap, [a], [b], null, GRADIENT_CUTOFF, null);
 }
 
 /**
@@ -133,15 +139,15 @@ const SUM_FRAME_CUTOFF = 1e-13;
  * [A_1; ...; A_T], factors of rank R = sum_t r_t, so its R singular values and frames are those of
  * {@link writeSpectrum} on the stacked Grams (read where each factor is: the stack is never copied). The
  * coefficients scale the B side's Gram blocks, (i, j) by c_i c_j, in float64. Inputs a0, b0, a1, b1, ...; attrs
- * `coefficients` (one per term). Outputs: sigma [N, R], left frame F_B P and right frame F_A Q [N, R, R], their
- * rows in stack order (rows r_1 + ... + r_(t-1) onwards belong to term t), zero past 1e-13 sigma_1; and the
+ * `coefficients` (one per term) and `frames` (how many leading frame columns the caller will use). Outputs: sigma [N, R], left frame F_B P and right frame F_A Q [N, R, R], their
+ * rows in stack order (rows r_1 + ... + r_(t-1) onwards belong to term t), zero past `frames` and 1e-13 sigma_1; and the
  * scale |B_w|_F |A_s|_F [N] (from the Grams' traces), which bounds |M|_F and sets the float64 rounding level of
  * the singular values (a sum that cancels to zero comes out at about 1e-16 of it, not at zero).
  */
 export function lowRankSumSvdKernel(heap: KernelHeap, inputs: TensorInfo[], attrs: NamedAttrMap): void {
   const a = inputs.filter((_, i) => i % 2 === 0);
   const b = inputs.filter((_, i) => i % 2 === 1);
-  stackSpectrum(heap, a, b, attrs.coefficients as number[], SUM_FRAME_CUTOFF, true);
+  stackSpectrum(heap, a, b, attrs.coefficients as number[], SUM_FRAME_CUTOFF, attrs.frames as number);
 }
 
 /** c_t of every stacked rank row, for Gram entries (i, j) to be scaled by rows[i] rows[j]. */
@@ -166,8 +172,11 @@ function trace({ data, offset, stride }: MatrixView, r: number): number {
   return s;
 }
 
-/** {@link writeSpectrum} of every position of the stacked terms (and, `withScale`, the scale output). */
-function stackSpectrum(heap: KernelHeap, a: TensorInfo[], b: TensorInfo[], coefficients: number[] | null, cutoff: number, withScale = false): void {
+/**
+ * {@link writeSpectrum} of every position of the stacked terms; for a sum (`frames` not null), frames to that many
+ * columns and the scale output.
+ */
+function stackSpectrum(heap: KernelHeap, a: TensorInfo[], b: TensorInfo[], coefficients: number[] | null, cutoffFraction: number, frames: number | null): void {
   const n = positionsOf(a[0]);
   const ranks = a.map(rankOfA);
   const r = ranks.reduce((s, x) => s + x, 0);
@@ -175,7 +184,9 @@ function stackSpectrum(heap: KernelHeap, a: TensorInfo[], b: TensorInfo[], coeff
   const bs = b.map((t) => inputB(heap, t));
   const [gramsA, gramsB] = gramsOfBoth(heap, [as, as], [bs, bs], n);
   const at = spectrumOutputs(heap, n, r);
+  const withScale = frames !== null;
   const scaleAt = withScale ? heap.output([n]) / 4 : -1;
+  const frameOptions = { cutoffFraction, columns: Math.min(frames ?? r, r) };
   const { vectors } = jacobiFor(heap, r);
   const work = rankWorkspace(r);
   const rows = coefficients && coefficients.some((c) => c !== 1) ? rowCoefficients(ranks, coefficients) : null;
@@ -184,7 +195,7 @@ function stackSpectrum(heap: KernelHeap, a: TensorInfo[], b: TensorInfo[], coeff
     const grams = [gramView(dataA, gramsA, pos, 0, 0), gramView(dataB, gramsB, pos, 0, 0)];
     if (rows) scaleGram(grams[1], rows);
     if (withScale) f32[scaleAt + pos] = Math.sqrt(trace(grams[0], r) * trace(grams[1], r));
-    writeSpectrum(f32, at, pos, r, grams, vectors, work, cutoff);
+    writeSpectrum(f32, at, pos, r, grams, vectors, work, frameOptions);
   }
 }
 

@@ -30,14 +30,15 @@ export interface SumSpectrum {
 const OPS_FRAME_CUTOFF = 1e-6;
 
 /**
- * {@link SumSpectrum} of terms flattened to [N, r_t, dIn] / [N, dOut, r_t]. On cpu and wasm one SIMD kernel reads
+ * {@link SumSpectrum} of terms flattened to [N, r_t, dIn] / [N, dOut, r_t], with at least the leading `frames` frame
+ * columns (the SIMD kernel computes no more: the rest are zero). On cpu and wasm one SIMD kernel reads
  * every factor where it is and works in float64 (the stack is never copied, the coefficients scale its Gram);
  * elsewhere the stack is concatenated and solved by the tfjs-ops factored SVD (float32 CholeskyQR2 and Jacobi).
  */
-export function sumSpectrum(terms: FlatFactors[], coefficients: number[]): SumSpectrum {
+export function sumSpectrum(terms: FlatFactors[], coefficients: number[], frames: number): SumSpectrum {
   if (simdKernelsActive()) {
     const inputs = Object.fromEntries(terms.flatMap(({ a, b }, t) => [[`a${t}`, a], [`b${t}`, b]]));
-    const [values, left, right, scale] = runHostKernel(KERNELS.sumSvd, inputs, { coefficients });
+    const [values, left, right, scale] = runHostKernel(KERNELS.sumSvd, inputs, { coefficients, frames });
     return { values, left, right, scale, noise: 1e-12 };
   }
   return tf.tidy(() => {

@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { Tensor } from '@tensorflow/tfjs-core';
 import { type RankBudget, type Truncation, checkBudget, truncate } from './rank-budget';
 import { WeightSpaceError } from '../errors';
+import { type Term, leftMul, rightMul } from '../host/registry';
 import type { LowRankFactors } from '../types';
 import { type FactorShape, factorShape } from '../validate';
 import { type FlatFactors, flatFactors } from './gram-root';
@@ -25,6 +26,13 @@ export interface TruncatedSvd {
   truncations: Truncation[];
   /** Per position, every singular value of the exact sum (R = sum_t r_t of them), descending. */
   singularValues: Float64Array[];
+}
+
+/** sum_t U_t V_t by the cpu/wasm product kernels (two terms a call; tf.matMul elsewhere). */
+function sumOfProducts(terms: Term[], product: (terms: Term[]) => Tensor): Tensor {
+  const partial: Tensor[] = [];
+  for (let t = 0; t < terms.length; t += 2) partial.push(product(terms.slice(t, t + 2)));
+  return partial.length === 1 ? partial[0] : tf.addN(partial);
 }
 
 /** Checks that the terms are one batch of dOut x dIn updates (ranks may differ) and returns their shapes. */
@@ -69,7 +77,8 @@ export async function truncatedSvdOfSum(terms: LowRankFactors[], options: Trunca
 async function truncateSum(flat: FlatFactors[], coefficients: number[], budget: RankBudget, { batch, dOut, dIn }: FactorShape): Promise<TruncatedSvd> {
   const ranks = flat.map((f) => f.a.shape[1] as number);
   const total = ranks.reduce((s, r) => s + r, 0);
-  const spectrum = sumSpectrum(flat, coefficients);
+  // a rank budget says how many frame columns will be used; an energy budget is only known from the values
+  const spectrum = sumSpectrum(flat, coefficients, budget.rank ?? total);
   try {
     return await truncateSpectrum(flat, coefficients, budget, { batch, dOut, dIn, total, ranks }, spectrum);
   } finally {
@@ -101,22 +110,26 @@ async function truncateSpectrum(
     }
   });
   const factors = tf.tidy(() => {
-    const scale = tf.tensor3d(halfInverse, [positions, 1, k]);
+    // the B side's product kernel wants a width that is a multiple of 4: zero columns up to it, cut after
+    const width = Math.ceil(k / 4) * 4;
+    const scale = tf.pad(tf.tensor3d(halfInverse, [positions, 1, k]), [[0, 0], [0, 0], [0, width - k]]);
     // B' = B_w F_A Q_k S^-1/2 = sum_t B_t (c_t rows_t of that mix); A' = S^-1/2 P_k^T F_B^T A_s likewise
-    const rightMix = tf.mul(tf.slice(spectrum.right, [0, 0, 0], [positions, total, k]), scale);
-    const leftMix = tf.transpose(tf.mul(tf.slice(spectrum.left, [0, 0, 0], [positions, total, k]), scale), [0, 2, 1]);
+    const frame = (x: Tensor) => tf.mul(tf.slice(x, [0, 0, 0], [positions, total, width]), scale);
+    const [rightMix, leftMix] = [frame(spectrum.right), tf.transpose(frame(spectrum.left), [0, 2, 1])];
     let row = 0;
-    const bs: Tensor[] = [];
-    const as: Tensor[] = [];
+    const bTerms: Term[] = [];
+    const aTerms: Term[] = [];
     flat.forEach(({ a, b }, t) => {
       const r = ranks[t];
-      bs.push(tf.matMul(b, tf.mul(tf.slice(rightMix, [0, row, 0], [positions, r, k]), coefficients[t])));
-      as.push(tf.matMul(tf.slice(leftMix, [0, 0, row], [positions, k, r]), a));
+      bTerms.push([b, tf.mul(tf.slice(rightMix, [0, row, 0], [positions, r, width]), coefficients[t])]);
+      aTerms.push([tf.slice(leftMix, [0, 0, row], [positions, width, r]), a]);
       row += r;
     });
+    const [a, b] = [sumOfProducts(aTerms, leftMul), sumOfProducts(bTerms, rightMul)];
+    // (a slice copies the whole tensor on tfjs-wasm: only when there are padding columns to cut)
     return {
-      A: tf.reshape(as.length === 1 ? as[0] : tf.addN(as), [...batch, k, dIn]),
-      B: tf.reshape(bs.length === 1 ? bs[0] : tf.addN(bs), [...batch, dOut, k]),
+      A: tf.reshape(width === k ? a : tf.slice(a, [0, 0, 0], [positions, k, dIn]), [...batch, k, dIn]),
+      B: tf.reshape(width === k ? b : tf.slice(b, [0, 0, 0], [positions, dOut, k]), [...batch, dOut, k]),
     };
   });
   return { factors, truncations, singularValues };
