@@ -114,7 +114,10 @@ async function truncateSpectrum(
     const width = Math.ceil(k / 4) * 4;
     const scale = tf.pad(tf.tensor3d(halfInverse, [positions, 1, k]), [[0, 0], [0, 0], [0, width - k]]);
     // B' = B_w F_A Q_k S^-1/2 = sum_t B_t (c_t rows_t of that mix); A' = S^-1/2 P_k^T F_B^T A_s likewise
-    const frame = (x: Tensor) => tf.mul(tf.slice(x, [0, 0, 0], [positions, total, width]), scale);
+    const frame = (x: Tensor) => {
+      const columns = tf.slice(x, [0, 0, 0], [positions, total, Math.min(width, total)]);
+      return tf.mul(width > total ? tf.pad(columns, [[0, 0], [0, 0], [0, width - total]]) : columns, scale);
+    };
     const [rightMix, leftMix] = [frame(spectrum.right), tf.transpose(frame(spectrum.left), [0, 2, 1])];
     let row = 0;
     const bTerms: Term[] = [];
