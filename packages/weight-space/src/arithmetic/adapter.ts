@@ -33,7 +33,10 @@ export interface ArithmeticResult {
 
 /** Options every adapter operation takes. */
 export interface ArithmeticProgress {
-  /** Modules handed to one factored SVD call (same shape and ranks are batched): memory and progress granularity. @default 16 */
+  /**
+   * Most modules handed to one factored SVD call (modules of one shape and ranks are batched): bounds the memory of
+   * the stacked copies and sets the progress granularity. @default as many as hold 64 MB of input factors
+   */
   modulesPerCall?: number;
   /** Called after each call with modules done and the total. */
   onProgress?: (done: number, total: number) => void;

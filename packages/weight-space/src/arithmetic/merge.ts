@@ -19,7 +19,8 @@ export interface MergeOptions extends RankBudget, ArithmeticProgress {
   method?: 'concat' | 'svd';
 }
 
-const DEFAULT_MODULES_PER_CALL = 16;
+/** Input bytes per call by default: few calls (each has a fixed cost), and the stacked copies stay small. */
+const BYTES_PER_CALL = 64 << 20;
 
 /**
  * The weighted sum of adapters, module by module: sum_i w_i s_i B_i A_i (s_i each module's scaling), never forming
@@ -40,8 +41,8 @@ export async function merge(adapters: FactoredAdapter[], options: MergeOptions =
   if (!Array.isArray(weights) || weights.length !== adapters?.length || !weights.every(Number.isFinite)) {
     throw new WeightSpaceError(`merge: weights must be ${adapters?.length} finite numbers, one per adapter (got [${weights}])`);
   }
-  const modulesPerCall = options.modulesPerCall ?? DEFAULT_MODULES_PER_CALL;
-  if (!(Number.isInteger(modulesPerCall) && modulesPerCall >= 1)) {
+  const { modulesPerCall } = options;
+  if (modulesPerCall !== undefined && !(Number.isInteger(modulesPerCall) && modulesPerCall >= 1)) {
     throw new WeightSpaceError(`merge: modulesPerCall must be a positive integer (got ${modulesPerCall})`);
   }
   const modules = alignModules(adapters);
@@ -75,9 +76,9 @@ function concatenated(m: AlignedModule, coefficients: number[]): ArithmeticModul
 
 /**
  * Modules that one factored SVD call can take together (same dOut x dIn, ranks and coefficients), at most `size`
- * at a time, in their original order within each batch.
+ * at a time (by default as many as hold BYTES_PER_CALL of factors), in their original order within each batch.
  */
-function batches(modules: AlignedModule[], coefficients: (m: AlignedModule) => number[], size: number): AlignedModule[][] {
+function batches(modules: AlignedModule[], coefficients: (m: AlignedModule) => number[], size?: number): AlignedModule[][] {
   const groups = new Map<string, AlignedModule[]>();
   for (const m of modules) {
     const key = `${m.dOut}x${m.dIn}|${m.ranks}|${coefficients(m)}`;
@@ -85,9 +86,12 @@ function batches(modules: AlignedModule[], coefficients: (m: AlignedModule) => n
     group.push(m);
     groups.set(key, group);
   }
-  return [...groups.values()].flatMap((group) =>
-    Array.from({ length: Math.ceil(group.length / size) }, (_, i) => group.slice(i * size, (i + 1) * size)),
-  );
+  return [...groups.values()].flatMap((group) => {
+    const { ranks, dOut, dIn } = group[0];
+    const bytes = ranks.reduce((s, r) => s + r, 0) * (dOut + dIn) * 4;
+    const n = size ?? Math.max(1, Math.floor(BYTES_PER_CALL / bytes));
+    return Array.from({ length: Math.ceil(group.length / n) }, (_, i) => group.slice(i * n, (i + 1) * n));
+  });
 }
 
 /** The first k rows of A and columns of B (the rest are zero: this position kept fewer than the batch's largest rank). */
