@@ -1,4 +1,4 @@
-import type { NamedAttrMap, TensorInfo } from '@tensorflow/tfjs-core';
+import type { TensorInfo } from '@tensorflow/tfjs-core';
 import { GRADIENT_CUTOFF } from '../lowrank/gradient-cutoff';
 import { RIGHT_MUL_WIDTHS } from '../simd/kernels';
 import { gramsOnWorker } from './gram-worker';
@@ -7,6 +7,7 @@ import { VALUES_ORTHOGONALITY, heapJacobi, heapJacobiBytes } from './heap-jacobi
 import {
   type ColumnSweeps,
   type MatrixView,
+  type SmallSvd,
   type SvdWorkspace,
   choleskyLower,
   lowerTimes,
@@ -23,21 +24,21 @@ import { type Factor, type GramLayout, factorA, factorB, gramView, positionsOf, 
  * Factors arrive with any batch axes: A [..., r, dIn] (rank-major) and B [..., dOut, r] (length-major).
  */
 
-const inputA = (heap: KernelHeap, a: TensorInfo) => factorA(heap.input(a), a);
-const inputB = (heap: KernelHeap, b: TensorInfo) => factorB(heap.input(b), b);
+export const inputA = (heap: KernelHeap, a: TensorInfo) => factorA(heap.input(a), a);
+export const inputB = (heap: KernelHeap, b: TensorInfo) => factorB(heap.input(b), b);
 
 /**
  * The stacked Grams of the A side ([xsA, ysA]) and of the B side: the B side's on the worker thread while this one
  * does the A side's, or both here (no worker, too little work, or a worker that failed).
  */
-function gramsOfBoth(heap: KernelHeap, [xsA, ysA]: Factor[][], [xsB, ysB]: Factor[][], positions: number): [GramLayout, GramLayout] {
+export function gramsOfBoth(heap: KernelHeap, [xsA, ysA]: Factor[][], [xsB, ysB]: Factor[][], positions: number): [GramLayout, GramLayout] {
   const pending = gramsOnWorker(heap, xsB, ysB, positions);
   const gramsA = stackedGrams(heap, xsA, ysA, positions);
   return [gramsA, pending?.wait() ?? stackedGrams(heap, xsB, ysB, positions)];
 }
 
 /** Where one factor pair's spectrum goes: sigma [N, r], left and right frames [N, r, r] (float indices). */
-interface SpectrumOutputs {
+export interface SpectrumOutputs {
   sigma: number;
   left: number;
   right: number;
@@ -47,7 +48,7 @@ interface SpectrumOutputs {
  * Jacobi sweeps for ranks up to `maxRank` on scratch of this heap (allocate before taking views of the heap): to
  * full orthogonality for vectors, looser for singular values alone (both share the scratch; calls are sequential).
  */
-function jacobiFor(heap: KernelHeap, maxRank: number): { vectors: ColumnSweeps; values: ColumnSweeps } {
+export function jacobiFor(heap: KernelHeap, maxRank: number): { vectors: ColumnSweeps; values: ColumnSweeps } {
   const scratch = heap.scratch(heapJacobiBytes(maxRank));
   return {
     vectors: heapJacobi(heap.kernels, heap.f64, scratch, maxRank),
@@ -56,7 +57,7 @@ function jacobiFor(heap: KernelHeap, maxRank: number): { vectors: ColumnSweeps; 
 }
 
 /** Buffers of one rank's per-position algebra, allocated once per kernel call and overwritten at every position. */
-interface RankWorkspace {
+export interface RankWorkspace {
   rootA: Float64Array;
   rootB: Float64Array;
   core: Float64Array;
@@ -66,7 +67,7 @@ interface RankWorkspace {
   leftFrame: Float64Array;
 }
 
-const rankWorkspace = (r: number): RankWorkspace => ({
+export const rankWorkspace = (r: number): RankWorkspace => ({
   rootA: new Float64Array(r * r),
   rootB: new Float64Array(r * r),
   core: new Float64Array(r * r),
@@ -77,17 +78,17 @@ const rankWorkspace = (r: number): RankWorkspace => ({
 });
 
 /** The core K = F_B^T F_A of a position from its two Gram views, column-major: K^T = F_A^T F_B (the roots stay in `work`). */
-const coreOf = ([gramA, gramB]: MatrixView[], r: number, work: RankWorkspace) =>
+export const coreOf = ([gramA, gramB]: MatrixView[], r: number, work: RankWorkspace) =>
   lowerTransposeTimes(choleskyLower(gramA, r, work.rootA), choleskyLower(gramB, r, work.rootB), r, r, work.core);
 
-const spectrumOutputs = (heap: KernelHeap, n: number, r: number): SpectrumOutputs => ({
+export const spectrumOutputs = (heap: KernelHeap, n: number, r: number): SpectrumOutputs => ({
   sigma: heap.output([n, r]) / 4,
   left: heap.output([n, r, r]) / 4,
   right: heap.output([n, r, r]) / 4,
 });
 
 /** Which frame columns {@link writeSpectrum} computes: the leading `columns`, down to `cutoffFraction` sigma_1. */
-interface FrameOptions {
+export interface FrameOptions {
   cutoffFraction: number;
   columns: number;
 }
@@ -97,20 +98,26 @@ interface FrameOptions {
  * F_B F_B^T = B^T B and the SVD of the core K = F_B^T F_A = P S Q^T, the left frame is F_B P and the right frame
  * F_A Q (columns in sigma's order; zero past the gradient cutoff). Then d sigma_i / dA = L_i L_i^T A / sigma_i and
  * d sigma_i / dB = B R_i R_i^T / sigma_i, with L_i, R_i the frames' i-th columns. The left vectors K q_i / sigma_i
- * are F_B^T (F_A q_i) / sigma_i: from the right frame, by a triangular product rather than K's dense one. Frame
- * columns past `columns` or of singular values at or below `cutoffFraction` sigma_1 are zero.
+ * are F_B^T (F_A q_i) / sigma_i: from the right frame, by a triangular product rather than K's dense one.
  */
-function writeSpectrum(
+function writeSpectrum(f32: Float32Array, at: SpectrumOutputs, pos: number, r: number, grams: MatrixView[], sweeps: ColumnSweeps, work: RankWorkspace): void {
+  const svd = smallSvd(coreOf(grams, r, work), r, sweeps, work.svd);
+  writeFrames(f32, at, pos, r, svd, work, { cutoffFraction: GRADIENT_CUTOFF, columns: r });
+}
+
+/**
+ * The outputs of {@link writeSpectrum} from the core's SVD and the roots in `work`: sigma, and the frames' columns
+ * (the leading `columns`, down to `cutoffFraction` sigma_1; the rest zero).
+ */
+export function writeFrames(
   f32: Float32Array,
   at: SpectrumOutputs,
   pos: number,
   r: number,
-  grams: MatrixView[],
-  sweeps: ColumnSweeps,
+  { values, right }: SmallSvd,
   work: RankWorkspace,
-  { cutoffFraction, columns }: FrameOptions = { cutoffFraction: GRADIENT_CUTOFF, columns: r },
+  { cutoffFraction, columns }: FrameOptions,
 ): void {
-  const { values, right } = smallSvd(coreOf(grams, r, work), r, sweeps, work.svd);
   const cutoff = values[0] * cutoffFraction;
   let live = 0;
   while (live < columns && values[live] > cutoff) live++;
@@ -124,79 +131,16 @@ function writeSpectrum(
 
 /** Outputs: sigma [N, r], left frame [N, r, r], right frame [N, r, r] (see writeSpectrum). */
 export function lowRankSvdKernel(heap: KernelHeap, a: TensorInfo, b: TensorInfo): void {
-  stackSpectrum(heap, [a], [b], null, GRADIENT_CUTOFF, null);
-}
-
-/**
- * Frames of a sum's spectrum are kept down to this fraction of sigma_1: below it the left vectors K q_i / sigma_i
- * lose their unit norm to float64 rounding (about 1e-16 sigma_1 / sigma_i), while such terms weigh nothing in a
- * float32 result anyway.
- */
-const SUM_FRAME_CUTOFF = 1e-13;
-
-/**
- * The spectrum of sum_t c_t B_t A_t per position, without forming it: the sum is [c_1 B_1, ..., c_T B_T] times
- * [A_1; ...; A_T], factors of rank R = sum_t r_t, so its R singular values and frames are those of
- * {@link writeSpectrum} on the stacked Grams (read where each factor is: the stack is never copied). The
- * coefficients scale the B side's Gram blocks, (i, j) by c_i c_j, in float64. Inputs a0, b0, a1, b1, ...; attrs
- * `coefficients` (one per term) and `frames` (how many leading frame columns the caller will use). Outputs: sigma [N, R], left frame F_B P and right frame F_A Q [N, R, R], their
- * rows in stack order (rows r_1 + ... + r_(t-1) onwards belong to term t), zero past `frames` and 1e-13 sigma_1; and the
- * scale |B_w|_F |A_s|_F [N] (from the Grams' traces), which bounds |M|_F and sets the float64 rounding level of
- * the singular values (a sum that cancels to zero comes out at about 1e-16 of it, not at zero).
- */
-export function lowRankSumSvdKernel(heap: KernelHeap, inputs: TensorInfo[], attrs: NamedAttrMap): void {
-  const a = inputs.filter((_, i) => i % 2 === 0);
-  const b = inputs.filter((_, i) => i % 2 === 1);
-  stackSpectrum(heap, a, b, attrs.coefficients as number[], SUM_FRAME_CUTOFF, attrs.frames as number);
-}
-
-/** c_t of every stacked rank row, for Gram entries (i, j) to be scaled by rows[i] rows[j]. */
-function rowCoefficients(ranks: number[], coefficients: number[]): Float64Array {
-  const rows = new Float64Array(ranks.reduce((s, r) => s + r, 0));
-  let at = 0;
-  ranks.forEach((r, t) => rows.fill(coefficients[t], at, (at += r)));
-  return rows;
-}
-
-/** Scales a symmetric Gram's upper triangle (all its kernel computes) to D G D for D = diag(rows). */
-function scaleGram({ data, offset, stride }: MatrixView, rows: Float64Array): void {
-  for (let i = 0; i < rows.length; i++) {
-    for (let j = i; j < rows.length; j++) data[offset + i * stride + j] *= rows[i] * rows[j];
-  }
-}
-
-/** Sum of the diagonal of an r x r Gram view. */
-function trace({ data, offset, stride }: MatrixView, r: number): number {
-  let s = 0;
-  for (let i = 0; i < r; i++) s += data[offset + i * stride + i];
-  return s;
-}
-
-/**
- * {@link writeSpectrum} of every position of the stacked terms; for a sum (`frames` not null), frames to that many
- * columns and the scale output.
- */
-function stackSpectrum(heap: KernelHeap, a: TensorInfo[], b: TensorInfo[], coefficients: number[] | null, cutoffFraction: number, frames: number | null): void {
-  const n = positionsOf(a[0]);
-  const ranks = a.map(rankOfA);
-  const r = ranks.reduce((s, x) => s + x, 0);
-  const as = a.map((t) => inputA(heap, t));
-  const bs = b.map((t) => inputB(heap, t));
+  const n = positionsOf(a);
+  const r = rankOfA(a);
+  const as = [inputA(heap, a)];
+  const bs = [inputB(heap, b)];
   const [gramsA, gramsB] = gramsOfBoth(heap, [as, as], [bs, bs], n);
   const at = spectrumOutputs(heap, n, r);
-  const withScale = frames !== null;
-  const scaleAt = withScale ? heap.output([n]) / 4 : -1;
-  const frameOptions = { cutoffFraction, columns: Math.min(frames ?? r, r) };
   const { vectors } = jacobiFor(heap, r);
   const work = rankWorkspace(r);
-  const rows = coefficients && coefficients.some((c) => c !== 1) ? rowCoefficients(ranks, coefficients) : null;
   const [f32, dataA, dataB] = [heap.f32(), gramsA.data(), gramsB.data()];
-  for (let pos = 0; pos < n; pos++) {
-    const grams = [gramView(dataA, gramsA, pos, 0, 0), gramView(dataB, gramsB, pos, 0, 0)];
-    if (rows) scaleGram(grams[1], rows);
-    if (withScale) f32[scaleAt + pos] = Math.sqrt(trace(grams[0], r) * trace(grams[1], r));
-    writeSpectrum(f32, at, pos, r, grams, vectors, work, frameOptions);
-  }
+  for (let pos = 0; pos < n; pos++) writeSpectrum(f32, at, pos, r, [gramView(dataA, gramsA, pos, 0, 0), gramView(dataB, gramsB, pos, 0, 0)], vectors, work);
 }
 
 /** Where the cross terms go: inner [N], X_A = A1 A2^T and X_B = B1^T B2 [N, r1, r2] (float indices). */

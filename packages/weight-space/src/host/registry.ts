@@ -7,11 +7,11 @@ import {
   factoredPairKernel,
   leftMulKernel,
   lowRankInnerKernel,
-  lowRankSumSvdKernel,
   lowRankSvdKernel,
   rightMulKernel,
 } from './factored-kernels';
 import { type KernelHeap, openHeap, runOnHeap } from './heap';
+import { lowRankSumSvdKernel } from './sum-svd-kernel';
 import { unstackKernel } from './unstack-kernel';
 
 /**
