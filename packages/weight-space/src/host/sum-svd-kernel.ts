@@ -52,7 +52,7 @@ export function lowRankSumSvdKernel(heap: KernelHeap, inputs: TensorInfo[], attr
   const rows = coefficients.some((c) => c !== 1) ? rowCoefficients(ranks, coefficients) : null;
   const work = rankWorkspace(r);
   const [f32, dataA, dataB] = [heap.f32(), gramsA.data(), gramsB.data()];
-  const stored = Array.from({ length: n }, () => storedPosition(r));
+  const stored = storedPositions(n, r);
   const prepare = (pos: number) => {
     const grams = [gramView(dataA, gramsA, pos, 0, 0), gramView(dataB, gramsB, pos, 0, 0)];
     if (rows) scaleGram(grams[1], rows);
@@ -80,13 +80,22 @@ interface StoredPosition extends SweepJob {
   perm: Int32Array;
 }
 
-const storedPosition = (r: number): StoredPosition => ({
-  matrix: new Float64Array(r * r),
-  norms: new Float64Array(r),
-  rootA: new Float64Array(r * r),
-  rootB: new Float64Array(r * r),
-  perm: new Int32Array(r),
-});
+/** Every position's store, as views of two allocations (one per call: thousands of small typed arrays cost more). */
+function storedPositions(n: number, r: number): StoredPosition[] {
+  const doubles = new Float64Array(n * (3 * r * r + r));
+  const ints = new Int32Array(n * r);
+  const size = 3 * r * r + r;
+  return Array.from({ length: n }, (_, pos) => {
+    const at = (offset: number, length: number) => doubles.subarray(pos * size + offset, pos * size + offset + length);
+    return {
+      matrix: at(0, r * r),
+      rootA: at(r * r, r * r),
+      rootB: at(2 * r * r, r * r),
+      norms: at(3 * r * r, r),
+      perm: ints.subarray(pos * r, (pos + 1) * r),
+    };
+  });
+}
 
 function keep(to: StoredPosition, work: RankWorkspace): void {
   to.matrix.set(work.svd.columns);
