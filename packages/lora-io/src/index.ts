@@ -65,6 +65,12 @@ export {
   type SerializePeftAdapterOptions,
 } from './peft/adapter';
 
+export {
+  checkArithmeticInputs,
+  adapterFromFactors,
+  type FactoredModule,
+} from './peft/arithmetic';
+
 // Layouts
 export {
   LAYOUT_PRESETS,

@@ -26,3 +26,10 @@ export type { DecoderChoice, DecoderShape } from './model/networks';
 export type { FitProgress } from './training/progress';
 export { LoraGen, type Conditioning, type FitOptions, type GenerateOptions, type LoadOptions } from './loragen';
 export { lowRankCosine, lowRankInner, lowRankNorm, lowRankSingularValues, spectralEntropy, type LowRankFactors } from './linalg/lowrank';
+export {
+  mergeAdapters,
+  compressAdapter,
+  type AdapterArithmeticOptions,
+  type AdapterArithmeticResult,
+  type ModuleOutcome,
+} from './arithmetic/adapter-arithmetic';

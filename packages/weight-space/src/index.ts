@@ -20,3 +20,8 @@ export { denseSingularValues, type DenseSpectrumOptions } from './dense/dense-si
 export { spectralEntropy, type SpectralEntropyOptions } from './analysis/spectral-entropy';
 export { cosineSimilarityMatrix, type CosineSimilarityOptions } from './analysis/cosine-similarity';
 export { applyGauge, balancedFactors, invertGauge } from './analysis/gauge';
+export { truncatedSvdOfSum, type TruncatedSvd, type TruncatedSvdOptions } from './lowrank/truncated-svd';
+export type { RankBudget, Truncation } from './lowrank/rank-budget';
+export { merge, type MergeOptions } from './arithmetic/merge';
+export { compress, type CompressOptions } from './arithmetic/compress';
+export type { AdapterModule, ArithmeticModule, ArithmeticProgress, ArithmeticResult, FactoredAdapter } from './arithmetic/adapter';

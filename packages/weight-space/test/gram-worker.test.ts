@@ -2,7 +2,7 @@
 // same kernel calls in the same order, only on another thread), and switching it off leaves them on one thread.
 import * as tf from '@tensorflow/tfjs';
 import { describeEachBackend } from '@loragen/test-utils';
-import { adapterLoss, lowRankInner, setSimdThreads, simdThreadsActive, spectralLoss } from '@loragen/weight-space';
+import { adapterLoss, lowRankInner, setSimdThreads, simdThreadsActive, spectralLoss, truncatedSvdOfSum } from '@loragen/weight-space';
 import { gramWorkerJobs } from '../src/host/gram-worker';
 
 /** Waits (up to 5 s) for the worker started by the first simdThreadsActive() call to come up. */
@@ -58,5 +58,29 @@ describeEachBackend('Gram worker thread', (backend) => {
     threaded.forEach((values, i) => expect(Array.from(values)).toEqual(Array.from(single[i])));
     expect(spectralSingle).toEqual(spectralThreaded);
     tf.dispose([target.A, target.B, start.A, start.B, pred.A, pred.B]);
+  });
+
+  it('a truncated SVD of a sum shares its Grams and half its Jacobi sweeps with the worker, bit-identically', async () => {
+    // 24 positions of 1024 x 1024, three rank-16 terms: R = 48, enough of both kinds of work to hand over
+    const [positions, r, d] = [24, 16, 1024];
+    const terms = [1, 3, 5].map((seed) => ({
+      A: tf.randomNormal([positions, r, d], 0, 0.05, 'float32', seed),
+      B: tf.randomNormal([positions, d, r], 0, 0.25, 'float32', seed + 1),
+    }));
+    const run = async () => {
+      const out = await truncatedSvdOfSum(terms, { coefficients: [0.5, -0.3, 0.2], rank: 16 });
+      const values = [Array.from(await out.factors.A.data()), Array.from(await out.factors.B.data()), out.singularValues.map((s) => Array.from(s))];
+      tf.dispose([out.factors.A, out.factors.B]);
+      return values;
+    };
+    setSimdThreads(true);
+    expect(await workerUp()).toBe(true);
+    const jobsBefore = gramWorkerJobs();
+    const threaded = await run();
+    expect(gramWorkerJobs() - jobsBefore).toBe(2); // the B side's Grams, then the first half's sweeps
+    setSimdThreads(false);
+    const single = await run();
+    expect(threaded).toEqual(single);
+    tf.dispose(terms.flatMap((t) => [t.A, t.B]));
   });
 });

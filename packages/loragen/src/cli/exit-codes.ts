@@ -1,4 +1,5 @@
 import { AdapterFormatError, AdapterLayoutError, SafetensorsError } from '@loragen/lora-io';
+import { WeightSpaceError } from '@loragen/weight-space';
 import { AbortedError, BackendUnavailableError, LoraGenError } from '../errors';
 
 /** Exit codes of `loragen`; scripts can tell a bad input from a crash. */
@@ -23,7 +24,13 @@ export function exitCodeFor(err: unknown): number {
   if (err instanceof UsageError) return EXIT.usage;
   if (err instanceof AbortedError) return EXIT.interrupted;
   if (err instanceof BackendUnavailableError) return EXIT.backend;
-  if (err instanceof LoraGenError || err instanceof SafetensorsError || err instanceof AdapterFormatError || err instanceof AdapterLayoutError) {
+  if (
+    err instanceof LoraGenError ||
+    err instanceof SafetensorsError ||
+    err instanceof AdapterFormatError ||
+    err instanceof AdapterLayoutError ||
+    err instanceof WeightSpaceError
+  ) {
     return EXIT.input;
   }
   return EXIT.internal;

@@ -1,7 +1,8 @@
-import { LoraGenError } from '../errors';
 import { analyzeCommand, ANALYZE_USAGE } from './commands/analyze';
+import { compressCommand, COMPRESS_USAGE } from './commands/compress';
 import { generateCommand, GENERATE_USAGE } from './commands/generate';
 import { inspectCommand, INSPECT_USAGE } from './commands/inspect';
+import { mergeCommand, MERGE_USAGE } from './commands/merge';
 import { trainCommand, TRAIN_USAGE } from './commands/train';
 import { EXIT, exitCodeFor, UsageError } from './exit-codes';
 import type { CliIO } from './output';
@@ -11,6 +12,8 @@ const COMMANDS: Record<string, { run: (argv: string[], io: CliIO) => Promise<num
   generate: { run: generateCommand, usage: GENERATE_USAGE },
   inspect: { run: inspectCommand, usage: INSPECT_USAGE },
   analyze: { run: analyzeCommand, usage: ANALYZE_USAGE },
+  merge: { run: mergeCommand, usage: MERGE_USAGE },
+  compress: { run: compressCommand, usage: COMPRESS_USAGE },
 };
 
 const HELP = [
@@ -41,7 +44,9 @@ export async function runCli(argv: string[], io: Omit<CliIO, 'json'>): Promise<n
     const code = exitCodeFor(err);
     const e = err as Error;
     if (json) {
-      const hint = err instanceof LoraGenError ? err.hint : undefined;
+      // LoraGenError and lora-io's typed errors carry a hint
+      const given = (err as { hint?: unknown } | null)?.hint;
+      const hint = typeof given === 'string' ? given : undefined;
       io.stdout.write(`${JSON.stringify({ error: { name: e.name, message: hint ? e.message.split('\n  hint: ')[0] : e.message, hint, exitCode: code } }, null, 2)}\n`);
     } else {
       io.stderr.write(`loragen ${name ?? ''}: ${e.name}: ${e.message}\n`);

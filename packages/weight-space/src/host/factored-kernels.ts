@@ -7,6 +7,7 @@ import { VALUES_ORTHOGONALITY, heapJacobi, heapJacobiBytes } from './heap-jacobi
 import {
   type ColumnSweeps,
   type MatrixView,
+  type SmallSvd,
   type SvdWorkspace,
   choleskyLower,
   lowerTimes,
@@ -23,21 +24,21 @@ import { type Factor, type GramLayout, factorA, factorB, gramView, positionsOf, 
  * Factors arrive with any batch axes: A [..., r, dIn] (rank-major) and B [..., dOut, r] (length-major).
  */
 
-const inputA = (heap: KernelHeap, a: TensorInfo) => factorA(heap.input(a), a);
-const inputB = (heap: KernelHeap, b: TensorInfo) => factorB(heap.input(b), b);
+export const inputA = (heap: KernelHeap, a: TensorInfo) => factorA(heap.input(a), a);
+export const inputB = (heap: KernelHeap, b: TensorInfo) => factorB(heap.input(b), b);
 
 /**
  * The stacked Grams of the A side ([xsA, ysA]) and of the B side: the B side's on the worker thread while this one
  * does the A side's, or both here (no worker, too little work, or a worker that failed).
  */
-function gramsOfBoth(heap: KernelHeap, [xsA, ysA]: Factor[][], [xsB, ysB]: Factor[][], positions: number): [GramLayout, GramLayout] {
+export function gramsOfBoth(heap: KernelHeap, [xsA, ysA]: Factor[][], [xsB, ysB]: Factor[][], positions: number): [GramLayout, GramLayout] {
   const pending = gramsOnWorker(heap, xsB, ysB, positions);
   const gramsA = stackedGrams(heap, xsA, ysA, positions);
   return [gramsA, pending?.wait() ?? stackedGrams(heap, xsB, ysB, positions)];
 }
 
 /** Where one factor pair's spectrum goes: sigma [N, r], left and right frames [N, r, r] (float indices). */
-interface SpectrumOutputs {
+export interface SpectrumOutputs {
   sigma: number;
   left: number;
   right: number;
@@ -47,7 +48,7 @@ interface SpectrumOutputs {
  * Jacobi sweeps for ranks up to `maxRank` on scratch of this heap (allocate before taking views of the heap): to
  * full orthogonality for vectors, looser for singular values alone (both share the scratch; calls are sequential).
  */
-function jacobiFor(heap: KernelHeap, maxRank: number): { vectors: ColumnSweeps; values: ColumnSweeps } {
+export function jacobiFor(heap: KernelHeap, maxRank: number): { vectors: ColumnSweeps; values: ColumnSweeps } {
   const scratch = heap.scratch(heapJacobiBytes(maxRank));
   return {
     vectors: heapJacobi(heap.kernels, heap.f64, scratch, maxRank),
@@ -56,7 +57,7 @@ function jacobiFor(heap: KernelHeap, maxRank: number): { vectors: ColumnSweeps; 
 }
 
 /** Buffers of one rank's per-position algebra, allocated once per kernel call and overwritten at every position. */
-interface RankWorkspace {
+export interface RankWorkspace {
   rootA: Float64Array;
   rootB: Float64Array;
   core: Float64Array;
@@ -66,7 +67,7 @@ interface RankWorkspace {
   leftFrame: Float64Array;
 }
 
-const rankWorkspace = (r: number): RankWorkspace => ({
+export const rankWorkspace = (r: number): RankWorkspace => ({
   rootA: new Float64Array(r * r),
   rootB: new Float64Array(r * r),
   core: new Float64Array(r * r),
@@ -77,14 +78,20 @@ const rankWorkspace = (r: number): RankWorkspace => ({
 });
 
 /** The core K = F_B^T F_A of a position from its two Gram views, column-major: K^T = F_A^T F_B (the roots stay in `work`). */
-const coreOf = ([gramA, gramB]: MatrixView[], r: number, work: RankWorkspace) =>
+export const coreOf = ([gramA, gramB]: MatrixView[], r: number, work: RankWorkspace) =>
   lowerTransposeTimes(choleskyLower(gramA, r, work.rootA), choleskyLower(gramB, r, work.rootB), r, r, work.core);
 
-const spectrumOutputs = (heap: KernelHeap, n: number, r: number): SpectrumOutputs => ({
+export const spectrumOutputs = (heap: KernelHeap, n: number, r: number): SpectrumOutputs => ({
   sigma: heap.output([n, r]) / 4,
   left: heap.output([n, r, r]) / 4,
   right: heap.output([n, r, r]) / 4,
 });
+
+/** Which frame columns {@link writeSpectrum} computes: the leading `columns`, down to `cutoffFraction` sigma_1. */
+export interface FrameOptions {
+  cutoffFraction: number;
+  columns: number;
+}
 
 /**
  * sigma(B A) of one position, descending, with the frames its gradient needs: with Cholesky roots F_A F_A^T = A A^T,
@@ -93,19 +100,27 @@ const spectrumOutputs = (heap: KernelHeap, n: number, r: number): SpectrumOutput
  * d sigma_i / dB = B R_i R_i^T / sigma_i, with L_i, R_i the frames' i-th columns. The left vectors K q_i / sigma_i
  * are F_B^T (F_A q_i) / sigma_i: from the right frame, by a triangular product rather than K's dense one.
  */
-function writeSpectrum(
+function writeSpectrum(f32: Float32Array, at: SpectrumOutputs, pos: number, r: number, grams: MatrixView[], sweeps: ColumnSweeps, work: RankWorkspace): void {
+  const svd = smallSvd(coreOf(grams, r, work), r, sweeps, work.svd);
+  writeFrames(f32, at, pos, r, svd, work, { cutoffFraction: GRADIENT_CUTOFF, columns: r });
+}
+
+/**
+ * The outputs of {@link writeSpectrum} from the core's SVD and the roots in `work`: sigma, and the frames' columns
+ * (the leading `columns`, down to `cutoffFraction` sigma_1; the rest zero).
+ */
+export function writeFrames(
   f32: Float32Array,
   at: SpectrumOutputs,
   pos: number,
   r: number,
-  grams: MatrixView[],
-  sweeps: ColumnSweeps,
+  { values, right }: SmallSvd,
   work: RankWorkspace,
+  { cutoffFraction, columns }: FrameOptions,
 ): void {
-  const { values, right } = smallSvd(coreOf(grams, r, work), r, sweeps, work.svd);
-  const cutoff = values[0] * GRADIENT_CUTOFF;
+  const cutoff = values[0] * cutoffFraction;
   let live = 0;
-  while (live < r && values[live] > cutoff) live++;
+  while (live < columns && values[live] > cutoff) live++;
   const rightFrame = lowerTimes(work.rootA, right, r, live, work.rightFrame);
   const leftVectors = lowerTransposeTimes(work.rootB, rightFrame, r, live, work.leftVectors);
   for (let row = 0; row < r; row++) for (let i = 0; i < live; i++) leftVectors[row * r + i] /= values[i];

@@ -1,6 +1,7 @@
 import { SHARED_MEMORY_MAX_PAGES } from '../simd/wasm-encoder';
 import { kernelModule } from '../simd/simd-instance';
 import { BumpAllocator } from './bump-allocator';
+import { loadColumns, storeColumns, sweepArguments, sweepStride } from './heap-jacobi';
 import type { KernelHeap } from './heap';
 import { type Factor, type GramLayout, type GramSpace, factorBytes, gramWork, stackedGrams } from './stacked-grams';
 
@@ -13,7 +14,7 @@ import { type Factor, type GramLayout, type GramSpace, factorBytes, gramWork, st
  */
 
 /** The kernels the worker runs, by index in the job words. */
-const WORKER_KERNELS = ['pack_f64', 'pack_rows_f64', 'pack_columns_f64', 'gram_f64'] as const;
+const WORKER_KERNELS = ['pack_f64', 'pack_rows_f64', 'pack_columns_f64', 'gram_f64', 'jacobi_sweeps'] as const;
 /** Below this many multiply-adds the hand-over (a copy, two wake-ups) costs more than it saves. */
 const MIN_WORK = 1 << 21;
 /** A job the worker has not finished by then means it is gone: the kernels stop using it. */
@@ -24,8 +25,8 @@ const CONTROL = { job: 0, done: 1, address: 2, words: 3, ready: 4, failed: 5 } a
 const CONTROL_BYTES = 64;
 
 /**
- * The worker: waits for a job, runs its calls ([kernel, argument count, arguments...] words), signals it done; a
- * negative job number ends it.
+ * The worker: waits for a job, runs its calls ([kernel, argument count, arguments...] as float64 words: addresses and
+ * sizes are exact in them, and jacobi_sweeps takes a float64 tolerance), signals it done; a negative job number ends it.
  */
 const WORKER_SOURCE = `
 const { workerData } = require('node:worker_threads');
@@ -40,9 +41,9 @@ for (;;) {
   seen = Atomics.load(control, ${CONTROL.job});
   if (seen < 0) break;
   try {
-    const words = new Int32Array(memory.buffer);
-    const end = (control[${CONTROL.address}] >>> 2) + control[${CONTROL.words}];
-    for (let at = control[${CONTROL.address}] >>> 2; at < end; at += 2 + words[at + 1]) {
+    const words = new Float64Array(memory.buffer);
+    const end = (control[${CONTROL.address}] >>> 3) + control[${CONTROL.words}];
+    for (let at = control[${CONTROL.address}] >>> 3; at < end; at += 2 + words[at + 1]) {
       run[words[at]](...words.subarray(at + 2, at + 2 + words[at + 1]));
     }
   } catch {
@@ -124,8 +125,8 @@ class GramWorker {
   /** Starts the calls (each [kernel index, ...arguments]) on the worker. */
   submit(calls: number[][]): void {
     const words = calls.flatMap(([kernel, ...args]) => [kernel, args.length, ...args]);
-    const address = this.scratch(words.length * 4);
-    new Int32Array(this.memory.buffer, address, words.length).set(words);
+    const address = this.scratch(words.length * 8);
+    new Float64Array(this.memory.buffer, address, words.length).set(words);
     Atomics.store(this.control, CONTROL.address, address);
     Atomics.store(this.control, CONTROL.words, words.length);
     Atomics.store(this.control, CONTROL.job, ++this.sequence);
@@ -192,6 +193,55 @@ export interface PendingGrams {
 function recordingKernels(calls: number[][]): GramSpace['kernels'] {
   const record = (index: number) => (...args: number[]) => void calls.push([index, ...args]);
   return Object.fromEntries(WORKER_KERNELS.map((name, index) => [name, record(index)])) as unknown as GramSpace['kernels'];
+}
+
+/** Below this many Jacobi columns-times-rank-squared (about the multiply-adds of one sweep) the hand-over does not pay. */
+const MIN_SWEEP_WORK = 1 << 19;
+
+/** One matrix for {@link sweepsOnWorker}: row-major r x r, swept in place; its squared column norms go to `norms`. */
+export interface SweepJob {
+  matrix: Float64Array;
+  norms: Float64Array;
+}
+
+/**
+ * Jacobi sweeps (the `jacobi_sweeps` kernel, to full orthogonality) of each job's matrix started on the worker
+ * thread, on copies in shared memory, or null where there is no worker or too little work. `wait()` blocks until
+ * they are done and writes the results into the jobs (true), or says the worker failed (false: nothing written).
+ */
+export function sweepsOnWorker(jobs: SweepJob[], r: number): { wait(): boolean } | null {
+  if (jobs.length * r ** 3 < MIN_SWEEP_WORK) return null;
+  const worker = gramWorker();
+  if (!worker) return null;
+  // no reset: the caller may still be reading Grams this worker left in its shared memory (the next Gram job resets)
+  const calls: number[][] = [];
+  const at: [number, number][] = [];
+  try {
+    for (const job of jobs) {
+      const columns = worker.scratch(8 * r * sweepStride(r));
+      const norms = worker.scratch(8 * r);
+      loadColumns(job.matrix, r, worker.f64(), columns, norms);
+      calls.push([WORKER_KERNELS.indexOf('jacobi_sweeps'), ...sweepArguments(columns, norms, r)]);
+      at.push([columns, norms]);
+    }
+  } catch {
+    return null; // the shared memory could not grow that far
+  }
+  worker.submit(calls);
+  return {
+    wait: () => {
+      try {
+        worker.wait();
+      } catch {
+        worker.stop();
+        current = null;
+        return false;
+      }
+      const heap = worker.f64();
+      jobs.forEach((job, i) => storeColumns(heap, at[i][0], at[i][1], job.matrix, r, job.norms));
+      return true;
+    },
+  };
 }
 
 /**

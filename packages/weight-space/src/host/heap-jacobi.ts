@@ -25,28 +25,46 @@ export function heapJacobi(
   tolerance = ORTHOGONALITY,
 ): ColumnSweeps {
   return (matrix, r, norms) => {
-    const stride = r + (r % 2);
-    const heap = f64();
-    const base = scratch / 8;
-    const normsAt = base + maxRank * (maxRank + 1);
-    for (let j = 0; j < r; j++) {
-      const to = base + j * stride;
-      let norm = 0;
-      for (let i = 0; i < r; i++) {
-        const v = matrix[i * r + j];
-        heap[to + i] = v;
-        norm += v * v;
-      }
-      if (stride > r) heap[to + r] = 0;
-      heap[normsAt + j] = norm;
-    }
-    kernels.jacobi_sweeps(scratch, normsAt * 8, r, stride, tolerance, MAX_SWEEPS);
-    for (let j = 0; j < r; j++) {
-      for (let i = 0; i < r; i++) matrix[i * r + j] = heap[base + j * stride + i];
-      norms[j] = heap[normsAt + j];
-    }
+    const normsAt = scratch + 8 * maxRank * (maxRank + 1);
+    loadColumns(matrix, r, f64(), scratch, normsAt);
+    kernels.jacobi_sweeps(scratch, normsAt, r, sweepStride(r), tolerance, MAX_SWEEPS);
+    storeColumns(f64(), scratch, normsAt, matrix, r, norms);
   };
 }
 
 /** Bytes of scratch {@link heapJacobi} needs for ranks up to `maxRank`. */
 export const heapJacobiBytes = (maxRank: number) => 8 * (maxRank * (maxRank + 1) + maxRank);
+
+/** Doubles between the columns the kernel sweeps: r, padded to the kernel's two lanes. */
+export const sweepStride = (r: number) => r + (r % 2);
+
+/**
+ * The arguments of one `jacobi_sweeps` call on columns at byte address `columns` and norms at `norms` (as
+ * {@link loadColumns} left them), to full orthogonality: for a caller that runs the kernel elsewhere.
+ */
+export const sweepArguments = (columns: number, norms: number, r: number): number[] => [columns, norms, r, sweepStride(r), ORTHOGONALITY, MAX_SWEEPS];
+
+/** The columns of row-major r x r `matrix` into `heap` at byte `columns` (column-major, padded), their squared norms at byte `norms`. */
+export function loadColumns(matrix: Float64Array, r: number, heap: Float64Array, columns: number, norms: number): void {
+  const stride = sweepStride(r);
+  for (let j = 0; j < r; j++) {
+    const to = columns / 8 + j * stride;
+    let norm = 0;
+    for (let i = 0; i < r; i++) {
+      const v = matrix[i * r + j];
+      heap[to + i] = v;
+      norm += v * v;
+    }
+    if (stride > r) heap[to + r] = 0;
+    heap[norms / 8 + j] = norm;
+  }
+}
+
+/** The swept columns and their squared norms back from `heap` into row-major `matrix` and `norms`. */
+export function storeColumns(heap: Float64Array, columns: number, normsAt: number, matrix: Float64Array, r: number, norms: Float64Array): void {
+  const stride = sweepStride(r);
+  for (let j = 0; j < r; j++) {
+    for (let i = 0; i < r; i++) matrix[i * r + j] = heap[columns / 8 + j * stride + i];
+    norms[j] = heap[normsAt / 8 + j];
+  }
+}

@@ -3,8 +3,15 @@ import type { KernelBackend, NamedAttrMap, NamedTensorMap, Tensor, TensorInfo } 
 import { WeightSpaceError } from '../errors';
 import { gramWorkerReady } from './gram-worker';
 import { ALIAS_KERNEL, aliasKernel, aliasesForGradient } from './gradient-aliases';
-import { factoredPairKernel, leftMulKernel, lowRankInnerKernel, lowRankSvdKernel, rightMulKernel } from './factored-kernels';
+import {
+  factoredPairKernel,
+  leftMulKernel,
+  lowRankInnerKernel,
+  lowRankSvdKernel,
+  rightMulKernel,
+} from './factored-kernels';
 import { type KernelHeap, openHeap, runOnHeap } from './heap';
+import { lowRankSumSvdKernel } from './sum-svd-kernel';
 import { unstackKernel } from './unstack-kernel';
 
 /**
@@ -14,6 +21,7 @@ import { unstackKernel } from './unstack-kernel';
  */
 export const KERNELS = {
   svd: 'LoragenLowRankSvd',
+  sumSvd: 'LoragenLowRankSumSvd',
   inner: 'LoragenLowRankInner',
   pair: 'LoragenFactoredPair',
   leftMul: ['LoragenLeftMul1', 'LoragenLeftMul2'],
@@ -28,8 +36,12 @@ type Work = (heap: KernelHeap, inputs: TensorInfo[], attrs: NamedAttrMap) => voi
 const termNames = (first: string, second: string, terms: number) =>
   Array.from({ length: terms }, (_, t) => [`${first}${t}`, `${second}${t}`]).flat();
 
-const work: Record<string, { inputs: string[]; run: Work }> = {
+/** A kernel's input names: fixed, or (for any number of terms) read off the inputs it was given. */
+type InputNames = string[] | ((given: Record<string, unknown>) => string[]);
+
+const work: Record<string, { inputs: InputNames; run: Work }> = {
   [KERNELS.svd]: { inputs: ['a', 'b'], run: (h, [a, b]) => lowRankSvdKernel(h, a, b) },
+  [KERNELS.sumSvd]: { inputs: (given) => termNames('a', 'b', Object.keys(given).length / 2), run: lowRankSumSvdKernel },
   [KERNELS.inner]: { inputs: ['a1', 'b1', 'a2', 'b2'], run: (h, [a1, b1, a2, b2]) => lowRankInnerKernel(h, a1, b1, a2, b2) },
   [KERNELS.pair]: { inputs: ['a', 'b', 'ta', 'tb'], run: (h, inputs, attrs) => factoredPairKernel(h, inputs, !!attrs.targetSpectrum) },
   ...Object.fromEntries(KERNELS.leftMul.map((name, i) => [name, { inputs: termNames('m', 'x', i + 1), run: leftMulKernel }])),
@@ -48,8 +60,9 @@ function register(): void {
         kernelName,
         backendName,
         kernelFunc: ({ inputs: given, backend, attrs }) => {
+          const names = typeof inputs === 'function' ? inputs(given) : inputs;
           const outs = runOnHeap(backend as KernelBackend, backendName, (heap) =>
-            run(heap, inputs.map((name) => given[name] as TensorInfo), attrs ?? {}),
+            run(heap, names.map((name) => given[name] as TensorInfo), attrs ?? {}),
           );
           return outs.length === 1 ? outs[0] : outs;
         },

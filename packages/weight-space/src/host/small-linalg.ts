@@ -152,10 +152,18 @@ export function svdWorkspace(r: number): SvdWorkspace {
  * Pi u_i (the left ones, Q v_i, are K q_i / sigma_i).
  */
 export function smallSvd(k: Float64Array, r: number, sweeps: ColumnSweeps, work = svdWorkspace(r)): SmallSvd {
-  const { values, right, columns, perm, norms, order } = work;
   pivotedTriangle(k, r, work);
   // R column-major is R^T row-major, as the sweeps take it
-  sweeps(columns, r, norms);
+  sweeps(work.columns, r, work.norms);
+  return svdOfSweptTriangle(r, work);
+}
+
+/**
+ * The end of {@link smallSvd}, once {@link pivotedTriangle} and the sweeps have run on `work` (possibly elsewhere:
+ * work.columns, perm and norms are all it reads): singular values in descending order and the right vectors.
+ */
+export function svdOfSweptTriangle(r: number, work: SvdWorkspace): SmallSvd {
+  const { values, right, columns, perm, norms, order } = work;
   descendingOrder(norms, r, order);
   right.fill(0);
   for (let rank = 0; rank < r; rank++) {
