@@ -11,7 +11,7 @@ import { assertFiniteRows } from '../data/finite';
 import type { ModelMeta } from '../model/model-meta';
 import { assignVariables, prefixed, unprefixed } from '../model/named-variables';
 import type { Prng, PrngState } from '../rng/prng';
-import { embedTasks, type TaskTextEncoder } from '../text/text-encoder';
+import { taskMeans, type TaskTextEncoder } from '../text/text-encoder';
 import { adamState, restoreAdamState } from './adam-state';
 import { AutoencoderTrainer, factorBatch } from './autoencoder-trainer';
 import { DiffusionTrainer, type LatentSet } from './diffusion-trainer';
@@ -115,12 +115,12 @@ export function nonFiniteEmbedding(message: string): TextEncoderError {
 export async function runTraining(ctx: TrainingContext): Promise<void> {
   const { meta, rng, data, options } = ctx;
   const cfg = meta.config;
-  const condTensor = await embedTasks(ctx.textEncoder, data.descriptions);
-  const conditions = (await condTensor.data()) as Float32Array;
-  condTensor.dispose();
+  // Every description embedded once, in one batch; a task's condition is the mean of its descriptions' rows.
   const each = await ctx.textEncoder.embed(data.descriptions.flat());
+  const condTensor = taskMeans(each, data.descriptions);
   const descriptionConditions = (await each.data()) as Float32Array;
-  each.dispose();
+  const conditions = (await condTensor.data()) as Float32Array;
+  tf.dispose([each, condTensor]);
   const labels = data.taskNames.flatMap((task, t) => data.descriptions[t].map((d) => `task '${task}', description "${d}"`));
   assertFiniteRows(descriptionConditions, ctx.textEncoder.dim, labels, nonFiniteEmbedding);
   assertFiniteRows(conditions, ctx.textEncoder.dim, data.taskNames.map((t) => `task '${t}' (mean of its descriptions)`), nonFiniteEmbedding);
