@@ -22,7 +22,9 @@ export function packageConfig(opts = {}) {
     clean: true,
     target: 'es2022',
     platform: 'neutral',
-    splitting: false,
+    // One copy of each module shared by all entries (a chunk): an error class thrown by `pkg/node` is then the
+    // one `pkg` exports, so `instanceof` holds across entry points (in cjs too, where tsup splits experimentally).
+    splitting: true,
     treeshake: true,
     external: [...ALWAYS_EXTERNAL, ...(opts.external ?? [])],
     outExtension: ({ format }) => ({ js: format === 'cjs' ? '.cjs' : '.js', dts: format === 'cjs' ? '.d.cts' : '.d.ts' }),

@@ -1,16 +1,20 @@
-// `npm test`: every project's jest suite through nx, then the published-package checks,
-// then ONE totals line summed over all jest results (.jest-results/*.json, written by
-// tools/build/jest-results-reporter.cjs). Exits non-zero if anything failed or no test ran.
+// `npm test`: first the system pieces the tests need (Chromium, and a Vulkan driver for the webgpu lane), installed
+// as CI does or refused at once with the command to run (system-deps.mjs); then every project's jest suite through
+// nx, then the published-package checks, then ONE totals line summed over all jest results (.jest-results/*.json,
+// written by tools/build/jest-results-reporter.cjs). Exits non-zero if anything failed or no test ran.
 import fs from 'node:fs';
 import path from 'node:path';
-import { ROOT, run } from './workspace.mjs';
+import { ensureSystemDeps } from './system-deps.mjs';
+import { NX_ENV, ROOT, run } from './workspace.mjs';
+
+const env = { ...ensureSystemDeps(NX_ENV), NX_DAEMON: 'false', NX_NO_CLOUD: 'true', NX_TUI: 'false' };
 
 const resultsDir = path.join(ROOT, '.jest-results');
 fs.rmSync(resultsDir, { recursive: true, force: true });
 
 const extra = process.argv.slice(2);
-const nxStatus = run('npx', ['nx', 'run-many', '-t', 'test', '--parallel=2', '--outputStyle=stream', ...extra]);
-const packagesStatus = run('node', [path.join(ROOT, 'tools/scripts/check-packages.mjs')]);
+const nxStatus = run('npx', ['nx', 'run-many', '-t', 'test', '--parallel=2', '--outputStyle=stream', ...extra], { env });
+const packagesStatus = run('node', [path.join(ROOT, 'tools/scripts/check-packages.mjs')], { env });
 
 const totals = { passed: 0, failed: 0, skipped: 0 };
 const files = fs.existsSync(resultsDir) ? fs.readdirSync(resultsDir).filter((f) => f.endsWith('.json')) : [];

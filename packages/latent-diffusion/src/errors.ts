@@ -1,7 +1,13 @@
+// Typed errors in the shape every @loragen package shares: `name`, `message` (what was wrong, ending with the
+// hint on its own line) and `hint` (what to do).
+
 /** Invalid input to @loragen/latent-diffusion: says what was wrong and what to do. */
 export class LatentDiffusionError extends Error {
-  constructor(message: string) {
-    super(message);
+  constructor(
+    message: string,
+    readonly hint = 'check the option named above against the README of @loragen/latent-diffusion',
+  ) {
+    super(`${message}\n  hint: ${hint}`);
     this.name = 'LatentDiffusionError';
   }
 }

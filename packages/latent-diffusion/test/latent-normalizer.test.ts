@@ -28,6 +28,10 @@ describeEachBackend('LatentNormalizer', () => {
     const z = tf.zeros([2, 2]);
     await expect(LatentNormalizer.fit(z)).rejects.toThrow(/latents are constant/);
     z.dispose();
+    // NaN is not 'zero spread': it is named as what it is, with a hint where to look
+    const nan = tf.tensor1d([1, NaN, 2]);
+    await expect(LatentNormalizer.fit(nan, 'standardize')).rejects.toThrow(/hold non-finite values[\s\S]*hint: find where NaN or Inf entered/);
+    nan.dispose();
     expect(() => new LatentNormalizer({ shift: 0, scale: 0 })).toThrow(LatentDiffusionError);
   });
 });

@@ -1,6 +1,6 @@
 // Browser-safe entry point: everything here works on bytes and objects (no `fs`). File-system reading and
 // atomic writing live in `@loragen/lora-io/node`.
-export { SafetensorsError, AdapterFormatError, AdapterLayoutError } from './errors';
+export { LoraIoError, SafetensorsError, AdapterFormatError, AdapterLayoutError } from './errors';
 export type {
   PeftLoraConfig,
   LoraModule,

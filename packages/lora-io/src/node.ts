@@ -16,5 +16,5 @@ export {
   writeSafetensorsFile,
   type ReadSafetensorsFileOptions,
 } from './node/safetensors-file';
-export { writeFileAtomic, type AtomicWriteOptions } from './node/atomic';
+export { writeFileAtomic, writeFolderAtomic, type AtomicWriteOptions, type AtomicFolderOptions } from './node/atomic';
 export { readLoraLibrary, type LoraLibrary, type LoraLibraryTask } from './node/library';

@@ -8,6 +8,8 @@ export {
   CheckpointError,
   TextEncoderError,
   AbortedError,
+  PathError,
+  NumericalError,
 } from './errors';
 export { configSchema, type LoraGenConfig, type LoraGenConfigInput } from './config/schema';
 export { resolveConfig } from './config/resolve-config';

@@ -10,7 +10,8 @@ import type { LoraGenConfig, LoraGenConfigInput } from './config/schema';
 import { buildFactorSet, factorsOf, type LibraryTask } from './data/factor-set';
 import { buildDenoiser, type DenoiserChoice, type TrainableDenoiser } from './diffusion/denoiser-factory';
 import { scheduleFor } from './diffusion/schedule';
-import { CheckpointError, ConfigError, TextEncoderError } from './errors';
+import { CheckpointError, ConfigError, NumericalError, TextEncoderError } from './errors';
+import { assertFiniteAdapter, assertFiniteRows } from './data/finite';
 import { factorsToAdapters } from './model/generated-adapter';
 import { describeTextEncoder, encodeModelMeta, parseModelMeta, type ModelMeta } from './model/model-meta';
 import { assignVariables, prefixed, unprefixed } from './model/named-variables';
@@ -20,7 +21,7 @@ import { HashingTextEncoder } from './text/hashing-encoder';
 import type { TaskTextEncoder } from './text/text-encoder';
 import type { FitProgress } from './training/progress';
 import { factorBatch } from './training/autoencoder-trainer';
-import { runTraining } from './training/fit';
+import { nonFiniteEmbedding, runTraining } from './training/fit';
 
 /** Options of {@link LoraGen.fit}. */
 export interface FitOptions {
@@ -204,6 +205,14 @@ export class LoraGen {
     const latents = await this.sampleLatents(description, options);
     try {
       const adapters = await this.decode(latents);
+      const items = isBatch(description) ? description : [description];
+      const count = options.count ?? 1;
+      adapters.forEach((adapter, i) => {
+        const from = items[Math.floor(i / count)];
+        const label = typeof from === 'string' ? `"${from}"` : `condition vector ${Math.floor(i / count)}`;
+        assertFiniteAdapter(adapter, `the adapter generated for ${label} (sample ${(i % count) + 1})`, (message) =>
+          new NumericalError(message, 'the model gives non-finite values here: try a lower guidance scale or more sampling steps, or retrain the model'));
+      });
       return options.count === undefined && !isBatch(description) ? adapters[0] : adapters;
     } finally {
       latents.dispose();
@@ -295,6 +304,8 @@ export class LoraGen {
       }
       return Array.from(d);
     });
+    const labels = items.map((d, i) => (typeof d === 'string' ? `description "${d}"` : `condition vector ${i}`));
+    assertFiniteRows(rows.flat(), encoder.dim, labels, nonFiniteEmbedding);
     return tf.tensor2d(rows.flatMap((r) => Array.from({ length: count }, () => r)), [rows.length * count, encoder.dim]);
   }
 
@@ -331,7 +342,12 @@ export class LoraGen {
       if (meta.textEncoder.kind !== 'hashing') {
         throw new CheckpointError(`${label} was trained with a custom text encoder`, 'pass the same text encoder as `textEncoder` to LoraGen.load');
       }
-      textEncoder = new HashingTextEncoder(meta.textEncoder.options ?? { dim: meta.textEncoder.dim });
+      try {
+        textEncoder = new HashingTextEncoder(meta.textEncoder.options ?? { dim: meta.textEncoder.dim });
+      } catch (err) {
+        if (err instanceof TextEncoderError) throw new TextEncoderError(`${label}/config.json: the text encoder's ${err.reason}`, err.hint);
+        throw err;
+      }
     }
     if (textEncoder.dim !== meta.textEncoder.dim) {
       throw new CheckpointError(`${label} expects ${meta.textEncoder.dim}-d text embeddings, the given encoder gives ${textEncoder.dim}`, 'pass the encoder the model was trained with');

@@ -36,12 +36,17 @@ describe('loragen generate', () => {
     expect(r.err).toMatch(/sampling \[/); // the progress bar went to stderr
   });
 
-  it('exits 2 for a bad option value and 3 for a folder that is not a model', async () => {
+  it('exits 2 for a bad option value and 3 for a missing model folder or one that is not a model', async () => {
     const bad = await cli(['generate', '--model', model, '--description', 'x', '--out', path.join(work, 'o2'), '--sampler', 'euler']);
     expect(bad.code).toBe(2);
     expect(bad.err).toMatch(/--sampler 'euler' is not one of ddpm, ddim, dpmpp-2m/);
     const missing = await cli(['generate', '--model', path.join(work, 'nothing'), '--description', 'x', '--out', path.join(work, 'o3'), '--backend', 'cpu', '--json']);
     expect(missing.code).toBe(3);
-    expect(JSON.parse(missing.out).error.name).toBe('CheckpointError');
+    expect(JSON.parse(missing.out).error).toMatchObject({ name: 'PathError', message: `no model at ${path.join(work, 'nothing')}`, hint: expect.stringMatching(/loragen train/) });
+    fs.mkdirSync(path.join(work, 'not-a-model'));
+    const empty = await cli(['generate', '--model', path.join(work, 'not-a-model'), '--description', 'x', '--out', path.join(work, 'o4'), '--backend', 'cpu', '--json']);
+    expect(empty.code).toBe(3);
+    expect(JSON.parse(empty.out).error.name).toBe('CheckpointError');
+    expect(fs.existsSync(path.join(work, 'o3')) || fs.existsSync(path.join(work, 'o4'))).toBe(false);
   });
 });

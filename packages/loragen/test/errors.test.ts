@@ -2,7 +2,20 @@ import type { LoraAdapter } from '@loragen/lora-io';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { CheckpointError, ConfigError, LibraryError, LoraGen, buildFactorSet, type LibraryTask } from '../src';
+import * as tf from '@tensorflow/tfjs';
+import {
+  CheckpointError,
+  ConfigError,
+  HashingTextEncoder,
+  LibraryError,
+  LoraGen,
+  NumericalError,
+  TextEncoderError,
+  buildFactorSet,
+  type LibraryTask,
+  type TaskTextEncoder,
+} from '../src';
+import { poisonSafetensors, rewriteCheckpointFile } from './helpers/corrupt';
 import { syntheticLibrary } from './helpers/synthetic-library';
 import { TINY_CONFIG } from './helpers/tiny-config';
 
@@ -134,22 +147,86 @@ describe('checkpoints', () => {
     const other = copy('other-config');
     const meta = JSON.parse(fs.readFileSync(path.join(other, 'config.json'), 'utf8'));
     meta.config.autoencoder.latentDim = 6;
-    await rewrite(other, 'config.json', JSON.stringify(meta));
+    rewriteCheckpointFile(other, 'config.json', JSON.stringify(meta));
     await expect(LoraGen.load(other)).rejects.toThrow(CheckpointError);
     await expect(LoraGen.load(other)).rejects.toThrow(/has shape \[.*\], the model needs|does not match this decoder/);
 
     const foreign = copy('foreign');
-    await rewrite(foreign, 'config.json', JSON.stringify({ hello: 'world' }));
+    rewriteCheckpointFile(foreign, 'config.json', JSON.stringify({ hello: 'world' }));
     await expect(LoraGen.load(foreign)).rejects.toThrow(/not a LoRAGen model description/);
+  });
+
+  it('refuses weights holding NaN, naming the file and the tensor', async () => {
+    const poisoned = copy('poisoned');
+    const { bytes, tensor } = poisonSafetensors(new Uint8Array(fs.readFileSync(path.join(poisoned, 'weights.safetensors'))), NaN);
+    rewriteCheckpointFile(poisoned, 'weights.safetensors', bytes);
+    await expect(LoraGen.load(poisoned)).rejects.toThrow(CheckpointError);
+    await expect(LoraGen.load(poisoned)).rejects.toThrow(`${poisoned}/weights.safetensors: tensor '${tensor}' holds NaN at [0, 1]`);
+  });
+
+  it('refuses a NaN condition vector, and a generated update that is not finite', async () => {
+    const gen = await LoraGen.load(model);
+    const vector = new Float32Array(gen.textEncoder.dim).fill(0.1);
+    vector[3] = NaN;
+    await expect(gen.generate(vector)).rejects.toThrow(/condition vector 0: NaN at \[0, 3\]/);
+    gen.dispose();
+    // a latent scale that overflows float32 when sampling: every update is NaN or Infinity
+    const overflow = copy('overflow');
+    const meta = JSON.parse(fs.readFileSync(path.join(overflow, 'config.json'), 'utf8'));
+    meta.latentNormalizer = { shift: 0, scale: 3e38 };
+    rewriteCheckpointFile(overflow, 'config.json', JSON.stringify(meta));
+    const broken = await LoraGen.load(overflow);
+    await expect(broken.generate(['task zero', 'task one'], { count: 2 })).rejects.toThrow(
+      /^the adapter generated for "task zero" \(sample 1\) holds non-finite values: module '[^']+', tensor lora_[AB]\.weight: /,
+    );
+    await expect(broken.generate('task zero')).rejects.toThrow(NumericalError);
+    broken.dispose();
   });
 });
 
-/** Replaces one file of a checkpoint folder and its manifest entry (a valid folder with other content). */
-async function rewrite(dir: string, name: string, text: string): Promise<void> {
-  const { crc32 } = await import('../src/checkpoint/crc32');
-  const bytes = new TextEncoder().encode(text);
-  fs.writeFileSync(path.join(dir, name), bytes);
-  const manifest = JSON.parse(fs.readFileSync(path.join(dir, 'manifest.json'), 'utf8'));
-  manifest.files[name] = { bytes: bytes.byteLength, crc32: crc32(bytes) };
-  fs.writeFileSync(path.join(dir, 'manifest.json'), JSON.stringify(manifest));
-}
+describe('non-finite values are refused where they enter', () => {
+  const { tasks } = syntheticLibrary();
+  const poisoned = (task: LibraryTask, value: number): LibraryTask => {
+    const modules = task.adapter.modules.map((m, i) => (i === 2 ? { ...m, A: Float32Array.from(m.A, (a, j) => (j === 5 ? value : a)) } : m));
+    return { ...task, adapter: { ...task.adapter, modules } };
+  };
+
+  it('a library adapter: the task, the module and the tensor are named, before anything trains', async () => {
+    const steps: number[] = [];
+    const fit = LoraGen.fit([tasks[0], poisoned(tasks[1], NaN), ...tasks.slice(2)], QUICK, { onProgress: (p) => steps.push(p.step) });
+    await expect(fit).rejects.toThrow(LibraryError);
+    await expect(buildFactorSet([tasks[0], poisoned(tasks[1], -Infinity)])).rejects.toThrow(
+      `task '${tasks[1].name}' holds non-finite values: module '${tasks[1].adapter.modules[2].name}', tensor lora_A.weight: -Infinity at [0, 5]`,
+    );
+    expect(steps).toEqual([]);
+  });
+
+  it("a text encoder's embedding: the task and description are named, before anything trains", async () => {
+    const base = new HashingTextEncoder({ dim: 16 });
+    const broken: TaskTextEncoder = {
+      dim: 16,
+      embed: async (texts) => tf.tensor2d(texts.flatMap((t) => Array.from(base.vector(t), (x, i) => (t === tasks[3].descriptions[1] && i === 4 ? NaN : x))), [texts.length, 16]),
+    };
+    const steps: number[] = [];
+    const fit = LoraGen.fit(tasks, QUICK, { textEncoder: broken, onProgress: (p) => steps.push(p.step) });
+    await expect(fit).rejects.toThrow(TextEncoderError);
+    await expect(LoraGen.fit(tasks, QUICK, { textEncoder: broken })).rejects.toThrow(
+      `task '${tasks[3].name}', description "${tasks[3].descriptions[1]}": NaN at [`,
+    );
+    expect(steps).toEqual([]);
+    expect(() => new HashingTextEncoder({ dim: 2, center: [0, Infinity] })).toThrow(/center holds Infinity at \[1\]/);
+  });
+
+  it('training stops with a NumericalError at the first non-finite loss instead of going on', async () => {
+    const losses: number[] = [];
+    const diverging = { ...QUICK, autoencoder: { ...QUICK.autoencoder, steps: 20, learningRate: 1e30 } };
+    const err = await LoraGen.fit(tasks, diverging, { onProgress: (p) => losses.push(p.loss) }).then(
+      () => new Error('training went on'),
+      (e: unknown) => e as Error,
+    );
+    expect(err).toBeInstanceOf(NumericalError);
+    expect(losses.every(Number.isFinite)).toBe(true); // no non-finite loss was ever reported as progress
+    expect(losses.length).toBeLessThan(20);
+    expect(err.message).toMatch(new RegExp(`^stage 1 \\(autoencoder\\): the training loss is (NaN|-?Infinity) at step ${losses.length + 1} of 20`));
+  });
+});

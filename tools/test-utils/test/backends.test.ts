@@ -47,7 +47,8 @@ describe('describeEachBackend', () => {
     const child = spawnSync(
       process.execPath,
       [jestBin, '--config', 'jest.config.cjs', '--testMatch', '<rootDir>/test/fixtures/unstartable-wasm.fixture.ts', '--reporters', 'default', '--ci'],
-      { cwd: root, encoding: 'utf8', env: { ...process.env, LORAGEN_TEST_BACKENDS: 'cpu,wasm' }, timeout: 120_000 },
+      // FORCE_COLOR=0: nx sets FORCE_COLOR for the tasks it runs, and colour codes would break the matches below
+      { cwd: root, encoding: 'utf8', env: { ...process.env, LORAGEN_TEST_BACKENDS: 'cpu,wasm', FORCE_COLOR: '0' }, timeout: 120_000 },
     );
     const out = child.stdout + child.stderr;
     expect(out).toMatch(/a body that passes anywhere \[cpu\]\s+✓ passes/);

@@ -17,6 +17,7 @@ import { writeJsonAtomic, writeTextAtomic } from '../library/write-text';
 import { listTasks, ZERO_SHOT_TASK_IDS } from '../tasks/family';
 import { integerArgument, parseArguments, UsageError } from './arguments';
 import { fitProgressBars } from './fit-progress';
+import { failWith } from './report-failure';
 import { loadAssets } from './load-assets';
 import { ASSETS_DIR, PAPER_RESULTS_DIR } from './paths';
 import { BENCH_SCALE } from './scales';
@@ -144,7 +145,4 @@ function methodList(value: string | undefined, withReferences: boolean): MethodI
   return METHOD_IDS.filter((m) => (withReferences && (m === 'base' || m === 'task-lora')) || list.includes(m));
 }
 
-main().catch((err: unknown) => {
-  process.stderr.write(`bench:paper failed: ${err instanceof Error ? err.message : String(err)}\n`);
-  process.exitCode = err instanceof UsageError ? 2 : 1;
-});
+main().catch(failWith('bench:paper'));

@@ -12,6 +12,7 @@ import { nearestByCosine } from '../eval/nearest';
 import { listTasks, taskById, ZERO_SHOT_TASK_IDS, type Task } from '../tasks/family';
 import { UsageError, integerArgument, parseArguments } from './arguments';
 import { fitProgressBars } from './fit-progress';
+import { failWith } from './report-failure';
 import { loadAssets, type DemoAssets } from './load-assets';
 import { ASSETS_DIR } from './paths';
 import { progressBar } from './progress';
@@ -151,7 +152,4 @@ async function main(): Promise<void> {
   process.stdout.write(lines.join('\n'));
 }
 
-main().catch((err: unknown) => {
-  process.stderr.write(`demo failed: ${err instanceof Error ? err.message : String(err)}\n`);
-  process.exitCode = err instanceof UsageError ? 2 : 1;
-});
+main().catch(failWith('demo'));

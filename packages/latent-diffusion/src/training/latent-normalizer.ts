@@ -15,7 +15,10 @@ export class LatentNormalizer {
 
   constructor({ shift, scale }: LatentNormalizerState) {
     if (!(scale > 0) || !Number.isFinite(scale) || !Number.isFinite(shift)) {
-      throw new LatentDiffusionError(`LatentNormalizer: need a finite scale > 0 and a finite shift, got ${scale}, ${shift}`);
+      throw new LatentDiffusionError(
+        `LatentNormalizer: need a finite scale > 0 and a finite shift, got ${scale}, ${shift}`,
+        'pass the state saved by toJSON of a fitted normalizer',
+      );
     }
     this.shift = shift;
     this.scale = scale;
@@ -34,8 +37,18 @@ export class LatentNormalizer {
     );
     const [shift, scale] = await stats.data();
     stats.dispose();
+    // NaN compares false with everything: test for it first, so it is not reported as zero spread.
+    if (!Number.isFinite(scale) || !Number.isFinite(shift)) {
+      throw new LatentDiffusionError(
+        `LatentNormalizer.fit: the latents hold non-finite values (${method} gives shift ${shift}, scale ${scale})`,
+        'find where NaN or Inf entered: the training data, or a diverged encoder (lower its learning rate)',
+      );
+    }
     if (!(scale > 0)) {
-      throw new LatentDiffusionError('LatentNormalizer.fit: latents are constant (zero spread); nothing to scale by');
+      throw new LatentDiffusionError(
+        'LatentNormalizer.fit: latents are constant (zero spread); nothing to scale by',
+        'the encoder maps every input to one point: check that the training data differ, or train the encoder longer',
+      );
     }
     return new LatentNormalizer({ shift, scale });
   }

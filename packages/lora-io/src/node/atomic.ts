@@ -1,5 +1,6 @@
-// Atomic file writes: a temporary name in the same folder, then rename over the target.
-import { open, rename, unlink } from 'node:fs/promises';
+// Atomic file writes: a temporary name in the same folder, then rename over the target. Folders likewise: filled
+// under a temporary name beside the target, then renamed into place.
+import { mkdir, open, rename, rm, unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 
@@ -63,6 +64,33 @@ export async function writeFileAtomic(path: string, parts: readonly Uint8Array[]
     await rename(tmp, path);
   } catch (e) {
     await unlink(tmp).catch(() => undefined);
+    throw e;
+  }
+}
+
+/** Options of {@link writeFolderAtomic}. */
+export interface AtomicFolderOptions {
+  /**
+   * Called with the temporary folder's path before anything is written into it, e.g. to remove it from a signal
+   * handler that must exit at once.
+   */
+  onTemporary?: (tmp: string) => void;
+}
+
+/**
+ * Creates `dir` atomically: `fill` writes into a new temporary folder beside it, which is then renamed to `dir`.
+ * `dir` must be missing or an empty folder (rename replaces only those). If `fill` or the rename fails, the
+ * temporary folder is removed, so readers see either no `dir` or the complete one.
+ */
+export async function writeFolderAtomic(dir: string, fill: (tmp: string) => Promise<void>, opts: AtomicFolderOptions = {}): Promise<void> {
+  const tmp = join(dirname(dir), `.${basename(dir)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
+  await mkdir(tmp);
+  opts.onTemporary?.(tmp);
+  try {
+    await fill(tmp);
+    await rename(tmp, dir);
+  } catch (e) {
+    await rm(tmp, { recursive: true, force: true });
     throw e;
   }
 }

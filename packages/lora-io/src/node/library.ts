@@ -3,7 +3,7 @@
 import { lstat, readFile, readdir, realpath } from 'node:fs/promises';
 import { join, relative, isAbsolute, sep } from 'node:path';
 import type { LoraAdapter, PeftLoraConfig } from '../types';
-import { AdapterFormatError, AdapterLayoutError } from '../errors';
+import { AdapterFormatError, AdapterLayoutError, locatedErrors } from '../errors';
 import { adapterFromTensors, groupAdapterTensors } from '../peft/adapter';
 import { parsePeftConfig } from '../peft/config';
 import { adapterLayout, layoutDifference, type AdapterLayout } from '../layout/presets';
@@ -33,6 +33,10 @@ export interface LoraLibrary {
 }
 
 const MAX_SMALL_FILE = 16 << 20;
+const DESCRIPTIONS_HINT = 'descriptions.json holds a JSON array of strings, e.g. ["Classify the sentiment of a movie review"]';
+const LIBRARY_HINT =
+  'a library is a folder with one sub-folder per task, each holding a PEFT adapter (adapter_config.json + ' +
+  'adapter_model.safetensors) and descriptions.json; folders whose names start with . are skipped';
 
 function inside(root: string, path: string): boolean {
   const rel = relative(root, path);
@@ -73,10 +77,10 @@ async function readDescriptions(root: string, dir: string): Promise<string[]> {
     try {
       parsed = JSON.parse(await smallText(json));
     } catch (e) {
-      throw new AdapterFormatError(`${json} is not valid JSON: ${(e as Error).message}`);
+      throw new AdapterFormatError(`${json} is not valid JSON: ${(e as Error).message}`, DESCRIPTIONS_HINT);
     }
     if (!Array.isArray(parsed) || !parsed.every((d) => typeof d === 'string')) {
-      throw new AdapterFormatError(`${json} is not an array of strings`);
+      throw new AdapterFormatError(`${json} is not an array of strings`, DESCRIPTIONS_HINT);
     }
     return parsed as string[];
   }
@@ -96,7 +100,10 @@ async function readDescriptions(root: string, dir: string): Promise<string[]> {
  * `library.adapters()`.
  */
 export async function readLoraLibrary(dir: string): Promise<LoraLibrary> {
-  const root = await realpath(dir);
+  const root = await realpath(dir).catch(() => {
+    throw new AdapterFormatError(`no library folder at ${dir}`, LIBRARY_HINT);
+  });
+  if (!(await lstat(root)).isDirectory()) throw new AdapterFormatError(`${dir} is a file, not a library folder`, LIBRARY_HINT);
   const entries = (await readdir(root, { withFileTypes: true }))
     .filter((e) => !e.name.startsWith('.'))
     .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
@@ -108,13 +115,15 @@ export async function readLoraLibrary(dir: string): Promise<LoraLibrary> {
     const taskDir = await resolveInside(root, join(root, e.name));
     if (!(await lstat(taskDir)).isDirectory()) continue;
     const configPath = await maybeFile(root, taskDir, CONFIG_FILE);
-    if (!configPath) throw new AdapterFormatError(`library task folder ${taskDir} has no ${CONFIG_FILE}`);
-    const config = parsePeftConfig(await smallText(configPath));
+    if (!configPath) throw new AdapterFormatError(`library task folder ${taskDir} has no ${CONFIG_FILE}`, LIBRARY_HINT);
+    const configText = await smallText(configPath);
+    const config = await locatedErrors(taskDir, async () => parsePeftConfig(configText));
     const st = await maybeFile(root, taskDir, SAFETENSORS_FILE);
     const bin = st ? undefined : await maybeFile(root, taskDir, BIN_FILE);
-    if (!st && !bin) throw new AdapterFormatError(`library task folder ${taskDir} has neither ${SAFETENSORS_FILE} nor ${BIN_FILE}`);
+    if (!st && !bin) throw new AdapterFormatError(`library task folder ${taskDir} has neither ${SAFETENSORS_FILE} nor ${BIN_FILE}`, LIBRARY_HINT);
     const weights = st ? { path: st, format: 'safetensors' as const } : { path: bin!, format: 'bin' as const };
-    const { modules } = groupAdapterTensors(config, await readAdapterTensorShapes(weights));
+    const shapes = await readAdapterTensorShapes(weights);
+    const { modules } = await locatedErrors(taskDir, async () => groupAdapterTensors(config, shapes));
     const taskLayout = adapterLayout(modules, layout?.preset);
     if (!layout) {
       layout = taskLayout;
@@ -132,10 +141,13 @@ export async function readLoraLibrary(dir: string): Promise<LoraLibrary> {
       dir: taskDir,
       descriptions: await readDescriptions(root, taskDir),
       config,
-      load: async () => adapterFromTensors(config, await readAdapterTensors(weights)),
+      load: async () => {
+        const tensors = await readAdapterTensors(weights);
+        return locatedErrors(taskDir, async () => adapterFromTensors(config, tensors));
+      },
     });
   }
-  if (!layout) throw new AdapterFormatError(`${root} holds no task folders`);
+  if (!layout) throw new AdapterFormatError(`${root} holds no task folders`, LIBRARY_HINT);
   const lib: LoraLibrary = {
     root,
     layout,

@@ -2,7 +2,7 @@
 import { mkdir, readFile, readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { LoraAdapter, PeftLoraConfig, WritePeftAdapterOptions } from '../types';
-import { AdapterFormatError } from '../errors';
+import { AdapterFormatError, locatedErrors } from '../errors';
 import { adapterFromTensors, planPeftAdapter, stringifyPeftConfig } from '../peft/adapter';
 import { parsePeftConfig } from '../peft/config';
 import { readTorchStateDict } from '../torch/bin';
@@ -30,11 +30,20 @@ export async function readPeftConfig(dir: string): Promise<PeftLoraConfig> {
   try {
     st = await stat(path);
   } catch {
+    await assertFolder(dir);
     const listing = await readdir(dir).catch(() => [] as string[]);
     throw new AdapterFormatError(`${dir} has no ${CONFIG_FILE} (found: ${listing.slice(0, 20).join(', ') || 'nothing'})`);
   }
   if (st.size > MAX_CONFIG_BYTES) throw new AdapterFormatError(`${path} is ${st.size} bytes, too large for an adapter config`);
-  return parsePeftConfig(await readFile(path, 'utf8'));
+  const text = await readFile(path, 'utf8');
+  return locatedErrors(dir, async () => parsePeftConfig(text));
+}
+
+/** Refuses a path that is missing or not a folder, naming it. */
+async function assertFolder(dir: string): Promise<void> {
+  const st = await stat(dir).catch(() => undefined);
+  if (!st) throw new AdapterFormatError(`no adapter folder at ${dir}`);
+  if (!st.isDirectory()) throw new AdapterFormatError(`${dir} is a file, not an adapter folder`);
 }
 
 /** The weights file of an adapter folder: safetensors when present, else the older `.bin`. */
@@ -49,7 +58,8 @@ export async function findWeightsFile(dir: string): Promise<{ path: string; form
 /** Reads the tensors of an adapter's weights file. */
 export async function readAdapterTensors(weights: { path: string; format: 'safetensors' | 'bin' }): Promise<Map<string, SafetensorsTensor>> {
   if (weights.format === 'safetensors') return (await readSafetensorsFile(weights.path)).tensors;
-  return readTorchStateDict(new Uint8Array(await readFile(weights.path)));
+  const bytes = new Uint8Array(await readFile(weights.path));
+  return locatedErrors(weights.path, async () => readTorchStateDict(bytes));
 }
 
 /** Shapes and dtypes of an adapter's tensors, reading as little as the format allows (a safetensors header). */
@@ -68,7 +78,7 @@ export async function readAdapterTensorShapes(
 export async function readPeftAdapter(dir: string): Promise<LoraAdapter> {
   const config = await readPeftConfig(dir);
   const tensors = await readAdapterTensors(await findWeightsFile(dir));
-  return adapterFromTensors(config, tensors);
+  return locatedErrors(dir, async () => adapterFromTensors(config, tensors));
 }
 
 /**

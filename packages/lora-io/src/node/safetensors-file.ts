@@ -1,7 +1,7 @@
 // Safetensors files on disk: the header is read and validated first, then tensor bytes by range.
 import { open, type FileHandle } from 'node:fs/promises';
 import type { SafetensorsDtype } from '../types';
-import { SafetensorsError } from '../errors';
+import { SafetensorsError, locatedErrors } from '../errors';
 import { halfTable } from '../safetensors/dtypes';
 import { numel, tensorToFloat32, type SafetensorsTensor } from '../safetensors/convert';
 import { parseSafetensorsHeader, readHeaderLength, type SafetensorsHeader, type SafetensorsTensorInfo } from '../safetensors/header';
@@ -35,7 +35,7 @@ async function headerOf(fh: FileHandle): Promise<SafetensorsHeader> {
 export async function readSafetensorsHeader(path: string): Promise<SafetensorsHeader> {
   const fh = await open(path, 'r');
   try {
-    return await headerOf(fh);
+    return await locatedErrors(path, () => headerOf(fh));
   } finally {
     await fh.close();
   }
@@ -54,23 +54,27 @@ export interface ReadSafetensorsFileOptions {
 export async function readSafetensorsFile(path: string, opts: ReadSafetensorsFileOptions = {}): Promise<SafetensorsFile> {
   const fh = await open(path, 'r');
   try {
-    const header = await headerOf(fh);
-    if (!opts.tensors) {
-      const data = new Uint8Array(header.dataLength);
-      await readExactly(fh, data, header.dataOffset);
-      return tensorsFromDataSection(header, data);
-    }
-    const infos = pick(header, opts.tensors);
-    const tensors = new Map<string, SafetensorsTensor>();
-    for (const t of infos) {
-      const data = new Uint8Array(t.end - t.begin);
-      await readExactly(fh, data, header.dataOffset + t.begin);
-      tensors.set(t.name, { dtype: t.dtype, shape: t.shape, data });
-    }
-    return { metadata: header.metadata, tensors };
+    return await locatedErrors(path, () => readOpenFile(fh, opts));
   } finally {
     await fh.close();
   }
+}
+
+async function readOpenFile(fh: FileHandle, opts: ReadSafetensorsFileOptions): Promise<SafetensorsFile> {
+  const header = await headerOf(fh);
+  if (!opts.tensors) {
+    const data = new Uint8Array(header.dataLength);
+    await readExactly(fh, data, header.dataOffset);
+    return tensorsFromDataSection(header, data);
+  }
+  const infos = pick(header, opts.tensors);
+  const tensors = new Map<string, SafetensorsTensor>();
+  for (const t of infos) {
+    const data = new Uint8Array(t.end - t.begin);
+    await readExactly(fh, data, header.dataOffset + t.begin);
+    tensors.set(t.name, { dtype: t.dtype, shape: t.shape, data });
+  }
+  return { metadata: header.metadata, tensors };
 }
 
 function pick(header: SafetensorsHeader, names?: readonly string[]): SafetensorsTensorInfo[] {
@@ -96,28 +100,35 @@ export async function readSafetensorsFileAsFloat32(
 ): Promise<{ metadata: Record<string, string>; tensors: Map<string, { shape: number[]; dtype: SafetensorsDtype; values: Float32Array }> }> {
   const fh = await open(path, 'r');
   try {
-    const header = await headerOf(fh);
-    const out = new Map<string, { shape: number[]; dtype: SafetensorsDtype; values: Float32Array }>();
-    for (const t of pick(header, opts.tensors)) {
-      const n = numel(t.shape);
-      const at = header.dataOffset + t.begin;
-      let values: Float32Array;
-      if (t.dtype === 'F32') {
-        values = new Float32Array(n);
-        await readExactly(fh, new Uint8Array(values.buffer), at);
-      } else if (t.dtype === 'BF16' || t.dtype === 'F16') {
-        values = await readWidened(fh, at, n, t.dtype);
-      } else {
-        const data = new Uint8Array(t.end - t.begin);
-        await readExactly(fh, data, at);
-        values = tensorToFloat32({ dtype: t.dtype, shape: t.shape, data });
-      }
-      out.set(t.name, { shape: t.shape, dtype: t.dtype, values });
-    }
-    return { metadata: header.metadata, tensors: out };
+    return await locatedErrors(path, () => readOpenFileAsFloat32(fh, opts));
   } finally {
     await fh.close();
   }
+}
+
+async function readOpenFileAsFloat32(
+  fh: FileHandle,
+  opts: ReadSafetensorsFileOptions,
+): Promise<{ metadata: Record<string, string>; tensors: Map<string, { shape: number[]; dtype: SafetensorsDtype; values: Float32Array }> }> {
+  const header = await headerOf(fh);
+  const out = new Map<string, { shape: number[]; dtype: SafetensorsDtype; values: Float32Array }>();
+  for (const t of pick(header, opts.tensors)) {
+    const n = numel(t.shape);
+    const at = header.dataOffset + t.begin;
+    let values: Float32Array;
+    if (t.dtype === 'F32') {
+      values = new Float32Array(n);
+      await readExactly(fh, new Uint8Array(values.buffer), at);
+    } else if (t.dtype === 'BF16' || t.dtype === 'F16') {
+      values = await readWidened(fh, at, n, t.dtype);
+    } else {
+      const data = new Uint8Array(t.end - t.begin);
+      await readExactly(fh, data, at);
+      values = tensorToFloat32({ dtype: t.dtype, shape: t.shape, data });
+    }
+    out.set(t.name, { shape: t.shape, dtype: t.dtype, values });
+  }
+  return { metadata: header.metadata, tensors: out };
 }
 
 async function readWidened(fh: FileHandle, position: number, n: number, dtype: 'BF16' | 'F16'): Promise<Float32Array> {

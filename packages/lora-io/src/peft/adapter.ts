@@ -260,7 +260,7 @@ export function planPeftAdapter(adapter: LoraAdapter, opts: SerializePeftAdapter
   try {
     return { config, plan: planSafetensors(tensors, { format: 'pt' }) };
   } catch (e) {
-    if (e instanceof SafetensorsError) throw new AdapterFormatError(e.message);
+    if (e instanceof SafetensorsError) throw new AdapterFormatError(e.reason, e.hint);
     throw e;
   }
 }

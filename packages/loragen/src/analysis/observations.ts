@@ -1,5 +1,6 @@
 import type { LoraModule } from '@loragen/lora-io';
-import type { LibraryTask } from '../data/factor-set';
+import { LibraryError } from '../errors';
+import { assertFiniteLibraryAdapter, type LibraryTask } from '../data/factor-set';
 import { layoutOf } from '../data/layout';
 import { lowRankCosine, lowRankSingularValues, spectralEntropy } from '../linalg/lowrank';
 import { HashingTextEncoder } from '../text/hashing-encoder';
@@ -68,8 +69,13 @@ function mean(xs: number[]): number {
 /**
  * Obs-1 (non-uniqueness): per task pair, the cosine of their averaged hashed descriptions against the mean
  * cosine over modules of dW and of the raw factors. Obs-2 (heterogeneity): spectral entropy per module type.
+ * @throws LibraryError for fewer than 2 tasks (Obs-1 compares pairs) or NaN / Infinity in an adapter.
  */
 export function observeLibrary(tasks: LibraryTask[], encoder = new HashingTextEncoder()): LibraryObservations {
+  if (tasks.length < 2) {
+    throw new LibraryError(`the library holds ${tasks.length} task(s); the observations compare pairs of tasks`, 'add at least one more task folder');
+  }
+  for (const t of tasks) assertFiniteLibraryAdapter(t.adapter, `task '${t.name}'`);
   const descVec = tasks.map((t) => {
     const v = new Float64Array(encoder.dim);
     for (const d of t.descriptions) encoder.vector(d).forEach((x, i) => (v[i] += x));

@@ -23,12 +23,17 @@ export async function writeFileAtomic(file: string, bytes: Uint8Array | string):
   const tmp = `${file}.tmp-${process.pid}-${Math.random().toString(36).slice(2)}`;
   const handle = await fs.open(tmp, 'w');
   try {
-    await handle.writeFile(bytes);
-    await handle.sync();
-  } finally {
-    await handle.close();
+    try {
+      await handle.writeFile(bytes);
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+    await fs.rename(tmp, file);
+  } catch (err) {
+    await fs.rm(tmp, { force: true }); // a failed write (a full disk, say) leaves no temporary file behind
+    throw err;
   }
-  await fs.rename(tmp, file);
 }
 
 /** Writes every file, then the manifest, into `dir` (created if missing). */

@@ -8,6 +8,8 @@ export const COMMON_OPTIONS = {
   backend: { type: 'string' },
   json: { type: 'boolean', default: false },
   help: { type: 'boolean', short: 'h', default: false },
+  /** Print stack traces of errors (as LORAGEN_DEBUG=1 does). */
+  debug: { type: 'boolean', default: false },
 } as const satisfies Options;
 
 /** Parsed option values: strings, or booleans for flags. */

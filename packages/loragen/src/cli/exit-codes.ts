@@ -1,4 +1,6 @@
-import { AdapterFormatError, AdapterLayoutError, SafetensorsError } from '@loragen/lora-io';
+import { SamplingAbortedError, LatentDiffusionError } from '@loragen/latent-diffusion';
+import { LoraIoError } from '@loragen/lora-io';
+import { MoeDecoderError } from '@loragen/moe-decoder';
 import { WeightSpaceError } from '@loragen/weight-space';
 import { AbortedError, BackendUnavailableError, LoraGenError } from '../errors';
 
@@ -9,29 +11,39 @@ export const EXIT = {
   internal: 1,
   /** Bad command line: unknown command or option, missing argument. */
   usage: 2,
-  /** Bad input: config, library, adapter, checkpoint or text-encoder problem (the message says which). */
+  /** Bad input: a path, config, library, adapter, checkpoint, text encoder or value problem (the message says which). */
   input: 3,
   /** The requested backend cannot run here. */
   backend: 4,
-  /** Stopped by Ctrl-C (after saving a checkpoint). */
+  /** Stopped by Ctrl-C (SIGINT), after cleaning up (and, for train, saving a checkpoint). */
   interrupted: 130,
+  /** Stopped by SIGTERM, likewise. */
+  terminated: 143,
 } as const;
 
 /** A command-line mistake. */
 export class UsageError extends LoraGenError {}
 
-export function exitCodeFor(err: unknown): number {
+/** The typed errors of every @loragen package: each means the input was unusable, not that the code is wrong. */
+const INPUT_ERRORS = [LoraGenError, LoraIoError, WeightSpaceError, MoeDecoderError, LatentDiffusionError];
+
+/**
+ * Node's file-system errors that describe a path, not a bug (what the up-front path checks did not foresee, e.g.
+ * a disk that fills up while writing).
+ */
+export const PATH_ERROR_CODES = ['ENOENT', 'ENOTDIR', 'EISDIR', 'EEXIST', 'ENOTEMPTY', 'EACCES', 'EPERM', 'EROFS', 'ENOSPC', 'EDQUOT', 'ENAMETOOLONG', 'ELOOP'];
+
+/** A Node system error about a path (see {@link PATH_ERROR_CODES}). */
+export function isPathSystemError(err: unknown): err is NodeJS.ErrnoException {
+  const e = err as NodeJS.ErrnoException | null;
+  return e instanceof Error && typeof e.code === 'string' && PATH_ERROR_CODES.includes(e.code) && typeof e.syscall === 'string';
+}
+
+/** The exit code for an error; `stoppedBy` is the signal that aborted the command, if one did. */
+export function exitCodeFor(err: unknown, stoppedBy?: NodeJS.Signals): number {
   if (err instanceof UsageError) return EXIT.usage;
-  if (err instanceof AbortedError) return EXIT.interrupted;
+  if (err instanceof AbortedError || err instanceof SamplingAbortedError) return stoppedBy === 'SIGTERM' ? EXIT.terminated : EXIT.interrupted;
   if (err instanceof BackendUnavailableError) return EXIT.backend;
-  if (
-    err instanceof LoraGenError ||
-    err instanceof SafetensorsError ||
-    err instanceof AdapterFormatError ||
-    err instanceof AdapterLayoutError ||
-    err instanceof WeightSpaceError
-  ) {
-    return EXIT.input;
-  }
+  if (INPUT_ERRORS.some((type) => err instanceof type) || isPathSystemError(err)) return EXIT.input;
   return EXIT.internal;
 }

@@ -4,8 +4,10 @@ import { generateCommand, GENERATE_USAGE } from './commands/generate';
 import { inspectCommand, INSPECT_USAGE } from './commands/inspect';
 import { mergeCommand, MERGE_USAGE } from './commands/merge';
 import { trainCommand, TRAIN_USAGE } from './commands/train';
-import { EXIT, exitCodeFor, UsageError } from './exit-codes';
+import { EXIT, UsageError } from './exit-codes';
+import { Interrupts } from './interrupt';
 import type { CliIO } from './output';
+import { debugFromEnv, describeError, formatErrorReport } from './report-error';
 
 const COMMANDS: Record<string, { run: (argv: string[], io: CliIO) => Promise<number>; usage: string }> = {
   train: { run: trainCommand, usage: TRAIN_USAGE },
@@ -21,14 +23,20 @@ const HELP = [
   '',
   ...Object.values(COMMANDS).map((c) => `  ${c.usage}`),
   '',
-  'Exit codes: 0 ok, 1 internal error, 2 usage, 3 bad input (config, library, adapter, checkpoint), 4 backend unavailable, 130 interrupted.',
+  'Exit codes: 0 ok, 1 internal error (a bug), 2 usage, 3 bad input (a path, config, library, adapter, checkpoint or',
+  'value), 4 backend unavailable, 130 interrupted (SIGINT), 143 terminated (SIGTERM).',
+  'Errors print one line and a hint; --debug (or LORAGEN_DEBUG=1) adds the stack trace.',
+  '--out: a missing or empty folder is created and written atomically (nothing is left if the command fails or is',
+  'interrupted); a non-empty one is refused unless --force, which writes the output files beside the others.',
 ].join('\n');
 
 /** Runs one `loragen` invocation and returns its exit code; errors are printed, never thrown. */
-export async function runCli(argv: string[], io: Omit<CliIO, 'json'>): Promise<number> {
+export async function runCli(argv: string[], io: Pick<CliIO, 'stdout' | 'stderr'>): Promise<number> {
   const json = argv.includes('--json');
+  const debug = argv.includes('--debug') || debugFromEnv();
   const [name, ...rest] = argv;
   const command = name ? COMMANDS[name] : undefined;
+  const interrupts = new Interrupts(io.stderr);
   try {
     if (!name || name === '--help' || name === '-h') {
       io.stdout.write(`${HELP}\n`);
@@ -39,19 +47,17 @@ export async function runCli(argv: string[], io: Omit<CliIO, 'json'>): Promise<n
       io.stdout.write(`${command.usage}\n`);
       return EXIT.ok;
     }
-    return await command.run(rest, { ...io, json });
+    return await command.run(rest, { ...io, json, interrupts });
   } catch (err) {
-    const code = exitCodeFor(err);
-    const e = err as Error;
+    const report = describeError(err, { debug, stoppedBy: interrupts.stoppedBy });
     if (json) {
-      // LoraGenError and lora-io's typed errors carry a hint
-      const given = (err as { hint?: unknown } | null)?.hint;
-      const hint = typeof given === 'string' ? given : undefined;
-      io.stdout.write(`${JSON.stringify({ error: { name: e.name, message: hint ? e.message.split('\n  hint: ')[0] : e.message, hint, exitCode: code } }, null, 2)}\n`);
+      const { name: errorName, message, hint, exitCode, stack } = report;
+      io.stdout.write(`${JSON.stringify({ error: { name: errorName, message, hint, exitCode, stack } }, null, 2)}\n`);
     } else {
-      io.stderr.write(`loragen ${name ?? ''}: ${e.name}: ${e.message}\n`);
-      if (code === EXIT.internal && e.stack) io.stderr.write(`${e.stack}\n`);
+      io.stderr.write(formatErrorReport(`loragen ${name ?? ''}`.trimEnd(), report));
     }
-    return code;
+    return report.exitCode;
+  } finally {
+    interrupts.dispose();
   }
 }

@@ -1,6 +1,7 @@
 import type { LoraAdapter } from '@loragen/lora-io';
 import { LibraryError } from '../errors';
 import { lowRankNorm } from '../linalg/lowrank';
+import { assertFiniteAdapter } from './finite';
 import { assertSameLayout, layoutOf, type LibraryLayout } from './layout';
 
 /** One task of a LoRA library: its adapter and one or more descriptions of the task. */
@@ -24,6 +25,13 @@ export interface FactorSet {
   normalisers: number[];
 }
 
+const NON_FINITE_HINT = 'the adapter is damaged or its training diverged: retrain it, or move its task folder out of the library';
+
+/** Refuses adapters holding NaN or Infinity, naming `where` (a task), the module and the tensor. */
+export function assertFiniteLibraryAdapter(adapter: LoraAdapter, where: string): void {
+  assertFiniteAdapter(adapter, where, (message) => new LibraryError(message, NON_FINITE_HINT));
+}
+
 function assertGeneratable(task: LibraryTask): void {
   if (task.adapter.config.use_dora || task.adapter.modules.some((m) => m.magnitude)) {
     throw new LibraryError(
@@ -34,6 +42,7 @@ function assertGeneratable(task: LibraryTask): void {
   if (task.descriptions.length === 0 || task.descriptions.some((d) => typeof d !== 'string' || d.trim() === '')) {
     throw new LibraryError(`task '${task.name}' has no (or an empty) description`, 'give every task at least one non-empty description');
   }
+  assertFiniteLibraryAdapter(task.adapter, `task '${task.name}'`);
 }
 
 /** One adapter's factors per module type (layout order, layers stacked), PEFT scaling folded into B. */
@@ -55,10 +64,11 @@ function adapterFactors(adapter: LoraAdapter, layout: LibraryLayout, modulePaths
 /**
  * Factors of adapters laid out as a library with `layout` (e.g. a library task's own adapter, to encode it),
  * normalised by the library's `normalisers`, in the shape of {@link FactorSet.factors}.
- * @throws LibraryError when an adapter's layout differs from `layout`.
+ * @throws LibraryError when an adapter's layout differs from `layout`, or a factor holds NaN or Infinity.
  */
 export function factorsOf(adapters: readonly LoraAdapter[], layout: LibraryLayout, normalisers: readonly number[]): FactorSet['factors'] {
   const parts = adapters.map((adapter, i) => {
+    assertFiniteLibraryAdapter(adapter, `adapter ${i}`);
     const own = layoutOf(adapter, `adapter ${i}`);
     assertSameLayout(layout, own, `adapter ${i}`);
     return adapterFactors(adapter, layout, own.modulePaths);
@@ -76,8 +86,9 @@ function normalised(list: { A: Float32Array; B: Float32Array }[], normaliser: nu
 
 /**
  * Reads a library (streamed task by task) into per-module-type factor tensors, positions ordered layer-major.
- * @throws LibraryError for DoRA adapters, missing descriptions, fewer than 2 tasks, or adapters whose layout
- *   differs from the first one's (the message names the task and the difference).
+ * @throws LibraryError for DoRA adapters, missing descriptions, NaN or Infinity in a factor (named with its task,
+ *   module and tensor), fewer than 2 tasks, or adapters whose layout differs from the first one's (the message
+ *   names the task and the difference).
  */
 export async function buildFactorSet(tasks: Iterable<LibraryTask> | AsyncIterable<LibraryTask>): Promise<FactorSet> {
   let layout: LibraryLayout | undefined;

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { TextEncoderError } from '../errors';
+import { describeNonFinite, findNonFinite } from '../data/finite';
 import type { TaskTextEncoder } from './text-encoder';
 
 /** Options of {@link HashingTextEncoder}. */
@@ -72,12 +73,19 @@ export class HashingTextEncoder implements TaskTextEncoder {
   constructor(opts: HashingTextEncoderOptions = {}) {
     this.dim = opts.dim ?? 1024;
     this.charNgrams = opts.charNgrams ?? [3, 4];
-    if (opts.idf !== undefined) this.idf = new Map(Object.entries(opts.idf));
+    const refit = 'fit it with HashingTextEncoder.centeredOn (a saved model holds it in config.json: retrain if that file was edited)';
+    if (opts.idf !== undefined) {
+      const bad = Object.entries(opts.idf).find(([, w]) => typeof w !== 'number' || !Number.isFinite(w));
+      if (bad) throw new TextEncoderError(`idf weight of feature '${bad[0]}' is ${bad[1]}, not a finite number`, refit);
+      this.idf = new Map(Object.entries(opts.idf));
+    }
     if (opts.center !== undefined) {
       if (opts.center.length !== this.dim) {
-        throw new TextEncoderError(`center has length ${opts.center.length}, the encoder's dim is ${this.dim}`, 'fit it with HashingTextEncoder.centeredOn');
+        throw new TextEncoderError(`center has length ${opts.center.length}, the encoder's dim is ${this.dim}`, refit);
       }
       this.center = Float32Array.from(opts.center);
+      const bad = findNonFinite(this.center);
+      if (bad) throw new TextEncoderError(`center holds ${describeNonFinite(bad, [this.dim])}`, refit);
     }
   }
 

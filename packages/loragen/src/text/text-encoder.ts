@@ -13,8 +13,16 @@ export interface TaskTextEncoder {
  * averages): returns [tasks, dim].
  */
 export async function embedTasks(encoder: TaskTextEncoder, descriptionsPerTask: string[][]): Promise<tf.Tensor2D> {
-  const flat = descriptionsPerTask.flat();
-  const all = await encoder.embed(flat);
+  const all = await encoder.embed(descriptionsPerTask.flat());
+  try {
+    return taskMeans(all, descriptionsPerTask);
+  } finally {
+    all.dispose();
+  }
+}
+
+/** The mean row of each task's descriptions, from their embeddings `all` ([descriptions, dim], task by task). */
+export function taskMeans(all: tf.Tensor2D, descriptionsPerTask: string[][]): tf.Tensor2D {
   return tf.tidy(() => {
     const rows: tf.Tensor1D[] = [];
     let offset = 0;
@@ -22,8 +30,6 @@ export async function embedTasks(encoder: TaskTextEncoder, descriptionsPerTask: 
       rows.push(tf.mean(tf.slice(all, [offset, 0], [descriptions.length, -1]), 0) as tf.Tensor1D);
       offset += descriptions.length;
     }
-    const out = tf.stack(rows) as tf.Tensor2D;
-    all.dispose();
-    return out;
+    return tf.stack(rows) as tf.Tensor2D;
   });
 }

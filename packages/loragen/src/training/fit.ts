@@ -6,11 +6,12 @@ import type { FactorSet } from '../data/factor-set';
 import { LatentNormalizer } from '@loragen/latent-diffusion';
 import type { TrainableDenoiser } from '../diffusion/denoiser-factory';
 import { scheduleFor } from '../diffusion/schedule';
-import { AbortedError, CheckpointError } from '../errors';
+import { AbortedError, CheckpointError, TextEncoderError } from '../errors';
+import { assertFiniteRows } from '../data/finite';
 import type { ModelMeta } from '../model/model-meta';
 import { assignVariables, prefixed, unprefixed } from '../model/named-variables';
 import type { Prng, PrngState } from '../rng/prng';
-import { embedTasks, type TaskTextEncoder } from '../text/text-encoder';
+import { taskMeans, type TaskTextEncoder } from '../text/text-encoder';
 import { adamState, restoreAdamState } from './adam-state';
 import { AutoencoderTrainer, factorBatch } from './autoencoder-trainer';
 import { DiffusionTrainer, type LatentSet } from './diffusion-trainer';
@@ -99,6 +100,14 @@ async function normalizeLatents(means: Float32Array, method: 'max-abs' | 'standa
   return { latents, state: normalizer.toJSON() };
 }
 
+/** The text encoder gave NaN or Infinity for the description the message names. */
+export function nonFiniteEmbedding(message: string): TextEncoderError {
+  return new TextEncoderError(
+    `the text encoder's embedding of ${message}`,
+    'check the text encoder: its saved options (center, idf) in the model, or your own encoder\'s output',
+  );
+}
+
 /**
  * Runs (or resumes) both stages. Checkpoints hold the model files, the running stage's optimiser state, the
  * EMA (stage 2) and the PRNG state, so that a resumed run repeats exactly the draws of an uninterrupted one.
@@ -106,12 +115,15 @@ async function normalizeLatents(means: Float32Array, method: 'max-abs' | 'standa
 export async function runTraining(ctx: TrainingContext): Promise<void> {
   const { meta, rng, data, options } = ctx;
   const cfg = meta.config;
-  const condTensor = await embedTasks(ctx.textEncoder, data.descriptions);
-  const conditions = (await condTensor.data()) as Float32Array;
-  condTensor.dispose();
+  // Every description embedded once, in one batch; a task's condition is the mean of its descriptions' rows.
   const each = await ctx.textEncoder.embed(data.descriptions.flat());
+  const condTensor = taskMeans(each, data.descriptions);
   const descriptionConditions = (await each.data()) as Float32Array;
-  each.dispose();
+  const conditions = (await condTensor.data()) as Float32Array;
+  tf.dispose([each, condTensor]);
+  const labels = data.taskNames.flatMap((task, t) => data.descriptions[t].map((d) => `task '${task}', description "${d}"`));
+  assertFiniteRows(descriptionConditions, ctx.textEncoder.dim, labels, nonFiniteEmbedding);
+  assertFiniteRows(conditions, ctx.textEncoder.dim, data.taskNames.map((t) => `task '${t}' (mean of its descriptions)`), nonFiniteEmbedding);
   const descriptionOffsets = data.descriptions.reduce((offsets, d) => [...offsets, offsets[offsets.length - 1] + d.length], [0]);
   const resumed = await readResume(ctx);
   try {

@@ -1,3 +1,5 @@
+import { NumericalError } from '../errors';
+
 /** Reported after every training step. */
 export interface FitProgress {
   stage: 'autoencoder' | 'diffusion';
@@ -18,7 +20,19 @@ export interface StageHooks {
   checkpointEvery: number;
 }
 
-/** Runs `step()` from `start` to `total` steps, reporting progress and checkpointing as the hooks ask. */
+/**
+ * Lets signal handlers, timers and UI events run: awaiting tensor data on the cpu backend never leaves the microtask
+ * queue, so without this an abort (Ctrl-C, a Stop button) would wait for the next checkpoint's file I/O.
+ */
+const yieldToEventLoop = (): Promise<void> =>
+  new Promise((resolve) => (typeof setImmediate === 'function' ? setImmediate(resolve) : setTimeout(resolve, 0)));
+
+const STAGE_NAMES: Record<FitProgress['stage'], string> = { autoencoder: 'stage 1 (autoencoder)', diffusion: 'stage 2 (diffusion)' };
+
+/**
+ * Runs `step()` from `start` to `total` steps, reporting progress and checkpointing as the hooks ask.
+ * @throws NumericalError at the first step whose loss is NaN or Infinity (nothing is checkpointed after it).
+ */
 export async function runSteps(
   stage: FitProgress['stage'],
   start: number,
@@ -28,11 +42,18 @@ export async function runSteps(
   onAbort: () => Error,
 ): Promise<void> {
   for (let i = start; i < total; i++) {
+    if (hooks.signal) await yieldToEventLoop();
     if (hooks.signal?.aborted) {
       await hooks.checkpoint?.(i);
       throw onAbort();
     }
     const loss = await step(i);
+    if (!Number.isFinite(loss)) {
+      throw new NumericalError(
+        `${STAGE_NAMES[stage]}: the training loss is ${loss} at step ${i + 1} of ${total}; training stopped there`,
+        `lower the learning rate (${stage}.learningRate in the config) or check the library for extreme values`,
+      );
+    }
     hooks.onProgress?.({ stage, step: i + 1, totalSteps: total, loss });
     if ((i + 1) % hooks.checkpointEvery === 0 || i + 1 === total) await hooks.checkpoint?.(i + 1);
   }

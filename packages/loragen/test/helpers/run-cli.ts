@@ -1,3 +1,6 @@
+import { spawn, spawnSync, type SpawnOptions } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { runCli } from '../../src/cli/run';
 
 /** Runs one `loragen` invocation in-process; returns its exit code and what it wrote to stdout and stderr. */
@@ -6,4 +9,51 @@ export async function cli(argv: string[]): Promise<{ code: number; out: string; 
   let err = '';
   const code = await runCli(argv, { stdout: { write: (s: string) => (out += s) }, stderr: { write: (s: string) => (err += s) } });
   return { code, out, err };
+}
+
+const PKG = path.resolve(__dirname, '../..');
+/** The installed `loragen` command: bin/loragen.cjs, which loads the built dist/cli.cjs. */
+export const LORAGEN_BIN = path.join(PKG, 'bin/loragen.cjs');
+
+/**
+ * Throws unless dist/cli.cjs exists and is newer than every source file, so a test of the built CLI never runs a
+ * stale build (`npm test` builds it first: the test target depends on build).
+ */
+export function assertCliBuilt(): void {
+  const built = path.join(PKG, 'dist/cli.cjs');
+  const fix = 'build it: cd packages/loragen && npx tsup (npm test does this through nx)';
+  if (!fs.existsSync(built)) throw new Error(`${built} is missing; ${fix}`);
+  const builtAt = fs.statSync(built).mtimeMs;
+  const sources = (fs.readdirSync(path.join(PKG, 'src'), { recursive: true }) as string[]).map((f) => path.join(PKG, 'src', f));
+  const newer = sources.filter((f) => f.endsWith('.ts') && fs.statSync(f).mtimeMs > builtAt);
+  if (newer.length > 0) throw new Error(`${built} is older than ${path.relative(PKG, newer[0])}; ${fix}`);
+}
+
+/** The result of a finished `loragen` process. */
+export interface CliRun {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs the built `loragen` in a child process, as a user's shell does, and waits for it. */
+export function runBuiltCli(argv: string[], opts: SpawnOptions = {}): CliRun {
+  const r = spawnSync(process.execPath, [LORAGEN_BIN, ...argv], { encoding: 'utf8', timeout: 120_000, ...opts });
+  if (r.error) throw r.error;
+  return { code: r.status, signal: r.signal, stdout: String(r.stdout), stderr: String(r.stderr) };
+}
+
+/** Starts the built `loragen` in a child process; `done` settles when it exits. */
+export function startBuiltCli(argv: string[], opts: SpawnOptions = {}): { child: ReturnType<typeof spawn>; done: Promise<CliRun> } {
+  const child = spawn(process.execPath, [LORAGEN_BIN, ...argv], { stdio: ['ignore', 'pipe', 'pipe'], ...opts });
+  let stdout = '';
+  let stderr = '';
+  child.stdout!.on('data', (d) => (stdout += d));
+  child.stderr!.on('data', (d) => (stderr += d));
+  const done = new Promise<CliRun>((resolve, reject) => {
+    child.on('error', reject);
+    child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr }));
+  });
+  return { child, done };
 }

@@ -1,20 +1,38 @@
 import { join } from 'node:path';
-import type { AdapterDtype } from '@loragen/lora-io';
+import { SamplingAbortedError } from '@loragen/latent-diffusion';
+import type { AdapterDtype, LoraAdapter } from '@loragen/lora-io';
 import { writePeftAdapter } from '@loragen/lora-io/node';
 import { useBackend } from '../../backend/use-backend';
 import type { BackendName } from '../../backend/names';
+import { AbortedError } from '../../errors';
 import { LoraGen } from '../../loragen';
 import { integer, number, parseCommandArgs, required } from '../args';
 import { UsageError } from '../exit-codes';
 import { printResult, type CliIO } from '../output';
+import { inputFolder, outputFolder, type OutputMode } from '../paths';
 import { ProgressBar } from '../progress-bar';
+import { writeOutput } from '../write-output';
 
 export const GENERATE_USAGE =
   'loragen generate --model DIR --description "..." --out DIR [--sampler ddpm|ddim|dpmpp-2m] [--steps N] [--guidance G] ' +
-  '[--seed S] [--samples N] [--dtype F32|F16|BF16] [--backend NAME] [--json]';
+  '[--seed S] [--samples N] [--dtype F32|F16|BF16] [--force] [--backend NAME] [--json] [--debug]';
 
 const SAMPLERS = ['ddpm', 'ddim', 'dpmpp-2m'] as const;
 const DTYPES = ['F32', 'F16', 'BF16'] as const;
+
+const stopped = () => new AbortedError('generation was stopped', 'no file was left half-written; run the command again');
+
+/** Writes the adapters as PEFT folders (see {@link writeOutput}): `out` itself for one, `out/sample-<i>` for several. */
+async function writeAdapters(out: string, mode: OutputMode, adapters: LoraAdapter[], dtype: AdapterDtype, io: CliIO, signal: AbortSignal): Promise<string[]> {
+  const rel = adapters.length === 1 ? [''] : adapters.map((_, i) => `sample-${i + 1}`);
+  await writeOutput(out, mode, io, async (root) => {
+    for (let i = 0; i < adapters.length; i++) {
+      if (signal.aborted) throw stopped();
+      await writePeftAdapter(join(root, rel[i]), adapters[i], { dtype });
+    }
+  });
+  return rel.map((r) => join(out, r));
+}
 
 /** Samples adapters for a description and writes each as a PEFT folder (--out, or --out/sample-<i> for several). */
 export async function generateCommand(argv: string[], io: CliIO): Promise<number> {
@@ -30,6 +48,7 @@ export async function generateCommand(argv: string[], io: CliIO): Promise<number
       seed: { type: 'string' },
       samples: { type: 'string' },
       dtype: { type: 'string', default: 'F32' },
+      force: { type: 'boolean', default: false },
     },
     GENERATE_USAGE,
   );
@@ -43,24 +62,26 @@ export async function generateCommand(argv: string[], io: CliIO): Promise<number
   const samples = integer(values.samples, 'samples', 1, GENERATE_USAGE)!;
   if (samples < 1) throw new UsageError('--samples must be at least 1', GENERATE_USAGE);
   const steps = integer(values.steps, 'steps', undefined, GENERATE_USAGE);
+  const guidanceScale = number(values.guidance, 'guidance', GENERATE_USAGE);
+  const seed = integer(values.seed, 'seed', undefined, GENERATE_USAGE);
+  await inputFolder(model, 'model', 'pass --model a folder written by `loragen train` (or LoraGen.save)');
+  const mode = await outputFolder(out, { allowNonEmpty: values.force });
 
   const backend = await useBackend(values.backend as BackendName | undefined);
   const gen = await LoraGen.load(model);
   try {
+    const signal = io.interrupts.listen('stopping; no adapter is written');
     const started = Date.now();
     const bar = new ProgressBar('sampling', steps ?? gen.config.sampling.steps, io.stderr);
-    const adapters = await gen.generate(description, {
-      sampler,
-      steps,
-      guidanceScale: number(values.guidance, 'guidance', GENERATE_USAGE),
-      seed: integer(values.seed, 'seed', undefined, GENERATE_USAGE),
-      count: samples,
-      onProgress: (p) => bar.update(p.step),
-    });
-    const dirs = adapters.length === 1 ? [out] : adapters.map((_, i) => join(out, `sample-${i + 1}`));
-    for (let i = 0; i < adapters.length; i++) await writePeftAdapter(dirs[i], adapters[i], { dtype });
+    const adapters = await gen
+      .generate(description, { sampler, steps, guidanceScale, seed, count: samples, signal, onProgress: (p) => bar.update(p.step) })
+      .catch((err: unknown) => {
+        throw err instanceof SamplingAbortedError ? stopped() : err;
+      });
+    const dirs = await writeAdapters(out, mode, adapters, dtype, io, signal);
     const seconds = (Date.now() - started) / 1000;
-    printResult(io, { adapters: dirs, backend, seconds }, `wrote ${dirs.join(', ')} (${seconds.toFixed(2)} s on ${backend})`);
+    const where = mode === 'beside' ? ' (adapter files only, beside the files already there)' : '';
+    printResult(io, { adapters: dirs, backend, seconds }, `wrote ${dirs.join(', ')}${where} (${seconds.toFixed(2)} s on ${backend})`);
     return 0;
   } finally {
     gen.dispose();

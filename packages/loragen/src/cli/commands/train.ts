@@ -4,6 +4,8 @@ import { useBackend } from '../../backend/use-backend';
 import type { BackendName } from '../../backend/names';
 import type { LoraGenConfigInput } from '../../config/schema';
 import { ConfigError } from '../../errors';
+import { inputFile, inputFolder, outputFolder } from '../paths';
+import { resolveConfig } from '../../config/resolve-config';
 import { LoraGen } from '../../loragen';
 import type { FitProgress } from '../../training/progress';
 import { parseCommandArgs, required } from '../args';
@@ -13,10 +15,13 @@ import { ProgressBar } from '../progress-bar';
 import { libraryTasks } from '../read-library';
 
 export const TRAIN_USAGE =
-  'loragen train --library DIR --out DIR [--config FILE] [--resume] [--backend wasm|cpu|webgpu|tensorflow] [--json]';
+  'loragen train --library DIR --out DIR [--config FILE] [--resume] [--force] [--backend wasm|cpu|webgpu|tensorflow] [--json] [--debug]';
+
+const LIBRARY_HINT = 'pass --library a folder with one sub-folder per task (a PEFT adapter and descriptions.json in each)';
 
 async function readConfig(file: string | undefined): Promise<LoraGenConfigInput> {
   if (!file) return {};
+  await inputFile(file, 'config file', 'pass --config a JSON file of LoRAGen options (see the README), or leave it out for the defaults');
   let text: string;
   try {
     text = await readFile(file, 'utf8');
@@ -31,41 +36,55 @@ async function readConfig(file: string | undefined): Promise<LoraGenConfigInput>
 }
 
 /**
+ * Resolves and checks the config before any data is read, naming the file in the error (LoraGen.fit checks it
+ * again, as it does for every caller).
+ */
+function checkedConfig(config: LoraGenConfigInput, file: string | undefined): LoraGenConfigInput {
+  try {
+    resolveConfig(config);
+  } catch (err) {
+    if (err instanceof ConfigError && file) throw new ConfigError(`the config file ${file}: ${err.reason}`, err.hint);
+    throw err;
+  }
+  return config;
+}
+
+/**
  * Trains both stages on a library and saves the model to --out. Checkpoints go to <out>/checkpoints; the first
- * Ctrl-C saves one and exits with 130, `--resume` continues from it.
+ * Ctrl-C (or SIGTERM) saves one and exits with 130 (143), `--resume` continues from it. Every path and the config
+ * are checked before the library is read; --out must be missing or empty unless --resume or --force.
  */
 export async function trainCommand(argv: string[], io: CliIO): Promise<number> {
-  const { values } = parseCommandArgs(argv, { library: { type: 'string' }, out: { type: 'string' }, config: { type: 'string' }, resume: { type: 'boolean', default: false } }, TRAIN_USAGE);
+  const { values } = parseCommandArgs(
+    argv,
+    { library: { type: 'string' }, out: { type: 'string' }, config: { type: 'string' }, resume: { type: 'boolean', default: false }, force: { type: 'boolean', default: false } },
+    TRAIN_USAGE,
+  );
   const library = required(values.library, 'library', TRAIN_USAGE);
   const out = required(values.out, 'out', TRAIN_USAGE);
-  const config = await readConfig(values.config);
+  await inputFolder(library, 'library', LIBRARY_HINT);
+  await outputFolder(out, {
+    allowNonEmpty: values.resume || values.force,
+    nonEmptyHint: 'choose a new or empty folder, pass --resume to continue the training checkpointed there, or --force to write the model beside those files',
+  });
+  const config = checkedConfig(await readConfig(values.config), values.config);
   const backend = await useBackend(values.backend as BackendName | undefined);
-  const controller = new AbortController();
-  const onSigint = () => {
-    if (controller.signal.aborted) process.exit(130); // a second Ctrl-C does not wait for the checkpoint
-    io.stderr.write('\ninterrupted: saving a checkpoint (Ctrl-C again to quit at once)\n');
-    controller.abort();
-  };
-  process.on('SIGINT', onSigint);
+  const signal = io.interrupts.listen('saving a checkpoint (a second signal quits at once)');
   const bars = new Map<FitProgress['stage'], ProgressBar>();
   const started = Date.now();
-  try {
-    const gen = await LoraGen.fit(libraryTasks(library), config, {
-      checkpointDir: join(out, 'checkpoints'),
-      resume: values.resume,
-      signal: controller.signal,
-      onProgress: (p) => {
-        let bar = bars.get(p.stage);
-        if (!bar) bars.set(p.stage, (bar = new ProgressBar(p.stage === 'autoencoder' ? 'stage 1 (autoencoder)' : 'stage 2 (diffusion)  ', p.totalSteps, io.stderr)));
-        bar.update(p.step, `loss ${p.loss.toPrecision(4)}`);
-      },
-    });
-    await gen.save(out);
-    const result = { model: out, backend, seconds: (Date.now() - started) / 1000 };
-    printResult(io, result, `saved the model to ${out} (${result.seconds.toFixed(1)} s on ${backend})`);
-    gen.dispose();
-    return 0;
-  } finally {
-    process.off('SIGINT', onSigint);
-  }
+  const gen = await LoraGen.fit(libraryTasks(library), config, {
+    checkpointDir: join(out, 'checkpoints'),
+    resume: values.resume,
+    signal,
+    onProgress: (p) => {
+      let bar = bars.get(p.stage);
+      if (!bar) bars.set(p.stage, (bar = new ProgressBar(p.stage === 'autoencoder' ? 'stage 1 (autoencoder)' : 'stage 2 (diffusion)  ', p.totalSteps, io.stderr)));
+      bar.update(p.step, `loss ${p.loss.toPrecision(4)}`);
+    },
+  });
+  await gen.save(out);
+  const result = { model: out, backend, seconds: (Date.now() - started) / 1000 };
+  printResult(io, result, `saved the model to ${out} (${result.seconds.toFixed(1)} s on ${backend})`);
+  gen.dispose();
+  return 0;
 }
