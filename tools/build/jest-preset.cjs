@@ -34,6 +34,7 @@ module.exports = function jestConfig(projectDir, overrides = {}) {
     // every test's name and backend in the CI log, not only the failures
     verbose: true,
     setupFiles: [path.join(__dirname, 'jest-setup.cjs')],
+    setupFilesAfterEnv: [path.join(__dirname, 'jest-release-gpu.cjs')],
     reporters: ['default', path.join(__dirname, 'jest-results-reporter.cjs')],
     ...overrides,
   };

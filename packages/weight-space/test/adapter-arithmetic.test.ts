@@ -233,11 +233,9 @@ describeEachBackend('adapter arithmetic', (backend) => describeEachStrategy(back
     tf.dispose([out.factors.A, out.factors.B, ...terms.flatMap((t) => [t.A, t.B])]);
   });
 
-  // KNOWN BUG (issue 18, left open): on webgpu (lavapipe) the 4096-wide Llama module's merge is wrong (singular
-  // values off by hundreds); the FLAN-T5 one is right. `it.failing` keeps the case running and turns red once fixed.
-  const knownBroken = (layout: { dIn: number }) => backend === 'webgpu' && layout.dIn >= 4096;
-  const cases = anchor.layouts.map((l) => [l.layout, l] as const);
-  const body = async (_: string, layout: (typeof anchor.layouts)[number]) => {
+  it.each(anchor.layouts.map((l) => [l.layout, l] as const))(
+    "the anchor's seeded inputs (%s) give the module-0 singular values it printed (PEFT's dense SVD merge)",
+    async (_, layout) => {
       // torch.manual_seed(0); per adapter A ~ randn(r, dIn) / sqrt(dIn), B ~ randn(dOut, r) / sqrt(r); alpha 32, r 16
       const generator = torchGenerator(0);
       const { rank: r, dIn, dOut } = layout;
@@ -251,12 +249,8 @@ describeEachBackend('adapter arithmetic', (backend) => describeEachStrategy(back
       layout.module0TopSingularValues.forEach((s, i) => expect(Math.abs(merged.singularValues![i] - s)).toBeLessThanOrEqual(1e-5 * s));
       tf.dispose([merged.A, merged.B]);
       adapters.forEach(disposeAdapter);
-  };
-  const title = "the anchor's seeded inputs (%s) give the module-0 singular values it printed (PEFT's dense SVD merge)";
-  const working = cases.filter(([, l]) => !knownBroken(l));
-  const broken = cases.filter(([, l]) => knownBroken(l));
-  if (working.length > 0) it.each(working)(title, body);
-  if (broken.length > 0) it.failing.each(broken)(`${title} [known bug on webgpu]`, body);
+    },
+  );
 
   it('leaves no tensors behind', async () => {
     const lib = library(8);

@@ -4,6 +4,7 @@ import { WeightSpaceError } from '../errors';
 import { lowRankInner } from '../lowrank/frobenius';
 import type { LowRankFactors } from '../types';
 import { factorShape } from '../validate';
+import { rowGram } from '../linalg/mat-mul';
 
 /** Options of {@link cosineSimilarityMatrix}. */
 export interface CosineSimilarityOptions {
@@ -36,7 +37,7 @@ export function cosineSimilarityMatrix(adapters: LowRankFactors[], opts: CosineS
     let gram: Tensor;
     if (space === 'factors') {
       const rows = tf.stack(adapters.map((a) => tf.concat([tf.reshape(a.A, [-1]), tf.reshape(a.B, [-1])])));
-      gram = tf.matMul(rows, rows, false, true);
+      gram = rowGram(rows);
     } else {
       const n = adapters.length;
       const entries: Tensor[][] = Array.from({ length: n }, () => []);

@@ -6,6 +6,7 @@ import { KERNELS, simdKernelsActive, runHostKernel } from '../host/registry';
 import { factorShape } from '../validate';
 import { factorRoots, flatFactors, lowRankCore } from './gram-root';
 import { lowRankSingularValues } from './singular-values';
+import { matMulTransposedB } from '../linalg/mat-mul';
 
 /**
  * <B1 A1, B2 A2>_F per position ([...]) as sum((B1^T B2) * (A1 A2^T)): two r1 x r2 products, no dW.
@@ -19,7 +20,7 @@ export function lowRankInner(p: LowRankFactors, q: LowRankFactors): Tensor {
     const left = flatFactors(p.A, p.B);
     const right = flatFactors(q.A, q.B);
     const crossB = tf.matMul(left.b, right.b, true, false);
-    const crossA = tf.matMul(left.a, right.a, false, true);
+    const crossA = matMulTransposedB(left.a, right.a);
     return tf.reshape(tf.sum(tf.mul(crossB, crossA), [1, 2]), batch);
   });
 }

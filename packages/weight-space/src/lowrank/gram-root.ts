@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { Tensor } from '@tensorflow/tfjs-core';
 import { choleskyFactors } from '../linalg/cholesky';
+import { rowGram } from '../linalg/mat-mul';
 
 /** First pass: pivots below this fraction of the largest are raised (the preconditioner only needs to be invertible). */
 const PRECONDITIONER_FLOOR = 1e-6;
@@ -32,7 +33,7 @@ export function flatFactors(a: Tensor, b: Tensor): FlatFactors {
  */
 export function factorRoots({ a, b }: FlatFactors): { rootA: Tensor; rootB: Tensor } {
   return tf.tidy(() => {
-    const gramA = (x: Tensor) => tf.matMul(x, x, false, true);
+    const gramA = rowGram;
     const gramB = (x: Tensor) => tf.matMul(x, x, true, false);
     const first = choleskyFactors(tf.concat([gramA(a), gramB(b)], 0), PRECONDITIONER_FLOOR, true);
     const [invA, invB] = tf.split(first.flooredInverse as Tensor, 2, 0);
