@@ -114,6 +114,27 @@ describe('HashingTextEncoder.centeredOn', () => {
     expect(Array.from(rebuilt.vector('the sequence contains b, twice'))).toEqual(Array.from(enc.vector('the sequence contains b, twice')));
   });
 
+  it('with numberWords, reads number words as numerals (plurals too), saves that and rebuilds exactly', () => {
+    const enc = new HashingTextEncoder({ dim: 128, numberWords: true });
+    const same = (a: string, b: string) => expect(Array.from(enc.vector(a))).toEqual(Array.from(enc.vector(b)));
+    same('Say yes when there is no three at all.', 'Say yes when there is no 3 at all.');
+    same('at least two Sevens', 'at least 2 7');
+    same('Zero or NINE', '0 or 9');
+    // words that only contain a number word are left alone
+    expect(Array.from(enc.vector('someone'))).not.toEqual(Array.from(enc.vector('some 1')));
+    // off by default: a numeral and its word are different features
+    const plain = new HashingTextEncoder({ dim: 128 });
+    expect(Array.from(plain.vector('no three'))).not.toEqual(Array.from(plain.vector('no 3')));
+    // the IDF table is counted on the normalised words, and the option travels with the saved encoder
+    const fitted = HashingTextEncoder.centeredOn(['no three here', 'a 3 there'], { dim: 64, idf: true, numberWords: true });
+    expect(fitted.idf!.get('w:3')).toBeCloseTo(Math.log(3 / 3) + 1, 12);
+    expect(fitted.idf!.has('w:three')).toBe(false);
+    const rebuilt = new HashingTextEncoder(JSON.parse(JSON.stringify(describeTextEncoder(fitted))).options);
+    expect(rebuilt.numberWords).toBe(true);
+    expect(Array.from(rebuilt.vector('is five there'))).toEqual(Array.from(fitted.vector('is 5 there')));
+    expect(() => new HashingTextEncoder({ numberWords: 'yes' as unknown as boolean })).toThrow(TextEncoderError);
+  });
+
   it('refuses a center of the wrong length and an empty library', () => {
     expect(() => new HashingTextEncoder({ dim: 8, center: [1, 2] })).toThrow(TextEncoderError);
     expect(() => HashingTextEncoder.centeredOn([])).toThrow(TextEncoderError);

@@ -61,13 +61,15 @@ const TEXT_DIM = 512;
 
 /**
  * The text encoder LoRAGen is trained with here: core's hashing encoder centred on the training descriptions and
- * weighted by their inverse document frequencies. Raw hashed embeddings of this family's tasks have cosines near
- * 0.9 (the descriptions share most words); centred, related tasks sit near 0.5 and unrelated ones near 0. The IDF
- * weights let a description in new words be read by the words it shares with the library: the nearest task of a
- * held-out wording is its own for 81 of the 100 wordings, against 63 without them.
+ * weighted by their inverse document frequencies, number words read as numerals. Raw hashed embeddings of this
+ * family's tasks have cosines near 0.9 (the descriptions share most words); centred, related tasks sit near 0.5 and
+ * unrelated ones near 0. The IDF weights let a description in new words be read by the words it shares with the
+ * library, and reading "three" as "3" lets a wording that names the digit either way find the task's other
+ * descriptions: the nearest task of a held-out wording is its own for 93 of the 100 wordings (81 with IDF alone,
+ * 63 with neither).
  */
 export const libraryTextEncoder = (training: readonly Task[]): HashingTextEncoder =>
-  HashingTextEncoder.centeredOn(training.flatMap((t) => t.descriptions), { dim: TEXT_DIM, idf: true });
+  HashingTextEncoder.centeredOn(training.flatMap((t) => t.descriptions), { dim: TEXT_DIM, idf: true, numberWords: true });
 
 const isPlainObject = (x: unknown): x is Record<string, unknown> => typeof x === 'object' && x !== null && !Array.isArray(x);
 

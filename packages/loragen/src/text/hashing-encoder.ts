@@ -21,6 +21,12 @@ export interface HashingTextEncoderOptions {
    * means. Saved with a model. @default none (every feature weighs 1)
    */
   idf?: Record<string, number>;
+  /**
+   * Read number words zero to nine (and their plurals, "threes") as the numerals 0 to 9, so "no three" and
+   * "no 3" share their features. Descriptions that name a digit either way then embed alike. Saved with a model.
+   * @default false
+   */
+  numberWords?: boolean;
 }
 
 /** Options of {@link HashingTextEncoder.centeredOn}. */
@@ -39,8 +45,17 @@ function fnv1a(text: string): number {
   return h >>> 0;
 }
 
-function features(text: string, charNgrams: number[]): string[] {
-  const words = text.toLowerCase().match(/[\p{L}\p{N}]+/gu) ?? [];
+const NUMBER_WORDS = ['zero', 'one', 'two', 'three', 'four', 'five', 'six', 'seven', 'eight', 'nine'];
+const NUMBER_WORD = /^(zero|one|two|three|four|five|six|seven|eight|nine)(s|es)?$/;
+
+/** A lower-cased word, or its numeral when number words are read as numerals. */
+function normalised(word: string, numberWords: boolean): string {
+  const match = numberWords ? NUMBER_WORD.exec(word) : null;
+  return match ? String(NUMBER_WORDS.indexOf(match[1])) : word;
+}
+
+function features(text: string, charNgrams: number[], numberWords = false): string[] {
+  const words = (text.toLowerCase().match(/[\p{L}\p{N}]+/gu) ?? []).map((w) => normalised(w, numberWords));
   const out: string[] = [];
   words.forEach((w, i) => {
     out.push(`w:${w}`);
@@ -52,9 +67,9 @@ function features(text: string, charNgrams: number[]): string[] {
 }
 
 /** Smoothed IDF, ln((1 + n) / (1 + df)) + 1, of every feature of `descriptions` (n of them). */
-function inverseDocumentFrequencies(descriptions: readonly string[], charNgrams: number[]): Record<string, number> {
+function inverseDocumentFrequencies(descriptions: readonly string[], charNgrams: number[], numberWords: boolean): Record<string, number> {
   const df = new Map<string, number>();
-  for (const d of descriptions) for (const f of new Set(features(d, charNgrams))) df.set(f, (df.get(f) ?? 0) + 1);
+  for (const d of descriptions) for (const f of new Set(features(d, charNgrams, numberWords))) df.set(f, (df.get(f) ?? 0) + 1);
   const n = descriptions.length;
   return Object.fromEntries([...df].sort(([a], [b]) => (a < b ? -1 : 1)).map(([f, k]) => [f, Math.log((1 + n) / (1 + k)) + 1]));
 }
@@ -69,10 +84,13 @@ export class HashingTextEncoder implements TaskTextEncoder {
   readonly charNgrams: number[];
   readonly center?: Float32Array;
   readonly idf?: ReadonlyMap<string, number>;
+  readonly numberWords: boolean;
 
   constructor(opts: HashingTextEncoderOptions = {}) {
     this.dim = opts.dim ?? 1024;
     this.charNgrams = opts.charNgrams ?? [3, 4];
+    this.numberWords = opts.numberWords ?? false;
+    if (typeof this.numberWords !== 'boolean') throw new TextEncoderError(`numberWords must be true or false (got ${String(opts.numberWords)})`, 'pass a boolean');
     const refit = 'fit it with HashingTextEncoder.centeredOn (a saved model holds it in config.json: retrain if that file was edited)';
     if (opts.idf !== undefined) {
       const bad = Object.entries(opts.idf).find(([, w]) => typeof w !== 'number' || !Number.isFinite(w));
@@ -97,7 +115,7 @@ export class HashingTextEncoder implements TaskTextEncoder {
   static centeredOn(descriptions: readonly string[], opts: CenteredOptions = {}): HashingTextEncoder {
     if (descriptions.length === 0) throw new TextEncoderError('centeredOn needs at least one description', 'pass every description of the training library');
     const { idf: weigh, ...base } = opts;
-    const idf = weigh ? inverseDocumentFrequencies(descriptions, base.charNgrams ?? [3, 4]) : undefined;
+    const idf = weigh ? inverseDocumentFrequencies(descriptions, base.charNgrams ?? [3, 4], base.numberWords ?? false) : undefined;
     const raw = new HashingTextEncoder({ ...base, idf });
     const mean = new Float64Array(raw.dim);
     for (const d of descriptions) raw.vector(d).forEach((x, i) => (mean[i] += x / descriptions.length));
@@ -109,6 +127,7 @@ export class HashingTextEncoder implements TaskTextEncoder {
     return {
       dim: this.dim,
       charNgrams: [...this.charNgrams],
+      ...(this.numberWords ? { numberWords: true } : {}),
       ...(this.center ? { center: Array.from(this.center) } : {}),
       ...(this.idf ? { idf: Object.fromEntries(this.idf) } : {}),
     };
@@ -117,7 +136,7 @@ export class HashingTextEncoder implements TaskTextEncoder {
   /** The embedding of one text as plain numbers. */
   vector(text: string): Float32Array {
     const counts = new Map<string, number>();
-    for (const f of features(text, this.charNgrams)) counts.set(f, (counts.get(f) ?? 0) + 1);
+    for (const f of features(text, this.charNgrams, this.numberWords)) counts.set(f, (counts.get(f) ?? 0) + 1);
     const v = new Float32Array(this.dim);
     for (const [f, c] of counts) {
       const weight = this.idf ? (this.idf.get(f) ?? 0) : 1;
