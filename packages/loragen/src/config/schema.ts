@@ -134,6 +134,15 @@ const diffusion = z
      * @default 'task-mean'
      */
     conditioning: z.enum(['task-mean', 'one-description', 'mixed']).default('task-mean'),
+    /**
+     * With 'one-description' or 'mixed' conditioning, also draw from `count` variants of each description that
+     * drop each word with probability `wordDropout`, so partial wordings train the denoiser too. Embedded once,
+     * before training. @default { count: 0, wordDropout: 0.3 } (none)
+     */
+    descriptionVariants: z
+      .object({ count: z.number().int().nonnegative().max(64).default(0), wordDropout: z.number().min(0).lt(1).default(0.3) })
+      .strict()
+      .default({}),
     /** Probability of replacing the condition by the null embedding (classifier-free guidance; 0 in the paper). @default 0.1 */
     condDropout: unitInterval.default(0.1),
   })

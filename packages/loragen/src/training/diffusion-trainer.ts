@@ -12,7 +12,7 @@ export interface LatentSet {
   latents: Float32Array;
   /** Each task's mean description embedding, [N, C]. */
   conditions: Float32Array;
-  /** Every description's own embedding, [sum of descriptions, C], task by task. */
+  /** The rows single-description conditions are drawn from: each task's descriptions (then their variants), task by task. */
   descriptionConditions: Float32Array;
   /** Index of each task's first row in `descriptionConditions`, then the total: N + 1 entries. */
   descriptionOffsets: number[];

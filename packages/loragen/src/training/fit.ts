@@ -14,6 +14,7 @@ import type { Prng, PrngState } from '../rng/prng';
 import { taskMeans, type TaskTextEncoder } from '../text/text-encoder';
 import { adamState, restoreAdamState } from './adam-state';
 import { AutoencoderTrainer, factorBatch } from './autoencoder-trainer';
+import { withWordDropoutVariants } from './description-variants';
 import { DiffusionTrainer, type LatentSet } from './diffusion-trainer';
 import { ParameterEma } from './ema';
 import { runSteps, type FitProgress, type StageHooks } from './progress';
@@ -115,16 +116,19 @@ export function nonFiniteEmbedding(message: string): TextEncoderError {
 export async function runTraining(ctx: TrainingContext): Promise<void> {
   const { meta, rng, data, options } = ctx;
   const cfg = meta.config;
-  // Every description embedded once, in one batch; a task's condition is the mean of its descriptions' rows.
+  // Every description embedded once, in one batch; a task's condition is the mean of its descriptions' rows. The
+  // rows drawn as single-description conditions are those, each task's followed by its word-dropout variants if any.
   const each = await ctx.textEncoder.embed(data.descriptions.flat());
+  const drawn = withWordDropoutVariants(data.descriptions, cfg.diffusion.descriptionVariants, cfg.seed);
+  const drawnRows = drawn === data.descriptions ? each : await ctx.textEncoder.embed(drawn.flat());
   const condTensor = taskMeans(each, data.descriptions);
-  const descriptionConditions = (await each.data()) as Float32Array;
+  const descriptionConditions = (await drawnRows.data()) as Float32Array;
   const conditions = (await condTensor.data()) as Float32Array;
-  tf.dispose([each, condTensor]);
-  const labels = data.taskNames.flatMap((task, t) => data.descriptions[t].map((d) => `task '${task}', description "${d}"`));
+  tf.dispose([each, drawnRows, condTensor]);
+  const labels = data.taskNames.flatMap((task, t) => drawn[t].map((d) => `task '${task}', description "${d}"`));
   assertFiniteRows(descriptionConditions, ctx.textEncoder.dim, labels, nonFiniteEmbedding);
   assertFiniteRows(conditions, ctx.textEncoder.dim, data.taskNames.map((t) => `task '${t}' (mean of its descriptions)`), nonFiniteEmbedding);
-  const descriptionOffsets = data.descriptions.reduce((offsets, d) => [...offsets, offsets[offsets.length - 1] + d.length], [0]);
+  const descriptionOffsets = drawn.reduce((offsets, d) => [...offsets, offsets[offsets.length - 1] + d.length], [0]);
   const resumed = await readResume(ctx);
   try {
     const hooks = (stage: FitProgress['stage'], optimizer: () => tf.AdamOptimizer, ema?: ParameterEma): StageHooks => ({
