@@ -27,6 +27,7 @@ export type { TrainableDenoiser, DenoiserShape, DenoiserChoice } from './diffusi
 export type { DecoderChoice, DecoderShape } from './model/networks';
 export type { FitProgress } from './training/progress';
 export { LoraGen, type Conditioning, type FitOptions, type GenerateOptions, type LoadOptions } from './loragen';
+export { anchorConditions, taskWeights, type AnchoringOptions } from './diffusion/condition-anchoring';
 export { lowRankCosine, lowRankInner, lowRankNorm, lowRankSingularValues, spectralEntropy, type LowRankFactors } from './linalg/lowrank';
 export {
   mergeAdapters,

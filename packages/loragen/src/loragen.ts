@@ -9,6 +9,7 @@ import { resolveConfig } from './config/resolve-config';
 import type { LoraGenConfig, LoraGenConfigInput } from './config/schema';
 import { buildFactorSet, factorsOf, type LibraryTask } from './data/factor-set';
 import { buildDenoiser, type DenoiserChoice, type TrainableDenoiser } from './diffusion/denoiser-factory';
+import { anchorConditions, type AnchoringOptions } from './diffusion/condition-anchoring';
 import { scheduleFor } from './diffusion/schedule';
 import { CheckpointError, ConfigError, NumericalError, TextEncoderError } from './errors';
 import { assertFiniteAdapter, assertFiniteRows } from './data/finite';
@@ -18,7 +19,7 @@ import { assignVariables, prefixed, unprefixed } from './model/named-variables';
 import { buildDecoder, decoderShape, type DecoderChoice } from './model/networks';
 import { Prng } from './rng/prng';
 import { HashingTextEncoder } from './text/hashing-encoder';
-import type { TaskTextEncoder } from './text/text-encoder';
+import { embedTasks, type TaskTextEncoder } from './text/text-encoder';
 import type { FitProgress } from './training/progress';
 import { factorBatch } from './training/autoencoder-trainer';
 import { nonFiniteEmbedding, runTraining } from './training/fit';
@@ -53,6 +54,8 @@ export interface GenerateOptions {
   seed?: number;
   /** Adapters to sample for the description. @default 1 */
   count?: number;
+  /** Pull conditions toward the library's task conditions (see the config's `sampling.anchoring`). @default config.sampling.anchoring */
+  anchoring?: Partial<AnchoringOptions>;
   onProgress?: (progress: SampleProgress) => void;
   signal?: AbortSignal;
 }
@@ -127,6 +130,8 @@ export function buildParts(meta: ModelMeta, textEncoder: TaskTextEncoder, custom
  */
 export class LoraGen {
   readonly schedule: NoiseSchedule;
+  /** The library's task conditions, embedded on first use by anchored sampling. */
+  private taskConditions?: Promise<Float32Array[]>;
 
   private constructor(private readonly parts: ModelParts) {
     this.schedule = scheduleFor(parts.meta.config);
@@ -173,6 +178,7 @@ export class LoraGen {
       textEncoder: describeTextEncoder(textEncoder),
       decoder: options.decoder ? 'custom' : 'builtin',
       denoiser: options.denoiser ? 'custom' : 'builtin',
+      library: { taskNames: data.taskNames, descriptions: data.descriptions },
     };
     const rng = new Prng(cfg.seed);
     const parts: ModelParts = { meta, ...buildParts(meta, textEncoder, options, rng) };
@@ -227,7 +233,7 @@ export class LoraGen {
   async sampleLatents(description: Conditioning, options: GenerateOptions = {}): Promise<tf.Tensor3D> {
     const { meta, textEncoder, denoiser } = this.parts;
     const cfg = meta.config;
-    const cond = await this.condition(description, textEncoder, options.count ?? 1);
+    const cond = await this.condition(description, textEncoder, options.count ?? 1, this.anchoringOf(options));
     try {
       return (await sample({
         denoiser: (xt, t, c) => denoiser.predict(xt, t, c),
@@ -284,7 +290,33 @@ export class LoraGen {
   }
 
   /** Condition rows: each description's embedding (or given vector) repeated `count` times, description-major. */
-  private async condition(description: Conditioning, encoder: TaskTextEncoder, count: number): Promise<tf.Tensor2D> {
+  /** The anchoring a call uses: the model's config, overridden field by field by the call's options. */
+  private anchoringOf(options: GenerateOptions): AnchoringOptions {
+    const anchoring = { ...this.parts.meta.config.sampling.anchoring, ...options.anchoring };
+    if (options.anchoring) resolveConfig({ sampling: { anchoring } });
+    if (anchoring.weight > 0 && !this.parts.meta.library) {
+      throw new ConfigError(
+        "anchoring needs the library's descriptions, which this model was saved without (it predates them)",
+        'retrain the model with this version, or generate with anchoring: { weight: 0 }',
+      );
+    }
+    return anchoring;
+  }
+
+  /** The library's task conditions (the mean embedding of each task's descriptions), embedded once. */
+  private libraryConditions(): Promise<Float32Array[]> {
+    this.taskConditions ??= (async () => {
+      const { descriptions } = this.parts.meta.library!;
+      const table = await embedTasks(this.parts.textEncoder, descriptions);
+      const values = (await table.data()) as Float32Array;
+      table.dispose();
+      const dim = this.parts.textEncoder.dim;
+      return descriptions.map((_, t) => values.slice(t * dim, (t + 1) * dim));
+    })();
+    return this.taskConditions;
+  }
+
+  private async condition(description: Conditioning, encoder: TaskTextEncoder, count: number, anchoring: AnchoringOptions): Promise<tf.Tensor2D> {
     const items: readonly (string | ArrayLike<number>)[] = isBatch(description) ? description : [description];
     if (items.length === 0) throw new TextEncoderError('no description was given', 'pass a description, or a non-empty list of them');
     const texts = items.filter((d): d is string => typeof d === 'string');
@@ -306,7 +338,8 @@ export class LoraGen {
     });
     const labels = items.map((d, i) => (typeof d === 'string' ? `description "${d}"` : `condition vector ${i}`));
     assertFiniteRows(rows.flat(), encoder.dim, labels, nonFiniteEmbedding);
-    return tf.tensor2d(rows.flatMap((r) => Array.from({ length: count }, () => r)), [rows.length * count, encoder.dim]);
+    const anchored = anchoring.weight > 0 ? anchorConditions(rows, await this.libraryConditions(), anchoring) : rows;
+    return tf.tensor2d(anchored.flatMap((r) => Array.from({ length: count }, () => r)), [rows.length * count, encoder.dim]);
   }
 
   /** Writes `config.json`, `weights.safetensors` and `manifest.json` into `dir`, each atomically (Node). */

@@ -51,8 +51,12 @@ export function compactConfig(seed: number, scale: { autoencoderSteps: number; d
       learningRateSchedule,
       latentScaling: 'standardize',
     },
-    // Classifier-free guidance 2 (core trains with condition dropout 0.1).
-    sampling: { sampler: 'ddim', steps: 50, guidanceScale: 2 },
+    // Classifier-free guidance 2 (core trains with condition dropout 0.1). Conditions are anchored to the library's
+    // task conditions (weight 1, temperature 0.01): a task named in held-out words otherwise conditions the
+    // denoiser on an embedding it never saw. Seed 1, 4000 / 3000 steps, on the GPU machine's cores: held-out
+    // wordings 91.5 anchored vs 59.8 not, in-distribution 98.0 both, zero-shot 50.9 vs 58.5 (anchoring pulls a new
+    // task onto its nearest library tasks); weight 0.5 gave 76.9 held-out, temperature 0.005 / 0.02 gave 91.4 / 90.1.
+    sampling: { sampler: 'ddim', steps: 50, guidanceScale: 2, anchoring: { weight: 1, temperature: 0.01 } },
     text: { hashingDim: TEXT_DIM },
   };
 }

@@ -157,6 +157,18 @@ const sampling = z
     steps: positiveInt.default(20),
     /** Classifier-free guidance scale; 1 means no guidance. @default 1 */
     guidanceScale: z.number().nonnegative().default(1),
+    /**
+     * Pulls each condition toward the library's task conditions before sampling (not in the paper): the condition
+     * becomes (1 - weight) * itself + weight * the mix of task conditions weighted by softmax(cosine / temperature).
+     * A wording the library never used then conditions the denoiser on (nearly) the task it names rather than on
+     * an embedding it never saw; the price is that the output follows the nearest library tasks, so use it when
+     * users name library tasks in their own words, not to reach tasks between them. Needs a model trained by this
+     * version (it keeps the library's descriptions). @default { weight: 0, temperature: 0.01 } (off)
+     */
+    anchoring: z
+      .object({ weight: unitInterval.default(0), temperature: z.number().positive().finite().default(0.01) })
+      .strict()
+      .default({}),
   })
   .strict()
   .default({});

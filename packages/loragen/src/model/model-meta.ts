@@ -22,6 +22,11 @@ export interface ModelMeta {
   decoder: 'builtin' | 'custom';
   /** Whether the denoiser was the user's (then it must be passed to `LoraGen.load`). */
   denoiser: 'builtin' | 'custom';
+  /**
+   * The training library's task names and descriptions, from which sampling rebuilds the task conditions it
+   * anchors to (`sampling.anchoring`). Absent in models saved before it was kept.
+   */
+  library?: { taskNames: string[]; descriptions: string[][] };
 }
 
 export function describeTextEncoder(encoder: TaskTextEncoder): ModelMeta['textEncoder'] {
@@ -41,6 +46,11 @@ export function parseModelMeta(bytes: Uint8Array | undefined, label: string): Mo
   }
   if (meta?.format !== 'loragen-model' || meta.version !== 1 || !meta.layout || !Array.isArray(meta.normalisers)) {
     throw new CheckpointError(`${label}/config.json is not a LoRAGen model description (format '${String(meta?.format)}')`, hint);
+  }
+  const lib = meta.library;
+  const strings = (xs: unknown): boolean => Array.isArray(xs) && xs.every((x) => typeof x === 'string');
+  if (lib !== undefined && !(strings(lib?.taskNames) && Array.isArray(lib.descriptions) && lib.descriptions.length === lib.taskNames.length && lib.descriptions.every((d) => strings(d) && d.length > 0))) {
+    throw new CheckpointError(`${label}/config.json: 'library' must hold taskNames and, per task, a non-empty list of descriptions`, hint);
   }
   try {
     meta.config = resolveConfig(meta.config);
