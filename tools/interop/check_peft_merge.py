@@ -32,6 +32,15 @@ def deltas(model, adapter):
     return out
 
 
+def unit_scaled(model, merged, adapter):
+    """PEFT's merged update as PEFT means it. add_weighted_adapter folds each input's scaling into the factors and
+    gives the new adapter lora_alpha = r, i.e. scaling 1, but copies the rest of the first input's config: when that
+    input is rsLoRA the new adapter gets scaling r / sqrt(r) = sqrt(r) (3 for the rank-9 concat, sqrt(3) for
+    svd_rank 3). Divide that back out so the comparison is of the merge itself."""
+    scalings = {name: module.scaling[adapter] for name, module in model.named_modules() if hasattr(module, "scaling") and adapter in module.lora_A}
+    return {name: d / scalings[name] for name, d in merged.items()}
+
+
 def rel(x, y):
     return float((x - y).norm() / max(float(y.norm()), 1e-30))
 
@@ -53,7 +62,7 @@ def main():
         peft_merged = None
         if case["peft"]:
             model.add_weighted_adapter(names, case["weights"], "peft_merge", **case["peft"])
-            peft_merged = deltas(model, "peft_merge")
+            peft_merged = unit_scaled(model, deltas(model, "peft_merge"), "peft_merge")
         print(f"== {case['name']}: {len(ours)} modules, PEFT's own merge: {case['peft'] or 'none (no energy budget in PEFT)'}")
         for report in case["report"]:
             name = report["name"][len("base_model.model."):] if report["name"].startswith("base_model.model.") else report["name"]

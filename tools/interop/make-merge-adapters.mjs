@@ -46,7 +46,9 @@ const cases = [
   { name: 'merge-concat', inputs: ['a', 'b', 'c'], weights, peft: { combination_type: 'cat' }, args: ['merge', ...dirs, '--weights', weights.join(',')] },
   { name: 'merge-rank3', inputs: ['a', 'b', 'c'], weights, peft: { combination_type: 'svd', svd_rank: 3 }, args: ['merge', ...dirs, '--weights', weights.join(','), '--rank', '3'] },
   { name: 'merge-energy', inputs: ['a', 'b', 'c'], weights, peft: null, args: ['merge', ...dirs, '--weights', weights.join(','), '--energy', '0.9'] },
-  { name: 'compress-rank2', inputs: ['a'], weights: [1], peft: { combination_type: 'svd', svd_rank: 2 }, args: ['compress', dirs[0], '--rank', '2'] },
+  // PEFT has no rank reduction of one adapter: add_weighted_adapter turns a single input into a 'linear' merge at its
+  // own rank and ignores svd_rank, so compress is checked against Eckart-Young only.
+  { name: 'compress-rank2', inputs: ['a'], weights: [1], peft: null, args: ['compress', dirs[0], '--rank', '2'] },
 ];
 for (const c of cases) {
   const report = run([...c.args, '--out', join(out, c.name)]);
