@@ -6,6 +6,7 @@ import { embedTasks, LoraGen, type FitProgress, type LoraGenConfigInput, type Ta
 import type { LoraAdapter } from '@loragen/lora-io';
 import { EvaluationHarness } from '../eval/harness';
 import { nearestByCosine } from '../eval/nearest';
+import { RidgeDw, updateGram } from '../eval/ridge-dw';
 import type { LibraryEntry } from '../library/library-folder';
 import { adapterDeltas, meanDeltas, type WeightDeltas } from '../lora/delta';
 import type { BaseModelConfig } from '../model/config';
@@ -159,6 +160,24 @@ export async function runSeed(
     result.accuracies.set(method, accuracies);
     result.newWording.set(method, new Map(seen.map((t) => [t.id, accuracies.get(t.id)!])));
   };
+  const encoder = libraryTextEncoder(setup.training);
+  /**
+   * A baseline that maps a description embedding to an update: each evaluated task from its training descriptions'
+   * mean embedding, and each held-out wording of a training task alone.
+   */
+  const described = async (method: MethodId, updateFor: (query: Float32Array) => Promise<Update>) => {
+    const lookup = async (descriptions: readonly string[][]) => {
+      const updates: Update[] = [];
+      for (const query of await taskEmbeddings(encoder, descriptions)) updates.push(await updateFor(query));
+      return updates;
+    };
+    const byTask = await lookup(setup.evaluated.map((t) => t.descriptions));
+    result.accuracies.set(method, await measure(method, setup.evaluated, (t) => [byTask[setup.evaluated.indexOf(t)]]));
+    const byWording = await lookup(seen.flatMap((t) => t.heldOutDescriptions.map((d) => [d])));
+    let w = 0;
+    const perTask = new Map(seen.map((t) => [t.id, t.heldOutDescriptions.map(() => byWording[w++])]));
+    result.newWording.set(method, await measure(method, seen, (t) => perTask.get(t.id)!));
+  };
   for (const method of methods) {
     if (method === 'base') await blind(method, setup.evaluated, () => null);
     if (method === 'task-lora') await blind(method, seen, (t) => entryOf(setup.library, t).adapter);
@@ -167,16 +186,14 @@ export async function runSeed(
       await blind(method, setup.evaluated, () => mean);
     }
     if (method === 'nearest-description') {
-      const encoder = libraryTextEncoder(setup.training);
       const index = await taskEmbeddings(encoder, setup.training.map((t) => t.descriptions));
-      const lookup = async (descriptions: readonly string[][]) =>
-        (await taskEmbeddings(encoder, descriptions)).map((q) => entryOf(setup.library, setup.training[nearestByCosine(q, index)]).adapter);
-      const byTask = await lookup(setup.evaluated.map((t) => t.descriptions));
-      result.accuracies.set(method, await measure(method, setup.evaluated, (t) => [byTask[setup.evaluated.indexOf(t)]]));
-      const byWording = await lookup(seen.flatMap((t) => t.heldOutDescriptions.map((d) => [d])));
-      let w = 0;
-      const perTask = new Map(seen.map((t) => [t.id, t.heldOutDescriptions.map(() => byWording[w++])]));
-      result.newWording.set(method, await measure(method, seen, (t) => perTask.get(t.id)!));
+      await described(method, async (query) => entryOf(setup.library, setup.training[nearestByCosine(query, index)]).adapter);
+    }
+    if (method === 'ridge-dw') {
+      const adapters = setup.training.map((t) => entryOf(setup.library, t).adapter);
+      const ridge = RidgeDw.fit(await taskEmbeddings(encoder, setup.training.map((t) => t.descriptions)), updateGram(adapters));
+      const rank = Math.max(...adapters[0].modules.map((m) => m.rank));
+      await described(method, (query) => ridge.adapter(query, adapters, rank));
     }
     if ((LORAGEN_VARIANTS as readonly string[]).includes(method)) {
       const variant = method as LoraGenVariant;

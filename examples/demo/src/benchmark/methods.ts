@@ -6,6 +6,7 @@ export const METHOD_IDS = [
   'base',
   'average-lora',
   'nearest-description',
+  'ridge-dw',
   'task-lora',
   'loragen',
   'loragen-shared-decoder',

@@ -30,7 +30,10 @@ const NOTES = [
     "LoRAGen: the paper's architecture and losses (per-type encoders, top-2 MoE decoder, angular + spectral losses " +
     'on dW, v-prediction latent diffusion) at a compact size, trained with a 200-step warm-up and cosine decay of ' +
     'both learning rates and standardised latents, conditioned on IDF-weighted hashed description embeddings ' +
-    'centred on the library; DDIM 50 steps, guidance 2. See examples/demo/README.md.',
+    'centred on the library and anchored to the library\'s task conditions (`sampling.anchoring`, weight 1, ' +
+    'temperature 0.01; not in the paper); DDIM 50 steps, guidance 2. `ridge-dw`: ridge regression from the ' +
+    "description embedding to every position's dW over the training tasks (strength by leave-one-task-out error), " +
+    'truncated to rank 4 from the factors. See examples/demo/README.md.',
   '**Held-out wordings.** Each task has 6 training descriptions and 2 more in sentence shapes the templates never ' +
     'use ("Tell me if ...", "Given a list of digits, report whether ..."), kept out of training and of ' +
     "`nearest-description`'s index; the held-out-wording column generates (or looks up) from each of them alone. " +
