@@ -25,6 +25,7 @@ const LEVEL: Record<MethodId, number> = {
   'loragen-spectral-only': 6,
   'loragen-factor-supervision': 7,
   'ridge-dw': 8,
+  't2l-hypernetwork': 9,
 };
 
 function seedResult(seed: number): SeedResult {

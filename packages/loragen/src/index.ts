@@ -26,7 +26,9 @@ export { autoencoderLoss, gaussianKl, type AutoencoderLossParts } from './autoen
 export type { TrainableDenoiser, DenoiserShape, DenoiserChoice } from './diffusion/denoiser-factory';
 export type { DecoderChoice, DecoderShape } from './model/networks';
 export type { FitProgress } from './training/progress';
-export { LoraGen, type Conditioning, type FitOptions, type GenerateOptions, type LoadOptions } from './loragen';
+export { LoraGen, type FitOptions, type GenerateOptions, type LoadOptions } from './loragen';
+export type { Conditioning } from './text/condition-rows';
+export { TextToLora, type TextToLoraFitOptions } from './baselines/text-to-lora';
 export { anchorConditions, taskWeights, type AnchoringOptions } from './diffusion/condition-anchoring';
 export { lowRankCosine, lowRankInner, lowRankNorm, lowRankSingularValues, spectralEntropy, type LowRankFactors } from './linalg/lowrank';
 export {

@@ -12,17 +12,18 @@ import { buildDenoiser, type DenoiserChoice, type TrainableDenoiser } from './di
 import { anchorConditions, type AnchoringOptions } from './diffusion/condition-anchoring';
 import { scheduleFor } from './diffusion/schedule';
 import { CheckpointError, ConfigError, NumericalError, TextEncoderError } from './errors';
-import { assertFiniteAdapter, assertFiniteRows } from './data/finite';
+import { assertFiniteAdapter } from './data/finite';
 import { factorsToAdapters } from './model/generated-adapter';
 import { describeTextEncoder, encodeModelMeta, parseModelMeta, type ModelMeta } from './model/model-meta';
 import { assignVariables, prefixed, unprefixed } from './model/named-variables';
 import { buildDecoder, decoderShape, type DecoderChoice } from './model/networks';
 import { Prng } from './rng/prng';
 import { HashingTextEncoder } from './text/hashing-encoder';
+import { conditioningItems, conditionRows, isBatch, type Conditioning } from './text/condition-rows';
 import { embedTasks, type TaskTextEncoder } from './text/text-encoder';
 import type { FitProgress } from './training/progress';
 import { factorBatch } from './training/autoencoder-trainer';
-import { nonFiniteEmbedding, runTraining } from './training/fit';
+import { runTraining } from './training/fit';
 
 /** Options of {@link LoraGen.fit}. */
 export interface FitOptions {
@@ -58,14 +59,6 @@ export interface GenerateOptions {
   anchoring?: Partial<AnchoringOptions>;
   onProgress?: (progress: SampleProgress) => void;
   signal?: AbortSignal;
-}
-
-/** What generation is conditioned on: a description, a precomputed condition vector, or a list of either. */
-export type Conditioning = string | ArrayLike<number> | readonly string[] | readonly ArrayLike<number>[];
-
-/** A list of descriptions (or vectors), as opposed to one description or one vector (a typed array or numbers). */
-function isBatch(c: Conditioning): c is readonly string[] | readonly ArrayLike<number>[] {
-  return Array.isArray(c) && c.length > 0 && typeof c[0] !== 'number';
 }
 
 /** Options of {@link LoraGen.load}. */
@@ -211,7 +204,7 @@ export class LoraGen {
     const latents = await this.sampleLatents(description, options);
     try {
       const adapters = await this.decode(latents);
-      const items = isBatch(description) ? description : [description];
+      const items = conditioningItems(description);
       const count = options.count ?? 1;
       adapters.forEach((adapter, i) => {
         const from = items[Math.floor(i / count)];
@@ -317,27 +310,7 @@ export class LoraGen {
   }
 
   private async condition(description: Conditioning, encoder: TaskTextEncoder, count: number, anchoring: AnchoringOptions): Promise<tf.Tensor2D> {
-    const items: readonly (string | ArrayLike<number>)[] = isBatch(description) ? description : [description];
-    if (items.length === 0) throw new TextEncoderError('no description was given', 'pass a description, or a non-empty list of them');
-    const texts = items.filter((d): d is string => typeof d === 'string');
-    const embedded: number[][] = [];
-    if (texts.length > 0) {
-      const table = await encoder.embed(texts);
-      embedded.push(...((await table.array()) as number[][]));
-      table.dispose();
-    }
-    const rows = items.map((d) => {
-      if (typeof d === 'string') return embedded.shift()!;
-      if (d.length !== encoder.dim) {
-        throw new TextEncoderError(
-          `a condition vector has length ${d.length}, the model's text encoder gives ${encoder.dim}`,
-          'embed the description with the same encoder the model was trained with',
-        );
-      }
-      return Array.from(d);
-    });
-    const labels = items.map((d, i) => (typeof d === 'string' ? `description "${d}"` : `condition vector ${i}`));
-    assertFiniteRows(rows.flat(), encoder.dim, labels, nonFiniteEmbedding);
+    const rows = await conditionRows(description, encoder);
     const anchored = anchoring.weight > 0 ? anchorConditions(rows, await this.libraryConditions(), anchoring) : rows;
     return tf.tensor2d(anchored.flatMap((r) => Array.from({ length: count }, () => r)), [rows.length * count, encoder.dim]);
   }

@@ -2,7 +2,7 @@
 // method on every task's held-out test examples (in-distribution tasks, also named in held-out wordings, and
 // zero-shot tasks), with the stage-by-stage quality ledger of each LoRAGen variant.
 import * as tf from '@tensorflow/tfjs';
-import { embedTasks, LoraGen, type FitProgress, type LoraGenConfigInput, type TaskTextEncoder } from '@loragen/core';
+import { embedTasks, LoraGen, TextToLora, type FitProgress, type LoraGenConfigInput, type TaskTextEncoder } from '@loragen/core';
 import type { LoraAdapter } from '@loragen/lora-io';
 import { EvaluationHarness } from '../eval/harness';
 import { nearestByCosine } from '../eval/nearest';
@@ -194,6 +194,16 @@ export async function runSeed(
       const ridge = RidgeDw.fit(await taskEmbeddings(encoder, setup.training.map((t) => t.descriptions)), updateGram(adapters));
       const rank = Math.max(...adapters[0].modules.map((m) => m.rank));
       await described(method, (query) => ridge.adapter(query, adapters, rank));
+    }
+    if (method === 't2l-hypernetwork') {
+      const library = setup.training.map((t) => entryOf(setup.library, t));
+      const config = withOverrides(compactConfig(seed, setup.scale), (setup.configOverrides ?? {}) as Record<string, unknown>);
+      const t2l = await TextToLora.fit(library, config, { textEncoder: encoder, onProgress: (fit) => onProgress({ method, fit }) });
+      try {
+        await described(method, (query) => t2l.generate(query));
+      } finally {
+        t2l.dispose();
+      }
     }
     if ((LORAGEN_VARIANTS as readonly string[]).includes(method)) {
       const variant = method as LoraGenVariant;

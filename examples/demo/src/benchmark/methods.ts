@@ -7,6 +7,7 @@ export const METHOD_IDS = [
   'average-lora',
   'nearest-description',
   'ridge-dw',
+  't2l-hypernetwork',
   'task-lora',
   'loragen',
   'loragen-shared-decoder',

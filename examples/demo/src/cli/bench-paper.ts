@@ -33,7 +33,9 @@ const NOTES = [
     'centred on the library and anchored to the library\'s task conditions (`sampling.anchoring`, weight 1, ' +
     'temperature 0.01; not in the paper); DDIM 50 steps, guidance 2. `ridge-dw`: ridge regression from the ' +
     "description embedding to every position's dW over the training tasks (strength by leave-one-task-out error), " +
-    'truncated to rank 4 from the factors. See examples/demo/README.md.',
+    'truncated to rank 4 from the factors. `t2l-hypernetwork`: Text-to-LoRA\'s recipe, an MLP from the description ' +
+    "embedding to a code per position through LoRAGen's MoE decoder heads, trained end to end with the same dW losses " +
+    "and budget as LoRAGen's stage 1 (no latent space, no diffusion). See examples/demo/README.md.",
   '**Held-out wordings.** Each task has 6 training descriptions and 2 more in sentence shapes the templates never ' +
     'use ("Tell me if ...", "Given a list of digits, report whether ..."), kept out of training and of ' +
     "`nearest-description`'s index; the held-out-wording column generates (or looks up) from each of them alone. " +

@@ -1,6 +1,12 @@
-// Progress bars for LoRAGen's two training stages.
+// Progress bars for LoRAGen's two training stages (and the Text-to-LoRA baseline's one).
 import type { FitProgress } from '@loragen/core';
 import { progressBar, type ProgressBar } from './progress';
+
+const STAGE_LABELS: Record<FitProgress['stage'], string> = {
+  autoencoder: 'stage 1 (LoRA autoencoder)',
+  diffusion: 'stage 2 (latent diffusion)',
+  hypernetwork: '(text-to-LoRA hypernetwork)',
+};
 
 /** Returns an `onProgress` callback that draws one bar per stage, prefixed by `label`. */
 export function fitProgressBars(label: string): (p: FitProgress) => void {
@@ -10,7 +16,7 @@ export function fitProgressBars(label: string): (p: FitProgress) => void {
     if (p.stage !== stage) {
       bar?.finish();
       stage = p.stage;
-      bar = progressBar(`${label} ${p.stage === 'autoencoder' ? 'stage 1 (LoRA autoencoder)' : 'stage 2 (latent diffusion)'}`, p.totalSteps);
+      bar = progressBar(`${label} ${STAGE_LABELS[p.stage]}`, p.totalSteps);
     }
     if (p.step < p.totalSteps) bar!.update(p.step, `loss ${p.loss.toFixed(4)}`);
     else {

@@ -1,17 +1,9 @@
 import * as tf from '@tensorflow/tfjs';
+import { glorot, zeros } from '../model/variable-init';
 import type { Prng } from '../rng/prng';
 
 /** Log-variance range of the posterior (the reference's clamp). */
 export const LOG_VAR_RANGE: [number, number] = [-30, 20];
-
-// tf.variable keeps its initial tensor alive; tidy frees it (variables survive tidy).
-function glorot(rng: Prng, fanIn: number, fanOut: number): tf.Variable {
-  return tf.tidy(() => tf.variable(tf.tensor2d(rng.uniforms(fanIn * fanOut, Math.sqrt(6 / (fanIn + fanOut))), [fanIn, fanOut])));
-}
-
-function zeros(size: number): tf.Variable {
-  return tf.tidy(() => tf.variable(tf.zeros([size])));
-}
 
 /**
  * The encoder of one module type: A and B of each layer, flattened, through Linear(r*dIn) + Linear(dOut*r)

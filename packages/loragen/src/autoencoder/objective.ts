@@ -57,6 +57,12 @@ function deltaReconstruction(cfg: LoraGenConfig['autoencoder'], preds: FactorBat
   return tf.div(tf.addN(groupSums), preds.length) as tf.Scalar;
 }
 
+/** Stage 1's reconstruction term: angular + spectral on dW, or element-wise on A/B for `supervision: 'factors'`. */
+export function reconstructionLoss(cfg: LoraGenConfig['autoencoder'], decoded: DecodeOutput, targets: FactorBatch[], names: readonly string[]): tf.Scalar {
+  const preds = names.map((n) => decoded.factors[n] as FactorBatch);
+  return cfg.supervision === 'factors' ? factorReconstruction(preds, targets) : deltaReconstruction(cfg, preds, targets);
+}
+
 /**
  * Stage-1 loss: reconstruction (angular + spectral on dW, or element-wise on A/B for `supervision: 'factors'`),
  * averaged over module types, + beta KL + lambda(step) * the decoder's auxiliary (balance) loss.
@@ -69,8 +75,7 @@ export function autoencoderLoss(
   names: readonly string[],
   posterior: { mean: tf.Tensor3D; logVar: tf.Tensor3D },
 ): AutoencoderLossParts {
-  const preds = names.map((n) => decoded.factors[n] as FactorBatch);
-  const recon = cfg.supervision === 'factors' ? factorReconstruction(preds, targets) : deltaReconstruction(cfg, preds, targets);
+  const recon = reconstructionLoss(cfg, decoded, targets, names);
   const kl = gaussianKl(posterior.mean, posterior.logVar);
   const balance = tf.mul(decoded.auxLoss, balanceWeight(cfg.loss, step)) as tf.Scalar;
   const total = tf.addN([recon, tf.mul(kl, cfg.loss.kl), balance]) as tf.Scalar;

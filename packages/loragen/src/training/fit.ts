@@ -6,11 +6,12 @@ import type { FactorSet } from '../data/factor-set';
 import { LatentNormalizer } from '@loragen/latent-diffusion';
 import type { TrainableDenoiser } from '../diffusion/denoiser-factory';
 import { scheduleFor } from '../diffusion/schedule';
-import { AbortedError, CheckpointError, TextEncoderError } from '../errors';
+import { AbortedError, CheckpointError } from '../errors';
 import { assertFiniteRows } from '../data/finite';
 import type { ModelMeta } from '../model/model-meta';
 import { assignVariables, prefixed, unprefixed } from '../model/named-variables';
 import type { Prng, PrngState } from '../rng/prng';
+import { nonFiniteEmbedding } from '../text/condition-rows';
 import { taskMeans, type TaskTextEncoder } from '../text/text-encoder';
 import { adamState, restoreAdamState } from './adam-state';
 import { AutoencoderTrainer, factorBatch } from './autoencoder-trainer';
@@ -99,14 +100,6 @@ async function normalizeLatents(means: Float32Array, method: 'max-abs' | 'standa
   const latents = (await n.data()) as Float32Array;
   tf.dispose([z, n]);
   return { latents, state: normalizer.toJSON() };
-}
-
-/** The text encoder gave NaN or Infinity for the description the message names. */
-export function nonFiniteEmbedding(message: string): TextEncoderError {
-  return new TextEncoderError(
-    `the text encoder's embedding of ${message}`,
-    'check the text encoder: its saved options (center, idf) in the model, or your own encoder\'s output',
-  );
 }
 
 /**

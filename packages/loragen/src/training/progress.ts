@@ -2,7 +2,8 @@ import { NumericalError } from '../errors';
 
 /** Reported after every training step. */
 export interface FitProgress {
-  stage: 'autoencoder' | 'diffusion';
+  /** LoRAGen's two stages, or the one of the Text-to-LoRA baseline (`TextToLora`). */
+  stage: 'autoencoder' | 'diffusion' | 'hypernetwork';
   /** 1-based step within the stage. */
   step: number;
   totalSteps: number;
@@ -27,7 +28,14 @@ export interface StageHooks {
 const yieldToEventLoop = (): Promise<void> =>
   new Promise((resolve) => (typeof setImmediate === 'function' ? setImmediate(resolve) : setTimeout(resolve, 0)));
 
-const STAGE_NAMES: Record<FitProgress['stage'], string> = { autoencoder: 'stage 1 (autoencoder)', diffusion: 'stage 2 (diffusion)' };
+const STAGE_NAMES: Record<FitProgress['stage'], string> = {
+  autoencoder: 'stage 1 (autoencoder)',
+  diffusion: 'stage 2 (diffusion)',
+  hypernetwork: 'the text-to-LoRA hypernetwork',
+};
+
+/** The config section whose settings a stage trains with (the hypernetwork uses stage 1's). */
+const CONFIG_SECTIONS: Record<FitProgress['stage'], string> = { autoencoder: 'autoencoder', diffusion: 'diffusion', hypernetwork: 'autoencoder' };
 
 /**
  * Runs `step()` from `start` to `total` steps, reporting progress and checkpointing as the hooks ask.
@@ -51,7 +59,7 @@ export async function runSteps(
     if (!Number.isFinite(loss)) {
       throw new NumericalError(
         `${STAGE_NAMES[stage]}: the training loss is ${loss} at step ${i + 1} of ${total}; training stopped there`,
-        `lower the learning rate (${stage}.learningRate in the config) or check the library for extreme values`,
+        `lower the learning rate (${CONFIG_SECTIONS[stage]}.learningRate in the config) or check the library for extreme values`,
       );
     }
     hooks.onProgress?.({ stage, step: i + 1, totalSteps: total, loss });
