@@ -26,6 +26,7 @@ const LEVEL: Record<MethodId, number> = {
   'loragen-factor-supervision': 7,
   'ridge-dw': 8,
   't2l-hypernetwork': 9,
+  'oracle-span': 10,
 };
 
 function seedResult(seed: number): SeedResult {
@@ -33,7 +34,7 @@ function seedResult(seed: number): SeedResult {
     new Map(
       METHOD_IDS.map((method) => {
         const m = LEVEL[method];
-        const tasks = method === 'task-lora' ? inDistribution : [...inDistribution, ...zeroShot];
+        const tasks = [...inDistribution, ...zeroShot];
         return [method, new Map(tasks.map((t) => [t, 40 + m * 5 + seed + (t === 'b' ? 10 : 0) + shift]))] as [MethodId, Map<string, number>];
       }),
     );
@@ -64,13 +65,16 @@ describe('benchmark summary', () => {
 
   it('has the exact results.json shape, averaging tasks within a seed and then over seeds', () => {
     const results = summarise([1, 2, 3].map(seedResult), { inDistribution, zeroShot }, METHOD_IDS, RUN);
-    expect(Object.keys(results)).toEqual(['seeds', 'tasks', 'rows', 'ledger', 'seconds', 'backend', 'machine', 'budget']);
+    expect(Object.keys(results)).toEqual(['seeds', 'tasks', 'rows', 'oracleSpan', 'ledger', 'seconds', 'backend', 'machine', 'budget']);
     expect(results.tasks).toEqual({ inDistribution: 2, zeroShot: 1 });
     expect(results.seconds).toBe(12);
     expect(results.rows.map((r) => r.method)).toEqual([...METHOD_IDS]);
     // base (m = 0): in-distribution per seed = 40 + seed + 5 -> 46, 47, 48; zero-shot = 40 + seed -> 41, 42, 43.
     expect(results.rows[0]).toEqual({ method: 'base', inDistribution: { mean: 47, std: 1 }, zeroShot: { mean: 42, std: 1 }, inDistributionNewWording: { mean: 45, std: 1 } });
-    expect(results.rows.find((r) => r.method === 'task-lora')!.zeroShot).toBeNull();
+    // zero-shot: base 42, task-lora (m = 3) 57, oracle-span (m = 10) 92: (92 - 42) / (57 - 42)
+    expect(results.oracleSpan).toEqual({ meanRecovery: 3.3333 });
+    const withoutOracle = summarise([1, 2, 3].map(seedResult), { inDistribution, zeroShot }, METHOD_IDS.filter((m) => m !== 'oracle-span'), RUN);
+    expect(withoutOracle.oracleSpan).toBeNull();
   });
 
   it('averages the ledger over in-distribution tasks and seeds, one row per LoRAGen variant', () => {
@@ -114,13 +118,10 @@ describe('benchmark summary', () => {
     expect(() => summariseSeeds(lacking)).toThrow("method 'average-lora' has no in-distribution results for seed 2 of 3");
   });
 
-  it('refuses zero-shot results missing from every seed, except for task-lora, which must have none', () => {
+  it('refuses zero-shot results missing from every seed', () => {
     const none = [1, 2, 3].map(seedResult);
     for (const s of none) s.accuracies.get('nearest-description')!.delete('z');
     expect(() => summariseSeeds(none)).toThrow("method 'nearest-description' has no zero-shot results for seed 1 of 3");
-    const extra = [1, 2, 3].map(seedResult);
-    extra[0].accuracies.get('task-lora')!.set('z', 50);
-    expect(() => summariseSeeds(extra)).toThrow("method 'task-lora' is measured in distribution only, yet has zero-shot results");
   });
 });
 
@@ -206,9 +207,11 @@ describe('paper claims and report', () => {
   });
 
   it('draws one labelled group per method, without bars for missing values', () => {
-    const svg = resultsChart(results);
+    // two bars a method (in-distribution, zero-shot), one fewer where a zero-shot value is missing
+    const svg = resultsChart({ ...results, rows: results.rows.map((r) => (r.method === 'average-lora' ? { ...r, zeroShot: null } : r)) });
     expect(svg.startsWith('<svg')).toBe(true);
     for (const m of METHOD_IDS) expect(svg).toContain(`>${m}</text>`);
     expect(svg.match(/<rect [^>]*><title>/g)!.length).toBe(2 * METHOD_IDS.length - 1);
+    expect(resultsChart(results).match(/<rect [^>]*><title>/g)!.length).toBe(2 * METHOD_IDS.length);
   });
 });

@@ -1,5 +1,6 @@
 import type { LoraAdapter } from '@loragen/lora-io';
-import { RidgeDw, updateGram } from '../src/eval/ridge-dw';
+import { RidgeDw } from '../src/eval/ridge-dw';
+import { updateGram } from '../src/eval/update-inner';
 import { adapterDeltas } from '../src/lora/delta';
 import { createRng } from '../src/tasks/random';
 

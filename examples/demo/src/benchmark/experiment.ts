@@ -6,7 +6,9 @@ import { embedTasks, LoraGen, TextToLora, type FitProgress, type LoraGenConfigIn
 import type { LoraAdapter } from '@loragen/lora-io';
 import { EvaluationHarness } from '../eval/harness';
 import { nearestByCosine } from '../eval/nearest';
-import { RidgeDw, updateGram } from '../eval/ridge-dw';
+import { oracleSpanAdapter } from '../eval/oracle-span';
+import { RidgeDw } from '../eval/ridge-dw';
+import { updateGram } from '../eval/update-inner';
 import type { LibraryEntry } from '../library/library-folder';
 import { adapterDeltas, meanDeltas, type WeightDeltas } from '../lora/delta';
 import type { BaseModelConfig } from '../model/config';
@@ -31,7 +33,7 @@ export interface ExperimentSetup {
   configOverrides?: LoraGenConfigInput;
 }
 
-/** Accuracy (percent) by method, then by task id; `task-lora` is measured on training tasks only. */
+/** Accuracy (percent) by method, then by task id (`task-lora` of a zero-shot task: its own LoRA, the ceiling). */
 export type SeedAccuracies = Map<MethodId, Map<string, number>>;
 
 /** Where one LoRAGen variant loses quality, per evaluated training task (see {@link SeedResult.ledger}). */
@@ -180,7 +182,15 @@ export async function runSeed(
   };
   for (const method of methods) {
     if (method === 'base') await blind(method, setup.evaluated, () => null);
-    if (method === 'task-lora') await blind(method, seen, (t) => entryOf(setup.library, t).adapter);
+    if (method === 'task-lora') await blind(method, setup.evaluated, (t) => entryOf(setup.library, t).adapter);
+    if (method === 'oracle-span') {
+      const adapters = setup.training.map((t) => entryOf(setup.library, t).adapter);
+      const gram = updateGram(adapters);
+      const rank = Math.max(...adapters[0].modules.map((m) => m.rank));
+      const spans = new Map<string, LoraAdapter>();
+      for (const t of setup.evaluated) spans.set(t.id, await oracleSpanAdapter(adapters, gram, entryOf(setup.library, t).adapter, rank));
+      await blind(method, setup.evaluated, (t) => spans.get(t.id)!);
+    }
     if (method === 'average-lora') {
       const mean = meanDeltas(setup.training.map((t) => adapterDeltas(entryOf(setup.library, t).adapter)));
       await blind(method, setup.evaluated, () => mean);

@@ -9,6 +9,7 @@ export const METHOD_IDS = [
   'ridge-dw',
   't2l-hypernetwork',
   'task-lora',
+  'oracle-span',
   'loragen',
   'loragen-shared-decoder',
   'loragen-spectral-only',

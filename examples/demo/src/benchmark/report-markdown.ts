@@ -23,6 +23,15 @@ export function resultsMarkdown(results: PaperResults, notes: readonly string[])
         `| \`${r.method}\` | ${cell(r.inDistribution)} | ${cell(r.inDistributionNewWording)} | ${cell(r.zeroShot)} | ${paper(PAPER_IN_DISTRIBUTION[r.method])} | ${paper(PAPER_ZERO_SHOT[r.method])} | ${PAPER_SOURCES[r.method] ?? ''} |`,
     ),
     '',
+    ...(results.oracleSpan
+      ? [
+          `\`oracle-span\` is an upper bound, not a competitor: the combination of the training library's updates closest ` +
+            `to each task's own update (it peeks at the answer); on the zero-shot tasks it recovers ` +
+            `${(100 * results.oracleSpan.meanRecovery).toFixed(1)}% of their task LoRAs' gain over base. \`task-lora\` ` +
+            'zero-shot is each zero-shot task\'s own LoRA, the ceiling.',
+          '',
+        ]
+      : []),
     '## Where quality is lost (in-distribution tasks, mean over seeds)',
     '',
     'Task LoRA, then the autoencoder\'s round trip of it (decode of the posterior mean), then the generated adapter; ' +

@@ -2,56 +2,12 @@
 // fitted on the library's tasks (one row per task: its mean description embedding and its adapter's dW). In kernel
 // form the prediction for a query is a weighted sum of the library's updates, sum_i w_i dW_i, so it is formed from
 // the factors (core's exact merge) and truncated back to the library's rank by a factored SVD (Eckart-Young).
-import { lowRankInner, mergeAdapters } from '@loragen/core';
+import { mergeAdapters } from '@loragen/core';
 import type { LoraAdapter } from '@loragen/lora-io';
+import { solvePositiveDefinite } from './linear-solve';
 
 /** Ridge strengths tried, as multiples of the mean squared embedding norm (the kernel's trace / N). */
 const RELATIVE_LAMBDAS = [1e-4, 3e-4, 1e-3, 3e-3, 1e-2, 3e-2, 0.1, 0.3, 1, 3, 10, 30, 100];
-
-/** Solves S X = Y for symmetric positive definite S [n, n] and Y [n, m] (row-major), by Cholesky. */
-function solvePositiveDefinite(s: Float64Array, y: Float64Array, n: number, m: number): Float64Array {
-  const l = new Float64Array(n * n);
-  for (let j = 0; j < n; j++) {
-    let d = s[j * n + j];
-    for (let k = 0; k < j; k++) d -= l[j * n + k] ** 2;
-    if (!(d > 0)) throw new RangeError('solvePositiveDefinite: the matrix is not positive definite');
-    const pivot = Math.sqrt(d);
-    l[j * n + j] = pivot;
-    for (let i = j + 1; i < n; i++) {
-      let v = s[i * n + j];
-      for (let k = 0; k < j; k++) v -= l[i * n + k] * l[j * n + k];
-      l[i * n + j] = v / pivot;
-    }
-  }
-  const x = Float64Array.from(y);
-  for (let c = 0; c < m; c++) {
-    for (let i = 0; i < n; i++) {
-      let v = x[i * m + c];
-      for (let k = 0; k < i; k++) v -= l[i * n + k] * x[k * m + c];
-      x[i * m + c] = v / l[i * n + i];
-    }
-    for (let i = n - 1; i >= 0; i--) {
-      let v = x[i * m + c];
-      for (let k = i + 1; k < n; k++) v -= l[k * n + i] * x[k * m + c];
-      x[i * m + c] = v / l[i * n + i];
-    }
-  }
-  return x;
-}
-
-/** <dW_i, dW_j>_F summed over the adapters' modules, from their factors (all adapters share one layout). */
-export function updateGram(adapters: readonly LoraAdapter[]): Float64Array {
-  const n = adapters.length;
-  const g = new Float64Array(n * n);
-  for (let i = 0; i < n; i++) {
-    for (let j = i; j < n; j++) {
-      let s = 0;
-      adapters[i].modules.forEach((m, k) => (s += lowRankInner(m, adapters[j].modules[k])));
-      g[i * n + j] = g[j * n + i] = s;
-    }
-  }
-  return g;
-}
 
 /** A fitted ridge regression from embeddings to updates, kept in kernel form over the N library tasks. */
 export class RidgeDw {
@@ -67,7 +23,7 @@ export class RidgeDw {
   ) {}
 
   /**
-   * Fits on task embeddings (one row per library task) and the Gram of their updates ({@link updateGram}); the
+   * Fits on task embeddings (one row per library task) and the Gram of their updates (`updateGram`); the
    * strength is the one of {@link RELATIVE_LAMBDAS} with the smallest leave-one-task-out error of dW, which the
    * linear smoother's shortcut gives exactly: residual_j / (1 - H_jj), H = 11^T / N + K_c (K_c + lambda I)^-1.
    */
