@@ -282,7 +282,6 @@ export class LoraGen {
     return this.parts.autoencoder.positions;
   }
 
-  /** Condition rows: each description's embedding (or given vector) repeated `count` times, description-major. */
   /** The anchoring a call uses: the model's config, overridden field by field by the call's options. */
   private anchoringOf(options: GenerateOptions): AnchoringOptions {
     const anchoring = { ...this.parts.meta.config.sampling.anchoring, ...options.anchoring };
@@ -309,6 +308,7 @@ export class LoraGen {
     return this.taskConditions;
   }
 
+  /** Condition rows (anchored if asked): each description's embedding or given vector `count` times, description-major. */
   private async condition(description: Conditioning, encoder: TaskTextEncoder, count: number, anchoring: AnchoringOptions): Promise<tf.Tensor2D> {
     const rows = await conditionRows(description, encoder);
     const anchored = anchoring.weight > 0 ? anchorConditions(rows, await this.libraryConditions(), anchoring) : rows;
