@@ -6,7 +6,7 @@ import fc from 'fast-check';
 import { describeEachBackend, expectNoLeaks } from '@loragen/test-utils';
 import { type FactoredAdapter, WeightSpaceError, compress, merge, simdKernelsActive, truncatedSvdOfSum } from '@loragen/weight-space';
 import { type Factors, type Mat, matmul, singularValues, transpose } from './support/reference';
-import { gauge, orthonormal, randomFactors, rng } from './support/random';
+import { gauge, gaussian, orthonormal, randomFactors, rng } from './support/random';
 import { describeEachStrategy } from './support/strategies';
 import { torchGenerator, torchRandn } from './support/torch-randn';
 import anchor from './fixtures/torch-peft-svd-merge.json';
@@ -265,6 +265,80 @@ describeEachBackend('adapter arithmetic', (backend) => describeEachStrategy(back
     adapters.forEach(disposeAdapter);
   });
 }));
+
+/**
+ * count rank-4 terms of a 32 x 64 module (dIn > dOut, R = 4 count > dOut) whose weights are 0 or tiny except a few
+ * of the last ones. The core's Cholesky root has zero columns for the terms that weigh nothing, so only its last
+ * rows are live, and the pivoted QR used to keep reflecting the rounding residue below its rank until it underflowed
+ * and turned R into NaN: the merge came back zero (relative error 1).
+ */
+function sparseSum(seed: number, count: number, pattern: 'one-hot last' | 'one-hot first' | 'first and last' | 'last two' | 'tiny others') {
+  const rand = rng(seed);
+  const terms = Array.from({ length: count }, () => toF32Factors(randomFactors(rand, 32, 64, 4)));
+  const small = gaussian(rand, 1, count)[0].map((x) => 1e-11 * x);
+  const last = count - 1;
+  const weights = terms.map((_, j) => {
+    if (pattern === 'one-hot last') return j === last ? 1 : 0;
+    if (pattern === 'one-hot first') return j === 0 ? 1 : 0;
+    if (pattern === 'first and last') return j === 0 || j === last ? 1 : 0;
+    if (pattern === 'last two') return j >= last - 1 ? 1 : 0;
+    return j === last ? 1 : small[j];
+  });
+  return { terms, weights, exact: denseSum(terms, weights) };
+}
+
+/**
+ * merge at rank 4 against the dense float64 sum: its singular values and the error of the optimal rank-4 update
+ * (Eckart-Young) to `tol` of |sum|; with one weight 1 and the others 0, that term's update itself.
+ */
+async function expectOptimalMerge({ terms, weights, exact }: ReturnType<typeof sparseSum>, tol: number) {
+  const adapters = terms.map((f) => adapterOf({ x: f }, 1));
+  const [x] = (await merge(adapters, { weights, rank: 4 })).modules;
+  const reference = singularValues(exact);
+  const total = norm(exact);
+  const dropped = Math.sqrt(reference.slice(4).reduce((acc, s) => acc + s * s, 0));
+  const got = await hostFactors(x);
+  const merged = matmul(got.B, got.A);
+  expect(x.rank).toBe(4);
+  reference.slice(0, 4).forEach((s, i) => expect(Math.abs(x.singularValues![i] - s)).toBeLessThanOrEqual(tol * reference[0]));
+  expect(Math.abs(norm(add(merged, exact, -1)) - dropped)).toBeLessThanOrEqual(tol * total);
+  expect(Math.abs(x.relativeError - dropped / total)).toBeLessThanOrEqual(tol);
+  const only = weights.filter((w) => w !== 0);
+  if (only.length === 1 && only[0] === 1) {
+    const term = terms[weights.indexOf(1)];
+    const update = matmul(term.B, term.A);
+    expect(norm(add(merged, update, -1)) / norm(update)).toBeLessThan(tol / 10);
+  }
+  tf.dispose([x.A, x.B]);
+  adapters.forEach(disposeAdapter);
+}
+
+describeEachBackend('adapter arithmetic: terms that weigh zero', (backend) => describeEachStrategy(backend, () => {
+  // float32 outputs: about 1e-7 from the float64 kernels, 1e-6 from the float32 tfjs ops (GPU backends)
+  const tol = () => (simdKernelsActive() ? 1e-5 : 1e-4);
+
+  it.each(['one-hot last', 'first and last', 'tiny others'] as const)(
+    '12 rank-4 terms of 32 x 64 (R = 48), weights %s: the optimal rank-4 merge of the dense sum',
+    async (pattern) => {
+      await expectOptimalMerge(sparseSum(11, 12, pattern), tol());
+    },
+  );
+}));
+
+// More patterns and R = 200 on the float64 kernels only: the float32 tfjs ops' Jacobi takes minutes at R = 200 on cpu
+describeEachBackend('adapter arithmetic: terms that weigh zero, SIMD kernels', () => {
+  it.each([
+    [12, 'one-hot first'],
+    [12, 'last two'],
+    [50, 'one-hot last'],
+    [50, 'one-hot first'],
+    [50, 'first and last'],
+    [50, 'tiny others'],
+  ] as const)('%i rank-4 terms of 32 x 64, weights %s: the optimal rank-4 merge of the dense sum', async (count, pattern) => {
+    expect(simdKernelsActive()).toBe(true);
+    await expectOptimalMerge(sparseSum(13, count, pattern), 1e-5);
+  });
+});
 
 describe('adapter arithmetic: bad input', () => {
   const factors = (r: number, m = 8, n = 6) => ({ A: tf.zeros([r, n]), B: tf.zeros([m, r]) });

@@ -149,6 +149,33 @@ describe('pivotedTriangle', () => {
   });
 });
 
+describe('rank-deficient cores whose live rows come last', () => {
+  // The core F_B^T F_A of a sum whose earlier terms weigh 0: rows of zeros, then a few live ones. Past its rank each
+  // QR step reflects the rounding residue again, squaring its norm every 4 steps here, until it underflowed at step
+  // 40 and 1 / (tail - alpha x) = Infinity turned R into NaN.
+  const r = 48;
+  const k: Mat = [...Array.from({ length: r - 4 }, () => new Array(r).fill(0)), ...gaussian(rand, 4, r)];
+  const wide = heapJacobi(simdKernelsFor(memory) as SimdKernels, () => new Float64Array(memory.buffer), 64, r);
+
+  it('pivotedTriangle gives a finite R with R^T R = (K Pi)^T (K Pi)', () => {
+    const work = svdWorkspace(r);
+    pivotedTriangle(columnMajor(k), r, work);
+    const rr = transpose(toMat(work.columns, r));
+    expect(rr.flat().every(Number.isFinite)).toBe(true);
+    const kPi = k.map((row) => Array.from(work.perm).map((c) => row[c]));
+    const norm2 = Math.max(...matmul(transpose(k), k).map((row, i) => row[i]));
+    expect(maxAbsDiff(matmul(transpose(rr), rr), matmul(transpose(kPi), kPi))).toBeLessThan(1e-13 * norm2);
+  });
+
+  it('smallSvd gives its 4 singular values and zeros', () => {
+    expect(heapJacobiBytes(r) + 64).toBeLessThan(memory.buffer.byteLength);
+    const { values } = smallSvd(columnMajor(k), r, wide);
+    const expected = singularValues(k);
+    values.forEach((v, i) => expect(Math.abs(v - expected[i])).toBeLessThan(1e-12 * expected[0]));
+    expect(Array.from(values.subarray(4)).every((v) => v < 1e-14 * values[0])).toBe(true);
+  });
+});
+
 describe('workspaces', () => {
   it('smallSvd and smallSingularValues give the same results with a reused workspace', () => {
     const work = svdWorkspace(5);

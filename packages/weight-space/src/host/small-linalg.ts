@@ -12,6 +12,11 @@ const PIVOT_FLOOR = 1e-12;
  * its digits to cancellation, so it is recomputed (LAPACK xLAQP2's tol3z = sqrt(eps), on squared norms here).
  */
 const DOWNDATE_SAFEGUARD = Math.sqrt(Number.EPSILON);
+/**
+ * A squared tail norm below the smallest normal double counts as zero in the QR (as in Eigen's makeHouseholder): its
+ * squares have lost their bits to underflow, and 1 / (tail - alpha x) would overflow to Infinity and fill R with NaN.
+ */
+const SMALLEST_NORMAL = 2 ** -1022;
 
 /** A matrix inside a larger float64 array: element (i, j) at data[offset + i stride + j]. */
 export interface MatrixView {
@@ -247,13 +252,18 @@ function tailNorm(m: Float64Array, r: number, c: number, from: number): number {
  * Step j of the QR: the reflector I - v v^T / (v^T v) that sends column j's tail to alpha e_j (alpha's sign avoids
  * cancellation, and then v^T v = 2 (tail - alpha x_j) exactly; a zero tail needs none, scale 0), applied to the
  * columns right of it two at a time, whose tail norms are then downdated.
+ *
+ * A tail below {@link SMALLEST_NORMAL} is zero. Past K's rank the steps reflect rounding residue, which loses about
+ * 15 digits more each time a rank's worth of columns has been stepped over: a core of rank 4 in R = 48 whose live rows
+ * come last (a sum whose earlier terms weigh 0 or fall below the Cholesky floor) reaches the underflow range at step 40.
  */
 function eliminate(work: SvdWorkspace, r: number, j: number): void {
   const { columns: m, reflector: v } = work;
   const tail = tailNorm(m, r, j, j);
+  const live = tail >= SMALLEST_NORMAL;
   const x = m[j * r + j];
-  const alpha = x > 0 ? -Math.sqrt(tail) : Math.sqrt(tail);
-  const scale = tail > 0 ? 1 / (tail - alpha * x) : 0;
+  const alpha = !live ? 0 : x > 0 ? -Math.sqrt(tail) : Math.sqrt(tail);
+  const scale = live ? 1 / (tail - alpha * x) : 0;
   v[j] = x - alpha;
   for (let i = j + 1; i < r; i++) v[i] = m[j * r + i];
   let c = j + 1;
