@@ -30,6 +30,7 @@ export { LoraGen, type FitOptions, type GenerateOptions, type LoadOptions } from
 export type { Conditioning } from './text/condition-rows';
 export { TextToLora, type TextToLoraFitOptions } from './baselines/text-to-lora';
 export { anchorConditions, taskWeights, type AnchoringOptions } from './diffusion/condition-anchoring';
+export { observeLibrary, pearson, type LibraryObservations, type TaskPair } from './analysis/observations';
 export { lowRankCosine, lowRankInner, lowRankNorm, lowRankSingularValues, spectralEntropy, type LowRankFactors } from './linalg/lowrank';
 export {
   mergeAdapters,
