@@ -2,7 +2,8 @@ import { LORAGEN_VARIANTS, METHOD_IDS, type MethodId } from '../src/benchmark/me
 import { checkClaims } from '../src/benchmark/paper-claims';
 import { resultsChart } from '../src/benchmark/report-chart';
 import { resultsMarkdown } from '../src/benchmark/report-markdown';
-import { meanStd, summarise, type PaperResults } from '../src/benchmark/summary';
+import { meanStd, summarise, type LibraryResults, type PaperResults } from '../src/benchmark/summary';
+import type { LibraryName } from '../src/benchmark/libraries';
 import { mergeSeedResults } from '../src/benchmark/seed-file';
 import type { SeedAccuracies, SeedResult } from '../src/benchmark/experiment';
 
@@ -191,19 +192,33 @@ describe('paper claims and report', () => {
     expect(checkClaims(withoutRow('average-lora'))[3]).toMatchObject({ status: 'not measurable', measured: 'missing: average-lora zero-shot' });
   });
 
+  /** A library's entry of results.json around `r`. */
+  const entry = (r: PaperResults, name: LibraryName = 'digits'): LibraryResults => ({ name, ...r, analyze: { correlation: { deltaW: 0.61, factors: 0.04 } } });
+
   it('marks a claim that cannot be measured as such in the report, not as met', () => {
-    const md = resultsMarkdown(withInDistribution({ base: 50, 'task-lora': 50, loragen: 51 }), []);
+    const md = resultsMarkdown([entry(withInDistribution({ base: 50, 'task-lora': 50, loragen: 51 }))], []);
     expect(md).toContain('| task LoRAs do not beat base (50 vs 50) | >= 95% | **not measurable** |');
     expect(md).toContain('| zero-shot, LoRAGen beats average-lora by at least 5 points (the paper reports no zero-shot average-LoRA number) | ours |');
   });
 
   it('puts every method beside the paper numbers and links the chart', () => {
-    const md = resultsMarkdown(results, ['a note']);
+    const md = resultsMarkdown([entry(results)], ['a note']);
     for (const m of METHOD_IDS) expect(md).toContain(`| \`${m}\` |`);
     expect(md).toContain('| `loragen` | 67.0 ± 1.0 | 65.0 ± 1.0 | 62.0 ± 1.0 | 96.0 | 40.2 |');
     expect(md).toContain('| `loragen` | 62.0 | 61.0 | 67.0 | 50% | 0.200 |');
     expect(md).toContain('a note');
-    expect(md).toContain('results.svg');
+    expect(md).toContain('(results-digits.svg)');
+  });
+
+  it('gives each library its own section, analyze figures and chart, in the order given', () => {
+    const md = resultsMarkdown([entry(results, 'digits'), entry(withInDistribution({ loragen: 55 }), 'skills')], []);
+    const [digits, skills] = ['## Library `digits`', '## Library `skills`'].map((h) => md.indexOf(h));
+    expect(digits).toBeGreaterThan(0);
+    expect(skills).toBeGreaterThan(digits);
+    expect(md.slice(skills)).toContain('| `loragen` | 55.0 ± 0.0 |');
+    expect(md.slice(digits, skills)).not.toContain('| `loragen` | 55.0');
+    expect(md).toContain('with dW similarity 0.61, with raw-factor similarity 0.04');
+    expect(md.slice(skills)).toContain('(results-skills.svg)');
   });
 
   it('draws one labelled group per method, without bars for missing values', () => {

@@ -8,7 +8,7 @@ import { trainTaskLora } from '../src/lora/train-lora';
 import { EvaluationHarness } from '../src/eval/harness';
 import { evaluateAccuracy } from '../src/eval/accuracy';
 import { tensorsOf, disposeTensors } from '../src/model/tensors';
-import { listTasks, taskById } from '../src/tasks/family';
+import { digitsTestExamples, exampleSource, listTasks, taskById, type Task } from '../src/tasks/family';
 
 const ASSETS = path.resolve(__dirname, '../assets');
 
@@ -35,11 +35,11 @@ describe('committed artefacts', () => {
 // Evaluation at this size is slow on cpu (the forward pass is checked on cpu against the reference in
 // forward.test.ts), so the library's behaviour is checked on wasm, the backend that built it.
 describe('base model and task LoRAs (wasm)', () => {
-  let harness: EvaluationHarness;
+  let harness: EvaluationHarness<Task>;
   beforeAll(async () => {
     await activateBackend('wasm');
     const { weights, config } = await loadBaseModel(path.join(ASSETS, 'base-model'));
-    harness = new EvaluationHarness(weights, config, { seed: 99, count: 128 });
+    harness = new EvaluationHarness(weights, config, { seed: 99, count: 128, examples: digitsTestExamples });
   });
 
   it('knows the tasks when the prompt names them (mean over all 62) and is near chance with the neutral prompt', async () => {
@@ -72,7 +72,7 @@ describe('the builder is deterministic', () => {
   it('retraining a library LoRA on wasm reproduces the committed factors bit for bit', async () => {
     const { weights, config } = await loadBaseModel(path.join(ASSETS, 'base-model'));
     const committed = await readPeftAdapter(path.join(ASSETS, 'library', 'last-5'));
-    const { adapter } = await trainTaskLora({ base: weights, config, task: taskById('last-5'), seed: 1 });
+    const { adapter } = await trainTaskLora({ base: weights, config, task: exampleSource(taskById('last-5')), seed: 1 });
     const bytes = (a: Float32Array) => Buffer.from(a.buffer, a.byteOffset, a.byteLength);
     const byName = new Map(committed.modules.map((m) => [m.name, m]));
     expect(adapter.modules.map((m) => m.name).sort()).toEqual([...byName.keys()].sort());

@@ -34,6 +34,8 @@ export function referenceLogits(tokens: readonly number[], w: WeightTable, confi
   const pos = get(w, 'model.embed_positions.weight').values;
   let x: Matrix = tokens.map((tok, t) => Array.from({ length: d }, (_, j) => emb[tok * d + j] + pos[t * d + j]));
   const hw = d / config.heads;
+  // grouped-query attention: query head `head` reads key / value head floor(head / group)
+  const group = config.heads / (config.kvHeads ?? config.heads);
   for (let l = 0; l < config.layers; l++) {
     const p = `model.layers.${l}`;
     const h = rms(x, get(w, `${p}.input_layernorm.weight`).values);
@@ -42,13 +44,17 @@ export function referenceLogits(tokens: readonly number[], w: WeightTable, confi
     const v = linear(h, w, `${p}.self_attn.v_proj.weight`);
     const attended: Matrix = x.map(() => new Array(d).fill(0));
     for (let head = 0; head < config.heads; head++) {
-      const cols = Array.from({ length: hw }, (_, j) => head * hw + j);
+      const kvHead = Math.floor(head / group);
       for (let i = 0; i < x.length; i++) {
-        const scores = x.map((_, j) => cols.reduce((s, c) => s + q[i][c] * k[j][c], 0) / Math.sqrt(hw));
+        const scores = x.map((_, j) => {
+          let s = 0;
+          for (let c = 0; c < hw; c++) s += q[i][head * hw + c] * k[j][kvHead * hw + c];
+          return s / Math.sqrt(hw);
+        });
         const max = Math.max(...scores);
         const e = scores.map((s) => Math.exp(s - max));
         const z = e.reduce((a, b) => a + b, 0);
-        for (const c of cols) attended[i][c] = e.reduce((s, ej, j) => s + (ej / z) * v[j][c], 0);
+        for (let c = 0; c < hw; c++) attended[i][head * hw + c] = e.reduce((s, ej, j) => s + (ej / z) * v[j][kvHead * hw + c], 0);
       }
     }
     x = add(x, linear(attended, w, `${p}.self_attn.o_proj.weight`));

@@ -13,18 +13,20 @@ import type { LibraryEntry } from '../library/library-folder';
 import { adapterDeltas, meanDeltas, type WeightDeltas } from '../lora/delta';
 import type { BaseModelConfig } from '../model/config';
 import type { WeightTable } from '../model/parameters';
-import type { Task } from '../tasks/family';
+import type { LibraryTask, TestExamples } from '../tasks/family';
 import { latentLedger, type LatentLedger } from './latent-ledger';
 import { compactConfig, libraryTextEncoder, LORAGEN_VARIANTS, variantConfig, withOverrides, type LoraGenVariant, type MethodId } from './methods';
 
-export interface ExperimentSetup {
+export interface ExperimentSetup<T extends LibraryTask = LibraryTask> {
   base: WeightTable;
   config: BaseModelConfig;
   library: ReadonlyMap<string, LibraryEntry>;
+  /** The library's test examples of a task. */
+  examples: TestExamples<T>;
   /** Tasks LoRAGen (and the library baselines) learn from. */
-  training: readonly Task[];
+  training: readonly T[];
   /** Tasks to evaluate; those not in `training` are zero-shot. */
-  evaluated: readonly Task[];
+  evaluated: readonly T[];
   /** Training budget of the LoRAGen variants. */
   scale: { autoencoderSteps: number; diffusionSteps: number };
   /** Test examples per task. @default 512 */
@@ -62,7 +64,7 @@ export interface SeedProgress {
   evaluated?: number;
 }
 
-function entryOf(library: ReadonlyMap<string, LibraryEntry>, task: Task): LibraryEntry {
+function entryOf(library: ReadonlyMap<string, LibraryEntry>, task: LibraryTask): LibraryEntry {
   const entry = library.get(task.id);
   if (!entry) throw new RangeError(`the library has no adapter for task '${task.id}'; rebuild it with the build-library script`);
   return entry;
@@ -89,7 +91,7 @@ interface VariantOutput {
  * descriptions, one per held-out wording of each evaluated training task, and the round trip and latent ledger
  * of the evaluated training tasks.
  */
-async function runVariant(setup: ExperimentSetup, variant: LoraGenVariant, seed: number, onFit: (progress: FitProgress) => void): Promise<VariantOutput> {
+async function runVariant<T extends LibraryTask>(setup: ExperimentSetup<T>, variant: LoraGenVariant, seed: number, onFit: (progress: FitProgress) => void): Promise<VariantOutput> {
   const library = setup.training.map((t) => entryOf(setup.library, t));
   const textEncoder = libraryTextEncoder(setup.training);
   const config = withOverrides(compactConfig(seed, setup.scale), (setup.configOverrides ?? {}) as Record<string, unknown>);
@@ -133,19 +135,19 @@ async function runVariant(setup: ExperimentSetup, variant: LoraGenVariant, seed:
 }
 
 /** Runs `methods` for one seed (the seed of LoRAGen's training, its sampling noise and the test examples). */
-export async function runSeed(
-  setup: ExperimentSetup,
+export async function runSeed<T extends LibraryTask>(
+  setup: ExperimentSetup<T>,
   seed: number,
   methods: readonly MethodId[],
   onProgress: (progress: SeedProgress) => void = () => {},
 ): Promise<SeedResult> {
-  const harness = new EvaluationHarness(setup.base, setup.config, { seed, count: setup.testExamples ?? 512 });
+  const harness = new EvaluationHarness(setup.base, setup.config, { seed, count: setup.testExamples ?? 512, examples: setup.examples });
   const trainingIds = new Set(setup.training.map((t) => t.id));
   const seen = setup.evaluated.filter((t) => trainingIds.has(t.id));
   const result: SeedResult = { accuracies: new Map(), newWording: new Map(), ledger: new Map() };
   type Update = LoraAdapter | WeightDeltas | null;
   /** Mean accuracy of each task over its updates (one per wording, or one). */
-  const measure = async (method: MethodId, tasks: readonly Task[], updatesOf: (task: Task) => readonly Update[]) => {
+  const measure = async (method: MethodId, tasks: readonly T[], updatesOf: (task: T) => readonly Update[]) => {
     const accuracies = new Map<string, number>();
     for (const task of tasks) {
       const updates = updatesOf(task);
@@ -157,7 +159,7 @@ export async function runSeed(
     return accuracies;
   };
   /** A method that never reads a description: the same numbers under new wordings. */
-  const blind = async (method: MethodId, tasks: readonly Task[], updateOf: (task: Task) => Update) => {
+  const blind = async (method: MethodId, tasks: readonly T[], updateOf: (task: T) => Update) => {
     const accuracies = await measure(method, tasks, (t) => [updateOf(t)]);
     result.accuracies.set(method, accuracies);
     result.newWording.set(method, new Map(seen.map((t) => [t.id, accuracies.get(t.id)!])));

@@ -1,6 +1,6 @@
 // The methods the paper benchmark compares (exact ids) and the LoRAGen configurations behind its variants.
 import { HashingTextEncoder, type LoraGenConfigInput } from '@loragen/core';
-import type { Task } from '../tasks/family';
+import type { LibraryTask } from '../tasks/family';
 
 export const METHOD_IDS = [
   'base',
@@ -75,7 +75,7 @@ const TEXT_DIM = 512;
  * descriptions: the nearest task of a held-out wording is its own for 93 of the 100 wordings (81 with IDF alone,
  * 63 with neither).
  */
-export const libraryTextEncoder = (training: readonly Task[]): HashingTextEncoder =>
+export const libraryTextEncoder = (training: readonly LibraryTask[]): HashingTextEncoder =>
   HashingTextEncoder.centeredOn(training.flatMap((t) => t.descriptions), { dim: TEXT_DIM, idf: true, numberWords: true });
 
 const isPlainObject = (x: unknown): x is Record<string, unknown> => typeof x === 'object' && x !== null && !Array.isArray(x);

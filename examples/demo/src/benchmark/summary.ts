@@ -1,6 +1,8 @@
 // Turns per-seed, per-task accuracies into the results.json the issue specifies.
 import type { SeedResult } from './experiment';
 import { summariseLedger, type LedgerRow } from './ledger-summary';
+import type { LibraryName } from './libraries';
+import type { LibraryAnalysis } from './library-analysis';
 import type { MethodId } from './methods';
 
 export interface MeanStd {
@@ -17,7 +19,7 @@ export interface ResultRow {
   inDistributionNewWording: MeanStd;
 }
 
-/** The exact shape of `benchmarks/paper/results.json` (accuracy in percent). */
+/** One library's benchmark (accuracy in percent). */
 export interface PaperResults {
   seeds: number;
   tasks: { inDistribution: number; zeroShot: number };
@@ -36,6 +38,17 @@ export interface PaperResults {
   /** Where it ran (host, cores) and at what training budget. */
   machine: string;
   budget: { autoencoderSteps: number; diffusionSteps: number };
+}
+
+/** One library's entry of results.json: its benchmark and its `analyze` figures. */
+export interface LibraryResults extends PaperResults {
+  name: LibraryName;
+  analyze: LibraryAnalysis;
+}
+
+/** The exact shape of `benchmarks/paper/results.json`. */
+export interface BenchmarkResults {
+  libraries: LibraryResults[];
 }
 
 const round = (x: number): number => Math.round(x * 100) / 100;

@@ -1,8 +1,8 @@
-// `npm run bench:paper`: the paper's evaluation table at laptop scale. Trains every LoRAGen variant for each
-// seed on the library's training tasks, measures all methods on in-distribution and zero-shot tasks, and writes
-// benchmarks/paper/results.json, results.md and results.svg. `--jobs N` runs seeds in N child processes.
-import { spawn } from 'node:child_process';
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+// `npm run bench:paper`: the paper's evaluation table at laptop scale, on each library (`--library digits|skills`,
+// both by default). Trains every LoRAGen variant for each seed on the library's training tasks, measures all
+// methods on in-distribution and zero-shot tasks, and writes benchmarks/paper/results.json (one entry per library),
+// results.md and one chart per library. `--jobs N` runs seeds in N child processes.
+import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { cpus, hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -10,20 +10,22 @@ import { useBackend, type BackendName, type FitProgress, type LoraGenConfigInput
 import { runSeed, type SeedResult } from '../benchmark/experiment';
 import { LORAGEN_VARIANTS, METHOD_IDS, type MethodId } from '../benchmark/methods';
 import { resultsChart } from '../benchmark/report-chart';
-import { resultsMarkdown } from '../benchmark/report-markdown';
+import { chartFile, resultsMarkdown } from '../benchmark/report-markdown';
 import { mergeSeedResults, readSeedFile, writeSeedFile } from '../benchmark/seed-file';
-import { summarise } from '../benchmark/summary';
+import { libraryAnalysis } from '../benchmark/library-analysis';
+import { summarise, type BenchmarkResults, type LibraryResults } from '../benchmark/summary';
+import { benchLibrary, LIBRARY_NAMES, trainingTasks, type BenchLibrary } from '../benchmark/libraries';
 import { writeJsonAtomic, writeTextAtomic } from '../library/write-text';
-import { listTasks, ZERO_SHOT_TASK_IDS } from '../tasks/family';
 import { integerArgument, parseArguments, UsageError } from './arguments';
+import { runInChildren } from './child-pool';
 import { fitProgressBars } from './fit-progress';
 import { failWith } from './report-failure';
 import { loadAssets } from './load-assets';
-import { ASSETS_DIR, PAPER_RESULTS_DIR } from './paths';
+import { PAPER_RESULTS_DIR } from './paths';
 import { BENCH_SCALE } from './scales';
 
 const NOTES = [
-  '**Setup.** Base model: a 4-layer, width-32 transformer (tfjs) pre-trained on a prompted mixture of all 62 tasks ' +
+  '**Setup, `digits`.** Base model: a 4-layer, width-32 transformer (tfjs) pre-trained on a prompted mixture of all 62 tasks ' +
     '(yes/no questions about 8 digits: contains / absent / first / last / twice for each digit, max-at-least / ' +
     'min-at-most for 6 thresholds). Evaluation uses a neutral prompt, so only the weights can say which task to do. ' +
     'Library: one rank-4 LoRA on q_proj and v_proj of every layer per task (150 Adam steps, one shared init). ' +
@@ -36,6 +38,14 @@ const NOTES = [
     'truncated to rank 4 from the factors. `t2l-hypernetwork`: Text-to-LoRA\'s recipe, an MLP from the description ' +
     "embedding to a code per position through LoRAGen's MoE decoder heads, trained end to end with the same dW losses " +
     "and budget as LoRAGen's stage 1 (no latent space, no diffusion). See examples/demo/README.md.",
+  '**Setup, `skills`.** A compositional planted-teacher library (after Schug et al., ICLR 2024): 12 named skills, each ' +
+    'a seeded rank-1 update of every q, k, v and o projection of a 2-layer, width-32 transformer with ' +
+    'grouped-query attention (k and v 16 wide) and a 64-wide MLP, left at its seeded initialisation. A task is a pair ' +
+    'of skills (66 tasks, 16 unseen pairs held out as zero-shot); its teacher is the base model plus both updates, ' +
+    'its labels the teacher\'s class (4 classes) on random token sequences, and its descriptions name the two skills ' +
+    '(6 sentence shapes, 2 more held out). Library: one rank-4 LoRA on q, k, v and o per task, each from an ' +
+    "initialisation of its own, trained 400 Adam steps to match the teacher's class probabilities. Tasks sharing a " +
+    'skill share half their update, so here similar descriptions do mean similar updates.',
   '**Held-out wordings.** Each task has 6 training descriptions and 2 more in sentence shapes the templates never ' +
     'use ("Tell me if ...", "Given a list of digits, report whether ..."), kept out of training and of ' +
     "`nearest-description`'s index; the held-out-wording column generates (or looks up) from each of them alone. " +
@@ -47,15 +57,14 @@ const NOTES = [
     'nearly orthogonal even between tasks one digit apart (see the compositional-library issue).',
 ];
 
-const training = () => listTasks().filter((t) => !ZERO_SHOT_TASK_IDS.includes(t.id));
-
-/** Runs one seed in this process. */
-async function oneSeed(seed: number, scale: typeof BENCH_SCALE, methods: readonly MethodId[], configOverrides: LoraGenConfigInput): Promise<SeedResult> {
-  const assets = await loadAssets(ASSETS_DIR);
+/** Runs one seed on one library in this process. */
+async function oneSeed(library: BenchLibrary, seed: number, scale: typeof BENCH_SCALE, methods: readonly MethodId[], configOverrides: LoraGenConfigInput): Promise<SeedResult> {
+  const assets = await loadAssets(library.assets);
   const bars = new Map<string, (p: FitProgress) => void>();
-  return runSeed({ ...assets, training: training(), evaluated: listTasks(), scale, configOverrides }, seed, methods, (p) => {
+  const setup = { ...assets, examples: library.examples(assets), training: trainingTasks(library), evaluated: library.tasks, scale, configOverrides };
+  return runSeed(setup, seed, methods, (p) => {
     if (!p.fit) return;
-    if (!bars.has(p.method)) bars.set(p.method, fitProgressBars(`seed ${seed} ${p.method}`));
+    if (!bars.has(p.method)) bars.set(p.method, fitProgressBars(`${library.name} seed ${seed} ${p.method}`));
     bars.get(p.method)!(p.fit);
   });
 }
@@ -72,17 +81,12 @@ async function seedsInChildren(count: number, jobs: number, methods: readonly Me
   const others = methods.filter((m) => !variants.includes(m));
   const groups = [...(others.length > 0 ? [others] : []), ...variants.map((v) => [v])];
   const units = Array.from({ length: count }, (_, i) => groups.map((group, g) => ({ seed: i + 1, group, file: join(dir, `${i + 1}-${g}.json`) }))).flat();
-  const runChild = (unit: (typeof units)[number]) =>
-    new Promise<void>((resolveChild, reject) => {
-      const args = [script, '--only-seed', String(unit.seed), '--seed-file', unit.file, '--methods', unit.group.join(','), ...childArgs];
-      const child = spawn(process.execPath, args, { stdio: 'inherit' });
-      child.on('exit', (code) => (code === 0 ? resolveChild() : reject(new Error(`seed ${unit.seed} (${unit.group.join(', ')}) exited with code ${code}`))));
-    });
   try {
-    const queue = [...units];
-    await Promise.all(Array.from({ length: Math.min(jobs, units.length) }, async () => {
-      for (let unit = queue.shift(); unit !== undefined; unit = queue.shift()) await runChild(unit);
-    }));
+    await runInChildren(
+      script,
+      units.map((unit) => ['--only-seed', String(unit.seed), '--seed-file', unit.file, '--methods', unit.group.join(','), ...childArgs]),
+      jobs,
+    );
     return await Promise.all(
       Array.from({ length: count }, async (_, i) => mergeSeedResults(await Promise.all(units.filter((u) => u.seed === i + 1).map((u) => readSeedFile(u.file))))),
     );
@@ -92,7 +96,11 @@ async function seedsInChildren(count: number, jobs: number, methods: readonly Me
 }
 
 async function main(): Promise<void> {
-  const args = parseArguments(process.argv.slice(2), ['seeds', 'jobs', 'backend', 'out', 'only-seed', 'seed-file', 'autoencoder-steps', 'diffusion-steps', 'methods', 'config']);
+  const args = parseArguments(process.argv.slice(2), ['from-results', 'library', 'seeds', 'jobs', 'backend', 'out', 'only-seed', 'seed-file', 'autoencoder-steps', 'diffusion-steps', 'methods', 'config']);
+  const out = args.get('out') ?? PAPER_RESULTS_DIR;
+  const fromResults = args.get('from-results');
+  if (fromResults !== undefined) return writeReport(out, await readLibraryResults(fromResults.split(',')));
+  const libraries = libraryList(args.get('library'));
   // a child process runs exactly the methods its parent gives it
   const methods = methodList(args.get('methods'), !args.has('only-seed'));
   const configOverrides = configArgument(args.get('config'));
@@ -104,29 +112,63 @@ async function main(): Promise<void> {
   if (args.has('only-seed')) {
     const file = args.get('seed-file');
     if (!file) throw new UsageError('--only-seed needs --seed-file');
-    await writeSeedFile(file, await oneSeed(integerArgument(args, 'only-seed', 1), scale, methods, configOverrides));
+    if (libraries.length !== 1) throw new UsageError('--only-seed needs exactly one --library');
+    await writeSeedFile(file, await oneSeed(libraries[0], integerArgument(args, 'only-seed', 1), scale, methods, configOverrides));
     return;
   }
   const seedCount = integerArgument(args, 'seeds', 3);
   const jobs = integerArgument(args, 'jobs', 1);
-  const out = args.get('out') ?? PAPER_RESULTS_DIR;
-  const started = Date.now();
-  const seeds: SeedResult[] = [];
-  const childArgs = ['--backend', backend, '--autoencoder-steps', String(scale.autoencoderSteps), '--diffusion-steps', String(scale.diffusionSteps), '--config', JSON.stringify(configOverrides)];
-  if (jobs > 1) seeds.push(...(await seedsInChildren(seedCount, jobs, methods, childArgs)));
-  else for (let seed = 1; seed <= seedCount; seed++) seeds.push(await oneSeed(seed, scale, methods, configOverrides));
-  const results = summarise(
-    seeds,
-    { inDistribution: training().map((t) => t.id), zeroShot: [...ZERO_SHOT_TASK_IDS] },
-    methods,
-    { seconds: (Date.now() - started) / 1000, backend, machine: `${hostname()}, ${cpus().length} cores (${cpus()[0]?.model ?? 'unknown cpu'}), ${jobs} jobs`, budget: scale },
-  );
+  const results: LibraryResults[] = [];
+  for (const library of libraries) {
+    const started = Date.now();
+    const seeds: SeedResult[] = [];
+    const childArgs = ['--library', library.name, '--backend', backend, '--autoencoder-steps', String(scale.autoencoderSteps), '--diffusion-steps', String(scale.diffusionSteps), '--config', JSON.stringify(configOverrides)];
+    if (jobs > 1) seeds.push(...(await seedsInChildren(seedCount, jobs, methods, childArgs)));
+    else for (let seed = 1; seed <= seedCount; seed++) seeds.push(await oneSeed(library, seed, scale, methods, configOverrides));
+    const summary = summarise(
+      seeds,
+      { inDistribution: trainingTasks(library).map((t) => t.id), zeroShot: [...library.zeroShot] },
+      methods,
+      { seconds: (Date.now() - started) / 1000, backend, machine: `${hostname()}, ${cpus().length} cores (${cpus()[0]?.model ?? 'unknown cpu'}), ${jobs} jobs`, budget: scale },
+    );
+    results.push({ name: library.name, ...summary, analyze: await libraryAnalysis(library.assets) });
+  }
+  await writeReport(out, results);
+}
+
+/** results.json, results.md and the charts of `results` in `out`. */
+async function writeReport(out: string, results: LibraryResults[]): Promise<void> {
   await mkdir(out, { recursive: true });
   const markdown = resultsMarkdown(results, NOTES);
-  await writeJsonAtomic(join(out, 'results.json'), results);
+  await writeJsonAtomic(join(out, 'results.json'), { libraries: results });
   await writeTextAtomic(join(out, 'results.md'), markdown);
-  await writeTextAtomic(join(out, 'results.svg'), resultsChart(results));
-  process.stdout.write(`${markdown}\nwrote ${out}/results.{json,md,svg}\n`);
+  for (const r of results) await writeTextAtomic(join(out, chartFile(r.name)), resultsChart(r));
+  process.stdout.write(`${markdown}\nwrote ${out}/results.{json,md} and ${results.map((r) => chartFile(r.name)).join(', ')}\n`);
+}
+
+/**
+ * `--from-results a.json,b.json`: the libraries of earlier runs' results.json (say, one library per machine), in
+ * the order given, for one report. A library may appear once.
+ */
+async function readLibraryResults(files: readonly string[]): Promise<LibraryResults[]> {
+  const all: LibraryResults[] = [];
+  for (const file of files) {
+    const parsed = JSON.parse(await readFile(file, 'utf8')) as Partial<BenchmarkResults>;
+    if (!Array.isArray(parsed.libraries)) throw new UsageError(`--from-results: ${file} has no 'libraries' array (written by an older bench:paper?)`);
+    for (const entry of parsed.libraries) {
+      if (all.some((r) => r.name === entry.name)) throw new UsageError(`--from-results: library '${entry.name}' appears twice (again in ${file})`);
+      all.push(entry);
+    }
+  }
+  return all;
+}
+
+/** `--library a,b`: the libraries to run, all by default. */
+function libraryList(value: string | undefined): BenchLibrary[] {
+  const names = value === undefined ? [...LIBRARY_NAMES] : value.split(',').map((n) => n.trim());
+  const unknown = names.filter((n) => !(LIBRARY_NAMES as readonly string[]).includes(n));
+  if (unknown.length > 0 || names.length === 0) throw new UsageError(`--library: unknown library ${unknown.join(', ')}; known: ${LIBRARY_NAMES.join(', ')}`);
+  return names.map(benchLibrary);
 }
 
 /** `--config JSON`: LoRAGen config fields laid over the compact config, e.g. '{"diffusion":{"steps":4000}}'. */

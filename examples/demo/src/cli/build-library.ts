@@ -1,7 +1,10 @@
-// `npm run build-library -w @loragen/example-demo`: pre-trains the base model, trains one LoRA per task,
-// writes them (safetensors + PEFT folders) and a manifest with checksums. Seeded: a rebuild is byte-identical.
-import { mkdir, rm } from 'node:fs/promises';
+// `npm run build-library -w @loragen/example-demo [-- --library digits|skills]`: builds a library's base model and
+// one LoRA per task, writes them (safetensors + PEFT folders) and a manifest with checksums. Seeded: a rebuild is
+// byte-identical. The skills library trains its tasks in `--jobs` child processes.
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { trainBaseModel } from '../base/train-base';
@@ -11,23 +14,19 @@ import { writeJsonAtomic } from '../library/write-text';
 import { writeLibraryEntry } from '../library/library-folder';
 import { checksums, MANIFEST_FILE, type BuildRecord } from '../library/manifest';
 import { DEFAULT_BASE_MODEL_CONFIG } from '../model/config';
-import { listTasks } from '../tasks/family';
-import { integerArgument, parseArguments } from './arguments';
-import { ASSETS_DIR, baseModelDir, libraryDir } from './paths';
+import { mergeShardRecords, shardRecordFile, skillsBaseWeights, trainSkillsShard } from '../skills/build-skills-library';
+import { SKILLS_BASE_MODEL_CONFIG } from '../skills/planted-skills';
+import { listSkillTasks } from '../skills/skill-family';
+import { exampleSource, listTasks } from '../tasks/family';
+import { integerArgument, parseArguments, UsageError } from './arguments';
+import { runInChildren } from './child-pool';
+import { ASSETS_DIR, baseModelDir, libraryDir, SKILLS_ASSETS_DIR } from './paths';
 import { progressBar } from './progress';
 
-async function main(): Promise<void> {
-  const args = parseArguments(process.argv.slice(2), ['out', 'seed']);
-  const out = args.get('out') ?? ASSETS_DIR;
-  const seed = integerArgument(args, 'seed', 1);
-  // Always wasm: the committed artefacts are this backend's bit-exact output (cpu rounds differently).
-  await tf.setBackend('wasm');
-  const backend = tf.getBackend();
-  const started = Date.now();
-  const tasks = listTasks();
-  await rm(out, { recursive: true, force: true });
-  await mkdir(out, { recursive: true });
+const LIBRARIES = ['digits', 'skills'] as const;
 
+async function buildDigits(out: string, seed: number, record: BuildRecord): Promise<void> {
+  const tasks = listTasks();
   const config = DEFAULT_BASE_MODEL_CONFIG;
   const baseBar = progressBar('base model', 3000);
   const base = await trainBaseModel({
@@ -40,20 +39,72 @@ async function main(): Promise<void> {
   });
   baseBar.finish(`prompted mixture accuracy ${base.accuracy.toFixed(3)} after ${base.steps} steps`);
   await saveBaseModel(baseModelDir(out), base.weights, config);
+  record.baseModel = { steps: base.steps, promptedAccuracy: base.accuracy };
 
-  const record: BuildRecord = { seed, baseModel: { steps: base.steps, promptedAccuracy: base.accuracy }, tasks: [], seconds: 0, backend };
   const loraBar = progressBar('task LoRAs', tasks.length);
   for (const [i, task] of tasks.entries()) {
-    const lora = await trainTaskLora({ base: base.weights, config, task, seed });
+    const lora = await trainTaskLora({ base: base.weights, config, task: exampleSource(task), seed });
     await writeLibraryEntry(libraryDir(out), task, lora.adapter);
     record.tasks.push({ id: task.id, steps: lora.steps, validationAccuracy: lora.accuracy });
     loraBar.update(i + 1, `${task.id}: validation accuracy ${lora.accuracy.toFixed(3)} in ${lora.steps} steps`);
   }
   loraBar.finish();
+}
+
+async function buildSkills(out: string, seed: number, jobs: number, record: BuildRecord): Promise<void> {
+  await saveBaseModel(baseModelDir(out), skillsBaseWeights(seed), SKILLS_BASE_MODEL_CONFIG);
+  record.baseModel = { steps: 0 };
+  const records = await mkdtemp(join(tmpdir(), 'loragen-skills-'));
+  try {
+    const shards = Math.max(1, jobs);
+    const bar = progressBar('task LoRAs', listSkillTasks().length);
+    if (shards === 1) {
+      let done = 0;
+      await trainSkillsShard(libraryDir(out), seed, 0, 1, shardRecordFile(records, 0), (r) =>
+        bar.update(++done, `${r.id}: validation accuracy ${r.validationAccuracy.toFixed(3)}`),
+      );
+    } else {
+      const shardArgs = Array.from({ length: shards }, (_, k) => ['--library', 'skills', '--out', out, '--seed', String(seed), '--shard', `${k}/${shards}`, '--records', records]);
+      await runInChildren(fileURLToPath(import.meta.url), shardArgs, jobs);
+    }
+    record.tasks = await mergeShardRecords(Array.from({ length: shards }, (_, k) => shardRecordFile(records, k)));
+    bar.finish(`mean validation accuracy ${(record.tasks.reduce((s, t) => s + t.validationAccuracy, 0) / record.tasks.length).toFixed(3)}`);
+  } finally {
+    await rm(records, { recursive: true, force: true });
+  }
+}
+
+/** `--shard k/n`: this process is one of n children training the skills library. */
+async function runShard(out: string, seed: number, shard: string, records: string | undefined): Promise<void> {
+  const match = /^(\d+)\/(\d+)$/.exec(shard);
+  if (!match || Number(match[1]) >= Number(match[2]) || !records) throw new UsageError(`--shard must be k/n with k < n, with --records (got '${shard}')`);
+  await trainSkillsShard(libraryDir(out), seed, Number(match[1]), Number(match[2]), shardRecordFile(records, Number(match[1])), (r) =>
+    process.stderr.write(`shard ${shard}: ${r.id} validation accuracy ${r.validationAccuracy.toFixed(3)}\n`),
+  );
+}
+
+async function main(): Promise<void> {
+  const args = parseArguments(process.argv.slice(2), ['out', 'seed', 'library', 'jobs', 'shard', 'records']);
+  const library = args.get('library') ?? 'digits';
+  if (!(LIBRARIES as readonly string[]).includes(library)) throw new UsageError(`--library must be one of ${LIBRARIES.join(', ')} (got '${library}')`);
+  const out = args.get('out') ?? (library === 'skills' ? SKILLS_ASSETS_DIR : ASSETS_DIR);
+  const seed = integerArgument(args, 'seed', 1);
+  const jobs = integerArgument(args, 'jobs', 1);
+  // Always wasm: the committed artefacts are this backend's bit-exact output (cpu rounds differently).
+  await tf.setBackend('wasm');
+  const shard = args.get('shard');
+  if (shard !== undefined) return runShard(out, seed, shard, args.get('records'));
+
+  const started = Date.now();
+  await rm(out, { recursive: true, force: true });
+  await mkdir(out, { recursive: true });
+  const record: BuildRecord = { seed, baseModel: { steps: 0 }, tasks: [], seconds: 0, backend: tf.getBackend() };
+  if (library === 'skills') await buildSkills(out, seed, jobs, record);
+  else await buildDigits(out, seed, record);
   // Wall time varies between runs; keep it out of the checksummed files so rebuilds stay byte-identical.
   record.seconds = Math.round((Date.now() - started) / 1000);
   await writeJsonAtomic(join(out, MANIFEST_FILE), { build: record, files: await checksums(out) });
-  process.stderr.write(`built ${tasks.length} LoRAs and the base model into ${out} in ${record.seconds} s\n`);
+  process.stderr.write(`built ${record.tasks.length} LoRAs and the base model into ${out} in ${record.seconds} s\n`);
 }
 
 main().catch((err: unknown) => {

@@ -9,7 +9,7 @@ import { readPeftAdapter, writePeftAdapter } from '@loragen/lora-io/node';
 import { compactConfig, libraryTextEncoder } from '../benchmark/methods';
 import { EvaluationHarness } from '../eval/harness';
 import { nearestByCosine } from '../eval/nearest';
-import { listTasks, taskById, ZERO_SHOT_TASK_IDS, type Task } from '../tasks/family';
+import { digitsTestExamples, listTasks, taskById, ZERO_SHOT_TASK_IDS, type Task } from '../tasks/family';
 import { UsageError, integerArgument, parseArguments } from './arguments';
 import { fitProgressBars } from './fit-progress';
 import { failWith } from './report-failure';
@@ -116,7 +116,7 @@ async function main(): Promise<void> {
   const rows = (await embedded.data()) as Float32Array;
   embedded.dispose();
   const index = training.map((_, i) => rows.subarray(i * encoder.dim, (i + 1) * encoder.dim));
-  const harness = new EvaluationHarness(assets.base, assets.config, { seed });
+  const harness = new EvaluationHarness(assets.base, assets.config, { seed, examples: digitsTestExamples });
   const bar = progressBar('evaluating', shown.length * 4);
   const results: DemoResult[] = [];
   for (const [i, { task, description }] of shown.entries()) {

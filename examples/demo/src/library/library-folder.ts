@@ -2,7 +2,6 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { readLoraLibrary, writePeftAdapter, type LoraAdapter } from '@loragen/lora-io/node';
-import type { Task } from '../tasks/family';
 import { writeJsonAtomic } from './write-text';
 
 export const DESCRIPTIONS_FILE = 'descriptions.json';
@@ -15,7 +14,7 @@ export interface LibraryEntry {
 }
 
 /** Writes one task's adapter and descriptions into `<root>/<task id>/`. */
-export async function writeLibraryEntry(root: string, task: Task, adapter: LoraAdapter): Promise<void> {
+export async function writeLibraryEntry(root: string, task: { id: string; descriptions: string[] }, adapter: LoraAdapter): Promise<void> {
   const dir = join(root, task.id);
   await mkdir(dir, { recursive: true });
   await writePeftAdapter(dir, adapter);

@@ -9,7 +9,8 @@ export const MANIFEST_FILE = 'manifest.json';
 /** What the builder measured while building, kept with the checksums. */
 export interface BuildRecord {
   seed: number;
-  baseModel: { steps: number; promptedAccuracy: number };
+  /** Pre-training of the base model; `steps` 0 for a base left at its seeded initialisation (the skills family's). */
+  baseModel: { steps: number; promptedAccuracy?: number };
   tasks: Array<{ id: string; steps: number; validationAccuracy: number }>;
   seconds: number;
   backend: string;

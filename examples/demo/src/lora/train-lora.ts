@@ -1,28 +1,34 @@
 // Trains one task's LoRA (rank r on the chosen projections of every layer) by gradient descent on the
-// frozen base model, with the neutral prompt: the adapter alone has to tell the model what to do.
+// frozen base model, on examples without the task's name: the adapter alone has to tell the model what to do.
 import * as tf from '@tensorflow/tfjs';
 import type { LoraAdapter } from '@loragen/lora-io';
 import type { BaseModelConfig } from '../model/config';
 import { forward, type LoraSidePaths } from '../model/forward';
-import { projectionPath, type WeightTable } from '../model/parameters';
+import { projectionPath, projectionShape, type Projection, type WeightTable } from '../model/parameters';
 import { disposeTensors, tensorsOf } from '../model/tensors';
 import { trainLoop, type TrainProgress } from '../model/train-loop';
-import { taskExamples, type Task } from '../tasks/family';
+import type { ExampleSource } from '../tasks/family';
 import { createRng, deriveSeed } from '../tasks/random';
-import { evaluateAccuracy } from '../eval/accuracy';
+import { accuracyOn } from '../eval/accuracy';
 import { libraryAdapterConfig, peftModuleName } from './adapter-naming';
 
 export interface LoraTrainingOptions {
   base: WeightTable;
   config: BaseModelConfig;
-  task: Task;
+  task: ExampleSource;
   seed: number;
+  /**
+   * `'shared'`: every task's A starts from one draw, as when one person trains a library with one seed (the tasks'
+   * factors then share a gauge). `'per-task'`: each task's A is drawn from a seed of its own, as adapters published
+   * by different people are. @default 'shared'
+   */
+  init?: 'shared' | 'per-task';
   /** @default 4 */
   rank?: number;
   /** PEFT lora_alpha; scaling = alpha / rank. @default 8 */
   alpha?: number;
   /** Adapted projections in every layer. @default ['q', 'v'] */
-  projections?: ReadonlyArray<'q' | 'k' | 'v' | 'o'>;
+  projections?: readonly Projection[];
   /** A fixed budget, so that every task's dW has had the same amount of training. @default 150 */
   steps?: number;
   /** @default 64 */
@@ -39,34 +45,35 @@ export async function trainTaskLora(opts: LoraTrainingOptions): Promise<{ adapte
   const rank = opts.rank ?? 4;
   const alpha = opts.alpha ?? 8;
   const projections = opts.projections ?? ['q', 'v'];
-  const { width } = opts.config;
   // PEFT's initialisation: A ~ U(-1/sqrt(in), 1/sqrt(in)) (kaiming-uniform, a = sqrt 5), B = 0, so dW starts at 0.
-  // One init for every task, as when a library is trained with one seed: the tasks' updates then start alike.
-  const rng = createRng(deriveSeed('lora/init', opts.seed));
-  const bound = 1 / Math.sqrt(width);
-  const paths = Array.from({ length: opts.config.layers }, (_, l) => projections.map((p) => projectionPath(l, p))).flat();
-  const factors = paths.map((path) => {
-    const a = Float32Array.from({ length: rank * width }, () => (2 * rng.next() - 1) * bound);
+  const rng = createRng(deriveSeed(opts.init === 'per-task' ? `lora/init/${opts.task.id}` : 'lora/init', opts.seed));
+  const modules = Array.from({ length: opts.config.layers }, (_, l) => projections.map((p) => ({ path: projectionPath(l, p), shape: projectionShape(opts.config, p) }))).flat();
+  const factors = modules.map(({ path, shape: [dOut, dIn] }) => {
+    const bound = 1 / Math.sqrt(dIn);
+    const a = Float32Array.from({ length: rank * dIn }, () => (2 * rng.next() - 1) * bound);
     return {
       path,
-      A: tf.variable(tf.tensor2d(a, [rank, width]), true, `lora/${path}/A`),
-      B: tf.variable(tf.zeros([width, rank]) as tf.Tensor2D, true, `lora/${path}/B`),
+      dIn,
+      dOut,
+      A: tf.variable(tf.tensor2d(a, [rank, dIn]), true, `lora/${path}/A`),
+      B: tf.variable(tf.zeros([dOut, rank]) as tf.Tensor2D, true, `lora/${path}/B`),
     };
   });
   const sidePaths: LoraSidePaths = new Map(factors.map((f) => [f.path, { A: f.A, B: f.B, scaling: alpha / rank }]));
   const baseTensors = tensorsOf(opts.base);
+  const validation = opts.task.examples('validation', opts.seed, 512);
   try {
     const batchSize = opts.batchSize ?? 64;
     const result = await trainLoop({
       variables: factors.flatMap((f) => [f.A, f.B]),
       logits: (inputs) => forward(inputs, baseTensors, opts.config, sidePaths),
-      batch: (step) => taskExamples(opts.task, 'train', deriveSeed(`lora/batch/${step}`, opts.seed), batchSize),
+      batch: (step) => opts.task.examples('train', deriveSeed(`lora/batch/${step}`, opts.seed), batchSize),
       steps: opts.steps ?? 150,
       learningRate: opts.learningRate ?? 1e-2,
       validation: {
         every: 50,
         target: opts.targetAccuracy ?? Number.POSITIVE_INFINITY,
-        accuracy: () => evaluateAccuracy(baseTensors, opts.config, opts.task, { split: 'validation', seed: opts.seed, lora: sidePaths }),
+        accuracy: () => accuracyOn(baseTensors, opts.config, validation, sidePaths),
       },
       onProgress: opts.onProgress,
     });
@@ -76,8 +83,8 @@ export async function trainTaskLora(opts: LoraTrainingOptions): Promise<{ adapte
         rank,
         alpha,
         scaling: alpha / rank,
-        dIn: width,
-        dOut: width,
+        dIn: f.dIn,
+        dOut: f.dOut,
         A: (await f.A.data()) as Float32Array,
         B: (await f.B.data()) as Float32Array,
       })),

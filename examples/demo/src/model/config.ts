@@ -10,6 +10,11 @@ export interface BaseModelConfig {
   width: number;
   /** @default 4 */
   heads: number;
+  /**
+   * Key / value heads (grouped-query attention): k and v project to `kvHeads * width / heads`, each shared by
+   * `heads / kvHeads` query heads, so k and v are narrower than q. Absent means `heads` (plain multi-head).
+   */
+  kvHeads?: number;
   /** Hidden width of the MLP. @default 64 */
   mlpWidth: number;
   /** @default VOCABULARY_SIZE (18) */
@@ -29,3 +34,6 @@ export const DEFAULT_BASE_MODEL_CONFIG: BaseModelConfig = {
   inputLength: INPUT_LENGTH,
   classes: 2,
 };
+
+/** Key / value heads of a config (`heads` unless grouped-query attention narrows them). */
+export const kvHeadsOf = (config: BaseModelConfig): number => config.kvHeads ?? config.heads;

@@ -1,6 +1,6 @@
 // The base model's forward pass in tfjs ops, with an optional LoRA side path on any projection.
 import * as tf from '@tensorflow/tfjs';
-import type { BaseModelConfig } from './config';
+import { kvHeadsOf, type BaseModelConfig } from './config';
 import { projectionPath } from './parameters';
 
 /** Base weights as tensors, by name (see `parameterShapes`). */
@@ -38,14 +38,22 @@ function project(x: tf.Tensor2D, params: ModelTensors, path: string, lora?: Lora
   return tf.add(base, tf.mul(low, side.scaling)) as tf.Tensor2D;
 }
 
-/** Multi-head self-attention over [batch * length, width] rows (bidirectional). */
+/**
+ * Multi-head self-attention over [batch * length, width] rows (bidirectional). With grouped-query attention each
+ * key / value head serves `heads / kvHeads` consecutive query heads.
+ */
 function selfAttention(h: tf.Tensor2D, params: ModelTensors, config: BaseModelConfig, layer: number, batch: number, lora?: LoraSidePaths): tf.Tensor2D {
   const { heads, width, inputLength: t } = config;
   const headWidth = width / heads;
-  const split = (x: tf.Tensor2D) => tf.transpose(tf.reshape(x, [batch, t, heads, headWidth]), [0, 2, 1, 3]);
-  const q = split(project(h, params, projectionPath(layer, 'q'), lora));
-  const k = split(project(h, params, projectionPath(layer, 'k'), lora));
-  const v = split(project(h, params, projectionPath(layer, 'v'), lora));
+  const group = heads / kvHeadsOf(config);
+  const split = (x: tf.Tensor2D, n: number) => tf.transpose(tf.reshape(x, [batch, t, n, headWidth]), [0, 2, 1, 3]);
+  // [batch, kvHeads, t, hw] -> [batch, heads, t, hw], each kv head repeated for its group of query heads (through
+  // rank 4: tfjs has no rank-5 tile gradient)
+  const shared = (x: tf.Tensor) =>
+    group === 1 ? x : tf.reshape(tf.tile(tf.reshape(x, [batch, heads / group, 1, t * headWidth]), [1, 1, group, 1]), [batch, heads, t, headWidth]);
+  const q = split(project(h, params, projectionPath(layer, 'q'), lora), heads);
+  const k = shared(split(project(h, params, projectionPath(layer, 'k'), lora), heads / group));
+  const v = shared(split(project(h, params, projectionPath(layer, 'v'), lora), heads / group));
   const scores = tf.mul(tf.matMul(q, k, false, true), 1 / Math.sqrt(headWidth));
   const mixed = tf.matMul(tf.softmax(scores, -1), v);
   const merged = tf.reshape(tf.transpose(mixed, [0, 2, 1, 3]), [batch * t, width]) as tf.Tensor2D;
@@ -67,8 +75,8 @@ export function forward(tokens: tf.Tensor2D, params: ModelTensors, config: BaseM
     const prefix = `model.layers.${l}`;
     x = tf.add(x, selfAttention(rmsNorm(x, weight(params, `${prefix}.input_layernorm.weight`)), params, config, l, batch, lora));
     const h = rmsNorm(x, weight(params, `${prefix}.post_attention_layernorm.weight`));
-    const up = tf.relu(project(h, params, `${prefix}.mlp.up_proj`, lora));
-    x = tf.add(x, project(up, params, `${prefix}.mlp.down_proj`, lora));
+    const up = tf.relu(project(h, params, projectionPath(l, 'up'), lora));
+    x = tf.add(x, project(up, params, projectionPath(l, 'down'), lora));
   }
   // Read out at the last token (the prompt's argument slot).
   const last = tf.reshape(tf.slice(tf.reshape(x, [batch, t, config.width]), [0, t - 1, 0], [batch, 1, config.width]), [batch, config.width]) as tf.Tensor2D;

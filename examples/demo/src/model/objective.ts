@@ -7,10 +7,14 @@ import { INPUT_LENGTH } from '../tasks/vocabulary';
 export const inputsTensor = (examples: Examples): tf.Tensor2D =>
   tf.tensor2d(examples.inputs, [examples.count, INPUT_LENGTH], 'int32');
 
-/** Mean softmax cross-entropy of logits [n, classes] against integer labels. */
-export function crossEntropy(logits: tf.Tensor2D, labels: Int32Array): tf.Scalar {
+/**
+ * Mean softmax cross-entropy of logits [n, classes] against the examples' target probabilities when they carry
+ * them (distillation from a teacher), else against their integer labels.
+ */
+export function crossEntropy(logits: tf.Tensor2D, examples: Examples): tf.Scalar {
   return tf.tidy(() => {
-    const targets = tf.oneHot(tf.tensor1d(labels, 'int32'), logits.shape[1]);
+    const [n, classes] = logits.shape;
+    const targets = examples.targets ? tf.tensor2d(examples.targets, [n, classes]) : tf.oneHot(tf.tensor1d(examples.labels, 'int32'), classes);
     return tf.losses.softmaxCrossEntropy(targets, logits) as tf.Scalar;
   });
 }

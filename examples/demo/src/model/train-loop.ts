@@ -39,7 +39,7 @@ export async function trainLoop(opts: TrainLoopOptions): Promise<{ steps: number
     while (step < opts.steps) {
       const examples = opts.batch(step);
       const inputs = inputsTensor(examples);
-      const loss = optimizer.minimize(() => crossEntropy(opts.logits(inputs), examples.labels), true, opts.variables);
+      const loss = optimizer.minimize(() => crossEntropy(opts.logits(inputs), examples), true, opts.variables);
       inputs.dispose();
       step++;
       const validate = opts.validation && step % opts.validation.every === 0;

@@ -6,9 +6,19 @@ import { INPUT_LENGTH, OPERATION_TOKENS, SEQUENCE_LENGTH, UNKNOWN_TOKEN } from '
 
 const DIGIT_WORDS = ['zero', 'one', 'two', 'three', 'four', 'five', 'six', 'seven', 'eight', 'nine'];
 
+/** What the benchmark needs of a task of any library: its id and how it is described. */
+export interface LibraryTask {
+  /** Stable id; also the task's folder name in the LoRA library. */
+  id: string;
+  /** At least five natural-language descriptions, the ones generators learn from. */
+  descriptions: string[];
+  /** Further wordings never used in training or as a lookup key. */
+  heldOutDescriptions: string[];
+}
+
 /** One task of the family. */
-export interface Task {
-  /** Stable id, e.g. `contains-7`; also the task's folder name in the LoRA library. */
+export interface Task extends LibraryTask {
+  /** e.g. `contains-7`. */
   id: string;
   operation: Operation;
   /** The digit the operation is instantiated with. */
@@ -22,11 +32,22 @@ export interface Task {
 /** Which prompt the examples carry: the pre-training prompt naming the task, or the neutral one. */
 export type PromptKind = 'task' | 'neutral';
 
-/** A batch of examples: `inputs` is [count, INPUT_LENGTH] row-major token ids, `labels` 1 for yes, 0 for no. */
+/**
+ * A batch of examples: `inputs` is [count, INPUT_LENGTH] row-major token ids, `labels` the class of each (for this
+ * family 1 for yes, 0 for no).
+ */
 export interface Examples {
   inputs: Int32Array;
   labels: Int32Array;
   count: number;
+  /** Class probabilities [count, classes] to imitate (a teacher's); training matches these instead of the labels. */
+  targets?: Float32Array;
+}
+
+/** A task as a LoRA is trained and evaluated on it: an id and seeded example streams, one per split. */
+export interface ExampleSource {
+  id: string;
+  examples(split: Split, seed: number, count: number): Examples;
 }
 
 /** Which stream of examples: the three splits never share a seed. */
@@ -92,6 +113,15 @@ export function taskExamples(task: Task, split: Split, seed: number, count: numb
   for (let i = 0; i < count; i++) labels[i] = writeExample(task, rng, prompt, inputs, i);
   return { inputs, labels, count };
 }
+
+/** A task's test examples, `count` of them from its seeded test stream (the harness's view of a library). */
+export type TestExamples<T extends LibraryTask> = (task: T, seed: number, count: number) => Examples;
+
+/** This family's test examples (neutral prompt). */
+export const digitsTestExamples: TestExamples<Task> = (task, seed, count) => taskExamples(task, 'test', seed, count);
+
+/** A task of this family as an example source (neutral prompt: only the weights can say what to do). */
+export const exampleSource = (task: Task): ExampleSource => ({ id: task.id, examples: (split, seed, count) => taskExamples(task, split, seed, count) });
 
 /** A multi-task mixture with task prompts: what the base model is pre-trained on. */
 export function mixtureExamples(tasks: readonly Task[], seed: number, count: number): Examples {
