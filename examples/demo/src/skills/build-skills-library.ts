@@ -9,7 +9,8 @@ import type { BuildRecord } from '../library/manifest';
 import { initialWeights, type WeightTable } from '../model/parameters';
 import { disposeTensors, tensorsOf } from '../model/tensors';
 import { createRng, deriveSeed } from '../tasks/random';
-import { listSkillTasks } from './skill-family';
+import { listSkillTasks, type SkillTask } from './skill-family';
+import type { ModelTensors } from '../model/forward';
 import { SKILL_PROJECTIONS, SKILLS_BASE_MODEL_CONFIG, skillExampleSource } from './planted-skills';
 
 /**
@@ -21,6 +22,18 @@ export const SKILL_LORA = { rank: 4, alpha: 8, steps: 400, learningRate: 1e-2 } 
 
 /** The skills base model's weights: seeded initialisation, no pre-training. */
 export const skillsBaseWeights = (seed: number): WeightTable => initialWeights(SKILLS_BASE_MODEL_CONFIG, createRng(deriveSeed('skills/base', seed)));
+
+/** One task's library LoRA, trained on `base` (its weights, and the same as tensors for the teacher). */
+export const trainSkillLora = (task: SkillTask, base: WeightTable, baseTensors: ModelTensors, seed: number) =>
+  trainTaskLora({
+    base,
+    config: SKILLS_BASE_MODEL_CONFIG,
+    task: skillExampleSource(task, baseTensors, SKILLS_BASE_MODEL_CONFIG),
+    seed,
+    init: 'per-task',
+    projections: SKILL_PROJECTIONS,
+    ...SKILL_LORA,
+  });
 
 type TaskRecord = BuildRecord['tasks'][number];
 
@@ -34,15 +47,7 @@ export async function trainSkillsShard(library: string, seed: number, shard: num
   const records: TaskRecord[] = [];
   try {
     for (const task of listSkillTasks().filter((_, i) => i % shards === shard)) {
-      const lora = await trainTaskLora({
-        base,
-        config: SKILLS_BASE_MODEL_CONFIG,
-        task: skillExampleSource(task, baseTensors, SKILLS_BASE_MODEL_CONFIG),
-        seed,
-        init: 'per-task',
-        projections: SKILL_PROJECTIONS,
-        ...SKILL_LORA,
-      });
+      const lora = await trainSkillLora(task, base, baseTensors, seed);
       await writeLibraryEntry(library, task, lora.adapter);
       const record = { id: task.id, steps: lora.steps, validationAccuracy: lora.accuracy };
       records.push(record);
