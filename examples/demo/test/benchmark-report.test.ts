@@ -6,6 +6,7 @@ import { meanStd, summarise, type LibraryResults, type PaperResults } from '../s
 import type { LibraryName } from '../src/benchmark/libraries';
 import { mergeSeedResults } from '../src/benchmark/seed-file';
 import type { SeedAccuracies, SeedResult } from '../src/benchmark/experiment';
+import { summariseConfidence } from '../src/benchmark/confidence-summary';
 
 const inDistribution = ['a', 'b'];
 const zeroShot = ['z'];
@@ -193,7 +194,7 @@ describe('paper claims and report', () => {
   });
 
   /** A library's entry of results.json around `r`. */
-  const entry = (r: PaperResults, name: LibraryName = 'digits'): LibraryResults => ({ name, ...r, analyze: { correlation: { deltaW: 0.61, factors: 0.04 } } });
+  const entry = (r: PaperResults, name: LibraryName = 'digits'): LibraryResults => ({ name, ...r, analyze: { correlation: { deltaW: 0.61, factors: 0.04 } }, confidence: null });
 
   it('marks a claim that cannot be measured as such in the report, not as met', () => {
     const md = resultsMarkdown([entry(withInDistribution({ base: 50, 'task-lora': 50, loragen: 51 }))], []);
@@ -228,5 +229,38 @@ describe('paper claims and report', () => {
     for (const m of METHOD_IDS) expect(svg).toContain(`>${m}</text>`);
     expect(svg.match(/<rect [^>]*><title>/g)!.length).toBe(2 * METHOD_IDS.length - 1);
     expect(resultsChart(results).match(/<rect [^>]*><title>/g)!.length).toBe(2 * METHOD_IDS.length);
+  });
+});
+
+describe('confidence summary', () => {
+  const seed = (cases: Array<[number, number, number]>): SeedResult => ({
+    accuracies: new Map(),
+    newWording: new Map(),
+    ledger: new Map(),
+    // [score, adapter accuracy, medoid accuracy] with base 50 and task LoRA 90
+    confidence: new Map(cases.map(([score, single, medoid], i) => [`t${i}`, { score, agreement: 1, novelty: 0, offLibrary: 0, single, medoid, base: 50, taskLora: 90 }])),
+  });
+
+  it('ranks the score against the share of the gain, and separates adapters that beat base by 10 points', () => {
+    const s = summariseConfidence([seed([[0.9, 88, 90], [0.5, 70, 70]]), seed([[0.2, 52, 50], [0.1, 55, 55]])])!;
+    expect(s.cases).toBe(4);
+    expect(s.working).toBe(2);
+    // shares 0.95, 0.5, 0.05, 0.125: ranks of the scores 4,3,2,1 vs of the shares 4,3,1,2 -> rho = 1 - 6*2/(4*15) = 0.8
+    expect(s.spearman).toBeCloseTo(0.8, 4);
+    expect(s.auroc).toBe(1);
+    expect(s.medoidGain).toBeCloseTo((2 + 0 - 2 + 0) / 4, 4);
+    expect(summariseConfidence([{ ...seed([]), confidence: undefined }])).toBeNull();
+  });
+
+  it('reports each library and all of them pooled', () => {
+    const results = { seeds: 1, tasks: { inDistribution: 1, zeroShot: 0 }, rows: [], oracleSpan: null, ledger: [], seconds: 1, backend: 'cpu', machine: 'm', budget: { autoencoderSteps: 1, diffusionSteps: 1 } };
+    const lib = (name: LibraryName, cases: Array<[number, number, number]>): LibraryResults => ({ name, ...results, analyze: { correlation: { deltaW: 0, factors: 0 } }, confidence: summariseConfidence([seed(cases)]) });
+    const md = resultsMarkdown([lib('digits', [[0.9, 88, 90], [0.5, 55, 55]]), lib('skills', [[0.2, 52, 50], [0.1, 55, 55]])], []);
+    expect(md).toContain('## Confidence of generated adapters');
+    expect(md).toContain('| `digits` | 2 (1 work) | 1.00 | 1.00 | +1.0 |');
+    // no skills adapter works: no AUROC
+    expect(md).toContain('| `skills` | 2 (0 work) | -1.00 | - | -1.0 |');
+    // shares 0.95, 0.125, 0.05, 0.125 against scores 0.9, 0.5, 0.2, 0.1: rho = 3 / sqrt(22.5)
+    expect(md).toContain(`| all libraries | 4 (1 work) | ${(3 / Math.sqrt(22.5)).toFixed(2)} | 1.00 | +0.0 |`);
   });
 });

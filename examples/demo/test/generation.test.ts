@@ -22,7 +22,7 @@ describe('generated adapters (reduced benchmark, wasm)', () => {
       .filter((t) => !ZERO_SHOT_TASK_IDS.includes(t.id))
       .filter((_, i) => i % 5 === 0);
     const evaluated = training;
-    const { accuracies } = await runSeed({ base: weights, config, library, examples: digitsTestExamples, training, evaluated, scale: CI_SCALE, testExamples: 256 }, 1, ['base', 'task-lora', 'loragen']);
+    const { accuracies } = await runSeed({ libraryName: 'digits', base: weights, config, library, examples: digitsTestExamples, training, evaluated, scale: CI_SCALE, testExamples: 256 }, 1, ['base', 'task-lora', 'loragen']);
     const mean = (m: 'base' | 'task-lora' | 'loragen') => [...accuracies.get(m)!.values()].reduce((a, b) => a + b, 0) / evaluated.length;
     const recovery = (mean('loragen') - mean('base')) / (mean('task-lora') - mean('base'));
     // the figures in the CI log, so a pass says by how much

@@ -1,3 +1,7 @@
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { claimUnitsDir } from '../src/benchmark/units-folder';
 import { nearestByCosine } from '../src/eval/nearest';
 import { adapterDeltas, meanDeltas, mergeDeltas } from '../src/lora/delta';
 import { baseWeightName } from '../src/lora/adapter-naming';
@@ -59,5 +63,21 @@ describe('seeded randomness', () => {
     const counts = new Array(10).fill(0);
     for (let i = 0; i < 10000; i++) counts[rng.int(0, 9)]++;
     for (const c of counts) expect(Math.abs(c - 1000)).toBeLessThan(150);
+  });
+});
+
+describe('bench:paper units folder', () => {
+  it('records the run settings once, accepts the same again and refuses other settings by name', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'units-'));
+    try {
+      const settings = { backend: 'wasm', 'autoencoder-steps': '8000', config: '{}' };
+      await claimUnitsDir(join(dir, 'u'), settings);
+      expect(JSON.parse(await readFile(join(dir, 'u', 'run.json'), 'utf8'))).toEqual(settings);
+      await expect(claimUnitsDir(join(dir, 'u'), { ...settings })).resolves.toBeUndefined();
+      await expect(claimUnitsDir(join(dir, 'u'), { ...settings, 'autoencoder-steps': '100' })).rejects.toThrow(/autoencoder-steps: 8000 there, 100 now/);
+      await expect(claimUnitsDir(join(dir, 'u'), { backend: 'wasm', config: '{}' })).rejects.toThrow(UsageError);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });

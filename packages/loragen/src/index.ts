@@ -26,11 +26,13 @@ export { autoencoderLoss, gaussianKl, type AutoencoderLossParts } from './autoen
 export type { TrainableDenoiser, DenoiserShape, DenoiserChoice } from './diffusion/denoiser-factory';
 export type { DecoderChoice, DecoderShape } from './model/networks';
 export type { FitProgress } from './training/progress';
-export { LoraGen, type FitOptions, type GenerateOptions, type LoadOptions } from './loragen';
+export { LoraGen, type ConfidentGenerateOptions, type ConfidentGeneration, type FitOptions, type GenerateOptions, type LoadOptions } from './loragen';
+export { confidenceScore, libraryFit, sampleAgreement, updateInner, type GenerationConfidence, type NearTask } from './model/confidence';
 export type { Conditioning } from './text/condition-rows';
 export { TextToLora, type TextToLoraFitOptions } from './baselines/text-to-lora';
 export { anchorConditions, taskWeights, type AnchoringOptions } from './diffusion/condition-anchoring';
 export { observeLibrary, pearson, type LibraryObservations, type TaskPair } from './analysis/observations';
+export { auroc, ranks, spearman } from './analysis/rank-statistics';
 export { lowRankCosine, lowRankInner, lowRankNorm, lowRankSingularValues, spectralEntropy, type LowRankFactors } from './linalg/lowrank';
 export {
   mergeAdapters,

@@ -8,12 +8,14 @@ import { decodeTensorFile, encodeTensorFile } from './checkpoint/tensor-file';
 import { resolveConfig } from './config/resolve-config';
 import type { LoraGenConfig, LoraGenConfigInput } from './config/schema';
 import { buildFactorSet, factorsOf, type LibraryTask } from './data/factor-set';
+import { drawCombinations, withCombinations } from './data/library-combinations';
 import { buildDenoiser, type DenoiserChoice, type TrainableDenoiser } from './diffusion/denoiser-factory';
 import { anchorConditions, type AnchoringOptions } from './diffusion/condition-anchoring';
 import { scheduleFor } from './diffusion/schedule';
 import { CheckpointError, ConfigError, NumericalError, TextEncoderError } from './errors';
 import { assertFiniteAdapter } from './data/finite';
 import { factorsToAdapters } from './model/generated-adapter';
+import { confidenceScore, libraryFit, sampleAgreement, type GenerationConfidence } from './model/confidence';
 import { describeTextEncoder, encodeModelMeta, parseModelMeta, type ModelMeta } from './model/model-meta';
 import { assignVariables, prefixed, unprefixed } from './model/named-variables';
 import { buildDecoder, decoderShape, type DecoderChoice } from './model/networks';
@@ -59,6 +61,23 @@ export interface GenerateOptions {
   anchoring?: Partial<AnchoringOptions>;
   onProgress?: (progress: SampleProgress) => void;
   signal?: AbortSignal;
+}
+
+/** Options of {@link LoraGen.generate} with a confidence estimate. */
+export interface ConfidentGenerateOptions extends Omit<GenerateOptions, 'count'> {
+  /** Adapters to sample (at least 2); the confidence compares them. */
+  samples: number;
+  /** Which sample to return: the medoid (highest mean agreement with the others) or the first. @default 'medoid' */
+  select?: 'medoid' | 'first';
+}
+
+/** An adapter generated with `samples`, the samples it was chosen from and the confidence estimate. */
+export interface ConfidentGeneration {
+  adapter: LoraAdapter;
+  /** Index of `adapter` in `samples`. */
+  selected: number;
+  samples: LoraAdapter[];
+  confidence: GenerationConfidence;
 }
 
 /** Options of {@link LoraGen.load}. */
@@ -159,7 +178,8 @@ export class LoraGen {
     options: FitOptions = {},
   ): Promise<LoraGen> {
     const cfg = resolveConfig(config);
-    const data = await buildFactorSet(library);
+    const own = await buildFactorSet(library);
+    const data = await withCombinations(own, drawCombinations(own.taskNames.length, cfg.combinations.count, cfg.seed));
     const textEncoder = options.textEncoder ?? new HashingTextEncoder({ dim: cfg.text.hashingDim });
     const meta: ModelMeta = {
       format: 'loragen-model',
@@ -194,28 +214,54 @@ export class LoraGen {
     return new LoraGen(parts);
   }
 
+  /**
+   * Samples `samples` adapters for one description and returns one of them (the medoid: the sample that agrees
+   * most with the others, or the first) with a confidence estimate: how much the samples agree and how well the
+   * library covers the description (see {@link GenerationConfidence}).
+   * @throws ConfigError for fewer than 2 samples, or a model saved without its library (it predates confidence).
+   */
+  generate(description: string | ArrayLike<number>, options: ConfidentGenerateOptions): Promise<ConfidentGeneration>;
   /** Samples one adapter for a description (or a precomputed condition vector). */
   generate(description: string | ArrayLike<number>, options?: GenerateOptions & { count?: 1 }): Promise<LoraAdapter>;
   /** Samples `count` adapters for a description. */
   generate(description: string | ArrayLike<number>, options: GenerateOptions & { count: number }): Promise<LoraAdapter[]>;
   /** Samples `count` adapters (default 1) for each of several descriptions, in one batch: description-major. */
   generate(descriptions: readonly string[] | readonly ArrayLike<number>[], options?: GenerateOptions): Promise<LoraAdapter[]>;
-  async generate(description: Conditioning, options: GenerateOptions = {}): Promise<LoraAdapter | LoraAdapter[]> {
-    const latents = await this.sampleLatents(description, options);
+  async generate(description: Conditioning, options: GenerateOptions | ConfidentGenerateOptions = {}): Promise<LoraAdapter | LoraAdapter[] | ConfidentGeneration> {
+    if ('samples' in options && options.samples !== undefined) return this.generateConfident(description, options);
+    const plain = options as GenerateOptions;
+    const latents = await this.sampleLatents(description, plain);
     try {
       const adapters = await this.decode(latents);
       const items = conditioningItems(description);
-      const count = options.count ?? 1;
+      const count = plain.count ?? 1;
       adapters.forEach((adapter, i) => {
         const from = items[Math.floor(i / count)];
         const label = typeof from === 'string' ? `"${from}"` : `condition vector ${Math.floor(i / count)}`;
         assertFiniteAdapter(adapter, `the adapter generated for ${label} (sample ${(i % count) + 1})`, (message) =>
           new NumericalError(message, 'the model gives non-finite values here: try a lower guidance scale or more sampling steps, or retrain the model'));
       });
-      return options.count === undefined && !isBatch(description) ? adapters[0] : adapters;
+      return plain.count === undefined && !isBatch(description) ? adapters[0] : adapters;
     } finally {
       latents.dispose();
     }
+  }
+
+  private async generateConfident(description: Conditioning, options: ConfidentGenerateOptions): Promise<ConfidentGeneration> {
+    const { samples, select = 'medoid', ...rest } = options;
+    if (isBatch(description)) throw new ConfigError('samples (with confidence) takes one description, not a list', 'call generate once per description');
+    if (!Number.isInteger(samples) || samples < 2) throw new ConfigError(`samples must be an integer of at least 2 (got ${samples})`, 'pass samples: 8, or count for plain samples');
+    if (select !== 'medoid' && select !== 'first') throw new ConfigError(`select must be 'medoid' or 'first' (got '${String(select)}')`, "pass select: 'medoid'");
+    const library = this.parts.meta.library;
+    if (!library) {
+      throw new ConfigError("confidence needs the library's descriptions, which this model was saved without (it predates them)", 'retrain the model with this version, or generate with count instead of samples');
+    }
+    const adapters = (await this.generate(description as string, { ...rest, count: samples })) as LoraAdapter[];
+    const [row] = await conditionRows(description, this.parts.textEncoder);
+    const fit = libraryFit(row, await this.libraryConditions(), library.taskNames);
+    const { agreement, medoid } = sampleAgreement(adapters);
+    const selected = select === 'medoid' ? medoid : 0;
+    return { adapter: adapters[selected], selected, samples: adapters, confidence: { agreement, ...fit, score: confidenceScore(agreement, fit.offLibrary) } };
   }
 
   /**

@@ -36,6 +36,27 @@ describe('loragen generate', () => {
     expect(r.err).toMatch(/sampling \[/); // the progress bar went to stderr
   });
 
+  it('prints the confidence of several samples and, with --select medoid, writes only the medoid', async () => {
+    const out = path.join(work, 'out-medoid');
+    const r = await cli(['generate', '--model', model, '--description', 'brief sentiment task', '--out', out, '--samples', '4', '--select', 'medoid', '--sampler', 'ddim', '--steps', '4', '--backend', 'cpu', '--json']);
+    expect(r.code).toBe(0);
+    const result = JSON.parse(r.out);
+    expect(result.adapters).toEqual([out]);
+    expect(result.selected).toBeGreaterThanOrEqual(0);
+    expect(result.selected).toBeLessThan(4);
+    const { agreement, novelty, offLibrary, score, nearestTasks } = result.confidence;
+    for (const x of [agreement, novelty, offLibrary, score]) expect(Number.isFinite(x)).toBe(true);
+    expect(score).toBeGreaterThanOrEqual(0);
+    expect(score).toBeLessThanOrEqual(1);
+    expect(nearestTasks).toHaveLength(3);
+    expect(nearestTasks[0]).toEqual({ task: 'sentiment-brief', similarity: expect.any(Number) });
+    const plain = await cli(['generate', '--model', model, '--description', 'brief sentiment task', '--out', path.join(work, 'o-text'), '--samples', '3', '--steps', '2', '--backend', 'cpu']);
+    expect(plain.out).toMatch(/confidence \d\.\d\d: samples agree/);
+    const bad = await cli(['generate', '--model', model, '--description', 'x', '--out', path.join(work, 'o5'), '--select', 'medoid']);
+    expect(bad.code).toBe(2);
+    expect(bad.err).toMatch(/--samples 2 or more/);
+  });
+
   it('exits 2 for a bad option value and 3 for a missing model folder or one that is not a model', async () => {
     const bad = await cli(['generate', '--model', model, '--description', 'x', '--out', path.join(work, 'o2'), '--sampler', 'euler']);
     expect(bad.code).toBe(2);

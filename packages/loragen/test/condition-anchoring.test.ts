@@ -38,6 +38,23 @@ describe('anchorConditions', () => {
     expect(anchorConditions([[0.9, 0.3, 0.2]], tasks, { weight: 0, temperature: 1e-3 })[0]).toEqual([0.9, 0.3, 0.2]);
     expect(anchorConditions([[0, 0, 0]], tasks, { weight: 1, temperature: 1e-3 })[0]).toEqual([0.5, 1, 0]);
   });
+
+  it("in 'span' mode projects onto the span of the task conditions: sums of tasks stay, what no task has drops", () => {
+    const span = { weight: 1, temperature: 1, mode: 'span' as const };
+    // (3, -4, 7): its first two coordinates lie in the span of (1, 0, 0) and (0, 2, 0), the third in neither
+    expect(anchorConditions([[3, -4, 7]], tasks, span)[0]).toEqual([3, -4, 0]);
+    // a combination of task conditions that is no task (and far from both) is kept as it is
+    const skewed = [
+      [1, 1, 0],
+      [0, 1, 1],
+      [1, 0, 1],
+    ];
+    const [combo] = anchorConditions([[2, 0, -2]], skewed, span); // (1,1,0) - (0,1,1)
+    [2, 0, -2].forEach((x, d) => expect(combo[d]).toBeCloseTo(x, 12));
+    // a dependent task condition adds no direction; half weight is half way
+    const [half] = anchorConditions([[3, -4, 7]], [...tasks, [2, 2, 0]], { ...span, weight: 0.5 });
+    [3, -4, 3.5].forEach((x, d) => expect(half[d]).toBeCloseTo(x, 12));
+  });
 });
 
 describe('anchored sampling', () => {

@@ -2,7 +2,7 @@
 // method on every task's held-out test examples (in-distribution tasks, also named in held-out wordings, and
 // zero-shot tasks), with the stage-by-stage quality ledger of each LoRAGen variant.
 import * as tf from '@tensorflow/tfjs';
-import { embedTasks, LoraGen, TextToLora, type FitProgress, type LoraGenConfigInput, type TaskTextEncoder } from '@loragen/core';
+import { embedTasks, LoraGen, TextToLora, type FitProgress, type GenerationConfidence, type LoraGenConfigInput, type TaskTextEncoder } from '@loragen/core';
 import type { LoraAdapter } from '@loragen/lora-io';
 import { EvaluationHarness } from '../eval/harness';
 import { nearestByCosine } from '../eval/nearest';
@@ -15,9 +15,12 @@ import type { BaseModelConfig } from '../model/config';
 import type { WeightTable } from '../model/parameters';
 import type { LibraryTask, TestExamples } from '../tasks/family';
 import { latentLedger, type LatentLedger } from './latent-ledger';
-import { compactConfig, libraryTextEncoder, LORAGEN_VARIANTS, variantConfig, withOverrides, type LoraGenVariant, type MethodId } from './methods';
+import type { LibraryName } from './libraries';
+import { libraryConfig, libraryTextEncoder, LORAGEN_VARIANTS, variantConfig, withOverrides, type LoraGenVariant, type MethodId } from './methods';
 
 export interface ExperimentSetup<T extends LibraryTask = LibraryTask> {
+  /** Which library this is: it picks the LoRAGen config (`libraryConfig`). */
+  libraryName: LibraryName;
   base: WeightTable;
   config: BaseModelConfig;
   library: ReadonlyMap<string, LibraryEntry>;
@@ -44,6 +47,20 @@ export interface SeedLedger extends LatentLedger {
   roundTrip: Map<string, number>;
 }
 
+/** Samples behind each confidence estimate (and the medoid) in the benchmark. */
+export const CONFIDENCE_SAMPLES = 8;
+
+/**
+ * One generated adapter of `loragen` with its confidence: the accuracies of the adapter the benchmark reports (one
+ * sample), of the medoid of {@link CONFIDENCE_SAMPLES} samples, and of base and the task's own LoRA on its task.
+ */
+export interface ConfidenceCase extends Pick<GenerationConfidence, 'score' | 'agreement' | 'novelty' | 'offLibrary'> {
+  single: number;
+  medoid: number;
+  base: number;
+  taskLora: number;
+}
+
 export interface SeedResult {
   /** Conditioned on each task's training descriptions (their mean embedding), as LoRAGen was trained. */
   accuracies: SeedAccuracies;
@@ -54,6 +71,11 @@ export interface SeedResult {
   newWording: SeedAccuracies;
   /** Per LoRAGen variant that ran. */
   ledger: Map<LoraGenVariant, SeedLedger>;
+  /**
+   * `loragen`'s confidence cases, by task id (conditioned on its training descriptions) or `<task id>@<k>` (its
+   * k-th held-out wording). Absent when `loragen` did not run.
+   */
+  confidence?: Map<string, ConfidenceCase>;
 }
 
 export interface SeedProgress {
@@ -80,6 +102,8 @@ async function taskEmbeddings(encoder: TaskTextEncoder, descriptions: readonly s
 
 /** What one trained variant produced: adapters by task, per held-out wording, and its ledger. */
 interface VariantOutput {
+  /** Per case (see {@link SeedResult.confidence}): its task, the reported adapter, the medoid and the confidence. */
+  confident?: Map<string, { task: LibraryTask; single: LoraAdapter; medoid: LoraAdapter; confidence: GenerationConfidence }>;
   generated: Map<string, LoraAdapter>;
   newWording: Map<string, LoraAdapter[]>;
   roundTrip: Map<string, LoraAdapter>;
@@ -94,7 +118,7 @@ interface VariantOutput {
 async function runVariant<T extends LibraryTask>(setup: ExperimentSetup<T>, variant: LoraGenVariant, seed: number, onFit: (progress: FitProgress) => void): Promise<VariantOutput> {
   const library = setup.training.map((t) => entryOf(setup.library, t));
   const textEncoder = libraryTextEncoder(setup.training);
-  const config = withOverrides(compactConfig(seed, setup.scale), (setup.configOverrides ?? {}) as Record<string, unknown>);
+  const config = withOverrides(libraryConfig(setup.libraryName, seed, setup.scale), (setup.configOverrides ?? {}) as Record<string, unknown>);
   const gen = await LoraGen.fit(library, variantConfig(variant, config), { onProgress: onFit, textEncoder });
   const trainingIds = new Set(setup.training.map((t) => t.id));
   const seen = setup.evaluated.filter((t) => trainingIds.has(t.id));
@@ -121,8 +145,23 @@ async function runVariant<T extends LibraryTask>(setup: ExperimentSetup<T>, vari
       ownIndex,
       seen.map((t) => t.id),
     );
+    const confident = variant === 'loragen' ? new Map<string, { task: LibraryTask; single: LoraAdapter; medoid: LoraAdapter; confidence: GenerationConfidence }>() : undefined;
+    if (confident) {
+      for (const [i, task] of setup.evaluated.entries()) {
+        const g = await gen.generate(conditions[i], { samples: CONFIDENCE_SAMPLES, seed });
+        confident.set(task.id, { task, single: generatedList[i], medoid: g.adapter, confidence: g.confidence });
+      }
+      let k = 0;
+      for (const task of seen) {
+        for (const [j, wording] of task.heldOutDescriptions.entries()) {
+          const g = await gen.generate(wording, { samples: CONFIDENCE_SAMPLES, seed });
+          confident.set(`${task.id}@${j + 1}`, { task, single: wordingAdapters[k++], medoid: g.adapter, confidence: g.confidence });
+        }
+      }
+    }
     let w = 0;
     return {
+      confident,
       generated: new Map(setup.evaluated.map((t, i) => [t.id, generatedList[i]])),
       newWording: new Map(seen.map((t) => [t.id, t.heldOutDescriptions.map(() => wordingAdapters[w++])])),
       roundTrip: new Map(seen.map((t, i) => [t.id, roundTripList[i]])),
@@ -209,7 +248,7 @@ export async function runSeed<T extends LibraryTask>(
     }
     if (method === 't2l-hypernetwork') {
       const library = setup.training.map((t) => entryOf(setup.library, t));
-      const config = withOverrides(compactConfig(seed, setup.scale), (setup.configOverrides ?? {}) as Record<string, unknown>);
+      const config = withOverrides(libraryConfig(setup.libraryName, seed, setup.scale), (setup.configOverrides ?? {}) as Record<string, unknown>);
       const t2l = await TextToLora.fit(library, config, { textEncoder: encoder, onProgress: (fit) => onProgress({ method, fit }) });
       try {
         await described(method, (query) => t2l.generate(query));
@@ -223,6 +262,23 @@ export async function runSeed<T extends LibraryTask>(
       result.accuracies.set(method, await measure(method, setup.evaluated, (t) => [out.generated.get(t.id)!]));
       result.newWording.set(method, await measure(method, seen, (t) => out.newWording.get(t.id)!));
       result.ledger.set(variant, { ...out.latents, roundTrip: await measure(method, seen, (t) => [out.roundTrip.get(t.id)!]) });
+      if (out.confident) {
+        result.confidence = new Map();
+        for (const [key, c] of out.confident) {
+          const task = c.task as T;
+          const { score, agreement, novelty, offLibrary } = c.confidence;
+          result.confidence.set(key, {
+            score,
+            agreement,
+            novelty,
+            offLibrary,
+            single: await harness.accuracy(task, c.single),
+            medoid: await harness.accuracy(task, c.medoid),
+            base: await harness.accuracy(task, null),
+            taskLora: await harness.accuracy(task, entryOf(setup.library, task).adapter),
+          });
+        }
+      }
     }
   }
   return result;

@@ -21,6 +21,8 @@ export interface BenchLibrary {
   zeroShot: readonly string[];
   /** Test examples of a task on the loaded assets (the skills teachers are defined on the base model). */
   examples(assets: DemoAssets): TestExamples<LibraryTask>;
+  /** What `npm run demo` shows by default: a library task named in one of its held-out wordings, and a zero-shot task. */
+  demo: { seen: { task: string; wording: number }; unseen: string };
 }
 
 const LIBRARIES: Record<LibraryName, BenchLibrary> = {
@@ -30,6 +32,7 @@ const LIBRARIES: Record<LibraryName, BenchLibrary> = {
     tasks: listTasks(),
     zeroShot: ZERO_SHOT_TASK_IDS,
     examples: () => (task, seed, count) => digitsTestExamples(taskById(task.id), seed, count),
+    demo: { seen: { task: 'absent-7', wording: 1 }, unseen: 'contains-8' },
   },
   skills: {
     name: 'skills',
@@ -41,6 +44,7 @@ const LIBRARIES: Record<LibraryName, BenchLibrary> = {
       const base = tensorsOf(assets.base);
       return (task, seed, count) => teacherExamples(skillTaskById(task.id), base, assets.config, 'test', seed, count);
     },
+    demo: { seen: { task: 'amber-cedar', wording: 1 }, unseen: SKILL_ZERO_SHOT_TASK_IDS[0] },
   },
 };
 

@@ -1,6 +1,7 @@
 // The methods the paper benchmark compares (exact ids) and the LoRAGen configurations behind its variants.
 import { HashingTextEncoder, type LoraGenConfigInput } from '@loragen/core';
 import type { LibraryTask } from '../tasks/family';
+import type { LibraryName } from './libraries';
 
 export const METHOD_IDS = [
   'base',
@@ -65,6 +66,16 @@ export function compactConfig(seed: number, scale: { autoencoderSteps: number; d
 }
 
 const TEXT_DIM = 512;
+
+/** Each library's departures from {@link compactConfig}, measured with bench:paper (see benchmarks/paper). */
+const LIBRARY_OVERRIDES: Record<LibraryName, LoraGenConfigInput> = {
+  digits: {},
+  skills: {},
+};
+
+/** The LoRAGen config the benchmark and the demo train on `library` with. */
+export const libraryConfig = (library: LibraryName, seed: number, scale: { autoencoderSteps: number; diffusionSteps: number }): LoraGenConfigInput =>
+  withOverrides(compactConfig(seed, scale), LIBRARY_OVERRIDES[library] as Record<string, unknown>);
 
 /**
  * The text encoder LoRAGen is trained with here: core's hashing encoder centred on the training descriptions and

@@ -1,6 +1,7 @@
 // results.md: our table beside the paper's, and the paper's claims checked against our numbers.
 import { checkClaims, PAPER_IN_DISTRIBUTION, PAPER_SOURCES, PAPER_ZERO_SHOT, type ClaimStatus } from './paper-claims';
 import type { LibraryResults, MeanStd } from './summary';
+import { confidenceOf, WORKS_MARGIN, type ConfidenceSummary } from './confidence-summary';
 
 const cell = (v: MeanStd | null): string => (v ? `${v.mean.toFixed(1)} ± ${v.std.toFixed(1)}` : '-');
 const paper = (v: number | undefined): string => (v === undefined ? '-' : v.toFixed(1));
@@ -15,8 +16,34 @@ export function resultsMarkdown(libraries: readonly LibraryResults[], notes: rea
     '# LoRAGen paper benchmark, reproduced at laptop scale',
     '',
     ...libraries.flatMap(librarySection),
+    ...confidenceSection(libraries),
     ...notes.flatMap((n) => [n, '']),
   ].join('\n');
+}
+
+const figure = (x: number): string => (Number.isFinite(x) ? x.toFixed(2) : '-');
+const confidenceRow = (label: string, c: Omit<ConfidenceSummary, 'points'>) =>
+  `| ${label} | ${c.cases} (${c.working} work) | ${figure(c.spearman)} | ${figure(c.auroc)} | ${c.medoidGain >= 0 ? '+' : ''}${c.medoidGain.toFixed(1)} |`;
+
+/** Whether `loragen`'s confidence score predicts quality: per library and over all of them (the targets: 0.5, 0.75). */
+function confidenceSection(libraries: readonly LibraryResults[]): string[] {
+  const measured = libraries.filter((l) => l.confidence);
+  if (measured.length === 0) return [];
+  const pooled = confidenceOf(measured.flatMap((l) => l.confidence!.points));
+  return [
+    '## Confidence of generated adapters',
+    '',
+    `\`loragen\`'s confidence score (\`generate(description, { samples: 8 })\`; see @loragen/core's GenerationConfidence) against ` +
+      "the quality of the adapter the tables report, over every evaluated case (training tasks by their descriptions and by each " +
+      `held-out wording, zero-shot tasks) and seed. Spearman: with the share of the task LoRA's gain over base achieved; AUROC: for ` +
+      `"beats base by at least ${WORKS_MARGIN} points"; medoid: accuracy of the sample that agrees most with the other 7, minus one sample's (points). Targets: Spearman >= 0.5, AUROC >= 0.75.`,
+    '',
+    '| cases | count | Spearman | AUROC | medoid gain |',
+    '| --- | --- | --- | --- | --- |',
+    ...measured.map((l) => confidenceRow(`\`${l.name}\``, l.confidence!)),
+    ...(pooled && measured.length > 1 ? [confidenceRow('all libraries', pooled)] : []),
+    '',
+  ];
 }
 
 function librarySection(results: LibraryResults): string[] {

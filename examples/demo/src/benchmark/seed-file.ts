@@ -1,6 +1,6 @@
 // One seed's results as JSON, so seeds can run in separate processes and be merged.
 import { readFile } from 'node:fs/promises';
-import type { SeedAccuracies, SeedLedger, SeedResult } from './experiment';
+import type { ConfidenceCase, SeedAccuracies, SeedLedger, SeedResult } from './experiment';
 import { LORAGEN_VARIANTS, METHOD_IDS, type LoraGenVariant } from './methods';
 import { writeJsonAtomic } from '../library/write-text';
 
@@ -14,6 +14,7 @@ export async function writeSeedFile(path: string, result: SeedResult): Promise<v
     accuracies: toTable(result.accuracies),
     newWording: toTable(result.newWording),
     ledger: Object.fromEntries([...result.ledger].map(([variant, l]) => [variant, toTable(new Map(Object.entries(l)))])),
+    ...(result.confidence ? { confidence: Object.fromEntries(result.confidence) } : {}),
   });
 }
 
@@ -25,7 +26,7 @@ function methods(path: string, table: Table): SeedAccuracies {
 }
 
 export async function readSeedFile(path: string): Promise<SeedResult> {
-  const raw = JSON.parse(await readFile(path, 'utf8')) as { accuracies?: Table; newWording?: Table; ledger?: Record<string, Table> };
+  const raw = JSON.parse(await readFile(path, 'utf8')) as { accuracies?: Table; newWording?: Table; ledger?: Record<string, Table>; confidence?: Record<string, ConfidenceCase> };
   if (!raw.accuracies || !raw.newWording || !raw.ledger) throw new RangeError(`${path}: not a seed file of this benchmark (accuracies, newWording and ledger expected)`);
   const ledger = new Map<LoraGenVariant, SeedLedger>();
   for (const [variant, table] of Object.entries(raw.ledger)) {
@@ -33,7 +34,8 @@ export async function readSeedFile(path: string): Promise<SeedResult> {
     const parts = fromTable(table);
     ledger.set(variant as LoraGenVariant, { roundTrip: parts.get('roundTrip')!, retrieved: parts.get('retrieved')!, latentError: parts.get('latentError')! });
   }
-  return { accuracies: methods(path, raw.accuracies), newWording: methods(path, raw.newWording), ledger };
+  const confidence = raw.confidence ? new Map(Object.entries(raw.confidence)) : undefined;
+  return { accuracies: methods(path, raw.accuracies), newWording: methods(path, raw.newWording), ledger, ...(confidence ? { confidence } : {}) };
 }
 
 /** One seed's results from several processes (each ran some methods): a method measured twice must agree. */
@@ -50,6 +52,7 @@ export function mergeSeedResults(parts: readonly SeedResult[]): SeedResult {
       }
     }
     for (const [variant, ledger] of part.ledger) merged.ledger.set(variant, ledger);
+    if (part.confidence) merged.confidence = part.confidence;
   }
   return merged;
 }

@@ -1,4 +1,5 @@
 // Turns per-seed, per-task accuracies into the results.json the issue specifies.
+import type { ConfidenceSummary } from './confidence-summary';
 import type { SeedResult } from './experiment';
 import { summariseLedger, type LedgerRow } from './ledger-summary';
 import type { LibraryName } from './libraries';
@@ -42,6 +43,8 @@ export interface PaperResults {
 
 /** One library's entry of results.json: its benchmark and its `analyze` figures. */
 export interface LibraryResults extends PaperResults {
+  /** Whether `loragen`'s confidence score predicts its adapters' quality (null when it did not run). */
+  confidence: ConfidenceSummary | null;
   name: LibraryName;
   analyze: LibraryAnalysis;
 }

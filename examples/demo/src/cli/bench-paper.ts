@@ -13,6 +13,8 @@ import { resultsChart } from '../benchmark/report-chart';
 import { chartFile, resultsMarkdown } from '../benchmark/report-markdown';
 import { mergeSeedResults, readSeedFile, writeSeedFile } from '../benchmark/seed-file';
 import { libraryAnalysis } from '../benchmark/library-analysis';
+import { summariseConfidence } from '../benchmark/confidence-summary';
+import { claimUnitsDir, exists } from '../benchmark/units-folder';
 import { summarise, type BenchmarkResults, type LibraryResults } from '../benchmark/summary';
 import { benchLibrary, LIBRARY_NAMES, trainingTasks, type BenchLibrary } from '../benchmark/libraries';
 import { writeJsonAtomic, writeTextAtomic } from '../library/write-text';
@@ -57,11 +59,15 @@ const NOTES = [
     'nearly orthogonal even between tasks one digit apart (see the compositional-library issue).',
 ];
 
+/** The settings a run's units must share: every child argument but the library (one folder may hold both). */
+const unitSettings = (childArgs: string[]): Record<string, string> =>
+  Object.fromEntries(childArgs.flatMap((a, i) => (a.startsWith('--') && a !== '--library' ? [[a.slice(2), childArgs[i + 1]]] : [])));
+
 /** Runs one seed on one library in this process. */
 async function oneSeed(library: BenchLibrary, seed: number, scale: typeof BENCH_SCALE, methods: readonly MethodId[], configOverrides: LoraGenConfigInput): Promise<SeedResult> {
   const assets = await loadAssets(library.assets);
   const bars = new Map<string, (p: FitProgress) => void>();
-  const setup = { ...assets, examples: library.examples(assets), training: trainingTasks(library), evaluated: library.tasks, scale, configOverrides };
+  const setup = { ...assets, libraryName: library.name, examples: library.examples(assets), training: trainingTasks(library), evaluated: library.tasks, scale, configOverrides };
   return runSeed(setup, seed, methods, (p) => {
     if (!p.fit) return;
     if (!bars.has(p.method)) bars.set(p.method, fitProgressBars(`${library.name} seed ${seed} ${p.method}`));
@@ -72,31 +78,38 @@ async function oneSeed(library: BenchLibrary, seed: number, scale: typeof BENCH_
 /**
  * Runs seeds 1..count in child processes, at most `jobs` at a time. Each LoRAGen variant of a seed is a process of
  * its own (its training is the long part), and one more measures the other methods; each child writes its results
- * to a file, merged here per seed.
+ * to a file, merged here per seed. With `unitsDir` those files are kept there and a unit whose file exists is not
+ * run again, so a run cut short (a time limit, a crash) resumes where it stopped; the folder remembers the run's
+ * settings and refuses to mix in units of another.
  */
-async function seedsInChildren(count: number, jobs: number, methods: readonly MethodId[], childArgs: string[]): Promise<SeedResult[]> {
-  const dir = await mkdtemp(join(tmpdir(), 'loragen-bench-'));
+async function seedsInChildren(count: number, jobs: number, methods: readonly MethodId[], childArgs: string[], unitsDir?: string): Promise<SeedResult[]> {
+  const dir = unitsDir ?? (await mkdtemp(join(tmpdir(), 'loragen-bench-')));
+  if (unitsDir) await claimUnitsDir(unitsDir, unitSettings(childArgs));
   const script = fileURLToPath(import.meta.url);
   const variants = methods.filter((m) => (LORAGEN_VARIANTS as readonly string[]).includes(m));
   const others = methods.filter((m) => !variants.includes(m));
   const groups = [...(others.length > 0 ? [others] : []), ...variants.map((v) => [v])];
-  const units = Array.from({ length: count }, (_, i) => groups.map((group, g) => ({ seed: i + 1, group, file: join(dir, `${i + 1}-${g}.json`) }))).flat();
+  const library = childArgs[childArgs.indexOf('--library') + 1];
+  const units = Array.from({ length: count }, (_, i) => groups.map((group) => ({ seed: i + 1, group, file: join(dir, `${library}-seed${i + 1}-${group.join('+')}.json`) }))).flat();
+  const pending = [];
+  for (const unit of units) if (!unitsDir || !(await exists(unit.file))) pending.push(unit);
+  if (unitsDir && pending.length < units.length) process.stderr.write(`${library}: ${units.length - pending.length} of ${units.length} units already in ${unitsDir}\n`);
   try {
     await runInChildren(
       script,
-      units.map((unit) => ['--only-seed', String(unit.seed), '--seed-file', unit.file, '--methods', unit.group.join(','), ...childArgs]),
+      pending.map((unit) => ['--only-seed', String(unit.seed), '--seed-file', unit.file, '--methods', unit.group.join(','), ...childArgs]),
       jobs,
     );
     return await Promise.all(
       Array.from({ length: count }, async (_, i) => mergeSeedResults(await Promise.all(units.filter((u) => u.seed === i + 1).map((u) => readSeedFile(u.file))))),
     );
   } finally {
-    await rm(dir, { recursive: true, force: true });
+    if (!unitsDir) await rm(dir, { recursive: true, force: true });
   }
 }
 
 async function main(): Promise<void> {
-  const args = parseArguments(process.argv.slice(2), ['from-results', 'library', 'seeds', 'jobs', 'backend', 'out', 'only-seed', 'seed-file', 'autoencoder-steps', 'diffusion-steps', 'methods', 'config']);
+  const args = parseArguments(process.argv.slice(2), ['from-results', 'library', 'seeds', 'jobs', 'backend', 'out', 'only-seed', 'seed-file', 'autoencoder-steps', 'diffusion-steps', 'methods', 'config', 'units']);
   const out = args.get('out') ?? PAPER_RESULTS_DIR;
   const fromResults = args.get('from-results');
   if (fromResults !== undefined) return writeReport(out, await readLibraryResults(fromResults.split(',')));
@@ -123,7 +136,7 @@ async function main(): Promise<void> {
     const started = Date.now();
     const seeds: SeedResult[] = [];
     const childArgs = ['--library', library.name, '--backend', backend, '--autoencoder-steps', String(scale.autoencoderSteps), '--diffusion-steps', String(scale.diffusionSteps), '--config', JSON.stringify(configOverrides)];
-    if (jobs > 1) seeds.push(...(await seedsInChildren(seedCount, jobs, methods, childArgs)));
+    if (jobs > 1 || args.has('units')) seeds.push(...(await seedsInChildren(seedCount, jobs, methods, childArgs, args.get('units'))));
     else for (let seed = 1; seed <= seedCount; seed++) seeds.push(await oneSeed(library, seed, scale, methods, configOverrides));
     const summary = summarise(
       seeds,
@@ -131,7 +144,7 @@ async function main(): Promise<void> {
       methods,
       { seconds: (Date.now() - started) / 1000, backend, machine: `${hostname()}, ${cpus().length} cores (${cpus()[0]?.model ?? 'unknown cpu'}), ${jobs} jobs`, budget: scale },
     );
-    results.push({ name: library.name, ...summary, analyze: await libraryAnalysis(library.assets) });
+    results.push({ name: library.name, ...summary, analyze: await libraryAnalysis(library.assets), confidence: summariseConfidence(seeds) });
   }
   await writeReport(out, results);
 }

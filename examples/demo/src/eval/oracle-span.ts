@@ -3,7 +3,7 @@
 import { mergeAdapters } from '@loragen/core';
 import type { LoraAdapter } from '@loragen/lora-io';
 import { solvePositiveDefinite } from './linear-solve';
-import { updateInner } from './update-inner';
+import { updateInner } from '@loragen/core';
 
 /** Relative ridge on the library Gram: keeps the solve defined when updates are (nearly) linearly dependent. */
 const JITTER = 1e-10;

@@ -1,13 +1,6 @@
-// Inner products of adapters' weight updates, <dW_a, dW_b>_F summed over modules, from their factors (never dense).
-import { lowRankInner } from '@loragen/core';
+// The Gram of adapters' weight updates, <dW_a, dW_b>_F summed over modules, from their factors (never dense).
+import { updateInner } from '@loragen/core';
 import type { LoraAdapter } from '@loragen/lora-io';
-
-/** <dW_a, dW_b>_F summed over the modules of two adapters of one layout. */
-export function updateInner(a: LoraAdapter, b: LoraAdapter): number {
-  let s = 0;
-  a.modules.forEach((m, k) => (s += lowRankInner(m, b.modules[k])));
-  return s;
-}
 
 /** The Gram of the adapters' updates, [n, n] row-major. */
 export function updateGram(adapters: readonly LoraAdapter[]): Float64Array {

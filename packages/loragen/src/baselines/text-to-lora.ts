@@ -7,6 +7,7 @@ import { balanceWeight, reconstructionLoss } from '../autoencoder/objective';
 import { resolveConfig } from '../config/resolve-config';
 import type { LoraGenConfig, LoraGenConfigInput } from '../config/schema';
 import { buildFactorSet, type FactorSet, type LibraryTask } from '../data/factor-set';
+import { drawCombinations, withCombinations, type Combination } from '../data/library-combinations';
 import { assertFiniteRows } from '../data/finite';
 import { AbortedError } from '../errors';
 import { factorsToAdapters } from '../model/generated-adapter';
@@ -17,7 +18,7 @@ import { conditionRows, isBatch, nonFiniteEmbedding, type Conditioning } from '.
 import { HashingTextEncoder } from '../text/hashing-encoder';
 import type { TaskTextEncoder } from '../text/text-encoder';
 import { factorBatch } from '../training/autoencoder-trainer';
-import { drawBatch } from '../training/batches';
+import { drawBatch, drawSplitBatch } from '../training/batches';
 import { scheduledLearningRate, setLearningRate } from '../training/learning-rate';
 import { runSteps, type FitProgress } from '../training/progress';
 
@@ -96,7 +97,8 @@ export class TextToLora {
    */
   static async fit(library: Iterable<LibraryTask> | AsyncIterable<LibraryTask>, config: LoraGenConfigInput = {}, options: TextToLoraFitOptions = {}): Promise<TextToLora> {
     const cfg = resolveConfig(config);
-    const data = await buildFactorSet(library);
+    const own = await buildFactorSet(library);
+    const data = await withCombinations(own, drawCombinations(own.taskNames.length, cfg.combinations.count, cfg.seed));
     const textEncoder = options.textEncoder ?? new HashingTextEncoder({ dim: cfg.text.hashingDim });
     const rng = new Prng(cfg.seed);
     const shape = decoderShape(data.layout, cfg);
@@ -104,7 +106,7 @@ export class TextToLora {
     const network = new TextToCodes(textEncoder.dim, cfg.autoencoder.encoderHidden, data.layout.layers * shape.modules.length, shape.latentDim, rng);
     const model = new TextToLora(data, textEncoder, network, decoder);
     try {
-      await train(model, data, cfg.autoencoder, rng, options);
+      await train(model, data, cfg, rng, options);
     } catch (err) {
       model.dispose();
       throw err;
@@ -150,7 +152,8 @@ export class TextToLora {
 }
 
 /** Adam on the reconstruction + balance loss, a batch of tasks a step, each conditioned on one of its descriptions. */
-async function train(model: TextToLora, data: FactorSet, cfg: LoraGenConfig['autoencoder'], rng: Prng, options: TextToLoraFitOptions): Promise<void> {
+async function train(model: TextToLora, data: FactorSet, config: LoraGenConfig, rng: Prng, options: TextToLoraFitOptions): Promise<void> {
+  const cfg = config.autoencoder;
   const each = await model.textEncoder.embed(data.descriptions.flat());
   const embeddings = (await each.array()) as number[][];
   each.dispose();
@@ -162,8 +165,11 @@ async function train(model: TextToLora, data: FactorSet, cfg: LoraGenConfig['aut
   try {
     const step = async (i: number) => {
       setLearningRate(optimizer, scheduledLearningRate(cfg.learningRate, i, cfg.steps, cfg.learningRateSchedule));
-      const tasks = drawBatch(rng, data.taskNames.length, cfg.batchSize);
-      const rows = tasks.map((t) => embeddings[offsets[t] + rng.int(offsets[t + 1] - offsets[t])]);
+      const split = { library: data.taskNames.length, extra: data.combinations?.length ?? 0, libraryShare: config.combinations.libraryShare };
+      const tasks = drawSplitBatch(rng, split, cfg.batchSize, drawBatch);
+      const description = (t: number) => embeddings[offsets[t] + rng.int(offsets[t + 1] - offsets[t])];
+      // a combination is conditioned on the same combination of one description of each parent
+      const rows = tasks.map((t) => (t < split.library ? description(t) : combinedRow(data.combinations![t - split.library], description)));
       const conditions = tf.tensor2d(rows, [rows.length, model.textEncoder.dim]);
       const targets = factorBatch(data, tasks);
       const cost = optimizer.minimize(
@@ -185,4 +191,11 @@ async function train(model: TextToLora, data: FactorSet, cfg: LoraGenConfig['aut
   } finally {
     optimizer.dispose();
   }
+}
+
+/** The weighted sum of one row per parent of `combination` (`rowOf` draws a parent's row). */
+function combinedRow(combination: Combination, rowOf: (task: number) => number[]): number[] {
+  const out: number[] = [];
+  combination.parents.forEach((p, k) => rowOf(p).forEach((x, d) => (out[d] = (out[d] ?? 0) + combination.weights[k] * x)));
+  return out;
 }

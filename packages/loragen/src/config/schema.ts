@@ -162,13 +162,36 @@ const sampling = z
      * becomes (1 - weight) * itself + weight * the mix of task conditions weighted by softmax(cosine / temperature).
      * A wording the library never used then conditions the denoiser on (nearly) the task it names rather than on
      * an embedding it never saw; the price is that the output follows the nearest library tasks, so use it when
-     * users name library tasks in their own words, not to reach tasks between them. Needs a model trained by this
-     * version (it keeps the library's descriptions). @default { weight: 0, temperature: 0.01 } (off)
+     * users name library tasks in their own words, not to reach tasks between them; mode 'span' keeps those (it
+     * projects onto the span of the task conditions instead). Needs a model trained by this version (it keeps the
+     * library's descriptions). @default { weight: 0, temperature: 0.01, mode: 'nearest' } (off)
      */
     anchoring: z
-      .object({ weight: unitInterval.default(0), temperature: z.number().positive().finite().default(0.01) })
+      .object({
+        weight: unitInterval.default(0),
+        temperature: z.number().positive().finite().default(0.01),
+        /** 'nearest' (the mix above) or 'span': the projection onto the span of the task conditions (see condition-anchoring.ts). */
+        mode: z.enum(['nearest', 'span']).default('nearest'),
+      })
       .strict()
       .default({}),
+  })
+  .strict()
+  .default({});
+
+const combinations = z
+  .object({
+    /**
+     * Synthetic tasks added to both stages' training set (not in the paper): each the update dW_a + dW_b - dW_c of
+     * three library tasks drawn at random, truncated to the library's rank, conditioned on cond_a + cond_b - cond_c.
+     * They teach the generator the linear structure of a library whose tasks are made of parts the descriptions
+     * name, so that a description naming a new combination of seen parts gets a new update rather than the
+     * nearest library task's. Costs one batched factored SVD before training; steps cost the same.
+     * @default 0 (none, the paper)
+     */
+    count: z.number().int().nonnegative().default(0),
+    /** Share of each training batch drawn from the library's own tasks (the rest from the combinations). @default 0.5 */
+    libraryShare: unitInterval.default(0.5),
   })
   .strict()
   .default({});
@@ -189,6 +212,7 @@ export const configSchema = z
     autoencoder,
     diffusion,
     sampling,
+    combinations,
     text,
     /** Write a resumable checkpoint every this many steps (when a checkpoint folder is given). @default 500 */
     checkpointEvery: positiveInt.default(500),

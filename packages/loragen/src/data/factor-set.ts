@@ -1,4 +1,5 @@
 import type { LoraAdapter } from '@loragen/lora-io';
+import type { Combination } from './library-combinations';
 import { LibraryError } from '../errors';
 import { lowRankNorm } from '../linalg/lowrank';
 import { assertFiniteAdapter } from './finite';
@@ -23,6 +24,11 @@ export interface FactorSet {
   factors: { A: Float32Array; B: Float32Array }[];
   /** Per module type: the RMS of |dW|_F over the library. Stored with the model; generation multiplies it back. */
   normalisers: number[];
+  /**
+   * Synthetic training tasks whose factors follow the library's in `factors` (config `combinations`); `taskNames`
+   * and `descriptions` cover the library's tasks only. @default none
+   */
+  combinations?: Combination[];
 }
 
 const NON_FINITE_HINT = 'the adapter is damaged or its training diverged: retrain it, or move its task folder out of the library';

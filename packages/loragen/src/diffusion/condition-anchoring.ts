@@ -4,14 +4,20 @@
 // wording embeds somewhere between them, where the denoiser's output is a blend of tasks rather than any one
 // task's adapter. Anchoring replaces the condition by a convex mix of the library's task conditions, weighted by
 // a softmax over cosine similarities (kernel regression onto the training conditions), and blends that with
-// the raw condition: (1 - weight) * raw + weight * mix.
+// the raw condition: (1 - weight) * raw + weight * mix. That pulls every condition onto (nearly) one library task,
+// which is right for a library task named in new words and wrong for a task between them. The 'span' mode instead
+// projects the condition onto the linear span of the task conditions: the words the library never uses drop
+// out, and a description that names a new combination of the library's parts keeps that combination (the span
+// holds it when the description embeds as the sum of its parts' words).
 
 /** How strongly sampling conditions are pulled toward the library's task conditions. */
 export interface AnchoringOptions {
   /** 0 leaves conditions as they are (the paper), 1 replaces them by the similarity-weighted task mix. */
   weight: number;
-  /** Softmax temperature over cosine similarities: smaller picks the nearest task more decisively. */
+  /** Softmax temperature over cosine similarities ('nearest' only): smaller picks the nearest task more decisively. */
   temperature: number;
+  /** 'nearest': the similarity-weighted mix of task conditions. 'span': the projection onto their span. @default 'nearest' */
+  mode?: 'nearest' | 'span';
 }
 
 function cosine(a: ArrayLike<number>, b: ArrayLike<number>): number {
@@ -36,11 +42,51 @@ export function taskWeights(row: ArrayLike<number>, taskConditions: readonly Arr
   return e.map((x) => x / total);
 }
 
+const length = (v: Float64Array): number => Math.sqrt(v.reduce((s, x) => s + x * x, 0));
+
+/**
+ * An orthonormal basis of the span of `vectors` (modified Gram-Schmidt in float64, each direction orthogonalised
+ * twice); a vector left with less than 1e-6 of its norm adds nothing, being (nearly) in the span already.
+ */
+export function orthonormalBasis(vectors: readonly ArrayLike<number>[]): Float64Array[] {
+  const basis: Float64Array[] = [];
+  for (const v of vectors) {
+    const w = Float64Array.from(v as ArrayLike<number>);
+    const norm = length(w);
+    for (let pass = 0; pass < 2; pass++) {
+      for (const q of basis) {
+        let c = 0;
+        for (let d = 0; d < w.length; d++) c += q[d] * w[d];
+        for (let d = 0; d < w.length; d++) w[d] -= c * q[d];
+      }
+    }
+    const left = length(w);
+    if (left > 1e-6 * norm) basis.push(w.map((x) => x / left));
+  }
+  return basis;
+}
+
+/** `row` projected onto the span of the orthonormal `basis`. */
+function projected(row: readonly number[], basis: readonly Float64Array[]): number[] {
+  const out = new Array<number>(row.length).fill(0);
+  for (const q of basis) {
+    let c = 0;
+    for (let d = 0; d < row.length; d++) c += q[d] * row[d];
+    for (let d = 0; d < row.length; d++) out[d] += c * q[d];
+  }
+  return out;
+}
+
 /** Each row anchored to `taskConditions` (see the file comment); rows and conditions share one width. */
 export function anchorConditions(rows: readonly number[][], taskConditions: readonly ArrayLike<number>[], options: AnchoringOptions): number[][] {
   const { weight, temperature } = options;
   if (weight === 0 || taskConditions.length === 0) return rows.map((r) => [...r]);
+  const basis = options.mode === 'span' ? orthonormalBasis(taskConditions) : undefined;
   return rows.map((row) => {
+    if (basis) {
+      const mix = projected(row, basis);
+      return row.map((x, d) => (1 - weight) * x + weight * mix[d]);
+    }
     const p = taskWeights(row, taskConditions, temperature);
     return row.map((x, d) => {
       let mix = 0;

@@ -4,7 +4,7 @@ import type { FactorSet } from '../data/factor-set';
 import type { FactorBatch, LoraAutoencoder } from '../autoencoder/lora-autoencoder';
 import { autoencoderLoss } from '../autoencoder/objective';
 import type { Prng } from '../rng/prng';
-import { drawBatch, gatherRows } from './batches';
+import { drawBatch, drawSplitBatch, gatherRows } from './batches';
 import { scheduledLearningRate, setLearningRate } from './learning-rate';
 
 /** Builds the factor tensors of the adapters `indices` (per module type). */
@@ -25,6 +25,8 @@ export class AutoencoderTrainer {
     private readonly data: FactorSet,
     private readonly cfg: LoraGenConfig['autoencoder'],
     private readonly rng: Prng,
+    /** Share of each batch drawn from the library's tasks when `data` holds combinations (config `combinations`). */
+    private readonly libraryShare = 0.5,
   ) {
     this.optimizer = tf.train.adam(cfg.learningRate, cfg.beta1, cfg.beta2);
   }
@@ -32,7 +34,8 @@ export class AutoencoderTrainer {
   /** Runs step `step` (0-based) and returns its loss. */
   async trainStep(step: number): Promise<number> {
     setLearningRate(this.optimizer, scheduledLearningRate(this.cfg.learningRate, step, this.cfg.steps, this.cfg.learningRateSchedule));
-    const indices = drawBatch(this.rng, this.data.taskNames.length, this.cfg.batchSize);
+    const split = { library: this.data.taskNames.length, extra: this.data.combinations?.length ?? 0, libraryShare: this.libraryShare };
+    const indices = drawSplitBatch(this.rng, split, this.cfg.batchSize, drawBatch);
     const noise = this.rng.normals(indices.length * this.lae.positions * this.lae.latentDim);
     const targets = factorBatch(this.data, indices);
     const names = this.lae.decoder.modules.map((m) => m.name);

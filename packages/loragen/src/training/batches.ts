@@ -22,3 +22,19 @@ export function gatherRows(data: Float32Array, rowLength: number, indices: numbe
 export function drawWithReplacement(rng: Prng, n: number, size: number): number[] {
   return Array.from({ length: size }, () => rng.int(n));
 }
+
+/**
+ * A batch from a training set of `library` tasks followed by `extra` synthetic ones: a `libraryShare` of `size`
+ * (rounded) drawn by `draw` among the library's tasks, the rest among the synthetic ones (indices after the
+ * library's). Without synthetic tasks this is `draw(rng, library, size)`, the same draws as before they existed.
+ */
+export function drawSplitBatch(
+  rng: Prng,
+  split: { library: number; extra: number; libraryShare: number },
+  size: number,
+  draw: (rng: Prng, n: number, size: number) => number[],
+): number[] {
+  if (split.extra === 0) return draw(rng, split.library, size);
+  const fromLibrary = Math.round(size * split.libraryShare);
+  return [...draw(rng, split.library, fromLibrary), ...draw(rng, split.extra, size - fromLibrary).map((i) => split.library + i)];
+}

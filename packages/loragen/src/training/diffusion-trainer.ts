@@ -3,7 +3,7 @@ import { addNoise, velocityFrom } from '@loragen/latent-diffusion';
 import type { LoraGenConfig } from '../config/schema';
 import type { TrainableDenoiser } from '../diffusion/denoiser-factory';
 import type { Prng } from '../rng/prng';
-import { drawWithReplacement, gatherRows } from './batches';
+import { drawSplitBatch, drawWithReplacement, gatherRows } from './batches';
 import type { ParameterEma } from './ema';
 import { scheduledLearningRate, setLearningRate } from './learning-rate';
 
@@ -16,7 +16,11 @@ export interface LatentSet {
   descriptionConditions: Float32Array;
   /** Index of each task's first row in `descriptionConditions`, then the total: N + 1 entries. */
   descriptionOffsets: number[];
+  /** Rows: the library's tasks, then any combinations (config `combinations`). */
   count: number;
+  /** Rows that are library tasks; the rest are combinations, drawn for `1 - libraryShare` of each batch. */
+  library: number;
+  libraryShare: number;
   positions: number;
   latentDim: number;
   condDim: number;
@@ -44,7 +48,7 @@ export class DiffusionTrainer {
   async trainStep(step: number): Promise<number> {
     setLearningRate(this.optimizer, scheduledLearningRate(this.cfg.learningRate, step, this.cfg.steps, this.cfg.learningRateSchedule));
     const d = this.data;
-    const idx = drawWithReplacement(this.rng, d.count, this.cfg.batchSize);
+    const idx = drawSplitBatch(this.rng, { library: d.library, extra: d.count - d.library, libraryShare: d.libraryShare }, this.cfg.batchSize, drawWithReplacement);
     const b = idx.length;
     const ts = idx.map(() => this.rng.int(this.cfg.timesteps));
     const noise = this.rng.normals(b * d.positions * d.latentDim);

@@ -3,6 +3,7 @@ import type { LoraAutoencoder } from '../autoencoder/lora-autoencoder';
 import { readLatestTrainingCheckpoint, writeTrainingCheckpoint } from '../checkpoint/training-checkpoints';
 import { decodeTensorFile, encodeTensorFile } from '../checkpoint/tensor-file';
 import type { FactorSet } from '../data/factor-set';
+import { combinedConditions, trainingRows } from '../data/library-combinations';
 import { LatentNormalizer } from '@loragen/latent-diffusion';
 import type { TrainableDenoiser } from '../diffusion/denoiser-factory';
 import { scheduleFor } from '../diffusion/schedule';
@@ -78,9 +79,17 @@ async function optimizerFile(optimizer: tf.AdamOptimizer): Promise<Uint8Array> {
   }
 }
 
-/** Posterior means of every library adapter, [N, positions, latent], in chunks. */
+function concatRows(a: Float32Array, b: Float32Array): Float32Array {
+  if (b.length === 0) return a;
+  const out = new Float32Array(a.length + b.length);
+  out.set(a);
+  out.set(b, a.length);
+  return out;
+}
+
+/** Posterior means of every training adapter (the library's, then any combinations), [N, positions, latent], in chunks. */
 async function encodeLibrary(ae: LoraAutoencoder, data: FactorSet): Promise<Float32Array> {
-  const n = data.taskNames.length;
+  const n = trainingRows(data);
   const out = new Float32Array(n * ae.positions * ae.latentDim);
   for (let start = 0; start < n; start += 32) {
     const idx = Array.from({ length: Math.min(32, n - start) }, (_, i) => start + i);
@@ -122,6 +131,10 @@ export async function runTraining(ctx: TrainingContext): Promise<void> {
   assertFiniteRows(descriptionConditions, ctx.textEncoder.dim, labels, nonFiniteEmbedding);
   assertFiniteRows(conditions, ctx.textEncoder.dim, data.taskNames.map((t) => `task '${t}' (mean of its descriptions)`), nonFiniteEmbedding);
   const descriptionOffsets = drawn.reduce((offsets, d) => [...offsets, offsets[offsets.length - 1] + d.length], [0]);
+  // A combination is conditioned on its parents' combined task conditions, for single-description draws too.
+  const combined = combinedConditions(conditions, ctx.textEncoder.dim, data.combinations ?? []);
+  const combinationCount = data.combinations?.length ?? 0;
+  for (let n = 0; n < combinationCount; n++) descriptionOffsets.push(descriptionOffsets[descriptionOffsets.length - 1] + 1);
   const resumed = await readResume(ctx);
   try {
     const hooks = (stage: FitProgress['stage'], optimizer: () => tf.AdamOptimizer, ema?: ParameterEma): StageHooks => ({
@@ -142,7 +155,7 @@ export async function runTraining(ctx: TrainingContext): Promise<void> {
     });
     const aborted = () => new AbortedError('training was stopped', options.checkpointDir ? 'resume it with the same checkpoint folder and resume: true (CLI: --resume)' : 'pass checkpointDir to be able to resume');
 
-    const stage1 = new AutoencoderTrainer(ctx.autoencoder, data, cfg.autoencoder, rng);
+    const stage1 = new AutoencoderTrainer(ctx.autoencoder, data, cfg.autoencoder, rng, cfg.combinations.libraryShare);
     try {
       if (!resumed || resumed.state.stage === 'autoencoder') {
         if (resumed) await restoreAdamState(stage1.optimizer, unprefixed('optimizer', resumed.tensors));
@@ -158,10 +171,12 @@ export async function runTraining(ctx: TrainingContext): Promise<void> {
     meta.latentNormalizer = normalized.state;
     const latents: LatentSet = {
       latents: normalized.latents,
-      conditions,
-      descriptionConditions,
+      conditions: concatRows(conditions, combined),
+      descriptionConditions: concatRows(descriptionConditions, combined),
       descriptionOffsets,
-      count: data.taskNames.length,
+      count: trainingRows(data),
+      library: data.taskNames.length,
+      libraryShare: cfg.combinations.libraryShare,
       positions: ctx.autoencoder.positions,
       latentDim: ctx.autoencoder.latentDim,
       condDim: ctx.textEncoder.dim,

@@ -15,10 +15,11 @@ import { writeOutput } from '../write-output';
 
 export const GENERATE_USAGE =
   'loragen generate --model DIR --description "..." --out DIR [--sampler ddpm|ddim|dpmpp-2m] [--steps N] [--guidance G] ' +
-  '[--seed S] [--samples N] [--dtype F32|F16|BF16] [--force] [--backend NAME] [--json] [--debug]';
+  '[--seed S] [--samples N [--select medoid|first]] [--dtype F32|F16|BF16] [--force] [--backend NAME] [--json] [--debug]';
 
 const SAMPLERS = ['ddpm', 'ddim', 'dpmpp-2m'] as const;
 const DTYPES = ['F32', 'F16', 'BF16'] as const;
+const SELECTIONS = ['medoid', 'first'] as const;
 
 const stopped = () => new AbortedError('generation was stopped', 'no file was left half-written; run the command again');
 
@@ -47,6 +48,7 @@ export async function generateCommand(argv: string[], io: CliIO): Promise<number
       guidance: { type: 'string' },
       seed: { type: 'string' },
       samples: { type: 'string' },
+      select: { type: 'string' },
       dtype: { type: 'string', default: 'F32' },
       force: { type: 'boolean', default: false },
     },
@@ -61,6 +63,9 @@ export async function generateCommand(argv: string[], io: CliIO): Promise<number
   if (!DTYPES.includes(dtype)) throw new UsageError(`--dtype '${dtype}' is not one of ${DTYPES.join(', ')}`, GENERATE_USAGE);
   const samples = integer(values.samples, 'samples', 1, GENERATE_USAGE)!;
   if (samples < 1) throw new UsageError('--samples must be at least 1', GENERATE_USAGE);
+  const select = values.select as (typeof SELECTIONS)[number] | undefined;
+  if (select !== undefined && !SELECTIONS.includes(select)) throw new UsageError(`--select '${select}' is not one of ${SELECTIONS.join(', ')}`, GENERATE_USAGE);
+  if (select !== undefined && samples < 2) throw new UsageError('--select picks one of several samples: pass --samples 2 or more', GENERATE_USAGE);
   const steps = integer(values.steps, 'steps', undefined, GENERATE_USAGE);
   const guidanceScale = number(values.guidance, 'guidance', GENERATE_USAGE);
   const seed = integer(values.seed, 'seed', undefined, GENERATE_USAGE);
@@ -73,15 +78,27 @@ export async function generateCommand(argv: string[], io: CliIO): Promise<number
     const signal = io.interrupts.listen('stopping; no adapter is written');
     const started = Date.now();
     const bar = new ProgressBar('sampling', steps ?? gen.config.sampling.steps, io.stderr);
-    const adapters = await gen
-      .generate(description, { sampler, steps, guidanceScale, seed, count: samples, signal, onProgress: (p) => bar.update(p.step) })
-      .catch((err: unknown) => {
-        throw err instanceof SamplingAbortedError ? stopped() : err;
-      });
+    const common = { sampler, steps, guidanceScale, seed, signal, onProgress: (p: { step: number }) => bar.update(p.step) };
+    const rethrow = (err: unknown) => {
+      throw err instanceof SamplingAbortedError ? stopped() : err;
+    };
+    // Several samples come with a confidence estimate; --select keeps one of them.
+    const confident = samples >= 2 ? await gen.generate(description, { ...common, samples, select: select ?? 'medoid' }).catch(rethrow) : undefined;
+    const adapters = confident ? (select ? [confident.adapter] : confident.samples) : [await gen.generate(description, common).catch(rethrow)];
     const dirs = await writeAdapters(out, mode, adapters, dtype, io, signal);
     const seconds = (Date.now() - started) / 1000;
     const where = mode === 'beside' ? ' (adapter files only, beside the files already there)' : '';
-    printResult(io, { adapters: dirs, backend, seconds }, `wrote ${dirs.join(', ')}${where} (${seconds.toFixed(2)} s on ${backend})`);
+    const text = [`wrote ${dirs.join(', ')}${where} (${seconds.toFixed(2)} s on ${backend})`];
+    if (confident) {
+      const c = confident.confidence;
+      if (select) text.push(`kept sample ${confident.selected + 1} of ${samples} (${select})`);
+      text.push(
+        `confidence ${c.score.toFixed(2)}: samples agree ${c.agreement.toFixed(2)}, ${(100 * c.offLibrary).toFixed(0)}% of the description outside the library, ` +
+          `nearest library tasks ${c.nearestTasks.map((t) => `${t.task} (${t.similarity.toFixed(2)})`).join(', ')}`,
+      );
+    }
+    const json = confident ? { adapters: dirs, backend, seconds, selected: select ? confident.selected : null, confidence: confident.confidence } : { adapters: dirs, backend, seconds };
+    printResult(io, json, text.join('\n'));
     return 0;
   } finally {
     gen.dispose();

@@ -1,0 +1,50 @@
+// Does `loragen`'s confidence score predict its adapters' quality? Over every evaluated case of a library (training
+// tasks by their descriptions and by each held-out wording, zero-shot tasks) and seed: Spearman's correlation of
+// the score with the share of the task LoRA's gain over base the adapter achieves, the AUROC of the score for
+// "beats base by at least 10 points", and what returning the medoid of the samples gains over one sample.
+import { auroc, spearman } from '@loragen/core';
+import type { SeedResult } from './experiment';
+
+/** Points over base an adapter must add to count as working (the AUROC's positive class). */
+export const WORKS_MARGIN = 10;
+
+/** A case as kept in results.json: [score, adapter accuracy - base, task LoRA accuracy - base, medoid - adapter] (points). */
+export type ConfidencePoint = [number, number, number, number];
+
+export interface ConfidenceSummary {
+  spearman: number;
+  auroc: number;
+  /** Mean accuracy of the medoid of the samples minus that of one sample, in points. */
+  medoidGain: number;
+  /** Cases (all seeds) and how many of them beat base by {@link WORKS_MARGIN}. */
+  cases: number;
+  working: number;
+  points: ConfidencePoint[];
+}
+
+const round4 = (x: number) => Math.round(x * 1e4) / 1e4;
+
+/** The summary of `points` (from one library, or pooled), or null with none. */
+export function confidenceOf(points: readonly ConfidencePoint[]): Omit<ConfidenceSummary, 'points'> | null {
+  if (points.length === 0) return null;
+  // the share of the gain is undefined where the task LoRA does not beat base by a point
+  const measurable = points.filter(([, , taskGain]) => taskGain >= 1);
+  const share = measurable.map(([, gain, taskGain]) => gain / taskGain);
+  const works = points.map(([, gain]) => gain >= WORKS_MARGIN);
+  return {
+    spearman: round4(spearman(measurable.map(([score]) => score), share)),
+    auroc: round4(auroc(points.map(([score]) => score), works)),
+    medoidGain: round4(points.reduce((s, p) => s + p[3], 0) / points.length),
+    cases: points.length,
+    working: works.filter(Boolean).length,
+  };
+}
+
+/** The confidence summary of a library's seeds, or null when `loragen` recorded none. */
+export function summariseConfidence(seeds: readonly SeedResult[]): ConfidenceSummary | null {
+  const points: ConfidencePoint[] = seeds.flatMap((seed) =>
+    [...(seed.confidence?.values() ?? [])].map((c): ConfidencePoint => [round4(c.score), round4(c.single - c.base), round4(c.taskLora - c.base), round4(c.medoid - c.single)]),
+  );
+  const summary = confidenceOf(points);
+  return summary ? { ...summary, points } : null;
+}
