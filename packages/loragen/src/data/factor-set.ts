@@ -129,7 +129,8 @@ export async function buildFactorSet(tasks: Iterable<LibraryTask> | AsyncIterabl
   return { layout, taskNames, descriptions, factors, normalisers };
 }
 
-function concat(arrays: Float32Array[]): Float32Array {
+/** The arrays end to end. */
+export function concat(arrays: Float32Array[]): Float32Array {
   const out = new Float32Array(arrays.reduce((n, a) => n + a.length, 0));
   let o = 0;
   for (const a of arrays) {

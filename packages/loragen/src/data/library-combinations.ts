@@ -10,7 +10,7 @@ import * as tf from '@tensorflow/tfjs';
 import { merge, type AdapterModule, type FactoredAdapter } from '@loragen/weight-space';
 import { Prng } from '../rng/prng';
 import { drawBatch } from '../training/batches';
-import type { FactorSet } from './factor-set';
+import { concat, type FactorSet } from './factor-set';
 
 /** A synthetic task: the weighted sum of library tasks `parents` (indices into the library). */
 export interface Combination {
@@ -87,7 +87,7 @@ export async function withCombinations(data: FactorSet, combinations: Combinatio
             for (let o = 0; o < spec.dOut; o++) for (let r = 0; r < kept; r++) B[row * spec.dOut * spec.rank + o * spec.rank + r] = b[o * m.A.shape[0] + r];
           }
         }
-        return { A: concat(data.factors[t].A, A), B: concat(data.factors[t].B, B) };
+        return { A: concat([data.factors[t].A, A]), B: concat([data.factors[t].B, B]) };
       }),
     );
     return { ...data, factors, combinations: [...(data.combinations ?? []), ...combinations] };
@@ -104,12 +104,5 @@ export function combinedConditions(rows: Float32Array, dim: number, combinations
       for (let d = 0; d < dim; d++) out[n * dim + d] += c.weights[k] * rows[p * dim + d];
     });
   });
-  return out;
-}
-
-function concat(a: Float32Array, b: Float32Array): Float32Array {
-  const out = new Float32Array(a.length + b.length);
-  out.set(a);
-  out.set(b, a.length);
   return out;
 }

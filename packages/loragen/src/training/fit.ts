@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { LoraAutoencoder } from '../autoencoder/lora-autoencoder';
 import { readLatestTrainingCheckpoint, writeTrainingCheckpoint } from '../checkpoint/training-checkpoints';
 import { decodeTensorFile, encodeTensorFile } from '../checkpoint/tensor-file';
-import type { FactorSet } from '../data/factor-set';
+import { concat, type FactorSet } from '../data/factor-set';
 import { combinedConditions, trainingRows } from '../data/library-combinations';
 import { LatentNormalizer } from '@loragen/latent-diffusion';
 import type { TrainableDenoiser } from '../diffusion/denoiser-factory';
@@ -77,14 +77,6 @@ async function optimizerFile(optimizer: tf.AdamOptimizer): Promise<Uint8Array> {
   } finally {
     state['adam/iter'].dispose(); // a fresh scalar; the rest are the optimiser's own variables
   }
-}
-
-function concatRows(a: Float32Array, b: Float32Array): Float32Array {
-  if (b.length === 0) return a;
-  const out = new Float32Array(a.length + b.length);
-  out.set(a);
-  out.set(b, a.length);
-  return out;
 }
 
 /** Posterior means of every training adapter (the library's, then any combinations), [N, positions, latent], in chunks. */
@@ -171,8 +163,8 @@ export async function runTraining(ctx: TrainingContext): Promise<void> {
     meta.latentNormalizer = normalized.state;
     const latents: LatentSet = {
       latents: normalized.latents,
-      conditions: concatRows(conditions, combined),
-      descriptionConditions: concatRows(descriptionConditions, combined),
+      conditions: concat([conditions, combined]),
+      descriptionConditions: concat([descriptionConditions, combined]),
       descriptionOffsets,
       count: trainingRows(data),
       library: data.taskNames.length,
