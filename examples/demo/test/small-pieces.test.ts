@@ -1,7 +1,8 @@
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { claimUnitsDir } from '../src/benchmark/units-folder';
+import { chooseDemoLibrary } from '../src/benchmark/demo-library';
 import { nearestByCosine } from '../src/eval/nearest';
 import { adapterDeltas, meanDeltas, mergeDeltas } from '../src/lora/delta';
 import { baseWeightName } from '../src/lora/adapter-naming';
@@ -76,6 +77,29 @@ describe('bench:paper units folder', () => {
       await expect(claimUnitsDir(join(dir, 'u'), { ...settings })).resolves.toBeUndefined();
       await expect(claimUnitsDir(join(dir, 'u'), { ...settings, 'autoencoder-steps': '100' })).rejects.toThrow(/autoencoder-steps: 8000 there, 100 now/);
       await expect(claimUnitsDir(join(dir, 'u'), { backend: 'wasm', config: '{}' })).rejects.toThrow(UsageError);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('the demo library choice', () => {
+  const row = (method: string, zeroShot: number) => ({ method, inDistribution: { mean: 0, std: 0 }, inDistributionNewWording: { mean: 0, std: 0 }, zeroShot: { mean: zeroShot, std: 0 } });
+  const library = (name: string, loragen: number, base: number) => ({ name, rows: [row('base', base), row('loragen', loragen)] });
+
+  it("takes the library with LoRAGen's largest zero-shot margin over base, and says so", async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'choice-'));
+    try {
+      const file = join(dir, 'results.json');
+      await writeFile(file, JSON.stringify({ libraries: [library('digits', 50.6, 49.8), library('skills', 83, 69.8)] }));
+      const choice = await chooseDemoLibrary(file);
+      expect(choice.name).toBe('skills');
+      expect(choice.reason).toContain('skills +13.2, digits +0.8');
+      await writeFile(file, JSON.stringify({ libraries: [library('digits', 60, 49.8), library('skills', 70, 69.8)] }));
+      expect((await chooseDemoLibrary(file)).name).toBe('digits');
+      expect(await chooseDemoLibrary(join(dir, 'none.json'))).toEqual({ name: 'skills', reason: expect.stringMatching(/no readable benchmark results/) });
+      await writeFile(file, JSON.stringify({ libraries: [{ name: 'skills', rows: [row('base', 50)] }] }));
+      expect((await chooseDemoLibrary(file)).reason).toMatch(/no zero-shot loragen and base results/);
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
