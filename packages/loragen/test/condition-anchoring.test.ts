@@ -39,21 +39,25 @@ describe('anchorConditions', () => {
     expect(anchorConditions([[0, 0, 0]], tasks, { weight: 1, temperature: 1e-3 })[0]).toEqual([0.5, 1, 0]);
   });
 
-  it("in 'span' mode projects onto the span of the task conditions: sums of tasks stay, what no task has drops", () => {
+  it("in 'span' mode projects onto the span of the task conditions at their mean norm: sums of tasks keep their direction, what no task has drops", () => {
     const span = { weight: 1, temperature: 1, mode: 'span' as const };
-    // (3, -4, 7): its first two coordinates lie in the span of (1, 0, 0) and (0, 2, 0), the third in neither
-    expect(anchorConditions([[3, -4, 7]], tasks, span)[0]).toEqual([3, -4, 0]);
-    // a combination of task conditions that is no task (and far from both) is kept as it is
+    // task norms 1 and 2: mean 1.5. (3, -4, 7): its first two coordinates lie in the span of (1, 0, 0) and (0, 2, 0),
+    // the third in neither; the projection (3, -4, 0) has norm 5, scaled to 1.5
+    anchorConditions([[3, -4, 7]], tasks, span)[0].forEach((x, d) => expect(x).toBeCloseTo([0.9, -1.2, 0][d], 12));
+    // a combination of task conditions that is no task (and far from both) keeps its direction
     const skewed = [
       [1, 1, 0],
       [0, 1, 1],
       [1, 0, 1],
     ];
-    const [combo] = anchorConditions([[2, 0, -2]], skewed, span); // (1,1,0) - (0,1,1)
-    [2, 0, -2].forEach((x, d) => expect(combo[d]).toBeCloseTo(x, 12));
-    // a dependent task condition adds no direction; half weight is half way
+    const [combo] = anchorConditions([[2, 0, -2]], skewed, span); // 2 ((1,1,0) - (0,1,1)), norm 2 sqrt 2 -> sqrt 2
+    [1, 0, -1].forEach((x, d) => expect(combo[d]).toBeCloseTo(x, 12));
+    // a dependent task condition adds no direction (task norms 1, 2, 2 sqrt 2); half weight is half way
+    const third = (3 + 2 * Math.SQRT2) / 3;
     const [half] = anchorConditions([[3, -4, 7]], [...tasks, [2, 2, 0]], { ...span, weight: 0.5 });
-    [3, -4, 3.5].forEach((x, d) => expect(half[d]).toBeCloseTo(x, 12));
+    [3, -4, 7].forEach((x, d) => expect(half[d]).toBeCloseTo(0.5 * x + 0.5 * ([3, -4, 0][d] / 5) * third, 12));
+    // nothing of the row in the span: the projection is zero and stays zero
+    expect(anchorConditions([[0, 0, 1]], tasks, span)[0]).toEqual([0, 0, 0]);
   });
 });
 

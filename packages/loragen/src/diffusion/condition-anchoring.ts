@@ -8,7 +8,9 @@
 // which is right for a library task named in new words and wrong for a task between them. The 'span' mode instead
 // projects the condition onto the linear span of the task conditions: the words the library never uses drop
 // out, and a description that names a new combination of the library's parts keeps that combination (the span
-// holds it when the description embeds as the sum of its parts' words).
+// holds it when the description embeds as the sum of its parts' words). The projection is then scaled to the
+// task conditions' mean norm: one description embeds with a larger norm than the mean of a task's several (its
+// particular words do not average out), and the denoiser learned the norms of the means.
 
 /** How strongly sampling conditions are pulled toward the library's task conditions. */
 export interface AnchoringOptions {
@@ -16,7 +18,7 @@ export interface AnchoringOptions {
   weight: number;
   /** Softmax temperature over cosine similarities ('nearest' only): smaller picks the nearest task more decisively. */
   temperature: number;
-  /** 'nearest': the similarity-weighted mix of task conditions. 'span': the projection onto their span. @default 'nearest' */
+  /** 'nearest': the similarity-weighted mix of task conditions. 'span': the projection onto their span, at their mean norm. @default 'nearest' */
   mode?: 'nearest' | 'span';
 }
 
@@ -82,10 +84,13 @@ export function anchorConditions(rows: readonly number[][], taskConditions: read
   const { weight, temperature } = options;
   if (weight === 0 || taskConditions.length === 0) return rows.map((r) => [...r]);
   const basis = options.mode === 'span' ? orthonormalBasis(taskConditions) : undefined;
+  const meanNorm = taskConditions.reduce((s, c) => s + length(Float64Array.from(c)), 0) / taskConditions.length;
   return rows.map((row) => {
     if (basis) {
       const mix = projected(row, basis);
-      return row.map((x, d) => (1 - weight) * x + weight * mix[d]);
+      const norm = length(Float64Array.from(mix));
+      const scale = norm > 0 ? meanNorm / norm : 0;
+      return row.map((x, d) => (1 - weight) * x + weight * scale * mix[d]);
     }
     const p = taskWeights(row, taskConditions, temperature);
     return row.map((x, d) => {
