@@ -47,7 +47,12 @@ const NOTES = [
     'its labels the teacher\'s class (4 classes) on random token sequences, and its descriptions name the two skills ' +
     '(6 sentence shapes, 2 more held out). Library: one rank-4 LoRA on q, k, v and o per task, each from an ' +
     "initialisation of its own, trained 400 Adam steps to match the teacher's class probabilities. Tasks sharing a " +
-    'skill share half their update, so here similar descriptions do mean similar updates.',
+    'skill share half their update, so here similar descriptions do mean similar updates. On this library LoRAGen and ' +
+    '`t2l-hypernetwork` also train on 500 library combinations (core\'s `combinations`: synthetic tasks ' +
+    'dW_a + dW_b - dW_c of three library tasks, conditioned on cond_a + cond_b - cond_c, half of every batch; not in ' +
+    "the paper), LoRAGen's stage 2 on task means and single descriptions (`conditioning: 'mixed'`), and LoRAGen samples " +
+    "with span anchoring (the condition projected onto the span of the library's task conditions, at their mean " +
+    "norm) instead of nearest-task anchoring; why, with the seed-1 figures: examples/demo/src/benchmark/methods.ts.",
   '**Held-out wordings.** Each task has 6 training descriptions and 2 more in sentence shapes the templates never ' +
     'use ("Tell me if ...", "Given a list of digits, report whether ..."), kept out of training and of ' +
     "`nearest-description`'s index; the held-out-wording column generates (or looks up) from each of them alone. " +
@@ -55,8 +60,9 @@ const NOTES = [
   "**Reading it against the paper.** The paper's numbers are FLAN-T5-large on NLP tasks; ours is a 62-task synthetic " +
     'family on a 50k-parameter model, so only the orderings and the claims are comparable, not the absolute values. ' +
     'Our `base` is near chance (50%) by construction. `nearest-description` in-distribution finds the task itself, ' +
-    'so it equals `task-lora` there. Zero-shot transfer is not expected on this library: its task updates are ' +
-    'nearly orthogonal even between tasks one digit apart (see the compositional-library issue).',
+    'so it equals `task-lora` there. Zero-shot transfer is not expected on `digits`: its task updates are ' +
+    'nearly orthogonal even between tasks one digit apart (its `analyze` correlation is low); `skills` is the library ' +
+    'where it is possible, and `oracle-span` says how much of it is.',
 ];
 
 /** The settings a run's units must share: every child argument but the library (one folder may hold both). */
