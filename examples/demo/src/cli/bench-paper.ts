@@ -96,7 +96,8 @@ async function seedsInChildren(count: number, jobs: number, methods: readonly Me
   const others = methods.filter((m) => !variants.includes(m));
   const groups = [...(others.length > 0 ? [others] : []), ...variants.map((v) => [v])];
   const library = childArgs[childArgs.indexOf('--library') + 1];
-  const units = Array.from({ length: count }, (_, i) => groups.map((group) => ({ seed: i + 1, group, file: join(dir, `${library}-seed${i + 1}-${group.join('+')}.json`) }))).flat();
+  // plain file names (letters, digits, '-', '_'): the GPU machine's file transfer refuses names with other characters
+  const units = Array.from({ length: count }, (_, i) => groups.map((group) => ({ seed: i + 1, group, file: join(dir, `${library}-seed${i + 1}-${group.join('_')}.json`) }))).flat();
   const pending = [];
   for (const unit of units) if (!unitsDir || !(await exists(unit.file))) pending.push(unit);
   if (unitsDir && pending.length < units.length) process.stderr.write(`${library}: ${units.length - pending.length} of ${units.length} units already in ${unitsDir}\n`);
