@@ -249,6 +249,8 @@ describe('confidence summary', () => {
     expect(s.spearman).toBeCloseTo(0.8, 4);
     expect(s.auroc).toBe(1);
     expect(s.medoidGain).toBeCloseTo((2 + 0 - 2 + 0) / 4, 4);
+    // a signal equal for every case ranks nothing: no correlation, a coin toss
+    expect(s.signals.agreement).toEqual({ spearman: 0, auroc: 0.5 });
     expect(summariseConfidence([{ ...seed([]), confidence: undefined }])).toBeNull();
   });
 
@@ -262,5 +264,6 @@ describe('confidence summary', () => {
     expect(md).toContain('| `skills` | 2 (0 work) | -1.00 | - | -1.0 |');
     // shares 0.95, 0.125, 0.05, 0.125 against scores 0.9, 0.5, 0.2, 0.1: rho = 3 / sqrt(22.5)
     expect(md).toContain(`| all libraries | 4 (1 work) | ${(3 / Math.sqrt(22.5)).toFixed(2)} | 1.00 | +0.0 |`);
+    expect(md).toContain('| all libraries | 0.00 / 0.50 | 0.00 / 0.50 | 0.00 / 0.50 |');
   });
 });

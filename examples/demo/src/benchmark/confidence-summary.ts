@@ -8,14 +8,28 @@ import type { SeedResult } from './experiment';
 /** Points over base an adapter must add to count as working (the AUROC's positive class). */
 export const WORKS_MARGIN = 10;
 
-/** A case as kept in results.json: [score, adapter accuracy - base, task LoRA accuracy - base, medoid - adapter] (points). */
-export type ConfidencePoint = [number, number, number, number];
+/**
+ * A case as kept in results.json: [score, adapter accuracy - base, task LoRA accuracy - base, medoid - adapter
+ * (accuracies in points), agreement, novelty, offLibrary].
+ */
+export type ConfidencePoint = [number, number, number, number, number, number, number];
+
+/** The score's parts, each oriented so that higher should mean a better adapter, judged like the score. */
+const SIGNALS = {
+  agreement: (p: ConfidencePoint) => p[4],
+  novelty: (p: ConfidencePoint) => -p[5],
+  offLibrary: (p: ConfidencePoint) => -p[6],
+} as const;
+
+export type SignalName = keyof typeof SIGNALS;
 
 export interface ConfidenceSummary {
   spearman: number;
   auroc: number;
   /** Mean accuracy of the medoid of the samples minus that of one sample, in points. */
   medoidGain: number;
+  /** The same Spearman and AUROC for each part of the score alone (novelty and offLibrary negated). */
+  signals: Record<SignalName, { spearman: number; auroc: number }>;
   /** Cases (all seeds) and how many of them beat base by {@link WORKS_MARGIN}. */
   cases: number;
   working: number;
@@ -31,9 +45,13 @@ export function confidenceOf(points: readonly ConfidencePoint[]): Omit<Confidenc
   const measurable = points.filter(([, , taskGain]) => taskGain >= 1);
   const share = measurable.map(([, gain, taskGain]) => gain / taskGain);
   const works = points.map(([, gain]) => gain >= WORKS_MARGIN);
+  const judge = (signal: (p: ConfidencePoint) => number) => ({
+    spearman: round4(spearman(measurable.map(signal), share)),
+    auroc: round4(auroc(points.map(signal), works)),
+  });
   return {
-    spearman: round4(spearman(measurable.map(([score]) => score), share)),
-    auroc: round4(auroc(points.map(([score]) => score), works)),
+    ...judge((p) => p[0]),
+    signals: Object.fromEntries(Object.entries(SIGNALS).map(([name, signal]) => [name, judge(signal)])) as ConfidenceSummary['signals'],
     medoidGain: round4(points.reduce((s, p) => s + p[3], 0) / points.length),
     cases: points.length,
     working: works.filter(Boolean).length,
@@ -43,7 +61,15 @@ export function confidenceOf(points: readonly ConfidencePoint[]): Omit<Confidenc
 /** The confidence summary of a library's seeds, or null when `loragen` recorded none. */
 export function summariseConfidence(seeds: readonly SeedResult[]): ConfidenceSummary | null {
   const points: ConfidencePoint[] = seeds.flatMap((seed) =>
-    [...(seed.confidence?.values() ?? [])].map((c): ConfidencePoint => [round4(c.score), round4(c.single - c.base), round4(c.taskLora - c.base), round4(c.medoid - c.single)]),
+    [...(seed.confidence?.values() ?? [])].map((c): ConfidencePoint => [
+      round4(c.score),
+      round4(c.single - c.base),
+      round4(c.taskLora - c.base),
+      round4(c.medoid - c.single),
+      round4(c.agreement),
+      round4(c.novelty),
+      round4(c.offLibrary),
+    ]),
   );
   const summary = confidenceOf(points);
   return summary ? { ...summary, points } : null;

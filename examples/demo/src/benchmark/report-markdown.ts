@@ -1,7 +1,9 @@
 // results.md: our table beside the paper's, and the paper's claims checked against our numbers.
 import { checkClaims, PAPER_IN_DISTRIBUTION, PAPER_SOURCES, PAPER_ZERO_SHOT, type ClaimStatus } from './paper-claims';
 import type { LibraryResults, MeanStd } from './summary';
-import { confidenceOf, WORKS_MARGIN, type ConfidenceSummary } from './confidence-summary';
+import { confidenceOf, WORKS_MARGIN, type ConfidenceSummary, type SignalName } from './confidence-summary';
+
+const SIGNAL_NAMES: SignalName[] = ['agreement', 'novelty', 'offLibrary'];
 
 const cell = (v: MeanStd | null): string => (v ? `${v.mean.toFixed(1)} ± ${v.std.toFixed(1)}` : '-');
 const paper = (v: number | undefined): string => (v === undefined ? '-' : v.toFixed(1));
@@ -42,6 +44,14 @@ function confidenceSection(libraries: readonly LibraryResults[]): string[] {
     '| --- | --- | --- | --- | --- |',
     ...measured.map((l) => confidenceRow(`\`${l.name}\``, l.confidence!)),
     ...(pooled && measured.length > 1 ? [confidenceRow('all libraries', pooled)] : []),
+    '',
+    'Each part of the score alone (Spearman / AUROC; novelty and off-library share negated, so that higher should mean better):',
+    '',
+    `| cases | ${SIGNAL_NAMES.join(' | ')} |`,
+    `| --- | ${SIGNAL_NAMES.map(() => '---').join(' | ')} |`,
+    ...[...measured.map((l) => [`\`${l.name}\``, l.confidence!] as const), ...(pooled && measured.length > 1 ? [['all libraries', pooled] as const] : [])].map(
+      ([label, c]) => `| ${label} | ${SIGNAL_NAMES.map((n) => `${figure(c.signals[n].spearman)} / ${figure(c.signals[n].auroc)}`).join(' | ')} |`,
+    ),
     '',
   ];
 }

@@ -73,7 +73,7 @@ export function libraryFit(row: ArrayLike<number>, taskConditions: readonly Arra
   let inSpan = 0;
   for (const q of orthonormalBasis(taskConditions)) inSpan += dot(q, row) ** 2;
   const offLibrary = rowNorm > 0 ? Math.min(1, Math.max(0, 1 - inSpan / rowNorm ** 2)) : 1;
-  return { novelty: 1 - (nearestTasks[0]?.similarity ?? 0), offLibrary, nearestTasks };
+  return { novelty: Math.max(0, 1 - (nearestTasks[0]?.similarity ?? 0)), offLibrary, nearestTasks };
 }
 
 /** The documented score (see {@link GenerationConfidence.score}). */
