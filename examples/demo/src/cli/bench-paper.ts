@@ -116,7 +116,7 @@ async function seedsInChildren(count: number, jobs: number, methods: readonly Me
 }
 
 async function main(): Promise<void> {
-  const args = parseArguments(process.argv.slice(2), ['from-results', 'library', 'seeds', 'jobs', 'backend', 'out', 'only-seed', 'seed-file', 'autoencoder-steps', 'diffusion-steps', 'methods', 'config', 'units']);
+  const args = parseArguments(process.argv.slice(2), ['from-results', 'library', 'seeds', 'jobs', 'backend', 'out', 'only-seed', 'seed-file', 'autoencoder-steps', 'diffusion-steps', 'methods', 'config', 'units', 'machine', 'seconds']);
   const out = args.get('out') ?? PAPER_RESULTS_DIR;
   const fromResults = args.get('from-results');
   if (fromResults !== undefined) return writeReport(out, await readLibraryResults(fromResults.split(',')));
@@ -149,7 +149,13 @@ async function main(): Promise<void> {
       seeds,
       { inDistribution: trainingTasks(library).map((t) => t.id), zeroShot: [...library.zeroShot] },
       methods,
-      { seconds: (Date.now() - started) / 1000, backend, machine: `${hostname()}, ${cpus().length} cores (${cpus()[0]?.model ?? 'unknown cpu'}), ${jobs} jobs`, budget: scale },
+      {
+        // a report assembled from units of earlier runs (--units) says where and how long they ran with --machine, --seconds
+        seconds: args.has('seconds') ? integerArgument(args, 'seconds', 0) : (Date.now() - started) / 1000,
+        backend,
+        machine: args.get('machine') ?? `${hostname()}, ${cpus().length} cores (${cpus()[0]?.model ?? 'unknown cpu'}), ${jobs} jobs`,
+        budget: scale,
+      },
     );
     results.push({ name: library.name, ...summary, analyze: await libraryAnalysis(library.assets), confidence: summariseConfidence(seeds) });
   }
