@@ -15,7 +15,7 @@ import { scheduleFor } from './diffusion/schedule';
 import { CheckpointError, ConfigError, NumericalError, TextEncoderError } from './errors';
 import { assertFiniteAdapter } from './data/finite';
 import { factorsToAdapters } from './model/generated-adapter';
-import { confidenceScore, libraryFit, sampleAgreement, type GenerationConfidence } from './model/confidence';
+import { confidenceScore, libraryFit, sampleAgreement, updateCosine, type GenerationConfidence } from './model/confidence';
 import { describeTextEncoder, encodeModelMeta, parseModelMeta, type ModelMeta } from './model/model-meta';
 import { assignVariables, prefixed, unprefixed } from './model/named-variables';
 import { buildDecoder, decoderShape, type DecoderChoice } from './model/networks';
@@ -178,7 +178,9 @@ export class LoraGen {
     options: FitOptions = {},
   ): Promise<LoraGen> {
     const cfg = resolveConfig(config);
-    const own = await buildFactorSet(library);
+    const tasks: LibraryTask[] = [];
+    for await (const task of library) tasks.push(task);
+    const own = await buildFactorSet(tasks);
     const data = await withCombinations(own, drawCombinations(own.taskNames.length, cfg.combinations.count, cfg.seed));
     const textEncoder = options.textEncoder ?? new HashingTextEncoder({ dim: cfg.text.hashingDim });
     const meta: ModelMeta = {
@@ -211,7 +213,15 @@ export class LoraGen {
       disposeParts(parts);
       throw err;
     }
-    return new LoraGen(parts);
+    const gen = new LoraGen(parts);
+    meta.library!.fidelity = await gen.fidelityOn(tasks, options.signal);
+    return gen;
+  }
+
+  /** Per task, the cosine of dW between the adapter generated for its descriptions and its own (see `ModelMeta.library`). */
+  private async fidelityOn(tasks: readonly LibraryTask[], signal?: AbortSignal): Promise<number[]> {
+    const generated = (await this.generate(await this.libraryConditions(), { signal })) as LoraAdapter[];
+    return generated.map((g, t) => updateCosine(g, tasks[t].adapter));
   }
 
   /**
@@ -261,7 +271,9 @@ export class LoraGen {
     const fit = libraryFit(row, await this.libraryConditions(), library.taskNames);
     const { agreement, medoid } = sampleAgreement(adapters);
     const selected = select === 'medoid' ? medoid : 0;
-    return { adapter: adapters[selected], selected, samples: adapters, confidence: { agreement, ...fit, score: confidenceScore(agreement, fit.offLibrary) } };
+    const nearest = library.taskNames.indexOf(fit.nearestTasks[0].task);
+    const fidelity = library.fidelity?.[nearest] ?? null;
+    return { adapter: adapters[selected], selected, samples: adapters, confidence: { agreement, ...fit, fidelity, score: confidenceScore(fit.retrieval, fidelity) } };
   }
 
   /**

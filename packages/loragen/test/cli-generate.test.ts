@@ -44,14 +44,14 @@ describe('loragen generate', () => {
     expect(result.adapters).toEqual([out]);
     expect(result.selected).toBeGreaterThanOrEqual(0);
     expect(result.selected).toBeLessThan(4);
-    const { agreement, novelty, offLibrary, score, nearestTasks } = result.confidence;
-    for (const x of [agreement, novelty, offLibrary, score]) expect(Number.isFinite(x)).toBe(true);
+    const { agreement, novelty, offLibrary, retrieval, fidelity, score, nearestTasks } = result.confidence;
+    for (const x of [agreement, novelty, offLibrary, retrieval, fidelity, score]) expect(Number.isFinite(x)).toBe(true);
     expect(score).toBeGreaterThanOrEqual(0);
     expect(score).toBeLessThanOrEqual(1);
     expect(nearestTasks).toHaveLength(3);
     expect(nearestTasks[0]).toEqual({ task: 'sentiment-brief', similarity: expect.any(Number) });
     const plain = await cli(['generate', '--model', model, '--description', 'brief sentiment task', '--out', path.join(work, 'o-text'), '--samples', '3', '--steps', '2', '--backend', 'cpu']);
-    expect(plain.out).toMatch(/confidence \d\.\d\d: samples agree/);
+    expect(plain.out).toMatch(/confidence \d\.\d\d: names its nearest library task \d\.\d\d, which the model reproduces -?\d\.\d\d; samples agree/);
     const bad = await cli(['generate', '--model', model, '--description', 'x', '--out', path.join(work, 'o5'), '--select', 'medoid']);
     expect(bad.code).toBe(2);
     expect(bad.err).toMatch(/--samples 2 or more/);

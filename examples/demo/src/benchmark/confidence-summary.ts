@@ -10,15 +10,18 @@ export const WORKS_MARGIN = 10;
 
 /**
  * A case as kept in results.json: [score, adapter accuracy - base, task LoRA accuracy - base, medoid - adapter
- * (accuracies in points), agreement, novelty, offLibrary].
+ * (accuracies in points), agreement, novelty, offLibrary, retrieval, fidelity (null for a model without it)].
+ * Results written before retrieval and fidelity existed hold the first seven.
  */
-export type ConfidencePoint = [number, number, number, number, number, number, number];
+export type ConfidencePoint = [number, number, number, number, number, number, number, number?, (number | null)?];
 
 /** The score's parts, each oriented so that higher should mean a better adapter, judged like the score. */
 const SIGNALS = {
   agreement: (p: ConfidencePoint) => p[4],
   novelty: (p: ConfidencePoint) => -p[5],
   offLibrary: (p: ConfidencePoint) => -p[6],
+  retrieval: (p: ConfidencePoint) => p[7] ?? NaN,
+  fidelity: (p: ConfidencePoint) => p[8] ?? NaN,
 } as const;
 
 export type SignalName = keyof typeof SIGNALS;
@@ -28,8 +31,8 @@ export interface ConfidenceSummary {
   auroc: number;
   /** Mean accuracy of the medoid of the samples minus that of one sample, in points. */
   medoidGain: number;
-  /** The same Spearman and AUROC for each part of the score alone (novelty and offLibrary negated). */
-  signals: Record<SignalName, { spearman: number; auroc: number }>;
+  /** The same Spearman and AUROC for each part of the score alone (novelty and offLibrary negated); those the cases lack are left out. */
+  signals: Partial<Record<SignalName, { spearman: number; auroc: number }>>;
   /** Cases (all seeds) and how many of them beat base by {@link WORKS_MARGIN}. */
   cases: number;
   working: number;
@@ -51,7 +54,11 @@ export function confidenceOf(points: readonly ConfidencePoint[]): Omit<Confidenc
   });
   return {
     ...judge((p) => p[0]),
-    signals: Object.fromEntries(Object.entries(SIGNALS).map(([name, signal]) => [name, judge(signal)])) as ConfidenceSummary['signals'],
+    signals: Object.fromEntries(
+      Object.entries(SIGNALS)
+        .filter(([, signal]) => points.every((p) => Number.isFinite(signal(p))))
+        .map(([name, signal]) => [name, judge(signal)]),
+    ),
     medoidGain: round4(points.reduce((s, p) => s + p[3], 0) / points.length),
     cases: points.length,
     working: works.filter(Boolean).length,
@@ -69,6 +76,8 @@ export function summariseConfidence(seeds: readonly SeedResult[]): ConfidenceSum
       round4(c.agreement),
       round4(c.novelty),
       round4(c.offLibrary),
+      round4(c.retrieval ?? NaN), // NaN (null in JSON): a unit recorded before retrieval and fidelity existed
+      c.fidelity == null ? null : round4(c.fidelity),
     ]),
   );
   const summary = confidenceOf(points);

@@ -54,7 +54,10 @@ export const CONFIDENCE_SAMPLES = 8;
  * One generated adapter of `loragen` with its confidence: the accuracies of the adapter the benchmark reports (one
  * sample), of the medoid of {@link CONFIDENCE_SAMPLES} samples, and of base and the task's own LoRA on its task.
  */
-export interface ConfidenceCase extends Pick<GenerationConfidence, 'score' | 'agreement' | 'novelty' | 'offLibrary'> {
+export interface ConfidenceCase
+  extends Pick<GenerationConfidence, 'score' | 'agreement' | 'novelty' | 'offLibrary'>,
+    // absent in units recorded before the score was retrieval x fidelity
+    Partial<Pick<GenerationConfidence, 'retrieval' | 'fidelity'>> {
   single: number;
   medoid: number;
   base: number;
@@ -266,12 +269,14 @@ export async function runSeed<T extends LibraryTask>(
         result.confidence = new Map();
         for (const [key, c] of out.confident) {
           const task = c.task as T;
-          const { score, agreement, novelty, offLibrary } = c.confidence;
+          const { score, agreement, novelty, offLibrary, retrieval, fidelity } = c.confidence;
           result.confidence.set(key, {
             score,
             agreement,
             novelty,
             offLibrary,
+            retrieval,
+            fidelity,
             single: await harness.accuracy(task, c.single),
             medoid: await harness.accuracy(task, c.medoid),
             base: await harness.accuracy(task, null),

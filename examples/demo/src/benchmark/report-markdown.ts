@@ -3,7 +3,7 @@ import { checkClaims, PAPER_IN_DISTRIBUTION, PAPER_SOURCES, PAPER_ZERO_SHOT, typ
 import type { LibraryResults, MeanStd } from './summary';
 import { confidenceOf, WORKS_MARGIN, type ConfidenceSummary, type SignalName } from './confidence-summary';
 
-const SIGNAL_NAMES: SignalName[] = ['agreement', 'novelty', 'offLibrary'];
+const SIGNAL_NAMES: SignalName[] = ['retrieval', 'fidelity', 'agreement', 'novelty', 'offLibrary'];
 
 const cell = (v: MeanStd | null): string => (v ? `${v.mean.toFixed(1)} ± ${v.std.toFixed(1)}` : '-');
 const paper = (v: number | undefined): string => (v === undefined ? '-' : v.toFixed(1));
@@ -35,7 +35,7 @@ function confidenceSection(libraries: readonly LibraryResults[]): string[] {
   return [
     '## Confidence of generated adapters',
     '',
-    `\`loragen\`'s confidence score (\`generate(description, { samples: 8 })\`; see @loragen/core's GenerationConfidence) against ` +
+    `\`loragen\`'s confidence score (\`generate(description, { samples: 8 })\`; retrieval x fidelity, see @loragen/core's GenerationConfidence) against ` +
       "the quality of the adapter the tables report, over every evaluated case (training tasks by their descriptions and by each " +
       `held-out wording, zero-shot tasks) and seed. Spearman: with the share of the task LoRA's gain over base achieved; AUROC: for ` +
       `"beats base by at least ${WORKS_MARGIN} points"; medoid: accuracy of the sample that agrees most with the other 7, minus one sample's (points). Targets: Spearman >= 0.5, AUROC >= 0.75.`,
@@ -50,7 +50,7 @@ function confidenceSection(libraries: readonly LibraryResults[]): string[] {
     `| cases | ${SIGNAL_NAMES.join(' | ')} |`,
     `| --- | ${SIGNAL_NAMES.map(() => '---').join(' | ')} |`,
     ...[...measured.map((l) => [`\`${l.name}\``, l.confidence!] as const), ...(pooled && measured.length > 1 ? [['all libraries', pooled] as const] : [])].map(
-      ([label, c]) => `| ${label} | ${SIGNAL_NAMES.map((n) => `${figure(c.signals[n].spearman)} / ${figure(c.signals[n].auroc)}`).join(' | ')} |`,
+      ([label, c]) => `| ${label} | ${SIGNAL_NAMES.map((n) => (c.signals[n] ? `${figure(c.signals[n].spearman)} / ${figure(c.signals[n].auroc)}` : '–')).join(' | ')} |`,
     ),
     '',
   ];

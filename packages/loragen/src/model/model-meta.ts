@@ -24,9 +24,11 @@ export interface ModelMeta {
   denoiser: 'builtin' | 'custom';
   /**
    * The training library's task names and descriptions, from which sampling rebuilds the task conditions it
-   * anchors to (`sampling.anchoring`). Absent in models saved before it was kept.
+   * anchors to (`sampling.anchoring`), and per task the cosine of dW between the adapter the fitted model generates
+   * for the task's descriptions and the task's own (the confidence's `fidelity`). Absent in models saved before
+   * they were kept (`fidelity` alone in models saved before it was).
    */
-  library?: { taskNames: string[]; descriptions: string[][] };
+  library?: { taskNames: string[]; descriptions: string[][]; fidelity?: number[] };
 }
 
 export function describeTextEncoder(encoder: TaskTextEncoder): ModelMeta['textEncoder'] {
@@ -51,6 +53,10 @@ export function parseModelMeta(bytes: Uint8Array | undefined, label: string): Mo
   const strings = (xs: unknown): boolean => Array.isArray(xs) && xs.every((x) => typeof x === 'string');
   if (lib !== undefined && !(strings(lib?.taskNames) && Array.isArray(lib.descriptions) && lib.descriptions.length === lib.taskNames.length && lib.descriptions.every((d) => strings(d) && d.length > 0))) {
     throw new CheckpointError(`${label}/config.json: 'library' must hold taskNames and, per task, a non-empty list of descriptions`, hint);
+  }
+  const fidelity = lib?.fidelity;
+  if (fidelity !== undefined && !(Array.isArray(fidelity) && fidelity.length === lib!.taskNames.length && fidelity.every((f) => typeof f === 'number' && Math.abs(f) <= 1 + 1e-6))) {
+    throw new CheckpointError(`${label}/config.json: 'library.fidelity' must hold one cosine in [-1, 1] per task`, hint);
   }
   try {
     meta.config = resolveConfig(meta.config);

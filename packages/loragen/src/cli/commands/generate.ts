@@ -93,7 +93,9 @@ export async function generateCommand(argv: string[], io: CliIO): Promise<number
       const c = confident.confidence;
       if (select) text.push(`kept sample ${confident.selected + 1} of ${samples} (${select})`);
       text.push(
-        `confidence ${c.score.toFixed(2)}: samples agree ${c.agreement.toFixed(2)}, ${(100 * c.offLibrary).toFixed(0)}% of the description outside the library, ` +
+        `confidence ${c.score.toFixed(2)}: names its nearest library task ${c.retrieval.toFixed(2)}, which the model reproduces ` +
+          `${c.fidelity === null ? '(unknown: a model saved before fidelity was kept)' : c.fidelity.toFixed(2)}; samples agree ${c.agreement.toFixed(2)}, ` +
+          `${(100 * c.offLibrary).toFixed(0)}% of the description outside the library; ` +
           `nearest library tasks ${c.nearestTasks.map((t) => `${t.task} (${t.similarity.toFixed(2)})`).join(', ')}`,
       );
     }
