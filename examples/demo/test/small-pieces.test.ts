@@ -6,7 +6,7 @@ import { chooseDemoLibrary } from '../src/benchmark/demo-library';
 import { nearestByCosine } from '../src/eval/nearest';
 import { adapterDeltas, meanDeltas, mergeDeltas } from '../src/lora/delta';
 import { baseWeightName } from '../src/lora/adapter-naming';
-import { parseArguments, integerArgument, UsageError } from '../src/cli/arguments';
+import { UsageError } from '@loragen/core/node';
 import { createRng, deriveSeed } from '../src/tasks/random';
 import type { LoraAdapter } from '@loragen/lora-io';
 
@@ -37,18 +37,6 @@ describe('weight deltas', () => {
     expect(() => mergeDeltas(new Map(), adapterDeltas(adapter(1)))).toThrow(/updates 'w.weight', which the base model does not have/);
     expect(() => baseWeightName('model.layers.0.q_proj')).toThrow(/does not start with 'base_model.model.'/);
     expect(() => meanDeltas([])).toThrow(/at least one/);
-  });
-});
-
-describe('arguments', () => {
-  it('parses --key value pairs and rejects unknown or valueless keys', () => {
-    const args = parseArguments(['--out', 'x', '--seed', '3'], ['out', 'seed']);
-    expect(args.get('out')).toBe('x');
-    expect(integerArgument(args, 'seed', 1)).toBe(3);
-    expect(integerArgument(args, 'steps', 7)).toBe(7);
-    expect(() => parseArguments(['--nope', '1'], ['out'])).toThrow(UsageError);
-    expect(() => parseArguments(['--out'], ['out'])).toThrow(/--out needs a value/);
-    expect(() => integerArgument(parseArguments(['--seed', '1.5'], ['seed']), 'seed', 1)).toThrow(/integer/);
   });
 });
 
