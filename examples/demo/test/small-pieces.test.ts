@@ -6,7 +6,8 @@ import { chooseDemoLibrary } from '../src/benchmark/demo-library';
 import { nearestByCosine } from '../src/eval/nearest';
 import { adapterDeltas, meanDeltas, mergeDeltas } from '../src/lora/delta';
 import { baseWeightName } from '../src/lora/adapter-naming';
-import { UsageError } from '@loragen/core/node';
+import { COMMON_OPTIONS, UsageError } from '@loragen/core/node';
+import { programArguments } from '../src/process/program-arguments';
 import { createRng, deriveSeed } from '../src/tasks/random';
 import type { LoraAdapter } from '@loragen/lora-io';
 
@@ -37,6 +38,20 @@ describe('weight deltas', () => {
     expect(() => mergeDeltas(new Map(), adapterDeltas(adapter(1)))).toThrow(/updates 'w.weight', which the base model does not have/);
     expect(() => baseWeightName('model.layers.0.q_proj')).toThrow(/does not start with 'base_model.model.'/);
     expect(() => meanDeltas([])).toThrow(/at least one/);
+  });
+});
+
+describe('program arguments', () => {
+  const program = { options: { seed: { type: 'string' }, help: COMMON_OPTIONS.help } as const, usage: 'prog [--seed N]', about: ['What prog does.'] };
+
+  it('parses strictly, answers --help with the usage and the about lines, and reports mistakes with the usage', () => {
+    let printed = '';
+    const stdout = { write: (s: string) => (printed += s) };
+    expect(programArguments(program, ['--seed', '3'], stdout)).toEqual({ seed: '3', help: false });
+    expect(programArguments(program, ['--help'], stdout)).toBeUndefined();
+    expect(printed).toBe('prog [--seed N]\n\nWhat prog does.\n');
+    expect(() => programArguments(program, ['--backend', 'cpu'], stdout)).toThrow(new UsageError("Unknown option '--backend'", 'prog [--seed N]'));
+    expect(() => programArguments(program, ['--seed'], stdout)).toThrow(UsageError);
   });
 });
 

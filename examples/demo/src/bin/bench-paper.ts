@@ -8,7 +8,7 @@ import { cpus, hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { BACKEND_NAMES, useBackend, type FitProgress, type LoraGenConfigInput } from '@loragen/core';
-import { COMMON_OPTIONS, integer, listOf, oneOf, parseOptions, UsageError, type OptionDefinitions, type OptionValues } from '@loragen/core/node';
+import { COMMON_OPTIONS, integer, listOf, oneOf, UsageError, type OptionDefinitions, type OptionValues } from '@loragen/core/node';
 import { runSeed, type SeedResult } from '../benchmark/experiment';
 import { LORAGEN_VARIANTS, METHOD_IDS, type MethodId } from '../benchmark/methods';
 import { resultsChart } from '../benchmark/report-chart';
@@ -25,6 +25,7 @@ import { loadAssets } from '../library/load-assets';
 import { PAPER_RESULTS_DIR } from '../library/paths';
 import { writeJsonAtomic, writeTextAtomic } from '../library/write-text';
 import { runInChildren } from '../process/child-pool';
+import { programArguments } from '../process/program-arguments';
 import { failWith } from '../process/report-failure';
 
 const OPTIONS = {
@@ -53,14 +54,16 @@ type BenchArguments = OptionValues<typeof OPTIONS>;
 const USAGE =
   'npm run bench:paper -- [--library digits,skills] [--seeds N] [--jobs N] [--methods a,b] [--autoencoder-steps N] [--diffusion-steps N] [--config JSON] [--out DIR] [--units DIR [--machine TEXT] [--seconds N]] [--from-results a.json,b.json] [--backend wasm|cpu|webgpu|tensorflow] [--debug]';
 
-const HELP = [
-  USAGE,
-  '',
-  "The paper's evaluation table at laptop scale: trains every LoRAGen variant for each seed on each library's",
-  'training tasks, measures all methods on in-distribution and zero-shot tasks, and writes results.json, results.md',
-  'and one chart per library to --out (default benchmarks/paper). --jobs N runs the units in N child processes;',
-  `--units DIR keeps them so a run cut short resumes. Methods: ${METHOD_IDS.join(', ')}. See examples/demo/README.md.`,
-].join('\n');
+const PROGRAM = {
+  options: OPTIONS,
+  usage: USAGE,
+  about: [
+    "The paper's evaluation table at laptop scale: trains every LoRAGen variant for each seed on each library's",
+    'training tasks, measures all methods on in-distribution and zero-shot tasks, and writes results.json, results.md',
+    'and one chart per library to --out (default benchmarks/paper). --jobs N runs the units in N child processes;',
+    `--units DIR keeps them so a run cut short resumes. Methods: ${METHOD_IDS.join(', ')}. See examples/demo/README.md.`,
+  ],
+};
 
 const NOTES = [
   '**Setup, `digits`.** Base model: a 4-layer, width-32 transformer (tfjs) pre-trained on a prompted mixture of all 62 tasks ' +
@@ -152,11 +155,8 @@ async function seedsInChildren(count: number, jobs: number, methods: readonly Me
 }
 
 async function main(): Promise<void> {
-  const { values: args } = parseOptions(process.argv.slice(2), OPTIONS, USAGE);
-  if (args.help) {
-    process.stdout.write(`${HELP}\n`);
-    return;
-  }
+  const args = programArguments(PROGRAM);
+  if (!args) return;
   const out = args.out ?? PAPER_RESULTS_DIR;
   const fromResults = args['from-results'];
   if (fromResults !== undefined) return writeReport(out, await readLibraryResults(fromResults.split(',')));

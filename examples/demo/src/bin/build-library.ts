@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
-import { COMMON_OPTIONS, integer, oneOf, parseOptions, ProgressBar, UsageError, type OptionDefinitions } from '@loragen/core/node';
+import { COMMON_OPTIONS, integer, oneOf, ProgressBar, UsageError, type OptionDefinitions } from '@loragen/core/node';
 import { trainBaseModel } from '../base/train-base';
 import { trainTaskLora } from '../lora/train-lora';
 import { saveBaseModel } from '../library/base-model-file';
@@ -22,6 +22,7 @@ import { listSkillTasks } from '../skills/skill-family';
 import { exampleSource, listTasks } from '../tasks/family';
 import { ASSETS_DIR, baseModelDir, libraryDir, SKILLS_ASSETS_DIR } from '../library/paths';
 import { runInChildren } from '../process/child-pool';
+import { programArguments } from '../process/program-arguments';
 import { failWith } from '../process/report-failure';
 
 const LIBRARIES = ['digits', 'skills'] as const;
@@ -40,13 +41,15 @@ const OPTIONS = {
 
 const USAGE = 'npm run build-library -w @loragen/example-demo -- [--library digits|skills] [--out DIR] [--seed N] [--jobs N] [--debug]';
 
-const HELP = [
-  USAGE,
-  '',
-  "Builds a library's base model and one LoRA per task (always on wasm: the committed assets are its bit-exact",
-  'output) into --out (default examples/demo/assets or assets-skills), with a manifest of checksums. --jobs N trains',
-  "the skills library's tasks in N child processes; the result is the same for any N.",
-].join('\n');
+const PROGRAM = {
+  options: OPTIONS,
+  usage: USAGE,
+  about: [
+    "Builds a library's base model and one LoRA per task (always on wasm: the committed assets are its bit-exact",
+    'output) into --out (default examples/demo/assets or assets-skills), with a manifest of checksums. --jobs N trains',
+    "the skills library's tasks in N child processes; the result is the same for any N.",
+  ],
+};
 
 async function buildDigits(out: string, seed: number, record: BuildRecord): Promise<void> {
   const tasks = listTasks();
@@ -107,11 +110,8 @@ async function runShard(out: string, seed: number, shard: string, records: strin
 }
 
 async function main(): Promise<void> {
-  const { values: args } = parseOptions(process.argv.slice(2), OPTIONS, USAGE);
-  if (args.help) {
-    process.stdout.write(`${HELP}\n`);
-    return;
-  }
+  const args = programArguments(PROGRAM);
+  if (!args) return;
   const library = oneOf(args.library, 'library', LIBRARIES, 'digits', USAGE);
   const out = args.out ?? (library === 'skills' ? SKILLS_ASSETS_DIR : ASSETS_DIR);
   const seed = integer(args.seed, 'seed', 1, USAGE);

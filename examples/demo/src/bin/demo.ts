@@ -6,7 +6,7 @@
 // the paper benchmark measured LoRAGen best on unseen tasks (`--library` picks one), and the demo says which.
 import { join, resolve } from 'node:path';
 import { BACKEND_NAMES, embedTasks, LoraGen, useBackend } from '@loragen/core';
-import { COMMON_OPTIONS, integer, oneOf, parseOptions, ProgressBar, UsageError, type OptionDefinitions, type OptionValues } from '@loragen/core/node';
+import { COMMON_OPTIONS, integer, oneOf, ProgressBar, UsageError, type OptionDefinitions, type OptionValues } from '@loragen/core/node';
 import type { LoraAdapter } from '@loragen/lora-io';
 import { readPeftAdapter, writePeftAdapter } from '@loragen/lora-io/node';
 import { chooseDemoLibrary } from '../benchmark/demo-library';
@@ -19,6 +19,7 @@ import { fitProgressBars } from '../benchmark/fit-progress';
 import { DEMO_SCALE } from '../benchmark/scales';
 import { loadAssets, type DemoAssets } from '../library/load-assets';
 import { PAPER_RESULTS_DIR } from '../library/paths';
+import { programArguments } from '../process/program-arguments';
 import { failWith } from '../process/report-failure';
 
 /** One printed table: a task, the description it was generated from, and four accuracies (percent). */
@@ -48,13 +49,15 @@ type DemoArguments = OptionValues<typeof OPTIONS>;
 const USAGE =
   'npm run demo -- [--library digits|skills] [--task ID [--description TEXT]] [--model DIR | --save-model DIR] [--out DIR] [--seed N] [--backend wasm|cpu|webgpu|tensorflow] [--json] [--debug]';
 
-const HELP = [
-  USAGE,
-  '',
-  'Trains a compact LoRAGen on a bundled LoRA library (or loads one saved with --save-model: --model), generates',
-  'adapters from task descriptions and compares each with the base model, the nearest-description LoRA and the',
-  "task's own LoRA. Options: see examples/demo/README.md.",
-].join('\n');
+const PROGRAM = {
+  options: OPTIONS,
+  usage: USAGE,
+  about: [
+    'Trains a compact LoRAGen on a bundled LoRA library (or loads one saved with --save-model: --model), generates',
+    'adapters from task descriptions and compares each with the base model, the nearest-description LoRA and the',
+    "task's own LoRA. Options: see examples/demo/README.md.",
+  ],
+};
 
 const TASK_HINT = '--task ID picks the task to show (a library task or one of the held-out tasks)';
 
@@ -122,11 +125,8 @@ function table(r: DemoResult): string[] {
 }
 
 async function main(): Promise<void> {
-  const { values: args } = parseOptions(process.argv.slice(2), OPTIONS, USAGE);
-  if (args.help) {
-    process.stdout.write(`${HELP}\n`);
-    return;
-  }
+  const args = programArguments(PROGRAM);
+  if (!args) return;
   const { library, reason } = await pickLibrary(args);
   const shown = requests(args, library);
   const out = resolve(args.out ?? 'demo-output');
