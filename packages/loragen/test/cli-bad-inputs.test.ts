@@ -124,6 +124,7 @@ const CASES: Case[] = [
   // usage
   { id: 'train: --out missing (usage)', argv: train('--library', at('lib')), code: 2, culprit: ['missing --out'] },
   { id: 'generate: --samples 0 (usage)', argv: generate(at('model'), '--out', out('g'), '--samples', '0'), code: 2, culprit: ['--samples must be at least 1'] },
+  { id: 'train: --backend gpu (usage)', argv: ['train', '--backend', 'gpu', '--library', at('lib'), '--out', out('t')], code: 2, culprit: ["--backend must be one of cpu, wasm, webgpu, tensorflow, got 'gpu'"] },
 ];
 
 /** The matrix as the closing note of the issue lists it. */

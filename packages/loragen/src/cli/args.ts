@@ -1,4 +1,5 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { BACKEND_NAMES, type BackendName } from '../backend/names';
 import { UsageError } from './exit-codes';
 
 /** The option definitions `node:util` `parseArgs` takes. */
@@ -74,6 +75,11 @@ export function oneOf<T extends string>(value: string | undefined, name: string,
   if (value === undefined) return fallback;
   if (!(allowed as readonly string[]).includes(value)) throw new UsageError(`--${name} must be one of ${allowed.join(', ')}, got '${value}'`, usage);
   return value as T;
+}
+
+/** `--backend`: one of the backend names, or `undefined` (the default backend) when it is absent. */
+export function backendOption(value: string | undefined, usage: string): BackendName | undefined {
+  return oneOf(value, 'backend', BACKEND_NAMES, undefined, usage);
 }
 
 /**

@@ -56,10 +56,10 @@ function table(modules: ModuleOutcome[]): string {
 export async function runArithmetic(
   io: CliIO,
   dirs: string[],
-  { out, dtype, backend, label }: { out: string; dtype: AdapterDtype; backend?: string; label: string },
+  { out, dtype, backend, label }: { out: string; dtype: AdapterDtype; backend?: BackendName; label: string },
   operation: (adapters: Awaited<ReturnType<typeof readPeftAdapter>>[], onProgress: (done: number, total: number) => void) => Promise<AdapterArithmeticResult>,
 ): Promise<number> {
-  await useBackend(backend as BackendName | undefined);
+  await useBackend(backend);
   const adapters = await Promise.all(dirs.map((dir) => readPeftAdapter(dir)));
   const values = adapters.reduce((n, a) => n + a.modules.reduce((s, m) => s + m.A.length + m.B.length, 0), 0);
   let bar: ProgressBar | undefined;

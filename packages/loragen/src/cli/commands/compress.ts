@@ -1,5 +1,5 @@
 import { compressAdapter } from '../../arithmetic/adapter-arithmetic';
-import { parseCommandArgs, required } from '../args';
+import { backendOption, parseCommandArgs, required } from '../args';
 import { UsageError } from '../exit-codes';
 import type { CliIO } from '../output';
 import { ARITHMETIC_OPTIONS, parseBudget, parseDtype, runArithmetic } from './adapter-arithmetic-cli';
@@ -14,7 +14,7 @@ export async function compressCommand(argv: string[], io: CliIO): Promise<number
   const budget = parseBudget(values, COMPRESS_USAGE);
   if (budget.rank === undefined && budget.energy === undefined) throw new UsageError('compress needs --rank K or --energy E', COMPRESS_USAGE);
   const dtype = parseDtype(values.dtype, COMPRESS_USAGE);
-  return runArithmetic(io, positionals, { out, dtype, backend: values.backend, label: 'compressing' }, ([adapter], onProgress) =>
+  return runArithmetic(io, positionals, { out, dtype, backend: backendOption(values.backend, COMPRESS_USAGE), label: 'compressing' }, ([adapter], onProgress) =>
     compressAdapter(adapter, { ...budget, labels: positionals, onProgress }),
   );
 }

@@ -3,10 +3,9 @@ import { SamplingAbortedError } from '@loragen/latent-diffusion';
 import type { AdapterDtype, LoraAdapter } from '@loragen/lora-io';
 import { writePeftAdapter } from '@loragen/lora-io/node';
 import { useBackend } from '../../backend/use-backend';
-import type { BackendName } from '../../backend/names';
 import { AbortedError } from '../../errors';
 import { LoraGen } from '../../loragen';
-import { integer, number, parseCommandArgs, required } from '../args';
+import { backendOption, integer, number, parseCommandArgs, required } from '../args';
 import { UsageError } from '../exit-codes';
 import { printResult, type CliIO } from '../output';
 import { inputFolder, outputFolder, type OutputMode } from '../paths';
@@ -72,7 +71,7 @@ export async function generateCommand(argv: string[], io: CliIO): Promise<number
   await inputFolder(model, 'model', 'pass --model a folder written by `loragen train` (or LoraGen.save)');
   const mode = await outputFolder(out, { allowNonEmpty: values.force });
 
-  const backend = await useBackend(values.backend as BackendName | undefined);
+  const backend = await useBackend(backendOption(values.backend, GENERATE_USAGE));
   const gen = await LoraGen.load(model);
   try {
     const signal = io.interrupts.listen('stopping; no adapter is written');

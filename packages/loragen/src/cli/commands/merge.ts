@@ -1,5 +1,5 @@
 import { mergeAdapters } from '../../arithmetic/adapter-arithmetic';
-import { parseCommandArgs, required } from '../args';
+import { backendOption, parseCommandArgs, required } from '../args';
 import { UsageError } from '../exit-codes';
 import type { CliIO } from '../output';
 import { ARITHMETIC_OPTIONS, parseBudget, parseDtype, runArithmetic } from './adapter-arithmetic-cli';
@@ -28,7 +28,7 @@ export async function mergeCommand(argv: string[], io: CliIO): Promise<number> {
   const budget = parseBudget(values, MERGE_USAGE);
   const weights = parseWeights(values.weights, positionals.length);
   const dtype = parseDtype(values.dtype, MERGE_USAGE);
-  return runArithmetic(io, positionals, { out, dtype, backend: values.backend, label: 'merging' }, (adapters, onProgress) =>
+  return runArithmetic(io, positionals, { out, dtype, backend: backendOption(values.backend, MERGE_USAGE), label: 'merging' }, (adapters, onProgress) =>
     mergeAdapters(adapters, { ...budget, weights, labels: positionals, onProgress }),
   );
 }

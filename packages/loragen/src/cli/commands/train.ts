@@ -1,14 +1,13 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { useBackend } from '../../backend/use-backend';
-import type { BackendName } from '../../backend/names';
 import type { LoraGenConfigInput } from '../../config/schema';
 import { ConfigError } from '../../errors';
 import { inputFile, inputFolder, outputFolder } from '../paths';
 import { resolveConfig } from '../../config/resolve-config';
 import { LoraGen } from '../../loragen';
 import type { FitProgress } from '../../training/progress';
-import { parseCommandArgs, required } from '../args';
+import { backendOption, parseCommandArgs, required } from '../args';
 import type { CliIO } from '../output';
 import { printResult } from '../output';
 import { ProgressBar } from '../progress-bar';
@@ -68,7 +67,7 @@ export async function trainCommand(argv: string[], io: CliIO): Promise<number> {
     nonEmptyHint: 'choose a new or empty folder, pass --resume to continue the training checkpointed there, or --force to write the model beside those files',
   });
   const config = checkedConfig(await readConfig(values.config), values.config);
-  const backend = await useBackend(values.backend as BackendName | undefined);
+  const backend = await useBackend(backendOption(values.backend, TRAIN_USAGE));
   const signal = io.interrupts.listen('saving a checkpoint (a second signal quits at once)');
   const bars = new Map<FitProgress['stage'], ProgressBar>();
   const started = Date.now();
