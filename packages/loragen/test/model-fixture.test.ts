@@ -40,24 +40,38 @@ describeEachBackend('a model saved before issue 21', (backend) => {
   });
 });
 
-describe('a training checkpoint written before issue 21 [cpu]', () => {
+describe('training as before issue 21 [cpu]', () => {
   let work: string;
   beforeAll(() => {
     work = fs.mkdtempSync(path.join(os.tmpdir(), 'loragen-old-checkpoint-'));
   });
   afterAll(() => fs.rmSync(work, { recursive: true, force: true }));
 
-  test('resumes to the very weights of the uninterrupted run', async () => {
+  async function expectFixtureWeights(gen: LoraGen, out: string): Promise<void> {
+    await gen.save(out);
+    const got = fs.readFileSync(path.join(out, 'weights.safetensors'));
+    const want = fs.readFileSync(path.join(FIXTURE, 'model', 'weights.safetensors'));
+    expect(Buffer.compare(got, want)).toBe(0);
+  }
+
+  test('training from scratch today gives the very weights it gave then', async () => {
+    await activateBackend('cpu');
+    const gen = await LoraGen.fit(syntheticLibrary().tasks, expected.config);
+    try {
+      await expectFixtureWeights(gen, path.join(work, 'scratch'));
+    } finally {
+      gen.dispose();
+    }
+  });
+
+  test('a checkpoint written then resumes to the very weights of the uninterrupted run', async () => {
     await activateBackend('cpu');
     const root = path.join(work, 'checkpoints');
     fs.cpSync(path.join(FIXTURE, 'checkpoint'), path.join(root, 'step-00000020'), { recursive: true });
     fs.writeFileSync(path.join(root, 'LATEST'), 'step-00000020');
     const gen = await LoraGen.fit(syntheticLibrary().tasks, expected.config, { checkpointDir: root, resume: true });
     try {
-      await gen.save(path.join(work, 'model'));
-      const got = fs.readFileSync(path.join(work, 'model', 'weights.safetensors'));
-      const want = fs.readFileSync(path.join(FIXTURE, 'model', 'weights.safetensors'));
-      expect(Buffer.compare(got, want)).toBe(0);
+      await expectFixtureWeights(gen, path.join(work, 'resumed'));
     } finally {
       gen.dispose();
     }
