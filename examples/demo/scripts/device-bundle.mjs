@@ -26,7 +26,7 @@ writeFileSync(
     // the threaded build starts workers from its own script file, which a bundle does not have
     "tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);",
     "setWasmPaths(`${process.env.TFJS_WASM_DIR ?? new URL('../wasm', import.meta.url).pathname}/`);",
-    `await import(${JSON.stringify(path.join(demo, 'src', 'cli', 'bench-paper.ts'))});`,
+    `await import(${JSON.stringify(path.join(demo, 'src', 'bin', 'bench-paper.ts'))});`,
   ].join('\n'),
 );
 await build({

@@ -6,7 +6,7 @@ import { runSeed } from '../src/benchmark/experiment';
 import { loadBaseModel } from '../src/library/base-model-file';
 import { readLibrary } from '../src/library/library-folder';
 import { digitsTestExamples, listTasks, ZERO_SHOT_TASK_IDS } from '../src/tasks/family';
-import { CI_SCALE } from '../src/cli/scales';
+import { CI_SCALE } from '../src/benchmark/scales';
 
 const ASSETS = path.resolve(__dirname, '../assets');
 /** Share of the task LoRAs' gain over the base model that generated adapters must recover. */

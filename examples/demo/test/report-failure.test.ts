@@ -1,6 +1,6 @@
 import { CheckpointError } from '@loragen/core';
-import { UsageError } from '../src/cli/arguments';
-import { failWith } from '../src/cli/report-failure';
+import { UsageError } from '@loragen/core/node';
+import { failWith } from '../src/process/report-failure';
 
 describe('failWith: the demo programs end on an error as loragen does', () => {
   const saved = process.exitCode;

@@ -6,7 +6,8 @@ import { chooseDemoLibrary } from '../src/benchmark/demo-library';
 import { nearestByCosine } from '../src/eval/nearest';
 import { adapterDeltas, meanDeltas, mergeDeltas } from '../src/lora/delta';
 import { baseWeightName } from '../src/lora/adapter-naming';
-import { parseArguments, integerArgument, UsageError } from '../src/cli/arguments';
+import { COMMON_OPTIONS, UsageError } from '@loragen/core/node';
+import { programArguments } from '../src/process/program-arguments';
 import { createRng, deriveSeed } from '../src/tasks/random';
 import type { LoraAdapter } from '@loragen/lora-io';
 
@@ -40,15 +41,17 @@ describe('weight deltas', () => {
   });
 });
 
-describe('arguments', () => {
-  it('parses --key value pairs and rejects unknown or valueless keys', () => {
-    const args = parseArguments(['--out', 'x', '--seed', '3'], ['out', 'seed']);
-    expect(args.get('out')).toBe('x');
-    expect(integerArgument(args, 'seed', 1)).toBe(3);
-    expect(integerArgument(args, 'steps', 7)).toBe(7);
-    expect(() => parseArguments(['--nope', '1'], ['out'])).toThrow(UsageError);
-    expect(() => parseArguments(['--out'], ['out'])).toThrow(/--out needs a value/);
-    expect(() => integerArgument(parseArguments(['--seed', '1.5'], ['seed']), 'seed', 1)).toThrow(/integer/);
+describe('program arguments', () => {
+  const program = { options: { seed: { type: 'string' }, help: COMMON_OPTIONS.help } as const, usage: 'prog [--seed N]', about: ['What prog does.'] };
+
+  it('parses strictly, answers --help with the usage and the about lines, and reports mistakes with the usage', () => {
+    let printed = '';
+    const stdout = { write: (s: string) => (printed += s) };
+    expect(programArguments(program, ['--seed', '3'], stdout)).toEqual({ seed: '3', help: false });
+    expect(programArguments(program, ['--help'], stdout)).toBeUndefined();
+    expect(printed).toBe('prog [--seed N]\n\nWhat prog does.\n');
+    expect(() => programArguments(program, ['--backend', 'cpu'], stdout)).toThrow(new UsageError("Unknown option '--backend'", 'prog [--seed N]'));
+    expect(() => programArguments(program, ['--seed'], stdout)).toThrow(UsageError);
   });
 });
 

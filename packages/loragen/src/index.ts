@@ -33,6 +33,7 @@ export { TextToLora, type TextToLoraFitOptions } from './baselines/text-to-lora'
 export { anchorConditions, taskWeights, type AnchoringOptions } from './diffusion/condition-anchoring';
 export { observeLibrary, pearson, type LibraryObservations, type TaskPair } from './analysis/observations';
 export { auroc, ranks, spearman } from './analysis/rank-statistics';
+export { escapeXml, groupedBarSvg, type BarValue, type GroupedBarChart } from './analysis/svg-charts';
 export { lowRankCosine, lowRankInner, lowRankNorm, lowRankSingularValues, spectralEntropy, type LowRankFactors } from './linalg/lowrank';
 export {
   mergeAdapters,

@@ -1,7 +1,7 @@
 // The LoRA libraries the benchmark and the demo run on: where each lives, its tasks, which of them are held out
 // (zero-shot), and how a task's test examples are drawn.
-import type { DemoAssets } from '../cli/load-assets';
-import { ASSETS_DIR, SKILLS_ASSETS_DIR } from '../cli/paths';
+import type { DemoAssets } from '../library/load-assets';
+import { ASSETS_DIR, SKILLS_ASSETS_DIR } from '../library/paths';
 import { tensorsOf } from '../model/tensors';
 import { teacherExamples } from '../skills/planted-skills';
 import { listSkillTasks, SKILL_ZERO_SHOT_TASK_IDS, skillTaskById } from '../skills/skill-family';

@@ -1,7 +1,7 @@
 // A library's `loragen analyze` figures for the benchmark results: does the paper's premise hold on it?
 import { observeLibrary } from '@loragen/core';
 import { readLibrary } from '../library/library-folder';
-import { libraryDir } from '../cli/paths';
+import { libraryDir } from '../library/paths';
 
 export interface LibraryAnalysis {
   /** Pearson correlation, over task pairs, of description similarity with dW similarity and with raw-factor similarity. */

@@ -1,5 +1,6 @@
-// The paper's reported numbers (LORAGEN.md, "Results reported"), its two claims this benchmark tests, and one
-// comparison of our own (the paper reports no zero-shot number for an average LoRA).
+// The numbers the paper reports (LoRAGen, ICLR 2026: its FLAN-T5-large results, in-distribution and zero-shot),
+// its two claims this benchmark tests, and one comparison of our own (the paper reports no zero-shot number for an
+// average LoRA).
 import type { PaperResults } from './summary';
 import type { MethodId } from './methods';
 

@@ -3,7 +3,7 @@
 // silently averaged in.
 import { access, mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { UsageError } from '../cli/arguments';
+import { UsageError } from '@loragen/core/node';
 import { writeJsonAtomic } from '../library/write-text';
 
 export const exists = (path: string): Promise<boolean> => access(path).then(() => true, () => false);

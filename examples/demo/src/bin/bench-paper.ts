@@ -1,3 +1,4 @@
+#!/usr/bin/env node
 // `npm run bench:paper`: the paper's evaluation table at laptop scale, on each library (`--library digits|skills`,
 // both by default). Trains every LoRAGen variant for each seed on the library's training tasks, measures all
 // methods on in-distribution and zero-shot tasks, and writes benchmarks/paper/results.json (one entry per library),
@@ -6,7 +7,8 @@ import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { cpus, hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { useBackend, type BackendName, type FitProgress, type LoraGenConfigInput } from '@loragen/core';
+import { BACKEND_NAMES, useBackend, type FitProgress, type LoraGenConfigInput } from '@loragen/core';
+import { COMMON_OPTIONS, integer, listOf, oneOf, UsageError, type OptionDefinitions, type OptionValues } from '@loragen/core/node';
 import { runSeed, type SeedResult } from '../benchmark/experiment';
 import { LORAGEN_VARIANTS, METHOD_IDS, type MethodId } from '../benchmark/methods';
 import { resultsChart } from '../benchmark/report-chart';
@@ -17,14 +19,51 @@ import { summariseConfidence } from '../benchmark/confidence-summary';
 import { claimUnitsDir, exists } from '../benchmark/units-folder';
 import { summarise, type BenchmarkResults, type LibraryResults } from '../benchmark/summary';
 import { benchLibrary, LIBRARY_NAMES, trainingTasks, type BenchLibrary } from '../benchmark/libraries';
+import { fitProgressBars } from '../benchmark/fit-progress';
+import { BENCH_SCALE } from '../benchmark/scales';
+import { loadAssets } from '../library/load-assets';
+import { PAPER_RESULTS_DIR } from '../library/paths';
 import { writeJsonAtomic, writeTextAtomic } from '../library/write-text';
-import { integerArgument, parseArguments, UsageError } from './arguments';
-import { runInChildren } from './child-pool';
-import { fitProgressBars } from './fit-progress';
-import { failWith } from './report-failure';
-import { loadAssets } from './load-assets';
-import { PAPER_RESULTS_DIR } from './paths';
-import { BENCH_SCALE } from './scales';
+import { runInChildren } from '../process/child-pool';
+import { programArguments } from '../process/program-arguments';
+import { failWith } from '../process/report-failure';
+
+const OPTIONS = {
+  library: { type: 'string' },
+  seeds: { type: 'string' },
+  jobs: { type: 'string' },
+  methods: { type: 'string' },
+  'autoencoder-steps': { type: 'string' },
+  'diffusion-steps': { type: 'string' },
+  config: { type: 'string' },
+  out: { type: 'string' },
+  units: { type: 'string' },
+  machine: { type: 'string' },
+  seconds: { type: 'string' },
+  'from-results': { type: 'string' },
+  // what a parent gives each child process (internal)
+  'only-seed': { type: 'string' },
+  'seed-file': { type: 'string' },
+  backend: COMMON_OPTIONS.backend,
+  help: COMMON_OPTIONS.help,
+  debug: COMMON_OPTIONS.debug,
+} as const satisfies OptionDefinitions;
+
+type BenchArguments = OptionValues<typeof OPTIONS>;
+
+const USAGE =
+  'npm run bench:paper -- [--library digits,skills] [--seeds N] [--jobs N] [--methods a,b] [--autoencoder-steps N] [--diffusion-steps N] [--config JSON] [--out DIR] [--units DIR [--machine TEXT] [--seconds N]] [--from-results a.json,b.json] [--backend wasm|cpu|webgpu|tensorflow] [--debug]';
+
+const PROGRAM = {
+  options: OPTIONS,
+  usage: USAGE,
+  about: [
+    "The paper's evaluation table at laptop scale: trains every LoRAGen variant for each seed on each library's",
+    'training tasks, measures all methods on in-distribution and zero-shot tasks, and writes results.json, results.md',
+    'and one chart per library to --out (default benchmarks/paper). --jobs N runs the units in N child processes;',
+    `--units DIR keeps them so a run cut short resumes. Methods: ${METHOD_IDS.join(', ')}. See examples/demo/README.md.`,
+  ],
+};
 
 const NOTES = [
   '**Setup, `digits`.** Base model: a 4-layer, width-32 transformer (tfjs) pre-trained on a prompted mixture of all 62 tasks ' +
@@ -116,34 +155,35 @@ async function seedsInChildren(count: number, jobs: number, methods: readonly Me
 }
 
 async function main(): Promise<void> {
-  const args = parseArguments(process.argv.slice(2), ['from-results', 'library', 'seeds', 'jobs', 'backend', 'out', 'only-seed', 'seed-file', 'autoencoder-steps', 'diffusion-steps', 'methods', 'config', 'units', 'machine', 'seconds']);
-  const out = args.get('out') ?? PAPER_RESULTS_DIR;
-  const fromResults = args.get('from-results');
+  const args = programArguments(PROGRAM);
+  if (!args) return;
+  const out = args.out ?? PAPER_RESULTS_DIR;
+  const fromResults = args['from-results'];
   if (fromResults !== undefined) return writeReport(out, await readLibraryResults(fromResults.split(',')));
-  const libraries = libraryList(args.get('library'));
+  const libraries = listOf(args.library, 'library', LIBRARY_NAMES, LIBRARY_NAMES, USAGE).map(benchLibrary);
   // a child process runs exactly the methods its parent gives it
-  const methods = methodList(args.get('methods'), !args.has('only-seed'));
-  const configOverrides = configArgument(args.get('config'));
-  const backend = await useBackend((args.get('backend') ?? 'wasm') as BackendName);
+  const methods = methodList(args, args['only-seed'] === undefined);
+  const configOverrides = configArgument(args.config);
+  const backend = await useBackend(oneOf(args.backend, 'backend', BACKEND_NAMES, 'wasm', USAGE));
   const scale = {
-    autoencoderSteps: integerArgument(args, 'autoencoder-steps', BENCH_SCALE.autoencoderSteps),
-    diffusionSteps: integerArgument(args, 'diffusion-steps', BENCH_SCALE.diffusionSteps),
+    autoencoderSteps: integer(args['autoencoder-steps'], 'autoencoder-steps', BENCH_SCALE.autoencoderSteps, USAGE),
+    diffusionSteps: integer(args['diffusion-steps'], 'diffusion-steps', BENCH_SCALE.diffusionSteps, USAGE),
   };
-  if (args.has('only-seed')) {
-    const file = args.get('seed-file');
-    if (!file) throw new UsageError('--only-seed needs --seed-file');
-    if (libraries.length !== 1) throw new UsageError('--only-seed needs exactly one --library');
-    await writeSeedFile(file, await oneSeed(libraries[0], integerArgument(args, 'only-seed', 1), scale, methods, configOverrides));
+  if (args['only-seed'] !== undefined) {
+    const file = args['seed-file'];
+    if (!file) throw new UsageError('--only-seed needs --seed-file', USAGE);
+    if (libraries.length !== 1) throw new UsageError('--only-seed needs exactly one --library', USAGE);
+    await writeSeedFile(file, await oneSeed(libraries[0], integer(args['only-seed'], 'only-seed', 1, USAGE), scale, methods, configOverrides));
     return;
   }
-  const seedCount = integerArgument(args, 'seeds', 3);
-  const jobs = integerArgument(args, 'jobs', 1);
+  const seedCount = integer(args.seeds, 'seeds', 3, USAGE);
+  const jobs = integer(args.jobs, 'jobs', 1, USAGE);
   const results: LibraryResults[] = [];
   for (const library of libraries) {
     const started = Date.now();
     const seeds: SeedResult[] = [];
     const childArgs = ['--library', library.name, '--backend', backend, '--autoencoder-steps', String(scale.autoencoderSteps), '--diffusion-steps', String(scale.diffusionSteps), '--config', JSON.stringify(configOverrides)];
-    if (jobs > 1 || args.has('units')) seeds.push(...(await seedsInChildren(seedCount, jobs, methods, childArgs, args.get('units'))));
+    if (jobs > 1 || args.units !== undefined) seeds.push(...(await seedsInChildren(seedCount, jobs, methods, childArgs, args.units)));
     else for (let seed = 1; seed <= seedCount; seed++) seeds.push(await oneSeed(library, seed, scale, methods, configOverrides));
     const summary = summarise(
       seeds,
@@ -151,9 +191,9 @@ async function main(): Promise<void> {
       methods,
       {
         // a report assembled from units of earlier runs (--units) says where and how long they ran with --machine, --seconds
-        seconds: args.has('seconds') ? integerArgument(args, 'seconds', 0) : (Date.now() - started) / 1000,
+        seconds: integer(args.seconds, 'seconds', undefined, USAGE) ?? (Date.now() - started) / 1000,
         backend,
-        machine: args.get('machine') ?? `${hostname()}, ${cpus().length} cores (${cpus()[0]?.model ?? 'unknown cpu'}), ${jobs} jobs`,
+        machine: args.machine ?? `${hostname()}, ${cpus().length} cores (${cpus()[0]?.model ?? 'unknown cpu'}), ${jobs} jobs`,
         budget: scale,
       },
     );
@@ -189,14 +229,6 @@ async function readLibraryResults(files: readonly string[]): Promise<LibraryResu
   return all;
 }
 
-/** `--library a,b`: the libraries to run, all by default. */
-function libraryList(value: string | undefined): BenchLibrary[] {
-  const names = value === undefined ? [...LIBRARY_NAMES] : value.split(',').map((n) => n.trim());
-  const unknown = names.filter((n) => !(LIBRARY_NAMES as readonly string[]).includes(n));
-  if (unknown.length > 0 || names.length === 0) throw new UsageError(`--library: unknown library ${unknown.join(', ')}; known: ${LIBRARY_NAMES.join(', ')}`);
-  return names.map(benchLibrary);
-}
-
 /** `--config JSON`: LoRAGen config fields laid over the compact config, e.g. '{"diffusion":{"steps":4000}}'. */
 function configArgument(value: string | undefined): LoraGenConfigInput {
   if (value === undefined) return {};
@@ -206,15 +238,13 @@ function configArgument(value: string | undefined): LoraGenConfigInput {
   } catch {
     // reported below
   }
-  throw new UsageError(`--config must be a JSON object of LoRAGen config fields, got '${value}'`);
+  throw new UsageError(`--config must be a JSON object of LoRAGen config fields, got '${value}'`, USAGE);
 }
 
 /** `--methods a,b`: a subset of the benchmark's methods; `base` and `task-lora`, which the claims and the ledger need, are added. */
-function methodList(value: string | undefined, withReferences: boolean): MethodId[] {
-  if (value === undefined) return [...METHOD_IDS];
-  const list = value.split(',').map((m) => m.trim());
-  const unknown = list.filter((m) => !(METHOD_IDS as readonly string[]).includes(m));
-  if (unknown.length > 0 || list.length === 0) throw new UsageError(`--methods: unknown method(s) ${unknown.join(', ')}; known: ${METHOD_IDS.join(', ')}`);
+function methodList(args: BenchArguments, withReferences: boolean): MethodId[] {
+  if (args.methods === undefined) return [...METHOD_IDS];
+  const list = listOf(args.methods, 'methods', METHOD_IDS, [], USAGE);
   return METHOD_IDS.filter((m) => (withReferences && (m === 'base' || m === 'task-lora')) || list.includes(m));
 }
 

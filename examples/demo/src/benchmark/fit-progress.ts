@@ -1,6 +1,6 @@
 // Progress bars for LoRAGen's two training stages (and the Text-to-LoRA baseline's one).
 import type { FitProgress } from '@loragen/core';
-import { progressBar, type ProgressBar } from './progress';
+import { ProgressBar } from '@loragen/core/node';
 
 const STAGE_LABELS: Record<FitProgress['stage'], string> = {
   autoencoder: 'stage 1 (LoRA autoencoder)',
@@ -16,7 +16,7 @@ export function fitProgressBars(label: string): (p: FitProgress) => void {
     if (p.stage !== stage) {
       bar?.finish();
       stage = p.stage;
-      bar = progressBar(`${label} ${STAGE_LABELS[p.stage]}`, p.totalSteps);
+      bar = new ProgressBar(`${label} ${STAGE_LABELS[p.stage]}`, p.totalSteps);
     }
     if (p.step < p.totalSteps) bar!.update(p.step, `loss ${p.loss.toFixed(4)}`);
     else {

@@ -1,7 +1,7 @@
 // Loads the committed base model and LoRA library, after checking them against their manifest.
-import { loadBaseModel } from '../library/base-model-file';
-import { readLibrary, type LibraryEntry } from '../library/library-folder';
-import { verifyManifest } from '../library/manifest';
+import { loadBaseModel } from './base-model-file';
+import { readLibrary, type LibraryEntry } from './library-folder';
+import { verifyManifest } from './manifest';
 import type { BaseModelConfig } from '../model/config';
 import type { WeightTable } from '../model/parameters';
 import { baseModelDir, libraryDir } from './paths';

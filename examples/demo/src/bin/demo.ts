@@ -1,10 +1,12 @@
+#!/usr/bin/env node
 // `npm run demo`: trains a compact LoRAGen on a bundled LoRA library (without its held-out tasks), or loads a
 // saved one (`--model`), then generates adapters for (1) a library task named in words never used in training and
 // (2) a task it never saw, writes the unseen task's adapter as a PEFT folder, reads it back, and compares each
 // with the base model, the nearest-description library LoRA and the task's own LoRA. The library is the one where
 // the paper benchmark measured LoRAGen best on unseen tasks (`--library` picks one), and the demo says which.
-import { resolve } from 'node:path';
-import { embedTasks, LoraGen, useBackend, type BackendName } from '@loragen/core';
+import { join, resolve } from 'node:path';
+import { BACKEND_NAMES, embedTasks, LoraGen, useBackend } from '@loragen/core';
+import { COMMON_OPTIONS, integer, oneOf, ProgressBar, UsageError, type OptionDefinitions, type OptionValues } from '@loragen/core/node';
 import type { LoraAdapter } from '@loragen/lora-io';
 import { readPeftAdapter, writePeftAdapter } from '@loragen/lora-io/node';
 import { chooseDemoLibrary } from '../benchmark/demo-library';
@@ -13,14 +15,12 @@ import { libraryConfig, libraryTextEncoder } from '../benchmark/methods';
 import { EvaluationHarness } from '../eval/harness';
 import { nearestByCosine } from '../eval/nearest';
 import type { LibraryTask } from '../tasks/family';
-import { UsageError, integerArgument, parseArguments } from './arguments';
-import { fitProgressBars } from './fit-progress';
-import { failWith } from './report-failure';
-import { loadAssets, type DemoAssets } from './load-assets';
-import { PAPER_RESULTS_DIR } from './paths';
-import { progressBar } from './progress';
-import { DEMO_SCALE } from './scales';
-import { join } from 'node:path';
+import { fitProgressBars } from '../benchmark/fit-progress';
+import { DEMO_SCALE } from '../benchmark/scales';
+import { loadAssets, type DemoAssets } from '../library/load-assets';
+import { PAPER_RESULTS_DIR } from '../library/paths';
+import { programArguments } from '../process/program-arguments';
+import { failWith } from '../process/report-failure';
 
 /** One printed table: a task, the description it was generated from, and four accuracies (percent). */
 interface DemoResult {
@@ -33,15 +33,41 @@ interface DemoResult {
   chance: number;
 }
 
-const USAGE = '--task ID picks the task to show (a library task or one of the held-out tasks)';
+const OPTIONS = {
+  library: { type: 'string' },
+  task: { type: 'string' },
+  description: { type: 'string' },
+  seed: { type: 'string' },
+  out: { type: 'string' },
+  'save-model': { type: 'string' },
+  model: { type: 'string' },
+  ...COMMON_OPTIONS,
+} as const satisfies OptionDefinitions;
+
+type DemoArguments = OptionValues<typeof OPTIONS>;
+
+const USAGE =
+  'npm run demo -- [--library digits|skills] [--task ID [--description TEXT]] [--model DIR | --save-model DIR] [--out DIR] [--seed N] [--backend wasm|cpu|webgpu|tensorflow] [--json] [--debug]';
+
+const PROGRAM = {
+  options: OPTIONS,
+  usage: USAGE,
+  about: [
+    'Trains a compact LoRAGen on a bundled LoRA library (or loads one saved with --save-model: --model), generates',
+    'adapters from task descriptions and compares each with the base model, the nearest-description LoRA and the',
+    "task's own LoRA. Options: see examples/demo/README.md.",
+  ],
+};
+
+const TASK_HINT = '--task ID picks the task to show (a library task or one of the held-out tasks)';
 
 /** The tasks to show: `--task` alone (with `--description` or its first held-out wording), or the library's two defaults. */
-function requests(args: Map<string, string>, library: BenchLibrary): Array<{ task: LibraryTask; description: string }> {
-  const taskId = args.get('task');
-  const description = args.get('description');
+function requests(args: DemoArguments, library: BenchLibrary): Array<{ task: LibraryTask; description: string }> {
+  const taskId = args.task;
+  const description = args.description;
   const byId = (id: string) => library.tasks.find((t) => t.id === id);
   if (taskId === undefined) {
-    if (description !== undefined) throw new UsageError(`--description needs --task (${USAGE})`);
+    if (description !== undefined) throw new UsageError('--description needs --task', TASK_HINT);
     const seen = byId(library.demo.seen.task)!;
     const unseen = byId(library.demo.unseen)!;
     return [
@@ -50,24 +76,23 @@ function requests(args: Map<string, string>, library: BenchLibrary): Array<{ tas
     ];
   }
   const task = byId(taskId);
-  if (!task) throw new UsageError(`unknown --task '${taskId}' in the ${library.name} library; known: ${library.tasks.map((t) => t.id).join(', ')}`);
+  if (!task) throw new UsageError(`unknown --task '${taskId}' in the ${library.name} library; known: ${library.tasks.map((t) => t.id).join(', ')}`, TASK_HINT);
   const seen = !library.zeroShot.includes(task.id);
   return [{ task, description: description ?? (seen ? task.heldOutDescriptions[0] : task.descriptions[0]) }];
 }
 
 /** `--library`, or the one the paper benchmark's results favour (see demo-library.ts), with the reason. */
-async function pickLibrary(args: Map<string, string>): Promise<{ library: BenchLibrary; reason: string }> {
-  const name = args.get('library');
+async function pickLibrary(args: DemoArguments): Promise<{ library: BenchLibrary; reason: string }> {
+  const name = oneOf(args.library, 'library', LIBRARY_NAMES, undefined, USAGE);
   if (name !== undefined) {
-    if (!(LIBRARY_NAMES as readonly string[]).includes(name)) throw new UsageError(`unknown --library '${name}'; known: ${LIBRARY_NAMES.join(', ')}`);
     return { library: benchLibrary(name), reason: 'chosen by --library' };
   }
   const choice = await chooseDemoLibrary(join(PAPER_RESULTS_DIR, 'results.json'));
   return { library: benchLibrary(choice.name), reason: choice.reason };
 }
 
-async function trainOrLoad(args: Map<string, string>, assets: DemoAssets, library: BenchLibrary, training: LibraryTask[], seed: number): Promise<LoraGen> {
-  const modelDir = args.get('model');
+async function trainOrLoad(args: DemoArguments, assets: DemoAssets, library: BenchLibrary, training: LibraryTask[], seed: number): Promise<LoraGen> {
+  const modelDir = args.model;
   if (modelDir) {
     process.stderr.write(`loading the LoRAGen model saved in ${resolve(modelDir)}\n`);
     return LoraGen.load(resolve(modelDir));
@@ -75,7 +100,7 @@ async function trainOrLoad(args: Map<string, string>, assets: DemoAssets, librar
   const entries = training.map((t) => assets.library.get(t.id)!);
   process.stderr.write(`training LoRAGen on ${entries.length} task LoRAs (the ${library.zeroShot.length} held-out tasks excluded)\n`);
   const gen = await LoraGen.fit(entries, libraryConfig(library.name, seed, DEMO_SCALE), { onProgress: fitProgressBars('LoRAGen'), textEncoder: libraryTextEncoder(training) });
-  const saveDir = args.get('save-model');
+  const saveDir = args['save-model'];
   if (saveDir) {
     // The trained generator itself, for `--model`, `loragen generate --model` or the browser app (examples/browser).
     await gen.save(resolve(saveDir));
@@ -100,12 +125,13 @@ function table(r: DemoResult): string[] {
 }
 
 async function main(): Promise<void> {
-  const args = parseArguments(process.argv.slice(2), ['library', 'out', 'backend', 'task', 'description', 'seed', 'save-model', 'model', 'json'], ['json']);
+  const args = programArguments(PROGRAM);
+  if (!args) return;
   const { library, reason } = await pickLibrary(args);
   const shown = requests(args, library);
-  const out = resolve(args.get('out') ?? 'demo-output');
-  const seed = integerArgument(args, 'seed', 1);
-  const backend = await useBackend((args.get('backend') ?? 'wasm') as BackendName);
+  const out = resolve(args.out ?? 'demo-output');
+  const seed = integer(args.seed, 'seed', 1, USAGE);
+  const backend = await useBackend(oneOf(args.backend, 'backend', BACKEND_NAMES, 'wasm', USAGE));
   const started = Date.now();
   process.stderr.write(`library '${library.name}' (${reason})\n`);
   process.stderr.write(`backend ${backend}; loading the base model and the LoRA library from ${library.assets}\n`);
@@ -133,7 +159,7 @@ async function main(): Promise<void> {
   embedded.dispose();
   const index = training.map((_, i) => rows.subarray(i * encoder.dim, (i + 1) * encoder.dim));
   const harness = new EvaluationHarness(assets.base, assets.config, { seed, examples: library.examples(assets) });
-  const bar = progressBar('evaluating', shown.length * 4);
+  const bar = new ProgressBar('evaluating', shown.length * 4);
   const results: DemoResult[] = [];
   for (const [i, { task, description }] of shown.entries()) {
     const nearest = training[nearestByCosine(encoder.vector(description), index)];
@@ -148,7 +174,7 @@ async function main(): Promise<void> {
     results.push({ task: task.id, description, seen: !library.zeroShot.includes(task.id), accuracy: { base, generated: gen_, nearestDescription, taskLora }, nearestTask: nearest.id, chance });
   }
   bar.finish();
-  if (args.has('json')) {
+  if (args.json) {
     const round = (x: number) => Math.round(x * 10) / 10;
     const json = results.map(({ task, description, seen, accuracy }) => ({
       task,

@@ -1,3 +1,4 @@
+#!/usr/bin/env node
 // `npm run build-library -w @loragen/example-demo [-- --library digits|skills]`: builds a library's base model and
 // one LoRA per task, writes them (safetensors + PEFT folders) and a manifest with checksums. Seeded: a rebuild is
 // byte-identical. The skills library trains its tasks in `--jobs` child processes.
@@ -7,6 +8,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
+import { COMMON_OPTIONS, integer, oneOf, ProgressBar, UsageError, type OptionDefinitions } from '@loragen/core/node';
 import { trainBaseModel } from '../base/train-base';
 import { trainTaskLora } from '../lora/train-lora';
 import { saveBaseModel } from '../library/base-model-file';
@@ -18,17 +20,41 @@ import { mergeShardRecords, shardRecordFile, skillsBaseWeights, trainSkillsShard
 import { SKILLS_BASE_MODEL_CONFIG } from '../skills/planted-skills';
 import { listSkillTasks } from '../skills/skill-family';
 import { exampleSource, listTasks } from '../tasks/family';
-import { integerArgument, parseArguments, UsageError } from './arguments';
-import { runInChildren } from './child-pool';
-import { ASSETS_DIR, baseModelDir, libraryDir, SKILLS_ASSETS_DIR } from './paths';
-import { progressBar } from './progress';
+import { ASSETS_DIR, baseModelDir, libraryDir, SKILLS_ASSETS_DIR } from '../library/paths';
+import { runInChildren } from '../process/child-pool';
+import { programArguments } from '../process/program-arguments';
+import { failWith } from '../process/report-failure';
 
 const LIBRARIES = ['digits', 'skills'] as const;
+
+const OPTIONS = {
+  library: { type: 'string' },
+  out: { type: 'string' },
+  seed: { type: 'string' },
+  jobs: { type: 'string' },
+  // a child process's part of the skills library (internal)
+  shard: { type: 'string' },
+  records: { type: 'string' },
+  help: COMMON_OPTIONS.help,
+  debug: COMMON_OPTIONS.debug,
+} as const satisfies OptionDefinitions;
+
+const USAGE = 'npm run build-library -w @loragen/example-demo -- [--library digits|skills] [--out DIR] [--seed N] [--jobs N] [--debug]';
+
+const PROGRAM = {
+  options: OPTIONS,
+  usage: USAGE,
+  about: [
+    "Builds a library's base model and one LoRA per task (always on wasm: the committed assets are its bit-exact",
+    'output) into --out (default examples/demo/assets or assets-skills), with a manifest of checksums. --jobs N trains',
+    "the skills library's tasks in N child processes; the result is the same for any N.",
+  ],
+};
 
 async function buildDigits(out: string, seed: number, record: BuildRecord): Promise<void> {
   const tasks = listTasks();
   const config = DEFAULT_BASE_MODEL_CONFIG;
-  const baseBar = progressBar('base model', 3000);
+  const baseBar = new ProgressBar('base model', 3000);
   const base = await trainBaseModel({
     config,
     tasks,
@@ -41,7 +67,7 @@ async function buildDigits(out: string, seed: number, record: BuildRecord): Prom
   await saveBaseModel(baseModelDir(out), base.weights, config);
   record.baseModel = { steps: base.steps, promptedAccuracy: base.accuracy };
 
-  const loraBar = progressBar('task LoRAs', tasks.length);
+  const loraBar = new ProgressBar('task LoRAs', tasks.length);
   for (const [i, task] of tasks.entries()) {
     const lora = await trainTaskLora({ base: base.weights, config, task: exampleSource(task), seed });
     await writeLibraryEntry(libraryDir(out), task, lora.adapter);
@@ -57,7 +83,7 @@ async function buildSkills(out: string, seed: number, jobs: number, record: Buil
   const records = await mkdtemp(join(tmpdir(), 'loragen-skills-'));
   try {
     const shards = Math.max(1, jobs);
-    const bar = progressBar('task LoRAs', listSkillTasks().length);
+    const bar = new ProgressBar('task LoRAs', listSkillTasks().length);
     if (shards === 1) {
       let done = 0;
       await trainSkillsShard(libraryDir(out), seed, 0, 1, shardRecordFile(records, 0), (r) =>
@@ -77,23 +103,23 @@ async function buildSkills(out: string, seed: number, jobs: number, record: Buil
 /** `--shard k/n`: this process is one of n children training the skills library. */
 async function runShard(out: string, seed: number, shard: string, records: string | undefined): Promise<void> {
   const match = /^(\d+)\/(\d+)$/.exec(shard);
-  if (!match || Number(match[1]) >= Number(match[2]) || !records) throw new UsageError(`--shard must be k/n with k < n, with --records (got '${shard}')`);
+  if (!match || Number(match[1]) >= Number(match[2]) || !records) throw new UsageError(`--shard must be k/n with k < n, with --records (got '${shard}')`, USAGE);
   await trainSkillsShard(libraryDir(out), seed, Number(match[1]), Number(match[2]), shardRecordFile(records, Number(match[1])), (r) =>
     process.stderr.write(`shard ${shard}: ${r.id} validation accuracy ${r.validationAccuracy.toFixed(3)}\n`),
   );
 }
 
 async function main(): Promise<void> {
-  const args = parseArguments(process.argv.slice(2), ['out', 'seed', 'library', 'jobs', 'shard', 'records']);
-  const library = args.get('library') ?? 'digits';
-  if (!(LIBRARIES as readonly string[]).includes(library)) throw new UsageError(`--library must be one of ${LIBRARIES.join(', ')} (got '${library}')`);
-  const out = args.get('out') ?? (library === 'skills' ? SKILLS_ASSETS_DIR : ASSETS_DIR);
-  const seed = integerArgument(args, 'seed', 1);
-  const jobs = integerArgument(args, 'jobs', 1);
+  const args = programArguments(PROGRAM);
+  if (!args) return;
+  const library = oneOf(args.library, 'library', LIBRARIES, 'digits', USAGE);
+  const out = args.out ?? (library === 'skills' ? SKILLS_ASSETS_DIR : ASSETS_DIR);
+  const seed = integer(args.seed, 'seed', 1, USAGE);
+  const jobs = integer(args.jobs, 'jobs', 1, USAGE);
   // Always wasm: the committed artefacts are this backend's bit-exact output (cpu rounds differently).
   await tf.setBackend('wasm');
-  const shard = args.get('shard');
-  if (shard !== undefined) return runShard(out, seed, shard, args.get('records'));
+  const shard = args.shard;
+  if (shard !== undefined) return runShard(out, seed, shard, args.records);
 
   const started = Date.now();
   await rm(out, { recursive: true, force: true });
@@ -107,7 +133,4 @@ async function main(): Promise<void> {
   process.stderr.write(`built ${record.tasks.length} LoRAs and the base model into ${out} in ${record.seconds} s\n`);
 }
 
-main().catch((err: unknown) => {
-  process.stderr.write(`build-library failed: ${err instanceof Error ? err.message : String(err)}\n`);
-  process.exitCode = 1;
-});
+main().catch(failWith('build-library'));
