@@ -1,4 +1,4 @@
-export { WeightSpaceError } from './errors';
+export { KernelModuleError, UnsupportedTfjsError, WeightSpaceError } from './errors';
 export type {
   AdapterLossOptions,
   AngularLossOptions,

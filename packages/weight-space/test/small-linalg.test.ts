@@ -10,7 +10,7 @@ import {
   smallSvd,
   svdWorkspace,
 } from '../src/host/small-linalg';
-import type { SimdKernels } from '../src/simd/kernels';
+import type { SimdKernels } from '../src/simd/kernel-abi';
 import { simdKernelsFor } from '../src/simd/simd-instance';
 import { type Mat, matmul, singularValues, transpose } from './support/reference';
 import { gaussian, orthonormal, rng } from './support/random';

@@ -1,6 +1,6 @@
 import type { TensorInfo } from '@tensorflow/tfjs-core';
 import { GRADIENT_CUTOFF } from '../lowrank/gradient-cutoff';
-import { RIGHT_MUL_WIDTHS } from '../simd/kernels';
+import { RIGHT_MUL_WIDTHS } from '../simd/kernel-abi';
 import { gramsOnWorker } from './gram-worker';
 import type { KernelHeap } from './heap';
 import { VALUES_ORTHOGONALITY, heapJacobi, heapJacobiBytes } from './heap-jacobi';

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { KernelBackend, Tensor, TensorInfo } from '@tensorflow/tfjs-core';
+import { incRef, recordingTape } from './tfjs-internals';
 
 /**
  * tfjs saves what a gradient needs by copying it (`inputsToSave` go through its Identity kernel, a memcpy on
@@ -14,24 +15,15 @@ export const ALIAS_KERNEL = 'LoragenAlias';
 
 export function aliasKernel({ inputs, backend }: { inputs: { x?: TensorInfo }; backend: KernelBackend }): TensorInfo {
   const x = inputs.x as TensorInfo;
-  (backend as KernelBackend & { incRef(id: TensorInfo['dataId']): void }).incRef(x.dataId);
+  incRef(backend, x.dataId);
   return { dataId: x.dataId, shape: x.shape, dtype: x.dtype };
-}
-
-/** tfjs-core's engine state this relies on (4.x): whether a gradient is being recorded, and its tape. */
-interface TapeState {
-  gradientDepth: number;
-  kernelDepth: number;
-  activeTape: { id: number; kernelName: string; inputs: object; outputs: Tensor[]; saved: Tensor[] }[] | null;
-  nextTapeNodeId: number;
 }
 
 /** Aliases of `tensors` for the gradient being recorded (see above), or null when none is being recorded. */
 export function aliasesForGradient(tensors: Tensor[]): Tensor[] | null {
-  const state = (tf.engine() as unknown as { state: TapeState }).state;
-  if (!(state.gradientDepth > 0 && state.kernelDepth === 0) || !state.activeTape) return null;
+  const tape = recordingTape();
+  if (!tape) return null;
   const aliases = tensors.map((x) => tf.keep(tf.engine().runKernel(ALIAS_KERNEL, { x }) as Tensor));
-  // A node without inputs or outputs lies on no path, so backprop skips it; the tape's cleanup disposes its `saved`.
-  state.activeTape.push({ id: state.nextTapeNodeId++, kernelName: ALIAS_KERNEL, inputs: {}, outputs: [], saved: aliases });
+  tape.addSaved(ALIAS_KERNEL, aliases);
   return aliases;
 }

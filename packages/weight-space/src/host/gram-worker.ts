@@ -1,4 +1,5 @@
-import { SHARED_MEMORY_MAX_PAGES } from '../simd/wasm-encoder';
+import { KernelModuleError } from '../errors';
+import { SHARED_MEMORY_MAX_PAGES } from '../simd/kernel-abi';
 import { kernelModule } from '../simd/simd-instance';
 import { BumpAllocator } from './bump-allocator';
 import { loadColumns, storeColumns, sweepArguments, sweepStride } from './heap-jacobi';
@@ -24,41 +25,15 @@ const WAIT_MS = 60_000;
 const CONTROL = { job: 0, done: 1, address: 2, words: 3, ready: 4, failed: 5 } as const;
 const CONTROL_BYTES = 64;
 
-/**
- * The worker: waits for a job, runs its calls ([kernel, argument count, arguments...] as float64 words: addresses and
- * sizes are exact in them, and jacobi_sweeps takes a float64 tolerance), signals it done; a negative job number ends it.
- */
-const WORKER_SOURCE = `
-const { workerData } = require('node:worker_threads');
-const { module, memory, names } = workerData;
-const kernels = new WebAssembly.Instance(module, { env: { memory } }).exports;
-const run = names.map((name) => kernels[name]);
-const control = new Int32Array(memory.buffer, 0, ${CONTROL_BYTES / 4});
-Atomics.store(control, ${CONTROL.ready}, 1);
-let seen = 0;
-for (;;) {
-  Atomics.wait(control, ${CONTROL.job}, seen);
-  seen = Atomics.load(control, ${CONTROL.job});
-  if (seen < 0) break;
-  try {
-    const words = new Float64Array(memory.buffer);
-    const end = (control[${CONTROL.address}] >>> 3) + control[${CONTROL.words}];
-    for (let at = control[${CONTROL.address}] >>> 3; at < end; at += 2 + words[at + 1]) {
-      run[words[at]](...words.subarray(at + 2, at + 2 + words[at + 1]));
-    }
-  } catch {
-    Atomics.store(control, ${CONTROL.failed}, 1);
-  }
-  Atomics.store(control, ${CONTROL.done}, seen);
-  Atomics.notify(control, ${CONTROL.done});
-}
-`;
+/** Where the worker thread's module file is: beside this module, in src/host/ and in dist/ (the build copies it). */
+const workerFile = () => new URL('./gram-worker-thread.mjs', import.meta.url);
 
 interface WorkerLike {
   unref(): void;
   terminate(): unknown;
+  on(event: 'error', listener: (error: Error) => void): void;
 }
-type WorkerConstructor = new (source: string, options: { eval: true; workerData: unknown }) => WorkerLike;
+type WorkerConstructor = new (file: URL, options: { workerData: unknown }) => WorkerLike;
 
 /** Node's Worker, or null where threads are not available synchronously. */
 function workerConstructor(): WorkerConstructor | null {
@@ -82,21 +57,41 @@ class GramWorker {
 
   static start(): GramWorker | null {
     const Worker = workerConstructor();
+    if (!Worker) return null;
     const module = kernelModule(true);
-    if (!Worker || !module) return null;
+    if (!module) return null;
+    let memory: WebAssembly.Memory;
+    let worker: WorkerLike;
     try {
-      const memory = new WebAssembly.Memory({ initial: 1, maximum: SHARED_MEMORY_MAX_PAGES, shared: true });
-      const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { module, memory, names: WORKER_KERNELS } });
-      worker.unref(); // an idle worker must not keep the process alive
-      return new GramWorker(memory, worker);
-    } catch {
+      memory = new WebAssembly.Memory({ initial: 1, maximum: SHARED_MEMORY_MAX_PAGES, shared: true });
+      worker = new Worker(workerFile(), {
+        workerData: { module, memory, names: WORKER_KERNELS, slots: CONTROL, controlWords: CONTROL_BYTES / 4 },
+      });
+    } catch (error) {
+      warnNoThread(error);
       return null;
     }
+    worker.unref(); // an idle worker must not keep the process alive
+    const started = new GramWorker(memory, worker);
+    // e.g. a bundle that left gram-worker-thread.mjs behind: one thread from then on (an unhandled 'error' would crash)
+    worker.on('error', (error) => {
+      started.failure = error;
+      warnNoThread(error);
+    });
+    return started;
   }
 
-  /** Whether the worker has started (the first calls after start run on one thread instead of waiting for it). */
+  /** Set when the thread failed to start or died: this worker is not used again. */
+  failure: Error | null = null;
+
+  /**
+   * Whether the worker has started (the first calls after start run on one thread instead of waiting for it);
+   * throws a KernelModuleError if the kernel module did not instantiate there.
+   */
   get ready(): boolean {
-    return Atomics.load(this.control, CONTROL.ready) === 1;
+    const state = Atomics.load(this.control, CONTROL.ready);
+    if (state === -1) throw new KernelModuleError('the SIMD kernel module does not instantiate on the Gram worker thread');
+    return state === 1 && this.failure === null;
   }
 
   /** Frees everything allocated for the previous job. */
@@ -150,6 +145,17 @@ class GramWorker {
     Atomics.notify(this.control, CONTROL.job);
     void this.worker.terminate();
   }
+}
+
+let warned = false;
+/** The worker thread could not start or died: the kernels stay on one thread, which one console warning says. */
+function warnNoThread(error: unknown): void {
+  if (warned) return;
+  warned = true;
+  console.warn(
+    `@loragen/weight-space: the Gram worker thread failed (${error instanceof Error ? error.message : String(error)}); ` +
+      'the SIMD kernels run on the calling thread only (same results, slower).',
+  );
 }
 
 /** Zeros to clear shared scratch from, grown to the largest request. */

@@ -1,4 +1,4 @@
-import type { SimdKernels } from '../simd/kernels';
+import type { SimdKernels } from '../simd/kernel-abi';
 import type { ColumnSweeps } from './small-linalg';
 
 /**

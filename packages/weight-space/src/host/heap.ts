@@ -1,7 +1,8 @@
-import type { DataId, KernelBackend, TensorInfo } from '@tensorflow/tfjs-core';
-import type { SimdKernels } from '../simd/kernels';
-import { simdKernelsFor } from '../simd/simd-instance';
+import type { KernelBackend, TensorInfo } from '@tensorflow/tfjs-core';
+import type { SimdKernels } from '../simd/kernel-abi';
+import { simdKernelsFor, wasmSimdSupported } from '../simd/simd-instance';
 import { BumpAllocator } from './bump-allocator';
+import { type CpuTensorAccess, type WasmHeapAccess, cpuTensorAccess, wasmHeapAccess } from './tfjs-internals';
 
 /**
  * Where a host kernel's operands live for the duration of one call: byte addresses in one WebAssembly memory that
@@ -25,22 +26,6 @@ export interface KernelHeap {
 
 const align = (n: number) => (n + 15) & ~15;
 
-/** tfjs-wasm's internals this relies on (tfjs 4.x): its emscripten module and per-tensor memory offsets. */
-interface WasmBackendLike extends KernelBackend {
-  wasm: { asm?: { memory?: WebAssembly.Memory }; _malloc(bytes: number): number; _free(ptr: number): void };
-  dataIdMap: { get(id: DataId): { memoryOffset: number } | undefined };
-  makeOutput(shape: number[], dtype: 'float32'): TensorInfo;
-}
-
-interface CpuBackendLike extends KernelBackend {
-  makeTensorInfo(shape: number[], dtype: 'float32', values: Float32Array): TensorInfo;
-}
-
-function isWasmBackend(backend: KernelBackend): backend is WasmBackendLike {
-  const b = backend as Partial<WasmBackendLike>;
-  return !!b.wasm?.asm?.memory && typeof b.wasm._malloc === 'function' && typeof b.makeOutput === 'function' && !!b.dataIdMap;
-}
-
 /** What both heaps share: the memory the kernels run on and fresh views of it. */
 abstract class MemoryHeap {
   constructor(
@@ -55,29 +40,28 @@ class WasmHeap extends MemoryHeap implements KernelHeap {
   private readonly allocations: number[] = [];
   private readonly outputs: TensorInfo[] = [];
   constructor(
-    private readonly backend: WasmBackendLike,
-    memory: WebAssembly.Memory,
+    private readonly wasm: WasmHeapAccess,
     kernels: SimdKernels,
   ) {
-    super(memory, kernels);
+    super(wasm.memory, kernels);
   }
   input(t: TensorInfo): number {
-    return (this.backend.dataIdMap.get(t.dataId) as { memoryOffset: number }).memoryOffset;
+    return this.wasm.addressOf(t);
   }
   scratch(bytes: number): number {
-    const raw = this.backend.wasm._malloc(bytes + 16);
+    const raw = this.wasm.malloc(bytes + 16);
     this.allocations.push(raw);
     const address = align(raw);
     new Uint8Array(this.memory.buffer, address, bytes).fill(0);
     return address;
   }
   output(shape: number[]): number {
-    const info = this.backend.makeOutput(shape, 'float32');
+    const { info, address } = this.wasm.makeOutput(shape);
     this.outputs.push(info);
-    return this.input(info);
+    return address;
   }
   close(): TensorInfo[] {
-    this.allocations.forEach((p) => this.backend.wasm._free(p));
+    this.allocations.forEach((p) => this.wasm.free(p));
     return this.outputs;
   }
 }
@@ -89,7 +73,7 @@ class CpuHeap extends MemoryHeap implements KernelHeap {
   private readonly allocator: BumpAllocator;
   private readonly outputs: { shape: number[]; address: number; size: number }[] = [];
   constructor(
-    private readonly backend: CpuBackendLike,
+    private readonly cpu: CpuTensorAccess,
     memory: WebAssembly.Memory,
     kernels: SimdKernels,
   ) {
@@ -97,7 +81,7 @@ class CpuHeap extends MemoryHeap implements KernelHeap {
     this.allocator = new BumpAllocator(memory, 16);
   }
   input(t: TensorInfo): number {
-    const values = this.backend.readSync(t.dataId) as Float32Array;
+    const values = this.cpu.read(t);
     const address = this.allocator.reserve(values.byteLength);
     this.f32().set(values, address / 4);
     return address;
@@ -115,25 +99,25 @@ class CpuHeap extends MemoryHeap implements KernelHeap {
   }
   close(): TensorInfo[] {
     const f32 = this.f32();
-    return this.outputs.map((out) =>
-      this.backend.makeTensorInfo(out.shape, 'float32', f32.slice(out.address / 4, out.address / 4 + out.size)),
-    );
+    return this.outputs.map((out) => this.cpu.make(out.shape, f32.slice(out.address / 4, out.address / 4 + out.size)));
   }
 }
 
-/** A heap for `backend` (tfjs-wasm or tfjs-cpu), or null where the SIMD kernels cannot run there. */
+/**
+ * A heap for `backend` (tfjs-wasm or tfjs-cpu), or null on other backends and where WebAssembly SIMD is missing.
+ * Throws an UnsupportedTfjsError where tfjs is not the version whose internals tfjs-internals.ts knows, and a
+ * KernelModuleError where the kernel module fails to compile or instantiate.
+ */
 export function openHeap(backend: KernelBackend, backendName: string): KernelHeap | null {
-  if (backendName === 'wasm' && isWasmBackend(backend)) {
-    const memory = backend.wasm.asm?.memory as WebAssembly.Memory;
-    const kernels = simdKernelsFor(memory);
-    return kernels ? new WasmHeap(backend, memory, kernels) : null;
+  if (backendName !== 'wasm' && backendName !== 'cpu') return null;
+  if (!wasmSimdSupported()) return null;
+  if (backendName === 'wasm') {
+    const wasm = wasmHeapAccess(backend);
+    return new WasmHeap(wasm, simdKernelsFor(wasm.memory) as SimdKernels);
   }
-  if (backendName === 'cpu' && typeof (backend as Partial<CpuBackendLike>).makeTensorInfo === 'function') {
-    cpuMemory ??= new WebAssembly.Memory({ initial: 16 });
-    const kernels = simdKernelsFor(cpuMemory);
-    return kernels ? new CpuHeap(backend as CpuBackendLike, cpuMemory, kernels) : null;
-  }
-  return null;
+  const cpu = cpuTensorAccess(backend);
+  cpuMemory ??= new WebAssembly.Memory({ initial: 16 });
+  return new CpuHeap(cpu, cpuMemory, simdKernelsFor(cpuMemory) as SimdKernels);
 }
 
 /** Runs `work` on a heap for `backend` and returns its outputs; when `work` throws, scratch and outputs are released. */

@@ -1,5 +1,5 @@
 import type { TensorInfo } from '@tensorflow/tfjs-core';
-import { GRAM_BLOCK, type SimdKernels } from '../simd/kernels';
+import { GRAM_BLOCK, type SimdKernels } from '../simd/kernel-abi';
 import type { MatrixView } from './small-linalg';
 
 /** One factor operand: where its data is and how it is laid out. */
