@@ -264,6 +264,6 @@ describe('confidence summary', () => {
     expect(md).toContain('| `skills` | 2 (0 work) | -1.00 | - | -1.0 |');
     // shares 0.95, 0.125, 0.05, 0.125 against scores 0.9, 0.5, 0.2, 0.1: rho = 3 / sqrt(22.5)
     expect(md).toContain(`| all libraries | 4 (1 work) | ${(3 / Math.sqrt(22.5)).toFixed(2)} | 1.00 | +0.0 |`);
-    expect(md).toContain('| all libraries | 0.00 / 0.50 | 0.00 / 0.50 | 0.00 / 0.50 |');
+    expect(md).toContain('| all libraries | – | – | 0.00 / 0.50 | 0.00 / 0.50 | 0.00 / 0.50 |');
   });
 });
