@@ -178,6 +178,8 @@ async function main(): Promise<void> {
   }
   const seedCount = integer(args.seeds, 'seeds', 3, USAGE);
   const jobs = integer(args.jobs, 'jobs', 1, USAGE);
+  // a report assembled from units of earlier runs (--units) says where and how long they ran with --machine, --seconds
+  const seconds = integer(args.seconds, 'seconds', undefined, USAGE);
   const results: LibraryResults[] = [];
   for (const library of libraries) {
     const started = Date.now();
@@ -190,8 +192,7 @@ async function main(): Promise<void> {
       { inDistribution: trainingTasks(library).map((t) => t.id), zeroShot: [...library.zeroShot] },
       methods,
       {
-        // a report assembled from units of earlier runs (--units) says where and how long they ran with --machine, --seconds
-        seconds: integer(args.seconds, 'seconds', undefined, USAGE) ?? (Date.now() - started) / 1000,
+        seconds: seconds ?? (Date.now() - started) / 1000,
         backend,
         machine: args.machine ?? `${hostname()}, ${cpus().length} cores (${cpus()[0]?.model ?? 'unknown cpu'}), ${jobs} jobs`,
         budget: scale,
