@@ -5,24 +5,16 @@ import { forward } from '../model/forward';
 import { accuracyOf, inputsTensor } from '../model/objective';
 import { initialWeights, type WeightTable } from '../model/parameters';
 import { disposeTensors, tableOf, variablesOf } from '../model/tensors';
-import { trainLoop, type TrainProgress } from '../model/train-loop';
+import { trainLoop, type TrainingBudget } from '../model/train-loop';
 import { mixtureExamples, type Task } from '../tasks/family';
 import { createRng, deriveSeed } from '../tasks/random';
 
-export interface BaseTrainingOptions {
+/** Defaults: 3000 steps, batch 64, learning rate 3e-3, stop at 0.97 prompted mixture accuracy. */
+export interface BaseTrainingOptions extends TrainingBudget {
   config: BaseModelConfig;
   /** Tasks of the mixture (all of the family: the base model knows every task when it is named in the prompt). */
   tasks: readonly Task[];
   seed: number;
-  /** @default 3000 */
-  steps?: number;
-  /** @default 64 */
-  batchSize?: number;
-  /** @default 3e-3 */
-  learningRate?: number;
-  /** Stop once prompted mixture accuracy reaches this. @default 0.97 */
-  targetAccuracy?: number;
-  onProgress?: (progress: TrainProgress) => void;
 }
 
 /** Trains the base model; returns its weights and the prompted mixture accuracy it reached. */

@@ -6,13 +6,14 @@ import type { BaseModelConfig } from '../model/config';
 import { forward, type LoraSidePaths } from '../model/forward';
 import { projectionPath, projectionShape, type Projection, type WeightTable } from '../model/parameters';
 import { disposeTensors, tensorsOf } from '../model/tensors';
-import { trainLoop, type TrainProgress } from '../model/train-loop';
+import { trainLoop, type TrainingBudget } from '../model/train-loop';
 import type { ExampleSource } from '../tasks/family';
 import { createRng, deriveSeed } from '../tasks/random';
 import { accuracyOn } from '../eval/accuracy';
 import { libraryAdapterConfig, peftModuleName } from './adapter-naming';
 
-export interface LoraTrainingOptions {
+/** Defaults: 150 steps (a fixed budget, so that every task's dW has had the same training), batch 64, learning rate 1e-2, no early stop. */
+export interface LoraTrainingOptions extends TrainingBudget {
   base: WeightTable;
   config: BaseModelConfig;
   task: ExampleSource;
@@ -29,15 +30,6 @@ export interface LoraTrainingOptions {
   alpha?: number;
   /** Adapted projections in every layer. @default ['q', 'v'] */
   projections?: readonly Projection[];
-  /** A fixed budget, so that every task's dW has had the same amount of training. @default 150 */
-  steps?: number;
-  /** @default 64 */
-  batchSize?: number;
-  /** @default 1e-2 */
-  learningRate?: number;
-  /** Stop early once validation accuracy reaches this. @default Infinity (train the full budget) */
-  targetAccuracy?: number;
-  onProgress?: (progress: TrainProgress) => void;
 }
 
 /** Trains the LoRA; returns it as a lora-io adapter with its validation accuracy and the steps taken. */

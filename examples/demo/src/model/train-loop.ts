@@ -13,6 +13,17 @@ export interface TrainProgress {
   accuracy?: number;
 }
 
+/** What a caller of a training program may set; each program documents its own defaults. */
+export interface TrainingBudget {
+  /** Maximum steps. */
+  steps?: number;
+  batchSize?: number;
+  learningRate?: number;
+  /** Stop early once held-out accuracy reaches this. */
+  targetAccuracy?: number;
+  onProgress?: (progress: TrainProgress) => void;
+}
+
 export interface TrainLoopOptions {
   variables: tf.Variable[];
   /** Logits [n, classes] of a batch of token ids; called inside the gradient tape. */
