@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { KernelBackend, NamedAttrMap, NamedTensorMap, Tensor, TensorInfo } from '@tensorflow/tfjs-core';
 import { WeightSpaceError } from '../errors';
+import { singularValueGradient, singularValueWeight } from '../lowrank/singular-values';
 import { gramWorkerReady } from './gram-worker';
 import { ALIAS_KERNEL, aliasKernel, aliasesForGradient } from './gradient-aliases';
 import {
@@ -162,10 +163,6 @@ export const leftMul = (terms: Term[]): Tensor => productSum(terms, 'left');
 /** sum_t X_t [..., L, q_t] M_t [N, q_t, p] for one or two terms, shaped [..., L, p] (the kernel needs p a multiple of 4). */
 export const rightMul = (terms: Term[]): Tensor => productSum(terms, 'right');
 
-/** dy / sigma, with 1 in place of sigma = 0 (the frames are zero there, so this only keeps 0 * (dy / 0) out). */
-const perSigma = (dy: Tensor, sigma: Tensor) => tf.div(dy, tf.where(tf.greater(sigma, 0), sigma, tf.onesLike(sigma)));
-/** F diag(w) F^T for frames F [N, r, r] and weights w [N, r]. */
-const sandwich = (frame: Tensor, weights: Tensor) => tf.matMul(tf.mul(frame, tf.expandDims(weights, 1)), frame, false, true);
 const transposed = (x: Tensor) => tf.transpose(x, [0, 2, 1]);
 
 function registerGradients(): void {
@@ -184,8 +181,7 @@ function registerGradients(): void {
     outputsToSave: [true, true, true],
     gradFunc: (dys, [sigma, left, right], attrs) => {
       const [a, b] = savedInputs(attrs);
-      const w = perSigma((dys as Tensor[])[0], sigma);
-      return { a: () => leftMul([[sandwich(left, w), a]]), b: () => rightMul([[b, sandwich(right, w)]]) };
+      return singularValueGradient((dys as Tensor[])[0], { a, b, sigma, left, right });
     },
   });
   tf.registerGradient({
@@ -211,17 +207,17 @@ function registerGradients(): void {
       const [a, b, ta, tb] = savedInputs(attrs);
       const [sigma, left, right, crossA, crossB] = saved;
       const dy = dys as Tensor[];
-      const w = perSigma(dy[0], sigma);
       const g = tf.reshape(dy[3], [-1, 1, 1]);
-      // Only a differentiated target reaches these: its frames are recomputed here (each thunk runs in its own tidy).
+      // The spectral terms are singularValueGradient's (lowrank/singular-values.ts), fused with the inner product's
+      // into two-term products. Only a differentiated target reaches its spectral terms: its frames are recomputed
+      // here (each thunk runs in its own tidy).
       const targetFrames = () => {
         const [ts, tl, tr] = runHostKernel(KERNELS.svd, { a: ta, b: tb });
-        const wt = perSigma(dy[6], ts);
-        return { left: sandwich(tl, wt), right: sandwich(tr, wt) };
+        return { left: singularValueWeight(dy[6], ts, tl), right: singularValueWeight(dy[6], ts, tr) };
       };
       return {
-        a: () => leftMul([[sandwich(left, w), a], [tf.mul(crossB, g), ta]]),
-        b: () => rightMul([[b, sandwich(right, w)], [tb, tf.mul(transposed(crossA), g)]]),
+        a: () => leftMul([[singularValueWeight(dy[0], sigma, left), a], [tf.mul(crossB, g), ta]]),
+        b: () => rightMul([[b, singularValueWeight(dy[0], sigma, right)], [tb, tf.mul(transposed(crossA), g)]]),
         ta: () => leftMul([[tf.mul(transposed(crossB), g), a], ...(attrs.targetSpectrum ? [[targetFrames().left, ta] as Term] : [])]),
         tb: () => rightMul([[b, tf.mul(crossA, g)], ...(attrs.targetSpectrum ? [[tb, targetFrames().right] as Term] : [])]),
       };

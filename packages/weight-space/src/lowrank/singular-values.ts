@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { GradSaveFunc, Tensor } from '@tensorflow/tfjs-core';
 import type { CustomGradientFunc } from '../linalg/custom-grad';
-import { KERNELS, simdKernelsActive, runHostKernel } from '../host/registry';
+import { KERNELS, leftMul, rightMul, runHostKernel, simdKernelsActive } from '../host/registry';
 import { jacobiSvd, jacobiSweeps } from '../linalg/jacobi-svd';
 import type { LowRankFactors } from '../types';
 import { factorShape } from '../validate';
@@ -24,17 +24,57 @@ import { GRADIENT_CUTOFF } from './gradient-cutoff';
 export function lowRankSingularValues(factors: LowRankFactors): Tensor {
   const { batch, rank } = factorShape(factors, 'factors');
   if (simdKernelsActive()) {
+    // the host kernel's gradient (registered in host/registry.ts) is singularValueGradient below, on its frames
     return tf.tidy(() => tf.reshape(runHostKernel(KERNELS.svd, { a: factors.A, b: factors.B })[0], [...batch, rank]));
   }
   const op = tf.customGrad(((a: Tensor, b: Tensor, save: GradSaveFunc) => {
-    const { rootA, rootB, columns, right, unit, scale, values, order } = lowRankSvd(a, b);
-    save([a, b, rootA, rootB, columns, right, unit, scale, order]);
+    const { rootA, rootB, columns, right, unit, values, order } = lowRankSvd(a, b);
+    save([a, b, rootA, rootB, columns, right, unit, values, order]);
     return {
       value: tf.reshape(values, [...batch, rank]),
-      gradFunc: (dy: Tensor, saved: Tensor[]) => singularValueGradient(dy, saved),
+      gradFunc: (dy: Tensor, saved: Tensor[]) => {
+        const grads = singularValueGradient(tf.reshape(dy, [-1, rank]), opsFrames(saved));
+        return [grads.a(), grads.b()];
+      },
     };
   }) as CustomGradientFunc<Tensor>);
   return op(factors.A, factors.B);
+}
+
+/** sigma(B A) of every position with the frames of its gradient (see {@link singularValueGradient}). */
+export interface SpectrumFrames {
+  /** The factors, A [..., r, dIn] and B [..., dOut, r]. */
+  a: Tensor;
+  b: Tensor;
+  /** Singular values, descending, [N, r]. */
+  sigma: Tensor;
+  /** Left frame L = F_B P and right frame R = F_A Q [N, r, r], columns in sigma's order, zero past the cutoff. */
+  left: Tensor;
+  right: Tensor;
+}
+
+/** dy / sigma, with 1 in place of sigma = 0 (the frames are zero there, so this only keeps 0 * (dy / 0) out). */
+const perSigma = (dy: Tensor, sigma: Tensor) => tf.div(dy, tf.where(tf.greater(sigma, 0), sigma, tf.onesLike(sigma)));
+
+/**
+ * The r x r weight F diag(dy / sigma) F^T of a frame F [N, r, r]: the gradient of <dy, sigma> is W_L A for A and
+ * B W_R for B (see {@link singularValueGradient}). For a caller that fuses it into a larger product.
+ */
+export const singularValueWeight = (dy: Tensor, sigma: Tensor, frame: Tensor): Tensor =>
+  tf.matMul(tf.mul(frame, tf.expandDims(perSigma(dy, sigma), 1)), frame, false, true);
+
+/**
+ * The gradient of <dy, sigma(B A)>, the one definition every path uses (the SIMD host kernel's and the tfjs-ops
+ * one): with d sigma_i = u_i^T d(dW) v_i, u_i = B R_i / sigma_i and v_i^T = L_i^T A / sigma_i for the frames' i-th
+ * columns, d sigma_i / dA = L_i L_i^T A / sigma_i and d sigma_i / dB = B R_i R_i^T / sigma_i, so dA = W_L A and
+ * dB = B W_R with W = F diag(dy / sigma) F^T. Frames are zero past the gradient cutoff, so those singular values
+ * get a zero (Clarke) subgradient. Thunks, one per factor, as tfjs gradient functions return them.
+ */
+export function singularValueGradient(dy: Tensor, { a, b, sigma, left, right }: SpectrumFrames): { a: () => Tensor; b: () => Tensor } {
+  return {
+    a: () => leftMul([[singularValueWeight(dy, sigma, left), a]]),
+    b: () => rightMul([[b, singularValueWeight(dy, sigma, right)]]),
+  };
 }
 
 /** The pieces of the factored SVD of dW = B A, flattened over positions ([N, ...]). */
@@ -73,28 +113,22 @@ export function lowRankSvd(a: Tensor, b: Tensor): LowRankSvd {
   });
 }
 
-function singularValueGradient(dy: Tensor, saved: Tensor[]): Tensor[] {
-  const [a, b, rootA, rootB, columns, right, unit, scale, order] = saved;
-  const r = unit.shape[1] as number;
-  // Back from sorted order to the solver's column order.
-  const g = tf.reshape(tf.matMul(tf.reshape(dy, [-1, 1, r]), order), [-1, r]);
+/**
+ * The frames of {@link SpectrumFrames} from the tfjs-ops SVD's pieces (saved by lowRankSingularValues): the core's
+ * left vectors are its columns K' v_i over their norms, so L = F_B U and R = F_A V, put in sigma's order by the
+ * one-hot `order` and zeroed at or below GRADIENT_CUTOFF sigma_1.
+ */
+function opsFrames([a, b, rootA, rootB, columns, right, unit, values, order]: Tensor[]): SpectrumFrames {
   const live = tf.greater(unit, tf.mul(tf.max(unit, 1, true), GRADIENT_CUTOFF));
-  const safeUnit = tf.where(live, unit, tf.onesLike(unit));
-  // c_i = g_i / sigma_i on live singular values, 0 on the rest.
-  const coef = tf.where(live, tf.div(g, tf.mul(safeUnit, scale)), tf.zerosLike(g));
-  const weightV = tf.matMul(tf.mul(right, tf.expandDims(coef, 1)), right, false, true);
-  const weightU = tf.matMul(
-    tf.mul(columns, tf.expandDims(tf.div(coef, tf.square(safeUnit)), 1)),
-    columns,
-    false,
-    true,
-  );
-  // dL/dB = B F_A W_V F_A^T and dL/dA = F_B W_U F_B^T A (u_i = B F_A v_i / sigma_i, A v_i = F_A v_i).
-  const sandwichB = tf.matMul(tf.matMul(rootA, weightV), rootA, false, true);
-  const sandwichA = tf.matMul(tf.matMul(rootB, weightU), rootB, false, true);
-  const flat = flatFactors(a, b);
-  // Both sandwiches are symmetric: B S is computed as B S^T, the layout the wasm kernel reads contiguously.
-  const gradB = tf.reshape(tf.matMul(flat.b, sandwichB, false, true), b.shape);
-  const gradA = tf.reshape(tf.matMul(sandwichA, flat.a), a.shape);
-  return [gradA, gradB];
+  const keep = tf.expandDims(tf.cast(live, 'float32'), 1);
+  const safeUnit = tf.expandDims(tf.where(live, unit, tf.onesLike(unit)), 1);
+  // frame columns in sigma's order: F_sorted = F order^T (order's row i picks the unsorted index of the i-th largest)
+  const sorted = (frame: Tensor) => tf.matMul(tf.mul(frame, keep), order, false, true);
+  return {
+    a,
+    b,
+    sigma: values,
+    left: sorted(tf.matMul(rootB, tf.div(columns, safeUnit))),
+    right: sorted(tf.matMul(rootA, right)),
+  };
 }
