@@ -17,7 +17,15 @@ export {
   type Coefficient,
   type Prediction,
 } from './objectives/conversions';
-export { GaussianRng } from './random/gaussian-rng';
+export {
+  SeededRng,
+  RNG_ALGORITHMS,
+  type RngAlgorithm,
+  type SeededRngOptions,
+  type SeededRngState,
+} from './random/seeded-rng';
+/** @deprecated Renamed {@link SeededRng} (its default algorithm is this generator's); the old name goes in a later release. */
+export { SeededRng as GaussianRng } from './random/seeded-rng';
 export { sample } from './samplers/sample';
 export { samplingTimesteps } from './samplers/timestep-spacing';
 export type {

@@ -3,7 +3,7 @@ import { describeEachBackend, expectClose } from '@loragen/test-utils';
 import {
   createSchedule,
   diffusionLoss,
-  GaussianRng,
+  SeededRng,
   LatentDiffusionError,
   lossWeight,
   type ConditionalDenoiser,
@@ -60,7 +60,7 @@ describeEachBackend('diffusionLoss', () => {
     test(`${prediction} target, ${weighting} weighting: equals the loss recomputed by hand from x_t and t`, async () => {
       const { model, seen } = recordingModel();
       const x0 = tf.tensor2d(x0Values, [6, 3]);
-      const loss = diffusionLoss({ model, x0, schedule, rng: new GaussianRng(11), prediction, weighting, minSnrGamma: 3 });
+      const loss = diffusionLoss({ model, x0, schedule, rng: new SeededRng(11), prediction, weighting, minSnrGamma: 3 });
       const got = (await loss.data())[0];
       const xt = await seen.xt!.data();
       const t = await seen.t!.data();
@@ -89,7 +89,7 @@ describeEachBackend('diffusionLoss', () => {
     const { model, seen } = recordingModel();
     const x0 = tf.zeros([400, 2]);
     const cond = tf.ones([400, 5]);
-    tf.dispose(diffusionLoss({ model, x0, cond, schedule, rng: new GaussianRng(1), condDropout: 0.25 }));
+    tf.dispose(diffusionLoss({ model, x0, cond, schedule, rng: new SeededRng(1), condDropout: 0.25 }));
     const t = Array.from(await seen.t!.data());
     const kept = Array.from(await seen.keep!.data());
     expect(Math.min(...t)).toBe(0);
@@ -98,7 +98,7 @@ describeEachBackend('diffusionLoss', () => {
     const dropped = kept.filter((k) => k === 0).length / 400;
     expect(Math.abs(dropped - 0.25)).toBeLessThan(0.07); // binomial sd 0.022
     tf.dispose([x0, cond, seen.xt!, seen.t!, seen.keep!]);
-    expect(() => diffusionLoss({ model, x0, schedule, rng: new GaussianRng(1), condDropout: 2 })).toThrow(
+    expect(() => diffusionLoss({ model, x0, schedule, rng: new SeededRng(1), condDropout: 2 })).toThrow(
       /condDropout must lie in \[0, 1\]/,
     );
   });

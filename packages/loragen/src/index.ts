@@ -13,7 +13,9 @@ export {
 } from './errors';
 export { configSchema, type LoraGenConfig, type LoraGenConfigInput } from './config/schema';
 export { resolveConfig } from './config/resolve-config';
-export { Prng, type PrngState } from './rng/prng';
+export { SeededRng, type RngAlgorithm, type SeededRngState } from '@loragen/latent-diffusion';
+export { Prng } from './training/deprecated-prng';
+export { trainingRng, TRAINING_RNG_ALGORITHM } from './training/training-rng';
 export { embedTasks, type TaskTextEncoder } from './text/text-encoder';
 export { HashingTextEncoder, type CenteredOptions, type HashingTextEncoderOptions } from './text/hashing-encoder';
 export { PrecomputedTextEncoder } from './text/precomputed-encoder';

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { describeEachBackend } from '@loragen/test-utils';
+import { describeEachBackend, seededNormals } from '@loragen/test-utils';
 import { ModuleAwareMoEDecoder, SharedMLPDecoder, StateDictError, type LoraDecoder } from '../src';
 import { gemmaLike, latents, readValues } from './support/layouts';
 
@@ -16,8 +16,8 @@ async function decodedValues(decoder: LoraDecoder, z: tf.Tensor3D): Promise<numb
 describeEachBackend('state dict', () => {
   const makers: Record<string, (seed: number) => LoraDecoder> = {
     ModuleAwareMoEDecoder: (seed) =>
-      new ModuleAwareMoEDecoder({ ...small, expertHidden: 16, head: 'factorised', headRank: 4, seed }),
-    SharedMLPDecoder: (seed) => new SharedMLPDecoder({ ...small, hidden: 16, seed }),
+      new ModuleAwareMoEDecoder({ ...small, expertHidden: 16, head: 'factorised', headRank: 4, random: seededNormals(seed) }),
+    SharedMLPDecoder: (seed) => new SharedMLPDecoder({ ...small, hidden: 16, random: seededNormals(seed) }),
   };
 
   for (const [kind, make] of Object.entries(makers)) {

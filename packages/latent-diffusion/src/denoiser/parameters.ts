@@ -1,16 +1,16 @@
 // Named, seeded parameter creation for the DiT: a flat `name -> tf.Variable` map is what the state dict, the
 // optimiser and the EMA all work on.
 import * as tf from '@tensorflow/tfjs-core';
-import { GaussianRng } from '../random/gaussian-rng';
+import { SeededRng } from '../random/seeded-rng';
 
 export type ParameterMap = Record<string, tf.Variable>;
 
 export class ParameterFactory {
   readonly params: ParameterMap = {};
-  private readonly rng: GaussianRng;
+  private readonly rng: SeededRng;
 
   constructor(seed: number) {
-    this.rng = new GaussianRng(seed);
+    this.rng = new SeededRng(seed);
   }
 
   /** N(0, std^2) entries; the default std is 1 / sqrt(fan-in), which keeps activations at unit scale. */

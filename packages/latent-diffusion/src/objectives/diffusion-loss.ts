@@ -4,7 +4,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { ConditionalDenoiser } from '../denoiser/dit';
 import { LatentDiffusionError } from '../errors';
-import type { GaussianRng } from '../random/gaussian-rng';
+import type { SeededRng } from '../random/seeded-rng';
 import type { ScheduleLike } from '../samplers/types';
 import { addNoise, velocityFrom, type Prediction } from './conversions';
 import { lossWeight, type LossWeighting } from './loss-weighting';
@@ -17,7 +17,7 @@ export interface DiffusionLossOptions {
   cond?: tf.Tensor | null;
   schedule: ScheduleLike;
   /** Draws timesteps, noise and dropout. */
-  rng: GaussianRng;
+  rng: SeededRng;
   /** Target the model learns. @default 'v' */
   prediction?: Prediction;
   /** Per-timestep weighting. @default 'uniform' */

@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { addNoise, velocityFrom } from '@loragen/latent-diffusion';
 import type { LoraGenConfig } from '../config/schema';
 import type { TrainableDenoiser } from '../diffusion/denoiser-factory';
-import type { Prng } from '../rng/prng';
+import type { SeededRng } from '@loragen/latent-diffusion';
 import { drawSplitBatch, drawWithReplacement, gatherRows } from './batches';
 import type { ParameterEma } from './ema';
 import { scheduledLearningRate, setLearningRate } from './learning-rate';
@@ -38,7 +38,7 @@ export class DiffusionTrainer {
     private readonly data: LatentSet,
     private readonly alphasCumprod: Float32Array,
     private readonly cfg: LoraGenConfig['diffusion'],
-    private readonly rng: Prng,
+    private readonly rng: SeededRng,
     private readonly ema: ParameterEma,
   ) {
     this.optimizer = tf.train.adam(cfg.learningRate, cfg.beta1, cfg.beta2);

@@ -4,14 +4,14 @@ import { readLatestTrainingCheckpoint, writeTrainingCheckpoint } from '../checkp
 import { decodeTensorFile, encodeTensorFile } from '../checkpoint/tensor-file';
 import { concat, type FactorSet } from '../data/factor-set';
 import { combinedConditions, trainingRows } from '../data/library-combinations';
-import { LatentNormalizer } from '@loragen/latent-diffusion';
+import { LatentNormalizer, type SeededRng, type SeededRngState } from '@loragen/latent-diffusion';
 import type { TrainableDenoiser } from '../diffusion/denoiser-factory';
 import { scheduleFor } from '../diffusion/schedule';
 import { AbortedError, CheckpointError } from '../errors';
 import { assertFiniteRows } from '../data/finite';
 import type { ModelMeta } from '../model/model-meta';
 import { assignVariables, prefixed, unprefixed } from '../model/named-variables';
-import type { Prng, PrngState } from '../rng/prng';
+import { restoreTrainingRng } from './training-rng';
 import { nonFiniteEmbedding } from '../text/condition-rows';
 import { taskMeans, type TaskTextEncoder } from '../text/text-encoder';
 import { adamState, restoreAdamState } from './adam-state';
@@ -26,14 +26,15 @@ interface TrainingState {
   stage: FitProgress['stage'];
   /** Completed steps of `stage`. */
   step: number;
-  rng: PrngState;
+  /** SeededRng's state; checkpoints written before 2026-12-06 hold its four bare words instead */
+  rng: SeededRngState | number[];
   emaUpdates: number;
 }
 
 export interface TrainingContext {
   data: FactorSet;
   meta: ModelMeta;
-  rng: Prng;
+  rng: SeededRng;
   autoencoder: LoraAutoencoder;
   denoiser: TrainableDenoiser;
   textEncoder: TaskTextEncoder;
@@ -66,7 +67,7 @@ async function readResume(ctx: TrainingContext): Promise<Resumed | null> {
     ...(files['ema.safetensors'] ? prefixed('ema', decodeTensorFile(files['ema.safetensors'], `${checkpointDir} ema`)) : {}),
   };
   ctx.loadWeights(unprefixed('weights', tensors), `${checkpointDir} weights`);
-  ctx.rng.setState(state.rng);
+  restoreTrainingRng(ctx.rng, state.rng, `${checkpointDir}: training.json of the latest checkpoint`);
   return { state, tensors };
 }
 

@@ -1,20 +1,17 @@
-// Named trainable variables with seeded initialisation and a validated state dict: what every
+// Named trainable variables initialised from an injected NormalSource and a validated state dict: what every
 // decoder here needs besides its forward pass.
 import * as tf from '@tensorflow/tfjs-core';
 import { StateDictError } from '../errors';
-import { gaussianArray, mulberry32 } from '../init/seeded-random';
+import type { NormalSource } from '../types';
 
 export class ParameterStore {
   readonly variables: Record<string, tf.Variable> = {};
-  private readonly uniform: () => number;
 
-  constructor(seed: number) {
-    this.uniform = mulberry32(seed);
-  }
+  constructor(private readonly random: NormalSource) {}
 
-  /** A variable drawn from N(0, std^2); draws follow creation order, so the same seed gives the same values. */
+  /** A variable drawn from N(0, std^2); draws follow creation order, so the same source state gives the same values. */
   normal(name: string, shape: number[], std: number): tf.Variable {
-    return this.add(name, tf.tensor(gaussianArray(sizeOf(shape), std, this.uniform), shape));
+    return this.add(name, tf.tensor(this.random.normals(sizeOf(shape), std), shape));
   }
 
   zeros(name: string, shape: number[]): tf.Variable {
