@@ -43,7 +43,7 @@ export { lossWeight, type LossWeighting } from './objectives/loss-weighting';
 export { diffusionLoss, type DiffusionLossOptions } from './objectives/diffusion-loss';
 export { DiT, type DiTConfig, type ConditionalDenoiser } from './denoiser/dit';
 export type { ParameterMap } from './denoiser/parameters';
-export { ExponentialMovingAverage, type EmaOptions } from './training/ema';
+export { ExponentialMovingAverage, type EmaOptions, type EmaState } from './training/ema';
 export { LatentNormalizer, type LatentNormalizerState } from './training/latent-normalizer';
 export {
   closedFormGaussianDenoiser,

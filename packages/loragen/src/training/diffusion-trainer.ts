@@ -1,10 +1,9 @@
 import * as tf from '@tensorflow/tfjs';
-import { addNoise, velocityFrom } from '@loragen/latent-diffusion';
+import { addNoise, velocityFrom, type ExponentialMovingAverage } from '@loragen/latent-diffusion';
 import type { LoraGenConfig } from '../config/schema';
 import type { TrainableDenoiser } from '../diffusion/denoiser-factory';
 import type { SeededRng } from '@loragen/latent-diffusion';
 import { drawSplitBatch, drawWithReplacement, gatherRows } from './batches';
-import type { ParameterEma } from './ema';
 import { scheduledLearningRate, setLearningRate } from './learning-rate';
 
 /** The stage-2 training set: normalised latents [N, P, D] and task conditions [N, C]. */
@@ -39,7 +38,7 @@ export class DiffusionTrainer {
     private readonly alphasCumprod: Float32Array,
     private readonly cfg: LoraGenConfig['diffusion'],
     private readonly rng: SeededRng,
-    private readonly ema: ParameterEma,
+    private readonly ema: ExponentialMovingAverage,
   ) {
     this.optimizer = tf.train.adam(cfg.learningRate, cfg.beta1, cfg.beta2);
   }
