@@ -40,7 +40,7 @@ export type {
   TimestepSpacing,
 } from './samplers/types';
 export { lossWeight, type LossWeighting } from './objectives/loss-weighting';
-export { diffusionLoss, type DiffusionLossOptions } from './objectives/diffusion-loss';
+export { denoisingLoss, diffusionLoss, type DenoisingLossOptions, type DenoisingTarget, type DiffusionLossOptions } from './objectives/diffusion-loss';
 export { DiT, type DiTConfig, type ConditionalDenoiser } from './denoiser/dit';
 export type { ParameterMap } from './denoiser/parameters';
 export { ExponentialMovingAverage, type EmaOptions, type EmaState } from './training/ema';

@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { describeEachBackend, expectClose } from '@loragen/test-utils';
 import {
   createSchedule,
+  denoisingLoss,
   diffusionLoss,
   SeededRng,
   LatentDiffusionError,
@@ -101,5 +102,21 @@ describeEachBackend('diffusionLoss', () => {
     expect(() => diffusionLoss({ model, x0, schedule, rng: new SeededRng(1), condDropout: 2 })).toThrow(
       /condDropout must lie in \[0, 1\]/,
     );
+  });
+
+  test('denoisingLoss with the draws diffusionLoss makes gives the same loss; bad draws are typed errors', async () => {
+    const model: ConditionalDenoiser = { predict: (xt) => tf.mul(xt, 0.5) };
+    const x0 = tf.tensor2d(x0Values, [6, 3]);
+    const cond = tf.ones([6, 2]);
+    const drawn = diffusionLoss({ model, x0, cond, schedule, rng: new SeededRng(5), weighting: 'min-snr', condDropout: 0.5 });
+    const rng = new SeededRng(5);
+    const t = Array.from({ length: 6 }, () => rng.int(50));
+    const keep = Array.from({ length: 6 }, () => (rng.uniform() < 0.5 ? 0 : 1));
+    const given = denoisingLoss({ model, x0, cond, schedule, t, keep, noise: rng.normals(18), weighting: 'min-snr' });
+    expect((await given.data())[0]).toBe((await drawn.data())[0]);
+    expect(() => denoisingLoss({ model, x0, schedule, t: [0, 1, 2, 3, 4, 50], noise: new Float32Array(18) })).toThrow(/integer timesteps in \[0, 50\)/);
+    expect(() => denoisingLoss({ model, x0, schedule, t: [0, 1, 2, 3, 4, 5], noise: new Float32Array(17) })).toThrow(LatentDiffusionError);
+    expect(() => denoisingLoss({ model, x0, schedule, t: [0, 1, 2, 3, 4, 5], noise: new Float32Array(18), weighting: 'p2' as 'uniform' })).toThrow(/unknown weighting/);
+    tf.dispose([x0, cond, drawn, given]);
   });
 });

@@ -174,7 +174,7 @@ export async function runTraining(ctx: TrainingContext): Promise<void> {
       condDim: ctx.textEncoder.dim,
     };
     const ema = new ExponentialMovingAverage(ctx.denoiser.variables, { decay: cfg.diffusion.emaDecay });
-    const stage2 = new DiffusionTrainer(ctx.denoiser, latents, scheduleFor(cfg).alphasCumprod, cfg.diffusion, rng, ema);
+    const stage2 = new DiffusionTrainer(ctx.denoiser, latents, scheduleFor(cfg), cfg.diffusion, rng, ema);
     try {
       let start = 0;
       if (resumed?.state.stage === 'diffusion') {
