@@ -35,7 +35,27 @@ export { TextToLora, type TextToLoraFitOptions } from './baselines/text-to-lora'
 export { anchorConditions, taskWeights, type AnchoringOptions } from './diffusion/condition-anchoring';
 export { observeLibrary, pearson, type LibraryObservations, type TaskPair } from './analysis/observations';
 export { auroc, ranks, spearman } from './analysis/rank-statistics';
-export { lowRankCosine, lowRankInner, lowRankNorm, lowRankSingularValues, spectralEntropy, type LowRankFactors } from './linalg/lowrank';
+export {
+  lowRankCosineFloat64,
+  lowRankInnerFloat64,
+  lowRankNormFloat64,
+  lowRankSingularValuesFloat64,
+  spectralEntropyOfValues,
+  symmetricEigenvalues,
+  type LowRankArrays,
+} from '@loragen/weight-space';
+/**
+ * @deprecated The float64 host versions now live in @loragen/weight-space under distinct names (weight-space's own
+ * `lowRankInner` etc. take tensors); these old names go in a later release.
+ */
+export {
+  lowRankCosineFloat64 as lowRankCosine,
+  lowRankInnerFloat64 as lowRankInner,
+  lowRankNormFloat64 as lowRankNorm,
+  lowRankSingularValuesFloat64 as lowRankSingularValues,
+  spectralEntropyOfValues as spectralEntropy,
+  type LowRankArrays as LowRankFactors,
+} from '@loragen/weight-space';
 export {
   mergeAdapters,
   compressAdapter,
