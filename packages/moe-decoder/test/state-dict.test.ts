@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { describeEachBackend, seededNormals } from '@loragen/test-utils';
-import { ModuleAwareMoEDecoder, SharedMLPDecoder, StateDictError, type LoraDecoder } from '../src';
+import { assignStateDict, ModuleAwareMoEDecoder, SharedMLPDecoder, StateDictError, type LoraDecoder } from '../src';
 import { gemmaLike, latents, readValues } from './support/layouts';
 
 const small = { ...gemmaLike, latentDim: 8 };
@@ -60,5 +60,16 @@ describeEachBackend('state dict', () => {
     expect(await readValues(decoder.variables)).toEqual(before);
     tf.dispose([state, dropped, extra['router/extra'], misshaped['heads/v_proj/basisB']]);
     decoder.dispose();
+  });
+
+  it('assignStateDict checks any named variables the same way, naming their owner', async () => {
+    const w = tf.variable(tf.zeros([2]));
+    const one = tf.ones([2]);
+    const three = tf.ones([3]);
+    expect(() => assignStateDict({ w }, { w: three }, 'the encoder')).toThrow(/'w' has shape \[3\], the encoder needs \[2\]/);
+    expect(() => assignStateDict({ w }, { v: one }, 'the encoder')).toThrow(/does not match the encoder: missing \[w\], unexpected \[v\]/);
+    assignStateDict({ w }, { w: one });
+    expect(Array.from(await w.data())).toEqual([1, 1]);
+    tf.dispose([w, one, three]);
   });
 });

@@ -10,7 +10,7 @@ import { scheduleFor } from '../diffusion/schedule';
 import { AbortedError, CheckpointError } from '../errors';
 import { assertFiniteRows } from '../data/finite';
 import type { ModelMeta } from '../model/model-meta';
-import { assignVariables, prefixed, unprefixed } from '../model/named-variables';
+import { prefixed, unprefixed } from '../model/named-variables';
 import { restoreTrainingRng } from './training-rng';
 import { nonFiniteEmbedding } from '../text/condition-rows';
 import { taskMeans, type TaskTextEncoder } from '../text/text-encoder';

@@ -26,28 +26,7 @@ export class ParameterStore {
 
   /** Validates every name and shape before assigning anything, so a bad dict leaves the decoder unchanged. */
   loadStateDict(state: Record<string, tf.Tensor>): void {
-    const expected = Object.keys(this.variables);
-    const missing = expected.filter((name) => !(name in state));
-    const extra = Object.keys(state).filter((name) => !(name in this.variables));
-    if (missing.length > 0 || extra.length > 0) {
-      throw new StateDictError(
-        `state dict does not match this decoder: missing [${missing.join(', ')}], unexpected [${extra.join(', ')}]; ` +
-          'load a state dict saved from a decoder built with the same config'
-      );
-    }
-    for (const name of expected) {
-      const want = this.variables[name].shape;
-      const got = state[name].shape;
-      if (want.length !== got.length || want.some((d, i) => d !== got[i])) {
-        throw new StateDictError(
-          `state dict entry '${name}' has shape [${got.join(', ')}], this decoder needs [${want.join(', ')}]; ` +
-            'check that modules, layers and sizes in the config match the saved decoder'
-        );
-      }
-    }
-    tf.tidy(() => {
-      for (const name of expected) this.variables[name].assign(tf.cast(state[name], 'float32'));
-    });
+    assignStateDict(this.variables, state);
   }
 
   dispose(): void {
@@ -70,4 +49,35 @@ function sizeOf(shape: number[]): number {
 /** Total number of scalar parameters in a variable record. */
 export function countParameters(variables: Record<string, tf.Variable>): number {
   return Object.values(variables).reduce((n, v) => n + v.size, 0);
+}
+
+/**
+ * Assigns a state dict to named variables (a decoder's, or any model's): checks first that every name is there,
+ * none is extra and every shape matches, so a bad dict changes nothing; values are cast to float32.
+ * @param owner names the variables' owner in the message. @default 'this decoder'
+ * @throws StateDictError naming what is missing, unexpected or misshaped.
+ */
+export function assignStateDict(variables: Record<string, tf.Variable>, state: Record<string, tf.Tensor>, owner = 'this decoder'): void {
+  const expected = Object.keys(variables);
+  const missing = expected.filter((name) => !(name in state));
+  const extra = Object.keys(state).filter((name) => !(name in variables));
+  if (missing.length > 0 || extra.length > 0) {
+    throw new StateDictError(
+      `state dict does not match ${owner}: missing [${missing.join(', ')}], unexpected [${extra.join(', ')}]; ` +
+        'load a state dict saved from one built with the same config'
+    );
+  }
+  for (const name of expected) {
+    const want = variables[name].shape;
+    const got = state[name].shape;
+    if (want.length !== got.length || want.some((d, i) => d !== got[i])) {
+      throw new StateDictError(
+        `state dict entry '${name}' has shape [${got.join(', ')}], ${owner} needs [${want.join(', ')}]; ` +
+          'check that modules, layers and sizes in the config match the saved one'
+      );
+    }
+  }
+  tf.tidy(() => {
+    for (const name of expected) variables[name].assign(tf.cast(state[name], 'float32'));
+  });
 }
