@@ -1,7 +1,7 @@
 import { seededNormals } from '@loragen/test-utils';
 import * as tf from '@tensorflow/tfjs';
 import { DecoderConfigError, ModuleAwareMoEDecoder, MoeDecoderError, SharedMLPDecoder } from '../src';
-import { gemmaLike } from './support/layouts';
+import { gemmaLike } from './helpers/layouts';
 
 describe('config validation', () => {
   const base = { ...gemmaLike, latentDim: 8, expertHidden: 8, random: seededNormals(0) };

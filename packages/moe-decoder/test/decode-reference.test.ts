@@ -1,8 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
 import { describeEachBackend, expectClose, seededNormals } from '@loragen/test-utils';
 import { ModuleAwareMoEDecoder } from '../src';
-import { gemmaLike, latents, readValues } from './support/layouts';
-import { referencePosition, type ReferenceSpec } from './support/reference-decoder';
+import { gemmaLike, latents, readValues } from './helpers/layouts';
+import { referencePosition, type ReferenceSpec } from './helpers/reference-decoder';
 
 describeEachBackend('decode against a plain-JS reference', () => {
   for (const head of ['direct', 'factorised'] as const) {

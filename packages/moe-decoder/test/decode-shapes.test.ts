@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { describeEachBackend, seededNormals } from '@loragen/test-utils';
 import { ModuleAwareMoEDecoder, SharedMLPDecoder, type LoraDecoder } from '../src';
-import { gemmaLike, latents, t5Like } from './support/layouts';
+import { gemmaLike, latents, t5Like } from './helpers/layouts';
 
 function expectFactorShapes(
   decoder: LoraDecoder,

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { describeEachBackend, expectClose, seededNormals } from '@loragen/test-utils';
 import { ModuleAwareMoEDecoder } from '../src';
-import { gemmaLike, latents } from './support/layouts';
+import { gemmaLike, latents } from './helpers/layouts';
 
 // The decoder's backward pass (its own matmul gradient, the zero-gradient top-K mask, the gated experts) against
 // central differences of the loss, for a few entries of every kind of variable.

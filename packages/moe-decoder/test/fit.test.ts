@@ -1,8 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
 import { describeEachBackend, seededNormals } from '@loragen/test-utils';
 import { ModuleAwareMoEDecoder } from '../src';
-import { denseAngularLoss, randomAdapters } from './support/dense-angular';
-import { gemmaLike, latents } from './support/layouts';
+import { denseAngularLoss, randomAdapters } from './helpers/dense-angular';
+import { gemmaLike, latents } from './helpers/layouts';
 
 describeEachBackend('fit: 16 latents -> 16 random adapters of two module types', () => {
   it('reaches a mean angular loss on dW below 0.05', async () => {

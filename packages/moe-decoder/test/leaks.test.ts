@@ -1,8 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
 import { describeEachBackend, expectNoLeaks, seededNormals } from '@loragen/test-utils';
 import { ModuleAwareMoEDecoder } from '../src';
-import { denseAngularLoss, randomAdapters } from './support/dense-angular';
-import { gemmaLike, latents } from './support/layouts';
+import { denseAngularLoss, randomAdapters } from './helpers/dense-angular';
+import { gemmaLike, latents } from './helpers/layouts';
 
 describeEachBackend('memory', () => {
   it('50 training steps (decode, angular + balance loss, Adam) leave no tensors behind', async () => {

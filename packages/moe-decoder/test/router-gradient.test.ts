@@ -1,8 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
 import { describeEachBackend, seededNormals } from '@loragen/test-utils';
 import { ModuleAwareMoEDecoder } from '../src';
-import { denseAngularLoss, randomAdapters } from './support/dense-angular';
-import { gemmaLike, latents } from './support/layouts';
+import { denseAngularLoss, randomAdapters } from './helpers/dense-angular';
+import { gemmaLike, latents } from './helpers/layouts';
 
 /** max |g| over the router's kernel and bias, for the gradient of `loss` w.r.t. them. */
 async function routerGradient(decoder: ModuleAwareMoEDecoder, loss: () => tf.Scalar): Promise<number> {

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { describeEachBackend, seededNormals } from '@loragen/test-utils';
 import { assignStateDict, ModuleAwareMoEDecoder, SharedMLPDecoder, StateDictError, type LoraDecoder } from '../src';
-import { gemmaLike, latents, readValues } from './support/layouts';
+import { gemmaLike, latents, readValues } from './helpers/layouts';
 
 const small = { ...gemmaLike, latentDim: 8 };
 

@@ -6,7 +6,7 @@ import {
   spectralEntropyOfValues as spectralEntropy,
   symmetricEigenvalues,
 } from '../src';
-import { gaussian, rng as uniforms } from './support/random';
+import { gaussian, rng as uniforms } from './helpers/random';
 
 // The float64 host versions (moved here from @loragen/core, which uses them for normalisation and analysis).
 

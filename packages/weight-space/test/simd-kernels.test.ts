@@ -2,7 +2,7 @@
 import { GRAM_BLOCK, type SimdKernels } from '../src/simd/kernels';
 import { simdKernelsFor } from '../src/simd/simd-instance';
 import { signedLeb, unsignedLeb } from '../src/simd/wasm-encoder';
-import { rng } from './support/random';
+import { rng } from './helpers/random';
 
 const rand = rng(11);
 const memory = new WebAssembly.Memory({ initial: 64 });

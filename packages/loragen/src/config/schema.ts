@@ -1,7 +1,9 @@
 import type { LossWeighting } from '@loragen/latent-diffusion';
 import { z } from 'zod';
 
-// Defaults are the paper's reference values (LORAGEN.md) unless a comment says why not.
+// Defaults are the reference values of the LoRAGen paper and its official code unless a comment says why not:
+// Huang et al., "LoRAGen: Structure-Aware Weight Space Learning for LoRA Generation", ICLR 2026,
+// https://openreview.net/forum?id=mrafO7aTYj, code https://github.com/tsinghua-fib-lab/LoRAGen.
 
 const positiveInt = z.number().int().positive();
 /** How `diffusion.lossWeighting` spelled 'snr-ratio' until 2026-12-06. */
