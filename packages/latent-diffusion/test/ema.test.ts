@@ -45,11 +45,17 @@ describeEachBackend('ExponentialMovingAverage', () => {
     w.dispose();
   });
 
-  test('withAveragedWeights swaps the averages in and restores the trained values, also on error', async () => {
+  /** A scalar parameter at 3 whose average is 2 (one update from 1 with decay 0.5). */
+  function averagedTwoLiveThree() {
     const w = tf.variable(tf.scalar(1));
     const ema = new ExponentialMovingAverage({ w }, { decay: 0.5, warmup: false });
     w.assign(tf.scalar(3));
-    ema.update(); // average 2, live 3
+    ema.update();
+    return { w, ema };
+  }
+
+  test('withAveragedWeights swaps the averages in and restores the trained values, also on error', async () => {
+    const { w, ema } = averagedTwoLiveThree();
     await expectNoLeaks(async () => {
       const inside = await ema.withAveragedWeights(async () => (await w.data())[0]);
       expect(inside).toBe(2);
@@ -86,10 +92,7 @@ describeEachBackend('ExponentialMovingAverage', () => {
   });
 
   test('assignAveraged puts the averages into the live parameters for good', async () => {
-    const w = tf.variable(tf.scalar(1));
-    const ema = new ExponentialMovingAverage({ w }, { decay: 0.5, warmup: false });
-    w.assign(tf.scalar(3));
-    ema.update(); // average 2
+    const { w, ema } = averagedTwoLiveThree();
     await expectNoLeaks(() => ema.assignAveraged());
     expect((await w.data())[0]).toBe(2);
     ema.dispose();
