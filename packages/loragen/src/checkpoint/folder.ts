@@ -17,12 +17,17 @@ interface Manifest {
 const fsp = () => import('node:fs/promises');
 const pathMod = () => import('node:path');
 
+// lora-io's Node entry, named through a variable: a browser bundle of the main entry (which offers fromFiles) must
+// not pull in Node's file system, and bundlers (vite, rollup) fail on its named imports of fs when they follow a
+// literal specifier. Only Node runs the functions below.
+const LORA_IO_NODE = '@loragen/lora-io/node';
+
 /**
  * Writes `bytes` to `file` atomically and durably with lora-io's writer (a temporary name beside it, fsync, then
- * rename), imported on first use so that this module stays safe to bundle for browsers.
+ * rename), imported on first use (Node).
  */
 export async function writeCheckpointFile(file: string, bytes: Uint8Array | string): Promise<void> {
-  const { writeFileAtomic } = await import('@loragen/lora-io/node');
+  const { writeFileAtomic } = (await import(LORA_IO_NODE)) as typeof import('@loragen/lora-io/node');
   await writeFileAtomic(file, [typeof bytes === 'string' ? new TextEncoder().encode(bytes) : bytes], { fsync: true });
 }
 
