@@ -9,7 +9,7 @@ import '@tensorflow/tfjs-backend-wasm';
 import * as lib from '../dist/index.js';
 import { forwardKernels, kernelCounts, KERNEL_MODEL } from './kernels.mjs';
 
-const { closedFormGaussianDenoiser, createSchedule, DiT, gaussianMomentErrors, GaussianRng, sample } = lib;
+const { closedFormGaussianDenoiser, createSchedule, DiT, gaussianMomentErrors, SeededRng, sample } = lib;
 
 const here = dirname(fileURLToPath(import.meta.url));
 const out = resolve(here, '../../../benchmarks/latent-diffusion.md');
@@ -32,7 +32,7 @@ const samplers = [
  */
 async function timeSampling(tokens, options, runs, { heads = 8, width = 128, perStep = false } = {}) {
   const model = new DiT({ tokens, channels: 64, width, depth: 4, heads, condDim: 1024, seed: 1 });
-  const cond = tf.tensor2d(new GaussianRng(1).normals(1024), [1, 1024]);
+  const cond = tf.tensor2d(new SeededRng(1).normals(1024), [1, 1024]);
   const denoiser = perStep ? (xt, t, c) => model.predict(xt, t, c) : model.asDenoiser();
   const once = async (seed) => {
     const cpu = process.cpuUsage();

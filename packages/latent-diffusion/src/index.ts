@@ -17,7 +17,15 @@ export {
   type Coefficient,
   type Prediction,
 } from './objectives/conversions';
-export { GaussianRng } from './random/gaussian-rng';
+export {
+  SeededRng,
+  RNG_ALGORITHMS,
+  type RngAlgorithm,
+  type SeededRngOptions,
+  type SeededRngState,
+} from './random/seeded-rng';
+/** @deprecated Renamed {@link SeededRng} (its default algorithm is this generator's); the old name goes in a later release. */
+export { SeededRng as GaussianRng } from './random/seeded-rng';
 export { sample } from './samplers/sample';
 export { samplingTimesteps } from './samplers/timestep-spacing';
 export type {
@@ -32,10 +40,10 @@ export type {
   TimestepSpacing,
 } from './samplers/types';
 export { lossWeight, type LossWeighting } from './objectives/loss-weighting';
-export { diffusionLoss, type DiffusionLossOptions } from './objectives/diffusion-loss';
+export { denoisingLoss, diffusionLoss, type DenoisingLossOptions, type DenoisingTarget, type DiffusionLossOptions } from './objectives/diffusion-loss';
 export { DiT, type DiTConfig, type ConditionalDenoiser } from './denoiser/dit';
 export type { ParameterMap } from './denoiser/parameters';
-export { ExponentialMovingAverage, type EmaOptions } from './training/ema';
+export { ExponentialMovingAverage, type EmaOptions, type EmaState } from './training/ema';
 export { LatentNormalizer, type LatentNormalizerState } from './training/latent-normalizer';
 export {
   closedFormGaussianDenoiser,

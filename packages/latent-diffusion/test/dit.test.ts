@@ -1,12 +1,12 @@
 import * as tf from '@tensorflow/tfjs';
 import { describeEachBackend, expectClose, expectNoLeaks } from '@loragen/test-utils';
-import { DiT, GaussianRng, LatentDiffusionError } from '../src';
+import { DiT, SeededRng, LatentDiffusionError } from '../src';
 import { perturb } from './helpers/perturb';
 
 const small = { tokens: 5, channels: 3, width: 16, depth: 2, heads: 4, condDim: 6, timeFeatures: 8 };
 
 function inputs(batch: number, seed = 1) {
-  const rng = new GaussianRng(seed);
+  const rng = new SeededRng(seed);
   return {
     xt: tf.tensor3d(rng.normals(batch * 5 * 3), [batch, 5, 3]),
     t: tf.tensor1d(Array.from({ length: batch }, (_, i) => 7 * i + 3), 'int32'),
@@ -69,7 +69,7 @@ describeEachBackend('DiT denoiser', () => {
     const model = new DiT({ ...small, crossAttention: true });
     perturb(model, 5);
     const { xt, t } = inputs(2);
-    const rng = new GaussianRng(9);
+    const rng = new SeededRng(9);
     const tokens = tf.tensor3d(rng.normals(2 * 4 * 6), [2, 4, 6]);
     const reversed = tf.reverse(tokens, 1);
     const changed = tf.add(tokens, tf.oneHot(tf.tensor1d([1, 1], 'int32'), 4).reshape([2, 4, 1]));
@@ -104,7 +104,7 @@ describeEachBackend('DiT denoiser', () => {
     const model = new DiT(small);
     perturb(model, 7, 0.2);
     const { xt, t, cond } = inputs(2);
-    const weights = tf.tensor3d(new GaussianRng(2).normals(30), [2, 5, 3]);
+    const weights = tf.tensor3d(new SeededRng(2).normals(30), [2, 5, 3]);
     const keep = tf.tensor1d([1, 0]); // the second row uses the null embedding, so it gets a gradient too
     const f = () => tf.sum(tf.mul(model.predict(xt, t, cond, keep), weights)) as tf.Scalar;
     const { grads } = tf.variableGrads(f);

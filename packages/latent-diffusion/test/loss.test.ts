@@ -2,8 +2,9 @@ import * as tf from '@tensorflow/tfjs';
 import { describeEachBackend, expectClose } from '@loragen/test-utils';
 import {
   createSchedule,
+  denoisingLoss,
   diffusionLoss,
-  GaussianRng,
+  SeededRng,
   LatentDiffusionError,
   lossWeight,
   type ConditionalDenoiser,
@@ -60,7 +61,7 @@ describeEachBackend('diffusionLoss', () => {
     test(`${prediction} target, ${weighting} weighting: equals the loss recomputed by hand from x_t and t`, async () => {
       const { model, seen } = recordingModel();
       const x0 = tf.tensor2d(x0Values, [6, 3]);
-      const loss = diffusionLoss({ model, x0, schedule, rng: new GaussianRng(11), prediction, weighting, minSnrGamma: 3 });
+      const loss = diffusionLoss({ model, x0, schedule, rng: new SeededRng(11), prediction, weighting, minSnrGamma: 3 });
       const got = (await loss.data())[0];
       const xt = await seen.xt!.data();
       const t = await seen.t!.data();
@@ -89,7 +90,7 @@ describeEachBackend('diffusionLoss', () => {
     const { model, seen } = recordingModel();
     const x0 = tf.zeros([400, 2]);
     const cond = tf.ones([400, 5]);
-    tf.dispose(diffusionLoss({ model, x0, cond, schedule, rng: new GaussianRng(1), condDropout: 0.25 }));
+    tf.dispose(diffusionLoss({ model, x0, cond, schedule, rng: new SeededRng(1), condDropout: 0.25 }));
     const t = Array.from(await seen.t!.data());
     const kept = Array.from(await seen.keep!.data());
     expect(Math.min(...t)).toBe(0);
@@ -98,8 +99,24 @@ describeEachBackend('diffusionLoss', () => {
     const dropped = kept.filter((k) => k === 0).length / 400;
     expect(Math.abs(dropped - 0.25)).toBeLessThan(0.07); // binomial sd 0.022
     tf.dispose([x0, cond, seen.xt!, seen.t!, seen.keep!]);
-    expect(() => diffusionLoss({ model, x0, schedule, rng: new GaussianRng(1), condDropout: 2 })).toThrow(
+    expect(() => diffusionLoss({ model, x0, schedule, rng: new SeededRng(1), condDropout: 2 })).toThrow(
       /condDropout must lie in \[0, 1\]/,
     );
+  });
+
+  test('denoisingLoss with the draws diffusionLoss makes gives the same loss; bad draws are typed errors', async () => {
+    const model: ConditionalDenoiser = { predict: (xt) => tf.mul(xt, 0.5) };
+    const x0 = tf.tensor2d(x0Values, [6, 3]);
+    const cond = tf.ones([6, 2]);
+    const drawn = diffusionLoss({ model, x0, cond, schedule, rng: new SeededRng(5), weighting: 'min-snr', condDropout: 0.5 });
+    const rng = new SeededRng(5);
+    const t = Array.from({ length: 6 }, () => rng.int(50));
+    const keep = Array.from({ length: 6 }, () => (rng.uniform() < 0.5 ? 0 : 1));
+    const given = denoisingLoss({ model, x0, cond, schedule, t, keep, noise: rng.normals(18), weighting: 'min-snr' });
+    expect((await given.data())[0]).toBe((await drawn.data())[0]);
+    expect(() => denoisingLoss({ model, x0, schedule, t: [0, 1, 2, 3, 4, 50], noise: new Float32Array(18) })).toThrow(/integer timesteps in \[0, 50\)/);
+    expect(() => denoisingLoss({ model, x0, schedule, t: [0, 1, 2, 3, 4, 5], noise: new Float32Array(17) })).toThrow(LatentDiffusionError);
+    expect(() => denoisingLoss({ model, x0, schedule, t: [0, 1, 2, 3, 4, 5], noise: new Float32Array(18), weighting: 'p2' as 'uniform' })).toThrow(/unknown weighting/);
+    tf.dispose([x0, cond, drawn, given]);
   });
 });

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { describeEachBackend, expectClose, expectNoLeaks } from '@loragen/test-utils';
-import { createSchedule, DiT, GaussianRng, LatentDiffusionError, sample, type Denoiser, type SamplingPlan } from '../src';
+import { createSchedule, DiT, SeededRng, LatentDiffusionError, sample, type Denoiser, type SamplingPlan } from '../src';
 import { perturb } from './helpers/perturb';
 
 const small = { tokens: 5, channels: 3, width: 16, depth: 2, heads: 4, condDim: 6, timeFeatures: 8 };
@@ -13,7 +13,7 @@ async function read(t: tf.Tensor): Promise<number[]> {
 }
 
 const normals = (seed: number, shape: number[]) =>
-  tf.tensor(new GaussianRng(seed).normals(shape.reduce((a, b) => a * b, 1)), shape);
+  tf.tensor(new SeededRng(seed).normals(shape.reduce((a, b) => a * b, 1)), shape);
 
 describeEachBackend('DiT.prepare: precomputed conditioning equals per-step predict', () => {
   test.each([

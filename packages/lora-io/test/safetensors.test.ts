@@ -1,6 +1,7 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { seededUniform } from '@loragen/test-utils';
 import {
   DTYPE_SIZE,
   MAX_HEADER_BYTES,
@@ -176,7 +177,7 @@ describe('reader', () => {
     expect(bf(3.4028234663852886e38)).toBe(0x7f80);
     expect(Number.isNaN(roundThrough(Float32Array.from([NaN]), 'BF16')[0])).toBe(true);
     // A slow reference for random values: the nearest representable value (ties to even mantissa).
-    const rnd = mulberry32(7);
+    const rnd = seededUniform(7);
     for (let k = 0; k < 20000; k++) {
       const x = Math.fround((rnd() - 0.5) * 2 ** Math.floor(rnd() * 40 - 20));
       const got = roundThrough(Float32Array.from([x]), 'BF16')[0];
@@ -312,14 +313,3 @@ describe('files', () => {
     expect(parseSafetensorsHeaderFromBytes(bytes).tensors).toEqual([{ name: 'a', dtype: 'U8', shape: [2], begin: 0, end: 2 }]);
   });
 });
-
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}

@@ -9,7 +9,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs';
 import { createSchedule, DiT, sample } from '@loragen/latent-diffusion';
-import { LoraGen, Prng, useBackend } from '../dist/index.js';
+import { LoraGen, trainingRng, useBackend } from '../dist/index.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const RUNS = 5;
@@ -32,7 +32,7 @@ async function time(fn, runs = RUNS) {
 
 /** Two random tasks in the FLAN-T5-large layout (enough to build and step a model; timing only). */
 function flanT5LargeLibrary() {
-  const rng = new Prng(1);
+  const rng = trainingRng(1);
   const blocks = [
     ['encoder', 0, 'SelfAttention'],
     ['decoder', 0, 'SelfAttention'],

@@ -13,7 +13,9 @@ export {
 } from './errors';
 export { configSchema, type LoraGenConfig, type LoraGenConfigInput } from './config/schema';
 export { resolveConfig } from './config/resolve-config';
-export { Prng, type PrngState } from './rng/prng';
+export { SeededRng, type RngAlgorithm, type SeededRngState } from '@loragen/latent-diffusion';
+export { Prng } from './training/deprecated-prng';
+export { trainingRng, TRAINING_RNG_ALGORITHM } from './training/training-rng';
 export { embedTasks, type TaskTextEncoder } from './text/text-encoder';
 export { HashingTextEncoder, type CenteredOptions, type HashingTextEncoderOptions } from './text/hashing-encoder';
 export { PrecomputedTextEncoder } from './text/precomputed-encoder';
@@ -34,7 +36,27 @@ export { anchorConditions, taskWeights, type AnchoringOptions } from './diffusio
 export { observeLibrary, pearson, type LibraryObservations, type TaskPair } from './analysis/observations';
 export { auroc, ranks, spearman } from './analysis/rank-statistics';
 export { escapeXml, groupedBarSvg, type BarValue, type GroupedBarChart } from './analysis/svg-charts';
-export { lowRankCosine, lowRankInner, lowRankNorm, lowRankSingularValues, spectralEntropy, type LowRankFactors } from './linalg/lowrank';
+export {
+  lowRankCosineFloat64,
+  lowRankInnerFloat64,
+  lowRankNormFloat64,
+  lowRankSingularValuesFloat64,
+  spectralEntropyOfValues,
+  symmetricEigenvalues,
+  type LowRankArrays,
+} from '@loragen/weight-space';
+/**
+ * @deprecated The float64 host versions now live in @loragen/weight-space under distinct names (weight-space's own
+ * `lowRankInner` etc. take tensors); these old names go in a later release.
+ */
+export {
+  lowRankCosineFloat64 as lowRankCosine,
+  lowRankInnerFloat64 as lowRankInner,
+  lowRankNormFloat64 as lowRankNorm,
+  lowRankSingularValuesFloat64 as lowRankSingularValues,
+  spectralEntropyOfValues as spectralEntropy,
+  type LowRankArrays as LowRankFactors,
+} from '@loragen/weight-space';
 export {
   mergeAdapters,
   compressAdapter,

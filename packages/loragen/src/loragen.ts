@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
-import { LatentNormalizer, sample, type NoiseSchedule, type SamplerKind, type SampleProgress } from '@loragen/latent-diffusion';
+import { LatentNormalizer, sample, type NoiseSchedule, type SeededRng, type SamplerKind, type SampleProgress } from '@loragen/latent-diffusion';
 import type { LoraAdapter } from '@loragen/lora-io';
-import { StateDictError } from '@loragen/moe-decoder';
+import { assignStateDict, StateDictError } from '@loragen/moe-decoder';
 import { LoraAutoencoder } from './autoencoder/lora-autoencoder';
 import { readCheckpointFiles, verifyCheckpointFiles, writeCheckpointFolder } from './checkpoint/folder';
 import { decodeTensorFile, encodeTensorFile } from './checkpoint/tensor-file';
@@ -17,9 +17,9 @@ import { assertFiniteAdapter } from './data/finite';
 import { factorsToAdapters } from './model/generated-adapter';
 import { confidenceScore, libraryFit, sampleAgreement, updateCosine, type GenerationConfidence } from './model/confidence';
 import { describeTextEncoder, encodeModelMeta, parseModelMeta, type ModelMeta } from './model/model-meta';
-import { assignVariables, prefixed, unprefixed } from './model/named-variables';
+import { prefixed, unprefixed } from './model/named-variables';
 import { buildDecoder, decoderShape, type DecoderChoice } from './model/networks';
-import { Prng } from './rng/prng';
+import { trainingRng } from './training/training-rng';
 import { HashingTextEncoder } from './text/hashing-encoder';
 import { conditioningItems, conditionRows, isBatch, type Conditioning } from './text/condition-rows';
 import { embedTasks, type TaskTextEncoder } from './text/text-encoder';
@@ -112,18 +112,20 @@ function weightsOf(parts: Pick<ModelParts, 'autoencoder' | 'denoiser'>): { tenso
 
 /** Assigns checkpoint weights (see {@link weightsOf}). @throws CheckpointError on any mismatch. */
 export function loadWeights(parts: Pick<ModelParts, 'autoencoder' | 'denoiser'>, saved: Record<string, tf.Tensor>, label: string): void {
-  assignVariables(parts.autoencoder.encoderVariables, unprefixed('encoder', saved), label);
   try {
+    assignStateDict(parts.autoencoder.encoderVariables, unprefixed('encoder', saved), 'the encoder');
     parts.autoencoder.decoder.loadStateDict(unprefixed('decoder', saved));
+    assignStateDict(parts.denoiser.variables, unprefixed('denoiser', saved), 'the denoiser');
   } catch (err) {
-    if (err instanceof StateDictError) throw new CheckpointError(`${label}: ${err.message}`, 'load the model with the decoder it was trained with');
+    if (err instanceof StateDictError) {
+      throw new CheckpointError(`${label}: ${err.message}`, 'the weights do not belong to this configuration: load the folder with the config, decoder and denoiser it was saved with');
+    }
     throw err;
   }
-  assignVariables(parts.denoiser.variables, unprefixed('denoiser', saved), label);
 }
 
 /** Builds the untrained networks of a model (weights are then trained or loaded). */
-export function buildParts(meta: ModelMeta, textEncoder: TaskTextEncoder, custom: Pick<FitOptions, 'decoder' | 'denoiser'>, rng: Prng): Omit<ModelParts, 'meta'> {
+export function buildParts(meta: ModelMeta, textEncoder: TaskTextEncoder, custom: Pick<FitOptions, 'decoder' | 'denoiser'>, rng: SeededRng): Omit<ModelParts, 'meta'> {
   const cfg = meta.config;
   const shape = decoderShape(meta.layout, cfg);
   const autoencoder = new LoraAutoencoder(buildDecoder(shape, cfg, custom.decoder), cfg.autoencoder.encoderHidden, rng);
@@ -195,7 +197,7 @@ export class LoraGen {
       denoiser: options.denoiser ? 'custom' : 'builtin',
       library: { taskNames: data.taskNames, descriptions: data.descriptions },
     };
-    const rng = new Prng(cfg.seed);
+    const rng = trainingRng(cfg.seed);
     const parts: ModelParts = { meta, ...buildParts(meta, textEncoder, options, rng) };
     try {
       await runTraining({
@@ -416,7 +418,7 @@ export class LoraGen {
     if (textEncoder.dim !== meta.textEncoder.dim) {
       throw new CheckpointError(`${label} expects ${meta.textEncoder.dim}-d text embeddings, the given encoder gives ${textEncoder.dim}`, 'pass the encoder the model was trained with');
     }
-    const parts: ModelParts = { meta, ...buildParts(meta, textEncoder, options, new Prng(meta.config.seed)) };
+    const parts: ModelParts = { meta, ...buildParts(meta, textEncoder, options, trainingRng(meta.config.seed)) };
     const saved = decodeTensorFile(checked['weights.safetensors'] ?? new Uint8Array(), `${label}/weights.safetensors`);
     try {
       loadWeights(parts, saved, `${label}/weights.safetensors`);

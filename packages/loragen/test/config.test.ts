@@ -33,6 +33,13 @@ describe('resolveConfig', () => {
     });
   });
 
+  it("names the loss weightings as latent-diffusion does, and still reads the old 'snr/(snr+1)'", () => {
+    expect(resolveConfig({}).diffusion).toMatchObject({ lossWeighting: 'snr-ratio', minSnrGamma: 5 });
+    expect(resolveConfig({ diffusion: { lossWeighting: 'snr/(snr+1)' } }).diffusion.lossWeighting).toBe('snr-ratio');
+    expect(resolveConfig({ diffusion: { lossWeighting: 'min-snr', minSnrGamma: 2 } }).diffusion).toMatchObject({ lossWeighting: 'min-snr', minSnrGamma: 2 });
+    expect(() => resolveConfig({ diffusion: { lossWeighting: 'p2' as 'uniform' } })).toThrow(ConfigError);
+  });
+
   it('keeps given values and fills the rest', () => {
     const c = resolveConfig({ seed: 7, autoencoder: { steps: 10, loss: { spectral: 0 } } });
     expect(c.seed).toBe(7);

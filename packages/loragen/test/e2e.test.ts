@@ -5,7 +5,7 @@ import * as path from 'node:path';
 import { readPeftAdapter, writePeftAdapter } from '@loragen/lora-io/node';
 import { activateBackend, requestedBackends } from '@loragen/test-utils';
 import type { LoraModule } from '@loragen/lora-io';
-import { LoraGen, lowRankInner } from '../src';
+import { LoraGen, lowRankInnerFloat64 } from '../src';
 import { syntheticLibrary } from './helpers/synthetic-library';
 import { TINY_CONFIG } from './helpers/tiny-config';
 import { writeLibrary } from './helpers/write-library';
@@ -33,9 +33,9 @@ function adapterCosine(x: LoraModule[], y: LoraModule[]): number {
   let xx = 0;
   let yy = 0;
   x.forEach((m, i) => {
-    xy += lowRankInner(m, y[i]);
-    xx += lowRankInner(m, m);
-    yy += lowRankInner(y[i], y[i]);
+    xy += lowRankInnerFloat64(m, y[i]);
+    xx += lowRankInnerFloat64(m, m);
+    yy += lowRankInnerFloat64(y[i], y[i]);
   });
   return xy / Math.sqrt(xx * yy);
 }

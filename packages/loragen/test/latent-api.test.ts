@@ -1,6 +1,6 @@
 // The stage-by-stage API (encode, sampleLatents, decode) and batched generation, against generate itself.
 import * as tf from '@tensorflow/tfjs';
-import { ConfigError, LibraryError, LoraGen, lowRankCosine } from '../src';
+import { ConfigError, LibraryError, LoraGen, lowRankCosineFloat64 } from '../src';
 import { syntheticLibrary } from './helpers/synthetic-library';
 import { TINY_CONFIG } from './helpers/tiny-config';
 
@@ -31,7 +31,7 @@ it('a batch of descriptions gives one adapter each, and count samples per descri
   const batch = await gen.generate(descriptions, { seed: 2, steps: 5, guidanceScale: 1 });
   expect(batch).toHaveLength(2);
   // the condition rows differ, so the two samples must too
-  expect(lowRankCosine(batch[0].modules[0], batch[1].modules[0])).toBeLessThan(0.999);
+  expect(lowRankCosineFloat64(batch[0].modules[0], batch[1].modules[0])).toBeLessThan(0.999);
   const latents = await gen.sampleLatents(descriptions, { seed: 2, steps: 5, guidanceScale: 1, count: 3 });
   expect(latents.shape[0]).toBe(6);
   latents.dispose();
@@ -42,12 +42,12 @@ it("encode then decode reproduces a library adapter's updates (the round trip th
   expect(z.shape).toEqual([tasks.length, gen.positions, 8]);
   const decoded = await gen.decode(z);
   z.dispose();
-  const cosines = decoded.flatMap((adapter, i) => adapter.modules.map((m, j) => lowRankCosine(m, tasks[i].adapter.modules[j])));
+  const cosines = decoded.flatMap((adapter, i) => adapter.modules.map((m, j) => lowRankCosineFloat64(m, tasks[i].adapter.modules[j])));
   // 150 autoencoder steps on 6 tasks: a rough but clearly task-specific reconstruction
   expect(Math.min(...cosines)).toBeGreaterThan(0.5);
   // and each decoded adapter is nearer its own task's update than any other task's
   decoded.forEach((adapter, i) => {
-    const sims = tasks.map((t) => lowRankCosine(adapter.modules[0], t.adapter.modules[0]));
+    const sims = tasks.map((t) => lowRankCosineFloat64(adapter.modules[0], t.adapter.modules[0]));
     expect(sims.indexOf(Math.max(...sims))).toBe(i);
   });
 });

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { buildFactorSet, LoraGen, resolveConfig, type FactorSet } from '../src';
 import { combinedConditions, drawCombinations, trainingRows, withCombinations } from '../src/data/library-combinations';
 import { drawBatch, drawSplitBatch, drawWithReplacement } from '../src/training/batches';
-import { Prng } from '../src/rng/prng';
+import { trainingRng } from '../src/training/training-rng';
 import { syntheticLibrary } from './helpers/synthetic-library';
 import { TINY_CONFIG } from './helpers/tiny-config';
 
@@ -91,10 +91,10 @@ describe('combinedConditions and mixed batches', () => {
 
   it('draw the library share of a batch from the library and the rest from the combinations; no combinations, the old draws', () => {
     const split = { library: 10, extra: 40, libraryShare: 0.25 };
-    const idx = drawSplitBatch(new Prng(1), split, 16, drawWithReplacement);
+    const idx = drawSplitBatch(trainingRng(1), split, 16, drawWithReplacement);
     expect(idx.filter((i) => i < 10)).toHaveLength(4);
     expect(idx.every((i) => i >= 0 && i < 50)).toBe(true);
-    expect(drawSplitBatch(new Prng(2), { library: 10, extra: 0, libraryShare: 0.25 }, 6, drawBatch)).toEqual(drawBatch(new Prng(2), 10, 6));
+    expect(drawSplitBatch(trainingRng(2), { library: 10, extra: 0, libraryShare: 0.25 }, 6, drawBatch)).toEqual(drawBatch(trainingRng(2), 10, 6));
   });
 
   it('is off by default (the paper) and validated', () => {

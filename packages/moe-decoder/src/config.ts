@@ -1,6 +1,6 @@
 // The decoder's config, its documented defaults (the reference implementation's values) and validation.
 import { DecoderConfigError } from './errors';
-import type { ModuleSpec } from './types';
+import type { ModuleSpec, NormalSource } from './types';
 
 /** A linear annealing of the router temperature from `start` to `end` over `steps` optimiser steps. */
 export interface TemperatureSchedule {
@@ -53,8 +53,8 @@ export interface ModuleAwareMoEDecoderConfig {
   head?: HeadKind;
   /** basis size of the factorised head @default 32 */
   headRank?: number;
-  /** seed of the deterministic initialisation @default 0 */
-  seed?: number;
+  /** where the initial weights are drawn from, in variable creation order (e.g. latent-diffusion's SeededRng) */
+  random: NormalSource;
 }
 
 /** The config with every default filled in. */
@@ -81,6 +81,19 @@ export function validateModules(modules: readonly ModuleSpec[]): void {
     seen.add(m.name);
     for (const key of ['dIn', 'dOut', 'rank'] as const) positiveInteger(m[key], `modules['${m.name}'].${key}`);
   }
+}
+
+/** The injected {@link NormalSource}; a config that still passes `seed` is told what replaced it. */
+export function checkRandom(config: { random?: NormalSource; seed?: unknown }): NormalSource {
+  const random = config.random;
+  if (typeof random?.normals !== 'function') {
+    const was = config.seed !== undefined ? ` (seed ${String(config.seed)} is no longer read)` : '';
+    throw new DecoderConfigError(
+      `random must be a source of normal draws, an object with normals(count, std)${was}; ` +
+        "pass e.g. new SeededRng(seed, { algorithm: 'mulberry32' }) from @loragen/latent-diffusion, which gives the weights `seed` gave before"
+    );
+  }
+  return random;
 }
 
 function resolveTemperature(t: number | TemperatureSchedule | undefined): TemperatureSchedule {
@@ -112,7 +125,7 @@ export function resolveMoEConfig(config: ModuleAwareMoEDecoderConfig): ResolvedM
     balanceLoss: { weight: config.balanceLoss?.weight ?? 1, hinge: config.balanceLoss?.hinge ?? 1 },
     head: config.head ?? 'direct',
     headRank: positiveInteger(config.headRank ?? 32, 'headRank'),
-    seed: config.seed ?? 0,
+    random: checkRandom(config),
   };
   if (resolved.topK > resolved.numExperts) {
     throw new DecoderConfigError(

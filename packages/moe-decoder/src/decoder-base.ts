@@ -1,9 +1,9 @@
-// What every decoder in this package shares: the position layout, seeded named variables and the state dict.
+// What every decoder in this package shares: the position layout, named variables drawn from an injected source and the state dict.
 // Subclasses add their layers to `store` in the constructor and implement decode.
 import type * as tf from '@tensorflow/tfjs-core';
 import { positiveInteger, validateModules } from './config';
 import { countParameters, ParameterStore } from './parameters/parameter-store';
-import type { DecodeOptions, DecodeOutput, LoraDecoder, ModuleSpec } from './types';
+import type { DecodeOptions, DecodeOutput, LoraDecoder, ModuleSpec, NormalSource } from './types';
 
 export abstract class DecoderBase implements LoraDecoder {
   readonly modules: readonly ModuleSpec[];
@@ -12,12 +12,12 @@ export abstract class DecoderBase implements LoraDecoder {
   readonly variables: Record<string, tf.Variable>;
   protected readonly store: ParameterStore;
 
-  protected constructor(layout: { modules: ModuleSpec[]; layers: number; latentDim: number }, seed: number) {
+  protected constructor(layout: { modules: ModuleSpec[]; layers: number; latentDim: number }, random: NormalSource) {
     validateModules(layout.modules);
     this.modules = layout.modules.map((m) => ({ ...m }));
     this.layers = positiveInteger(layout.layers, 'layers');
     this.latentDim = positiveInteger(layout.latentDim, 'latentDim');
-    this.store = new ParameterStore(seed);
+    this.store = new ParameterStore(random);
     this.variables = this.store.variables;
   }
 

@@ -20,10 +20,11 @@ export type MoEDecodeOutput = DecodeOutput & { stats: RouterStats };
 
 /**
  * The module-aware MoE decoder of LoRAGen. Variables are named `embed/module`, `embed/layer`, `router/kernel`,
- * `router/bias`, `experts/...` and `heads/<module name>/...`; initialisation is deterministic in `config.seed`.
+ * `router/bias`, `experts/...` and `heads/<module name>/...`; initial weights are drawn from `config.random`.
  *
  * @example
- * const decoder = new ModuleAwareMoEDecoder({ modules: [{ name: 'q', dIn: 64, dOut: 64, rank: 4 }], layers: 2, latentDim: 8 });
+ * const random = new SeededRng(0, { algorithm: 'mulberry32' }); // from @loragen/latent-diffusion, or any NormalSource
+ * const decoder = new ModuleAwareMoEDecoder({ modules: [{ name: 'q', dIn: 64, dOut: 64, rank: 4 }], layers: 2, latentDim: 8, random });
  * const { factors, auxLoss } = decoder.decode(tf.randomNormal([1, 2, 8]), { training: true, step: 0 });
  */
 export class ModuleAwareMoEDecoder extends DecoderBase {
@@ -37,7 +38,7 @@ export class ModuleAwareMoEDecoder extends DecoderBase {
 
   constructor(config: ModuleAwareMoEDecoderConfig) {
     const c = resolveMoEConfig(config);
-    super(c, c.seed);
+    super(c, c.random);
     this.config = c;
     this.oneHots = positionOneHots(c.modules.length, c.layers);
     this.moduleEmbed = this.store.normal('embed/module', [c.modules.length, c.moduleEmbedDim], 1);

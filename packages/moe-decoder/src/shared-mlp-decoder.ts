@@ -1,12 +1,12 @@
 // The ablation baseline: one MLP shared by every position, no structural embeddings, no experts, no
 // module heads. Its last layer is as wide as the largest module type's factors; smaller types read a prefix.
 import * as tf from '@tensorflow/tfjs-core';
-import { positiveInteger } from './config';
+import { checkRandom, positiveInteger } from './config';
 import { DecoderBase } from './decoder-base';
 import { factorSize, splitFactors } from './heads/factor-layout';
 import { linear, silu, type Linear } from './layers/linear';
 import { checkLatents, moduleRows } from './layout/positions';
-import type { DecodeOutput, FactorPair, ModuleSpec } from './types';
+import type { DecodeOutput, FactorPair, ModuleSpec, NormalSource } from './types';
 
 /** Config of {@link SharedMLPDecoder}. */
 export interface SharedMLPDecoderConfig {
@@ -18,8 +18,8 @@ export interface SharedMLPDecoderConfig {
   latentDim: number;
   /** width of the two hidden layers @default 256 */
   hidden?: number;
-  /** seed of the deterministic initialisation @default 0 */
-  seed?: number;
+  /** where the initial weights are drawn from, in variable creation order (e.g. latent-diffusion's SeededRng) */
+  random: NormalSource;
 }
 
 /** z_p -> Linear, SiLU, Linear, SiLU, Linear -> the factor values of p's module type. Variables `mlp/<i>/...`. */
@@ -27,7 +27,7 @@ export class SharedMLPDecoder extends DecoderBase {
   private readonly mlp: Linear[];
 
   constructor(config: SharedMLPDecoderConfig) {
-    super(config, config.seed ?? 0);
+    super(config, checkRandom(config));
     const hidden = positiveInteger(config.hidden ?? 256, 'hidden');
     const widest = Math.max(...this.modules.map(factorSize));
     this.mlp = [

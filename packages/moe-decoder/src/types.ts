@@ -2,6 +2,16 @@
 // so a researcher's own decoder needs nothing from this package but these shapes.
 import type * as tf from '@tensorflow/tfjs-core';
 
+/**
+ * Where a decoder's initial weights come from: any seeded generator with this method. @loragen/core passes
+ * latent-diffusion's `SeededRng` (algorithm 'mulberry32'); this package takes the shape only, so it needs no generator
+ * of its own and the same source gives the same decoder on every backend and machine.
+ */
+export interface NormalSource {
+  /** The next `count` draws of N(0, std^2), in order. */
+  normals(count: number, std?: number): Float32Array;
+}
+
 /** One adapted module type (e.g. `q_proj`), the same at every layer. */
 export interface ModuleSpec {
   /** module type name, the key of its factors in {@link DecodeOutput.factors} */

@@ -1,9 +1,10 @@
+import { seededNormals } from '@loragen/test-utils';
 import * as tf from '@tensorflow/tfjs';
 import { DecoderConfigError, ModuleAwareMoEDecoder, MoeDecoderError, SharedMLPDecoder } from '../src';
-import { gemmaLike } from './support/layouts';
+import { gemmaLike } from './helpers/layouts';
 
 describe('config validation', () => {
-  const base = { ...gemmaLike, latentDim: 8, expertHidden: 8 };
+  const base = { ...gemmaLike, latentDim: 8, expertHidden: 8, random: seededNormals(0) };
 
   it.each([
     ['topK above numExperts', { numExperts: 2, topK: 3 }, /topK \(3\) exceeds numExperts \(2\)/],
@@ -17,6 +18,13 @@ describe('config validation', () => {
   ])('rejects %s with a DecoderConfigError', (_, change, message) => {
     expect(() => new ModuleAwareMoEDecoder({ ...base, ...change })).toThrow(DecoderConfigError);
     expect(() => new ModuleAwareMoEDecoder({ ...base, ...change })).toThrow(message);
+  });
+
+  it('a missing or malformed random source is a DecoderConfigError that says what replaced seed', () => {
+    const { random: _, ...noRandom } = base;
+    expect(() => new ModuleAwareMoEDecoder(noRandom as typeof base)).toThrow(DecoderConfigError);
+    expect(() => new SharedMLPDecoder({ ...noRandom, seed: 3 } as unknown as typeof base)).toThrow(/seed 3 is no longer read.*SeededRng/);
+    expect(() => new ModuleAwareMoEDecoder({ ...base, random: {} as typeof base.random })).toThrow(/normals\(count, std\)/);
   });
 
   it('SharedMLPDecoder validates the same module list', () => {
@@ -37,7 +45,7 @@ describe('config validation', () => {
 
 describe('router temperature', () => {
   it('anneals linearly from start to end over the schedule, then stays at end', () => {
-    const decoder = new ModuleAwareMoEDecoder({ ...gemmaLike, latentDim: 4 });
+    const decoder = new ModuleAwareMoEDecoder({ random: seededNormals(0), ...gemmaLike, latentDim: 4 });
     const expected: [number, number][] = [
       [0, 1.5],
       [500, 1.425],
@@ -50,7 +58,7 @@ describe('router temperature', () => {
   });
 
   it('a fixed temperature is used at every step', () => {
-    const decoder = new ModuleAwareMoEDecoder({ ...gemmaLike, latentDim: 4, temperature: 0.7 });
+    const decoder = new ModuleAwareMoEDecoder({ random: seededNormals(0), ...gemmaLike, latentDim: 4, temperature: 0.7 });
     expect([decoder.temperature(0), decoder.temperature(10_000)]).toEqual([0.7, 0.7]);
     decoder.dispose();
   });

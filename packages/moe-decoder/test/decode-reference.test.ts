@@ -1,8 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
-import { describeEachBackend, expectClose } from '@loragen/test-utils';
+import { describeEachBackend, expectClose, seededNormals } from '@loragen/test-utils';
 import { ModuleAwareMoEDecoder } from '../src';
-import { gemmaLike, latents, readValues } from './support/layouts';
-import { referencePosition, type ReferenceSpec } from './support/reference-decoder';
+import { gemmaLike, latents, readValues } from './helpers/layouts';
+import { referencePosition, type ReferenceSpec } from './helpers/reference-decoder';
 
 describeEachBackend('decode against a plain-JS reference', () => {
   for (const head of ['direct', 'factorised'] as const) {
@@ -17,7 +17,7 @@ describeEachBackend('decode against a plain-JS reference', () => {
         head,
         headRank: 5,
       };
-      const decoder = new ModuleAwareMoEDecoder({ ...spec, temperature: { start: 1.5, end: 1.2, steps: 10 }, seed: 7 });
+      const decoder = new ModuleAwareMoEDecoder({ ...spec, temperature: { start: 1.5, end: 1.2, steps: 10 }, random: seededNormals(7) });
       const batch = 2;
       const z = latents(batch, decoder.positions, spec.latentDim, 3);
       // step 5 of 10 on 1.5 -> 1.2 is tau = 1.35

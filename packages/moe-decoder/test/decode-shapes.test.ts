@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
-import { describeEachBackend } from '@loragen/test-utils';
+import { describeEachBackend, seededNormals } from '@loragen/test-utils';
 import { ModuleAwareMoEDecoder, SharedMLPDecoder, type LoraDecoder } from '../src';
-import { gemmaLike, latents, t5Like } from './support/layouts';
+import { gemmaLike, latents, t5Like } from './helpers/layouts';
 
 function expectFactorShapes(
   decoder: LoraDecoder,
@@ -20,7 +20,7 @@ describeEachBackend('decode output shapes', () => {
   for (const [title, layout] of Object.entries(layouts)) {
     for (const head of ['direct', 'factorised'] as const) {
       it(`${title}, ${head} head: A [batch, layers, r, dIn], B [batch, layers, dOut, r], stats per expert`, async () => {
-        const decoder = new ModuleAwareMoEDecoder({
+        const decoder = new ModuleAwareMoEDecoder({ random: seededNormals(0),
           ...layout,
           latentDim: 8,
           expertHidden: 16,
@@ -44,7 +44,7 @@ describeEachBackend('decode output shapes', () => {
   }
 
   it('SharedMLPDecoder gives the same shapes for module types of different sizes, and no auxiliary loss', async () => {
-    const decoder = new SharedMLPDecoder({ ...gemmaLike, latentDim: 8, hidden: 16 });
+    const decoder = new SharedMLPDecoder({ random: seededNormals(0), ...gemmaLike, latentDim: 8, hidden: 16 });
     const z = latents(2, decoder.positions, 8, 2);
     const out = decoder.decode(z);
     expectFactorShapes(decoder, out.factors, 2);

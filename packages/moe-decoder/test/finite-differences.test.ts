@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
-import { describeEachBackend, expectClose } from '@loragen/test-utils';
+import { describeEachBackend, expectClose, seededNormals } from '@loragen/test-utils';
 import { ModuleAwareMoEDecoder } from '../src';
-import { gemmaLike, latents } from './support/layouts';
+import { gemmaLike, latents } from './helpers/layouts';
 
 // The decoder's backward pass (its own matmul gradient, the zero-gradient top-K mask, the gated experts) against
 // central differences of the loss, for a few entries of every kind of variable.
@@ -13,7 +13,7 @@ describeEachBackend('decoder gradients against finite differences', () => {
       expertHidden: 8,
       head: 'factorised',
       headRank: 3,
-      seed: 2,
+      random: seededNormals(2),
     });
     const z = latents(1, decoder.positions, 4, 8);
     const probes = Object.fromEntries(

@@ -1,8 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
-import { describeEachBackend } from '@loragen/test-utils';
+import { describeEachBackend, seededNormals } from '@loragen/test-utils';
 import { ModuleAwareMoEDecoder } from '../src';
-import { denseAngularLoss, randomAdapters } from './support/dense-angular';
-import { gemmaLike, latents } from './support/layouts';
+import { denseAngularLoss, randomAdapters } from './helpers/dense-angular';
+import { gemmaLike, latents } from './helpers/layouts';
 
 /** max |g| over the router's kernel and bias, for the gradient of `loss` w.r.t. them. */
 async function routerGradient(decoder: ModuleAwareMoEDecoder, loss: () => tf.Scalar): Promise<number> {
@@ -21,7 +21,7 @@ describeEachBackend('router gradients', () => {
   const z = latents(2, gemmaLike.modules.length * gemmaLike.layers, 8, 5);
   const target = randomAdapters(gemmaLike.modules, 2, gemmaLike.layers, 50);
   const make = (topK: number): ModuleAwareMoEDecoder =>
-    new ModuleAwareMoEDecoder({ ...gemmaLike, latentDim: 8, expertHidden: 16, topK, seed: 9 });
+    new ModuleAwareMoEDecoder({ ...gemmaLike, latentDim: 8, expertHidden: 16, topK, random: seededNormals(9) });
   const reconstruction = (d: ModuleAwareMoEDecoder) => () => denseAngularLoss(d.decode(z).factors, target);
   const balance = (d: ModuleAwareMoEDecoder) => () => d.decode(z).auxLoss;
   afterAll(() => tf.dispose([z, target]));

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
-import { describeEachBackend } from '@loragen/test-utils';
-import { ModuleAwareMoEDecoder, SharedMLPDecoder, StateDictError, type LoraDecoder } from '../src';
-import { gemmaLike, latents, readValues } from './support/layouts';
+import { describeEachBackend, seededNormals } from '@loragen/test-utils';
+import { assignStateDict, ModuleAwareMoEDecoder, SharedMLPDecoder, StateDictError, type LoraDecoder } from '../src';
+import { gemmaLike, latents, readValues } from './helpers/layouts';
 
 const small = { ...gemmaLike, latentDim: 8 };
 
@@ -16,8 +16,8 @@ async function decodedValues(decoder: LoraDecoder, z: tf.Tensor3D): Promise<numb
 describeEachBackend('state dict', () => {
   const makers: Record<string, (seed: number) => LoraDecoder> = {
     ModuleAwareMoEDecoder: (seed) =>
-      new ModuleAwareMoEDecoder({ ...small, expertHidden: 16, head: 'factorised', headRank: 4, seed }),
-    SharedMLPDecoder: (seed) => new SharedMLPDecoder({ ...small, hidden: 16, seed }),
+      new ModuleAwareMoEDecoder({ ...small, expertHidden: 16, head: 'factorised', headRank: 4, random: seededNormals(seed) }),
+    SharedMLPDecoder: (seed) => new SharedMLPDecoder({ ...small, hidden: 16, random: seededNormals(seed) }),
   };
 
   for (const [kind, make] of Object.entries(makers)) {
@@ -60,5 +60,16 @@ describeEachBackend('state dict', () => {
     expect(await readValues(decoder.variables)).toEqual(before);
     tf.dispose([state, dropped, extra['router/extra'], misshaped['heads/v_proj/basisB']]);
     decoder.dispose();
+  });
+
+  it('assignStateDict checks any named variables the same way, naming their owner', async () => {
+    const w = tf.variable(tf.zeros([2]));
+    const one = tf.ones([2]);
+    const three = tf.ones([3]);
+    expect(() => assignStateDict({ w }, { w: three }, 'the encoder')).toThrow(/'w' has shape \[3\], the encoder needs \[2\]/);
+    expect(() => assignStateDict({ w }, { v: one }, 'the encoder')).toThrow(/does not match the encoder: missing \[w\], unexpected \[v\]/);
+    assignStateDict({ w }, { w: one });
+    expect(Array.from(await w.data())).toEqual([1, 1]);
+    tf.dispose([w, one, three]);
   });
 });

@@ -5,10 +5,10 @@ import * as tf from '@tensorflow/tfjs';
 import fc from 'fast-check';
 import { describeEachBackend, expectNoLeaks } from '@loragen/test-utils';
 import { type FactoredAdapter, WeightSpaceError, compress, merge, simdKernelsActive, truncatedSvdOfSum } from '@loragen/weight-space';
-import { type Factors, type Mat, matmul, singularValues, transpose } from './support/reference';
-import { gauge, gaussian, orthonormal, randomFactors, rng } from './support/random';
-import { describeEachStrategy } from './support/strategies';
-import { torchGenerator, torchRandn } from './support/torch-randn';
+import { type Factors, type Mat, matmul, singularValues, transpose } from './helpers/reference';
+import { gauge, gaussian, orthonormal, randomFactors, rng } from './helpers/random';
+import { describeEachStrategy } from './helpers/strategies';
+import { torchGenerator, torchRandn } from './helpers/torch-randn';
 import anchor from './fixtures/torch-peft-svd-merge.json';
 
 /** What float32 tensors hold. */

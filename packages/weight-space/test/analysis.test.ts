@@ -7,9 +7,9 @@ import {
   invertGauge,
   spectralEntropy,
 } from '@loragen/weight-space';
-import { type Factors, matmul, product } from './support/reference';
-import { gauge, randomFactors, rng, withSpectrum } from './support/random';
-import { disposeFactors, toFactors } from './support/tensors';
+import { type Factors, matmul, product } from './helpers/reference';
+import { gauge, randomFactors, rng, withSpectrum } from './helpers/random';
+import { disposeFactors, toFactors } from './helpers/tensors';
 
 describeEachBackend('analysis tools', () => {
   it('spectral entropy: 0 for rank one, ln r for r equal singular values, the formula otherwise', async () => {

@@ -8,9 +8,9 @@ import {
   denseSpectralLoss,
   spectralLoss,
 } from '@loragen/weight-space';
-import { gaussian, randomFactors, rng } from './support/random';
-import { singularValues } from './support/reference';
-import { disposeFactors, toFactors } from './support/tensors';
+import { gaussian, randomFactors, rng } from './helpers/random';
+import { singularValues } from './helpers/reference';
+import { disposeFactors, toFactors } from './helpers/tensors';
 
 describeEachBackend('dense path', () => {
   it('full-rank dense singular values match the float64 reference', async () => {

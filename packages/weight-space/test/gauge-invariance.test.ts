@@ -2,12 +2,12 @@
 // A and B does not. Gauges are built and applied in float64, with condition numbers up to 1e3.
 import * as tf from '@tensorflow/tfjs';
 import fc from 'fast-check';
-import { describeEachStrategy } from './support/strategies';
+import { describeEachStrategy } from './helpers/strategies';
 import { describeEachBackend } from '@loragen/test-utils';
 import { angularLoss, prepareTarget, spectralLoss } from '@loragen/weight-space';
-import { type Factors, matmul } from './support/reference';
-import { gauge, randomFactors, rng } from './support/random';
-import { disposeFactors, toFactors } from './support/tensors';
+import { type Factors, matmul } from './helpers/reference';
+import { gauge, randomFactors, rng } from './helpers/random';
+import { disposeFactors, toFactors } from './helpers/tensors';
 
 const regauge = (f: Factors, g: ReturnType<typeof gauge>): Factors => ({ A: matmul(g.inverse, f.A), B: matmul(f.B, g.R) });
 /** A prediction close to the target (cos about 0.9), where a relative error in the angular loss is most visible. */

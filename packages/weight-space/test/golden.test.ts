@@ -1,10 +1,10 @@
 // Values and gradients against torch's float64 ground truth in ../shared/fixtures/losses.
 import * as tf from '@tensorflow/tfjs';
-import { describeEachStrategy } from './support/strategies';
+import { describeEachStrategy } from './helpers/strategies';
 import { describeEachBackend, expectClose } from '@loragen/test-utils';
 import { angularLoss, lowRankSingularValues, spectralLoss } from '@loragen/weight-space';
-import { goldenLosses } from './support/fixtures';
-import type { HostTensor } from './support/safetensors';
+import { goldenLosses } from './helpers/fixtures';
+import type { HostTensor } from './helpers/safetensors';
 
 const { cases, tensors } = goldenLosses();
 const host = (name: string): HostTensor => {

@@ -1,12 +1,12 @@
 // Values against a float64 plain-JS reference and gradients against its central finite differences, on random
 // cases, rank-deficient targets, repeated singular values and zero singular values.
 import * as tf from '@tensorflow/tfjs';
-import { describeEachStrategy } from './support/strategies';
+import { describeEachStrategy } from './helpers/strategies';
 import { describeEachBackend, expectClose } from '@loragen/test-utils';
 import { adapterLoss, angularLoss, spectralLoss, type SpectralLossOptions } from '@loragen/weight-space';
-import { type Factors, angular, numericGradient, spectral, type SpectralRef } from './support/reference';
-import { randomFactors, rng, withSpectrum } from './support/random';
-import { disposeFactors, flat, gradientTolerance, toFactors, valueAndGrads } from './support/tensors';
+import { type Factors, angular, numericGradient, spectral, type SpectralRef } from './helpers/reference';
+import { randomFactors, rng, withSpectrum } from './helpers/random';
+import { disposeFactors, flat, gradientTolerance, toFactors, valueAndGrads } from './helpers/tensors';
 
 interface Case {
   name: string;

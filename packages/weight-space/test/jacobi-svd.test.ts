@@ -4,8 +4,8 @@
 import * as tf from '@tensorflow/tfjs';
 import { describeEachBackend } from '@loragen/test-utils';
 import { jacobiSvd, jacobiSweeps } from '../src/linalg/jacobi-svd';
-import { type Mat, matmul, singularValues, transpose } from './support/reference';
-import { gaussian, orthonormal, rng } from './support/random';
+import { type Mat, matmul, singularValues, transpose } from './helpers/reference';
+import { gaussian, orthonormal, rng } from './helpers/random';
 
 const rand = rng(11);
 /** U diag(s) V^T with random orthogonal U, V. */

@@ -2,12 +2,12 @@
 // axis), and several module types of one shape can be grouped on leading axes: both must be invisible in the
 // values and gradients.
 import * as tf from '@tensorflow/tfjs';
-import { describeEachStrategy } from './support/strategies';
+import { describeEachStrategy } from './helpers/strategies';
 import { describeEachBackend, expectClose } from '@loragen/test-utils';
 import { WeightSpaceError, adapterLoss, angularLoss, groupFactors, spectralLoss } from '@loragen/weight-space';
-import { type Factors, angular, numericGradient, spectral } from './support/reference';
-import { randomFactors, rng, withSpectrum } from './support/random';
-import { disposeFactors, flat, gradientTolerance, toFactors } from './support/tensors';
+import { type Factors, angular, numericGradient, spectral } from './helpers/reference';
+import { randomFactors, rng, withSpectrum } from './helpers/random';
+import { disposeFactors, flat, gradientTolerance, toFactors } from './helpers/tensors';
 
 const rand = rng(17);
 const pred = randomFactors(rand, 7, 6, 3);

@@ -7,8 +7,8 @@ import * as tf from '@tensorflow/tfjs';
 import { describeEachBackend } from '@loragen/test-utils';
 import { KERNELS, runHostKernel, simdKernelsActive } from '../src/host/registry';
 import { simdKernelsFor } from '../src/simd/simd-instance';
-import { KERNEL_CASES, type KernelExports } from './support/kernel-cases';
-import { rng } from './support/random';
+import { KERNEL_CASES, type KernelExports } from './helpers/kernel-cases';
+import { rng } from './helpers/random';
 
 const FIXTURE = path.join(__dirname, 'fixtures', 'kernel-outputs.json');
 const RECORD = process.env.RECORD_KERNEL_FIXTURE === '1';

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { describeEachStrategy } from './support/strategies';
+import { describeEachStrategy } from './helpers/strategies';
 import { describeEachBackend, expectNoLeaks } from '@loragen/test-utils';
 import {
   adapterLoss,
@@ -8,8 +8,8 @@ import {
   prepareTarget,
   spectralLoss,
 } from '@loragen/weight-space';
-import { randomFactors, rng } from './support/random';
-import { disposeFactors, toFactors } from './support/tensors';
+import { randomFactors, rng } from './helpers/random';
+import { disposeFactors, toFactors } from './helpers/tensors';
 
 describeEachBackend('no tensor leaks', (backend) => describeEachStrategy(backend, () => {
   it('tf.memory().numTensors is unchanged across 100 calls with gradients', async () => {

@@ -2,8 +2,8 @@
 import * as tf from '@tensorflow/tfjs';
 import { describeEachBackend, expectClose } from '@loragen/test-utils';
 import { WeightSpaceError, adapterLoss, angularLoss, prepareTarget, spectralLoss } from '@loragen/weight-space';
-import { angular, spectral } from './support/reference';
-import { randomFactors, rng } from './support/random';
+import { angular, spectral } from './helpers/reference';
+import { randomFactors, rng } from './helpers/random';
 
 const rand = rng(5);
 const positions = Array.from({ length: 3 }, () => ({ pred: randomFactors(rand, 6, 5, 3), target: randomFactors(rand, 6, 5, 2) }));

@@ -1,7 +1,7 @@
 // The WebAssembly SIMD kernels (kernels/simd-kernels.ts), against plain-JS loops on random operands of awkward sizes.
 import { GRAM_BLOCK, type SimdKernels } from '../src/simd/kernel-abi';
 import { simdKernelsFor } from '../src/simd/simd-instance';
-import { rng } from './support/random';
+import { rng } from './helpers/random';
 
 const rand = rng(11);
 const memory = new WebAssembly.Memory({ initial: 64 });

@@ -12,8 +12,8 @@ import {
 } from '../src/host/small-linalg';
 import type { SimdKernels } from '../src/simd/kernel-abi';
 import { simdKernelsFor } from '../src/simd/simd-instance';
-import { type Mat, matmul, singularValues, transpose } from './support/reference';
-import { gaussian, orthonormal, rng } from './support/random';
+import { type Mat, matmul, singularValues, transpose } from './helpers/reference';
+import { gaussian, orthonormal, rng } from './helpers/random';
 
 const rand = rng(5);
 const memory = new WebAssembly.Memory({ initial: 1 });

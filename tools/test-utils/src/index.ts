@@ -1,3 +1,4 @@
 export { activateBackend, describeEachBackend, backendAvailable, requestedBackends, type TestBackend } from './backends';
 export { expectClose, type Tolerance } from './close';
 export { expectNoLeaks } from './leaks';
+export { seededNormals, seededUniform } from './random';

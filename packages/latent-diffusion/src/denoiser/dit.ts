@@ -6,7 +6,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { LatentDiffusionError } from '../errors';
 import type { Denoiser, PreparedDenoiser, SamplingPlan } from '../samplers/types';
 import { attendHeads, dense, layerNorm, modulatedLayerNorm, silu, sinusoidalEmbedding, splitHeads } from './layers';
-import { ParameterFactory, type ParameterMap } from './parameters';
+import { checkParameterShapes, ParameterFactory, type ParameterMap } from './parameters';
 
 export interface DiTConfig {
   /** Tokens per latent set (52 for Gemma-2-2B q/v over 26 layers). */
@@ -148,17 +148,7 @@ export class DiT implements ConditionalDenoiser {
 
   /** Assigns parameters by name; every name must be present with the same shape. */
   loadStateDict(state: Record<string, tf.Tensor>): void {
-    for (const [name, variable] of Object.entries(this.variables)) {
-      const value = state[name];
-      if (!value) {
-        throw new LatentDiffusionError(`DiT.loadStateDict: missing '${name}'; was it saved from a different config?`);
-      }
-      if (!tf.util.arraysEqual(value.shape, variable.shape)) {
-        throw new LatentDiffusionError(
-          `DiT.loadStateDict: '${name}' has shape [${value.shape}], the model expects [${variable.shape}]`,
-        );
-      }
-    }
+    checkParameterShapes(this.variables, state, 'DiT.loadStateDict');
     for (const [name, variable] of Object.entries(this.variables)) variable.assign(state[name]);
   }
 

@@ -1,16 +1,17 @@
 // Named, seeded parameter creation for the DiT: a flat `name -> tf.Variable` map is what the state dict, the
 // optimiser and the EMA all work on.
 import * as tf from '@tensorflow/tfjs-core';
-import { GaussianRng } from '../random/gaussian-rng';
+import { LatentDiffusionError } from '../errors';
+import { SeededRng } from '../random/seeded-rng';
 
 export type ParameterMap = Record<string, tf.Variable>;
 
 export class ParameterFactory {
   readonly params: ParameterMap = {};
-  private readonly rng: GaussianRng;
+  private readonly rng: SeededRng;
 
   constructor(seed: number) {
-    this.rng = new GaussianRng(seed);
+    this.rng = new SeededRng(seed);
   }
 
   /** N(0, std^2) entries; the default std is 1 / sqrt(fan-in), which keeps activations at unit scale. */
@@ -37,5 +38,25 @@ export class ParameterFactory {
     value.dispose();
     this.params[name] = variable;
     return variable;
+  }
+}
+
+/**
+ * Checks that `given` holds exactly the names of `expected`, each with its shape.
+ * @throws LatentDiffusionError that names what is missing, extra or misshaped.
+ */
+export function checkParameterShapes(expected: Record<string, tf.Tensor>, given: Record<string, tf.Tensor>, where: string): void {
+  const missing = Object.keys(expected).filter((name) => !(name in given));
+  const extra = Object.keys(given).filter((name) => !(name in expected));
+  if (missing.length > 0 || extra.length > 0) {
+    const list = (names: string[]) => names.map((n) => `'${n}'`).join(', ');
+    const parts = [missing.length > 0 ? `missing ${list(missing)}` : '', extra.length > 0 ? `unexpected ${list(extra)}` : ''];
+    throw new LatentDiffusionError(`${where}: ${parts.filter(Boolean).join('; ')}; was it saved from a different config?`);
+  }
+  for (const [name, want] of Object.entries(expected)) {
+    const got = given[name].shape;
+    if (got.length !== want.shape.length || got.some((d, i) => d !== want.shape[i])) {
+      throw new LatentDiffusionError(`${where}: '${name}' has shape [${got}], the model expects [${want.shape}]`);
+    }
   }
 }

@@ -3,7 +3,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { LatentDiffusionError, SamplingAbortedError } from '../errors';
 import { epsFromX0, x0FromPrediction } from '../objectives/conversions';
-import { GaussianRng } from '../random/gaussian-rng';
+import { SeededRng } from '../random/seeded-rng';
 import { ddimSolver } from './ddim';
 import { ddpmSolver } from './ddpm';
 import { dpmSolverPp2mSolver } from './dpm-solver-pp-2m';
@@ -69,7 +69,7 @@ export async function sample(options: SampleOptions): Promise<tf.Tensor> {
   const steps = options.steps ?? DEFAULT_STEPS[options.sampler](schedule.timesteps);
   const spacing = options.spacing ?? (options.sampler === 'ddpm' ? 'uniform' : 'log-snr');
   const timesteps = samplingTimesteps(abar, steps, spacing);
-  const rng = new GaussianRng(options.seed ?? Math.floor(Math.random() * 2 ** 32));
+  const rng = new SeededRng(options.seed ?? Math.floor(Math.random() * 2 ** 32));
   const size = shape.reduce((a, b) => a * b, 1);
   const noise = () => tf.tensor(rng.normals(size), shape);
   const cond = options.cond ?? null;

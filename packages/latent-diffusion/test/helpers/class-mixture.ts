@@ -1,7 +1,7 @@
 // A class-conditional mixture of Gaussians on latent sets of 8 tokens x 2 channels: class c is N(m_c, 0.25^2 I),
 // with well separated means; the condition is the one-hot class.
 import * as tf from '@tensorflow/tfjs';
-import { GaussianRng } from '../../src';
+import { SeededRng } from '../../src';
 
 export const CLASSES = 3;
 export const TOKENS = 8;
@@ -20,7 +20,7 @@ export function oneHot(labels: number[]): tf.Tensor2D {
 }
 
 /** A batch of (x0 [batch, TOKENS, CHANNELS], one-hot condition) pairs. */
-export function drawBatch(rng: GaussianRng, batch: number): { x0: tf.Tensor3D; cond: tf.Tensor2D } {
+export function drawBatch(rng: SeededRng, batch: number): { x0: tf.Tensor3D; cond: tf.Tensor2D } {
   const labels = Array.from({ length: batch }, () => Math.floor(rng.uniform() * CLASSES));
   const size = TOKENS * CHANNELS;
   const noise = rng.normals(batch * size);

@@ -1,5 +1,5 @@
 import type { LoraAdapter } from '@loragen/lora-io';
-import { lowRankNorm, lowRankSingularValues, spectralEntropy } from '../linalg/lowrank';
+import { lowRankNormFloat64, lowRankSingularValuesFloat64, spectralEntropyOfValues } from '@loragen/weight-space';
 
 /** One module of `loragen inspect --json` (exactly these fields). */
 export interface ModuleReport {
@@ -19,8 +19,8 @@ export interface ModuleReport {
 export function inspectAdapter(adapter: LoraAdapter, top = 8): { modules: ModuleReport[]; entropies: number[] } {
   const entropies: number[] = [];
   const modules = adapter.modules.map((m) => {
-    const sv = lowRankSingularValues(m);
-    entropies.push(spectralEntropy(sv));
+    const sv = lowRankSingularValuesFloat64(m);
+    entropies.push(spectralEntropyOfValues(sv));
     return {
       name: m.name,
       rank: m.rank,
@@ -28,7 +28,7 @@ export function inspectAdapter(adapter: LoraAdapter, top = 8): { modules: Module
       scaling: m.scaling,
       dIn: m.dIn,
       dOut: m.dOut,
-      deltaNorm: lowRankNorm(m),
+      deltaNorm: lowRankNormFloat64(m),
       topSingularValues: Array.from(sv.subarray(0, Math.min(top, sv.length))),
     };
   });

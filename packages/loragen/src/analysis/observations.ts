@@ -2,7 +2,7 @@ import type { LoraModule } from '@loragen/lora-io';
 import { LibraryError } from '../errors';
 import { assertFiniteLibraryAdapter, type LibraryTask } from '../data/factor-set';
 import { layoutOf } from '../data/layout';
-import { lowRankCosine, lowRankSingularValues, spectralEntropy } from '../linalg/lowrank';
+import { lowRankCosineFloat64, lowRankSingularValuesFloat64, spectralEntropyOfValues } from '@loragen/weight-space';
 import { HashingTextEncoder } from '../text/hashing-encoder';
 
 /** One pair of tasks: how similar their descriptions, their updates dW and their raw factors are. */
@@ -90,7 +90,7 @@ export function observeLibrary(tasks: LibraryTask[], encoder = new HashingTextEn
         a: tasks[i].name,
         b: tasks[j].name,
         description: cosine([[descVec[i], descVec[j]]]),
-        deltaW: mean(mods.map((m) => lowRankCosine(m, byName.get(m.name)!))),
+        deltaW: mean(mods.map((m) => lowRankCosineFloat64(m, byName.get(m.name)!))),
         factors: mean(mods.map((m) => factorCosine(m, byName.get(m.name)!))),
       });
     }
@@ -103,7 +103,7 @@ export function observeLibrary(tasks: LibraryTask[], encoder = new HashingTextEn
     layout.modulePaths.forEach((path, p) => {
       const type = layout.moduleTypes[p % T].name;
       const list = entropies.get(type) ?? [];
-      list.push(spectralEntropy(lowRankSingularValues(byName.get(path)!)));
+      list.push(spectralEntropyOfValues(lowRankSingularValuesFloat64(byName.get(path)!)));
       entropies.set(type, list);
     });
   }

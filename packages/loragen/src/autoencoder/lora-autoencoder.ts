@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import type { LoraDecoder } from '@loragen/moe-decoder';
-import type { Prng } from '../rng/prng';
+import type { SeededRng } from '@loragen/latent-diffusion';
 import { ModuleEncoder } from './module-encoder';
 
 /** Factors of one module type for a batch of adapters: A [batch, layers, r, dIn], B [batch, layers, dOut, r]. */
@@ -19,7 +19,7 @@ export class LoraAutoencoder {
   constructor(
     readonly decoder: LoraDecoder,
     encoderHidden: number,
-    rng: Prng,
+    rng: SeededRng,
   ) {
     this.encoders = decoder.modules.map((spec) => new ModuleEncoder(spec, encoderHidden, decoder.latentDim, rng));
   }

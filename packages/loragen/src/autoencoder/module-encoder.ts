@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { glorot, zeros } from '../model/variable-init';
-import type { Prng } from '../rng/prng';
+import type { SeededRng } from '@loragen/latent-diffusion';
 
 /** Log-variance range of the posterior (the reference's clamp). */
 export const LOG_VAR_RANGE: [number, number] = [-30, 20];
@@ -16,7 +16,7 @@ export class ModuleEncoder {
     private readonly spec: { rank: number; dIn: number; dOut: number },
     hidden: number,
     private readonly latentDim: number,
-    rng: Prng,
+    rng: SeededRng,
   ) {
     const aIn = spec.rank * spec.dIn;
     const bIn = spec.dOut * spec.rank;

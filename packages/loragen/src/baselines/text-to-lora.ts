@@ -13,7 +13,8 @@ import { AbortedError } from '../errors';
 import { factorsToAdapters } from '../model/generated-adapter';
 import { buildDecoder, decoderShape, type DecoderChoice } from '../model/networks';
 import { glorot, zeros } from '../model/variable-init';
-import { Prng } from '../rng/prng';
+import type { SeededRng } from '@loragen/latent-diffusion';
+import { trainingRng } from '../training/training-rng';
 import { conditionRows, isBatch, nonFiniteEmbedding, type Conditioning } from '../text/condition-rows';
 import { HashingTextEncoder } from '../text/hashing-encoder';
 import type { TaskTextEncoder } from '../text/text-encoder';
@@ -43,7 +44,7 @@ class TextToCodes {
     hidden: number,
     private readonly positions: number,
     private readonly latentDim: number,
-    rng: Prng,
+    rng: SeededRng,
   ) {
     this.variables = {
       'in/kernel': glorot(rng, condDim, hidden),
@@ -100,7 +101,7 @@ export class TextToLora {
     const own = await buildFactorSet(library);
     const data = await withCombinations(own, drawCombinations(own.taskNames.length, cfg.combinations.count, cfg.seed));
     const textEncoder = options.textEncoder ?? new HashingTextEncoder({ dim: cfg.text.hashingDim });
-    const rng = new Prng(cfg.seed);
+    const rng = trainingRng(cfg.seed);
     const shape = decoderShape(data.layout, cfg);
     const decoder = buildDecoder(shape, cfg, options.decoder);
     const network = new TextToCodes(textEncoder.dim, cfg.autoencoder.encoderHidden, data.layout.layers * shape.modules.length, shape.latentDim, rng);
@@ -152,7 +153,7 @@ export class TextToLora {
 }
 
 /** Adam on the reconstruction + balance loss, a batch of tasks a step, each conditioned on one of its descriptions. */
-async function train(model: TextToLora, data: FactorSet, config: LoraGenConfig, rng: Prng, options: TextToLoraFitOptions): Promise<void> {
+async function train(model: TextToLora, data: FactorSet, config: LoraGenConfig, rng: SeededRng, options: TextToLoraFitOptions): Promise<void> {
   const cfg = config.autoencoder;
   const each = await model.textEncoder.embed(data.descriptions.flat());
   const embeddings = (await each.array()) as number[][];

@@ -3,7 +3,7 @@ import { crc32 } from './crc32';
 
 // A checkpoint folder: named files plus `manifest.json` (byte length and CRC-32 of each), written last. Every
 // file goes to a temporary name in the same folder and is renamed into place, so a reader never sees a
-// half-written file, and a folder whose files do not match its manifest is reported as corrupt.
+// half-written file (lora-io's atomic writer), and a folder whose files do not match its manifest is reported as corrupt.
 
 const MANIFEST = 'manifest.json';
 const FORMAT = 'loragen-checkpoint';
@@ -17,23 +17,18 @@ interface Manifest {
 const fsp = () => import('node:fs/promises');
 const pathMod = () => import('node:path');
 
-/** Writes `bytes` to `file` atomically: a temporary name beside it, then rename. */
-export async function writeFileAtomic(file: string, bytes: Uint8Array | string): Promise<void> {
-  const fs = await fsp();
-  const tmp = `${file}.tmp-${process.pid}-${Math.random().toString(36).slice(2)}`;
-  const handle = await fs.open(tmp, 'w');
-  try {
-    try {
-      await handle.writeFile(bytes);
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
-    await fs.rename(tmp, file);
-  } catch (err) {
-    await fs.rm(tmp, { force: true }); // a failed write (a full disk, say) leaves no temporary file behind
-    throw err;
-  }
+// lora-io's Node entry, named through a variable: a browser bundle of the main entry (which offers fromFiles) must
+// not pull in Node's file system, and bundlers (vite, rollup) fail on its named imports of fs when they follow a
+// literal specifier. Only Node runs the functions below.
+const LORA_IO_NODE = '@loragen/lora-io/node';
+
+/**
+ * Writes `bytes` to `file` atomically and durably with lora-io's writer (a temporary name beside it, fsync, then
+ * rename), imported on first use (Node).
+ */
+export async function writeCheckpointFile(file: string, bytes: Uint8Array | string): Promise<void> {
+  const { writeFileAtomic } = (await import(LORA_IO_NODE)) as typeof import('@loragen/lora-io/node');
+  await writeFileAtomic(file, [typeof bytes === 'string' ? new TextEncoder().encode(bytes) : bytes], { fsync: true });
 }
 
 /** Writes every file, then the manifest, into `dir` (created if missing). */
@@ -43,10 +38,10 @@ export async function writeCheckpointFolder(dir: string, files: Record<string, U
   await fs.mkdir(dir, { recursive: true });
   const manifest: Manifest = { format: FORMAT, version: 1, files: {} };
   for (const [name, bytes] of Object.entries(files)) {
-    await writeFileAtomic(path.join(dir, name), bytes);
+    await writeCheckpointFile(path.join(dir, name), bytes);
     manifest.files[name] = { bytes: bytes.byteLength, crc32: crc32(bytes) };
   }
-  await writeFileAtomic(path.join(dir, MANIFEST), JSON.stringify(manifest, null, 1));
+  await writeCheckpointFile(path.join(dir, MANIFEST), JSON.stringify(manifest, null, 1));
 }
 
 const HINT = 'the folder is not a complete LoRAGen model: save it again, or resume training from an earlier checkpoint';

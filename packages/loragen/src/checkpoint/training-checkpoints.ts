@@ -1,4 +1,4 @@
-import { readCheckpointFolder, writeCheckpointFolder, writeFileAtomic } from './folder';
+import { readCheckpointFolder, writeCheckpointFile, writeCheckpointFolder } from './folder';
 
 // Resumable training checkpoints: `<root>/step-<n>/` folders and a `LATEST` file naming the newest complete
 // one. A folder is complete before LATEST points at it, so a run killed at any instant leaves a valid LATEST.
@@ -12,7 +12,7 @@ export async function writeTrainingCheckpoint(root: string, step: number, files:
   await fs.mkdir(root, { recursive: true });
   await fs.rm(path.join(root, name), { recursive: true, force: true });
   await writeCheckpointFolder(path.join(root, name), files);
-  await writeFileAtomic(path.join(root, LATEST), name);
+  await writeCheckpointFile(path.join(root, LATEST), name);
   for (const entry of await fs.readdir(root)) {
     if (entry.startsWith('step-') && entry !== name) await fs.rm(path.join(root, entry), { recursive: true, force: true });
   }

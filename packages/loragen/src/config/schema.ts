@@ -1,8 +1,13 @@
+import type { LossWeighting } from '@loragen/latent-diffusion';
 import { z } from 'zod';
 
-// Defaults are the paper's reference values (LORAGEN.md) unless a comment says why not.
+// Defaults are the reference values of the LoRAGen paper and its official code unless a comment says why not:
+// Huang et al., "LoRAGen: Structure-Aware Weight Space Learning for LoRA Generation", ICLR 2026,
+// https://openreview.net/forum?id=mrafO7aTYj, code https://github.com/tsinghua-fib-lab/LoRAGen.
 
 const positiveInt = z.number().int().positive();
+/** How `diffusion.lossWeighting` spelled 'snr-ratio' until 2026-12-06. */
+const LEGACY_SNR_RATIO = 'snr/(snr+1)' as const;
 const unitInterval = z.number().min(0).max(1);
 
 const lossWeights = z
@@ -123,8 +128,18 @@ const diffusion = z
      * @default 'max-abs'
      */
     latentScaling: z.enum(['max-abs', 'standardize']).default('max-abs'),
-    /** Weight of each sample's v-prediction error: the reference's snr / (snr + 1) (= abar_t), or uniform. @default 'snr/(snr+1)' */
-    lossWeighting: z.enum(['snr/(snr+1)', 'uniform']).default('snr/(snr+1)'),
+    /**
+     * Weight of each sample's v-prediction error, latent-diffusion's `LossWeighting`: the reference's `'snr-ratio'`,
+     * snr / (snr + 1) (= abar_t); `'min-snr'`, min(snr, minSnrGamma) / (snr + 1) (Min-SNR-gamma); or `'uniform'`.
+     * `'snr/(snr+1)'`, this field's former spelling of `'snr-ratio'`, is still read (configs and saved models).
+     * @default 'snr-ratio'
+     */
+    lossWeighting: z
+      .enum(['snr-ratio', 'min-snr', 'uniform', LEGACY_SNR_RATIO])
+      .default('snr-ratio')
+      .transform((w): LossWeighting => (w === LEGACY_SNR_RATIO ? 'snr-ratio' : w)),
+    /** gamma of the `'min-snr'` weighting. @default 5 */
+    minSnrGamma: z.number().positive().default(5),
     /** EMA decay of the denoiser weights used for sampling. @default 0.995 */
     emaDecay: unitInterval.default(0.995),
     /**

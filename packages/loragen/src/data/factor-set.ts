@@ -1,7 +1,7 @@
 import type { LoraAdapter } from '@loragen/lora-io';
 import type { Combination } from './library-combinations';
 import { LibraryError } from '../errors';
-import { lowRankNorm } from '../linalg/lowrank';
+import { lowRankNormFloat64 } from '@loragen/weight-space';
 import { assertFiniteAdapter } from './finite';
 import { assertSameLayout, layoutOf, type LibraryLayout } from './layout';
 
@@ -116,7 +116,7 @@ export async function buildFactorSet(tasks: Iterable<LibraryTask> | AsyncIterabl
     }
     adapterFactors(task.adapter, layout, own.modulePaths).forEach((f, t) => parts[t].push(f));
     const byName = new Map(task.adapter.modules.map((m) => [m.name, m]));
-    own.modulePaths.forEach((path, p) => (energy[p % layout!.moduleTypes.length] += lowRankNorm(byName.get(path)!) ** 2));
+    own.modulePaths.forEach((path, p) => (energy[p % layout!.moduleTypes.length] += lowRankNormFloat64(byName.get(path)!) ** 2));
     taskNames.push(task.name);
     descriptions.push(task.descriptions);
   }

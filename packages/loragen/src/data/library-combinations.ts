@@ -8,7 +8,7 @@
 // and map anything between them to one of those points.
 import * as tf from '@tensorflow/tfjs';
 import { merge, type AdapterModule, type FactoredAdapter } from '@loragen/weight-space';
-import { Prng } from '../rng/prng';
+import { trainingRng } from '../training/training-rng';
 import { drawBatch } from '../training/batches';
 import { concat, type FactorSet } from './factor-set';
 
@@ -27,7 +27,7 @@ const COMBINATION_SEED_OFFSET = 0xc0b1;
 /** `count` combinations of three distinct tasks of a library of `tasks`, drawn from `seed`. */
 export function drawCombinations(tasks: number, count: number, seed: number): Combination[] {
   if (count > 0 && tasks < 3) throw new RangeError(`library combinations need at least 3 library tasks, got ${tasks}`);
-  const rng = new Prng(seed + COMBINATION_SEED_OFFSET);
+  const rng = trainingRng(seed + COMBINATION_SEED_OFFSET);
   return Array.from({ length: count }, () => ({ parents: drawBatch(rng, tasks, 3), weights: PARENT_WEIGHTS }));
 }
 

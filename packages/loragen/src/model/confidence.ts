@@ -5,7 +5,7 @@
 // predicted quality poorly (see the demo's results.md).
 import type { LoraAdapter } from '@loragen/lora-io';
 import { orthonormalBasis } from '../diffusion/condition-anchoring';
-import { lowRankInner } from '../linalg/lowrank';
+import { lowRankInnerFloat64 } from '@loragen/weight-space';
 
 /** A library task close to a description, with the cosine of their embeddings. */
 export interface NearTask {
@@ -55,7 +55,7 @@ export const RETRIEVAL_SHARE = 0.2;
 /** <dW_a, dW_b>_F summed over the modules of two adapters of one layout. */
 export function updateInner(a: LoraAdapter, b: LoraAdapter): number {
   let s = 0;
-  a.modules.forEach((m, k) => (s += lowRankInner(m, b.modules[k])));
+  a.modules.forEach((m, k) => (s += lowRankInnerFloat64(m, b.modules[k])));
   return s;
 }
 

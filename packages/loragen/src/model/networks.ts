@@ -1,4 +1,5 @@
 import { ModuleAwareMoEDecoder, SharedMLPDecoder, type LoraDecoder, type ModuleSpec } from '@loragen/moe-decoder';
+import { SeededRng } from '@loragen/latent-diffusion';
 import type { LoraGenConfig } from '../config/schema';
 import type { LibraryLayout } from '../data/layout';
 import { ConfigError } from '../errors';
@@ -21,6 +22,11 @@ export function decoderShape(layout: LibraryLayout, cfg: LoraGenConfig): Decoder
   };
 }
 
+/** Where the built-in decoders' initial weights come from: the stream moe-decoder drew from `seed` itself before it took a source. */
+function decoderInitRng(seed: number): SeededRng {
+  return new SeededRng(seed, { algorithm: 'mulberry32' });
+}
+
 /** The configured decoder, or the user's (checked against the layout). */
 export function buildDecoder(shape: DecoderShape, cfg: LoraGenConfig, custom?: DecoderChoice): LoraDecoder {
   const ae = cfg.autoencoder;
@@ -37,9 +43,9 @@ export function buildDecoder(shape: DecoderShape, cfg: LoraGenConfig, custom?: D
           expertHidden: ae.expertHidden,
           head: ae.head,
           headRank: ae.headRank,
-          seed: cfg.seed,
+          random: decoderInitRng(cfg.seed),
         })
-      : new SharedMLPDecoder({ ...shape, hidden: ae.expertHidden, seed: cfg.seed });
+      : new SharedMLPDecoder({ ...shape, hidden: ae.expertHidden, random: decoderInitRng(cfg.seed) });
   const same =
     decoder.layers === shape.layers &&
     decoder.latentDim === shape.latentDim &&

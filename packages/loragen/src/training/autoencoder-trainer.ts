@@ -3,7 +3,7 @@ import type { LoraGenConfig } from '../config/schema';
 import type { FactorSet } from '../data/factor-set';
 import type { FactorBatch, LoraAutoencoder } from '../autoencoder/lora-autoencoder';
 import { autoencoderLoss } from '../autoencoder/objective';
-import type { Prng } from '../rng/prng';
+import type { SeededRng } from '@loragen/latent-diffusion';
 import { drawBatch, drawSplitBatch, gatherRows } from './batches';
 import { scheduledLearningRate, setLearningRate } from './learning-rate';
 
@@ -24,7 +24,7 @@ export class AutoencoderTrainer {
     private readonly lae: LoraAutoencoder,
     private readonly data: FactorSet,
     private readonly cfg: LoraGenConfig['autoencoder'],
-    private readonly rng: Prng,
+    private readonly rng: SeededRng,
     /** Share of each batch drawn from the library's tasks when `data` holds combinations (config `combinations`). */
     private readonly libraryShare = 0.5,
   ) {

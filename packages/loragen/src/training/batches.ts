@@ -1,7 +1,7 @@
-import type { Prng } from '../rng/prng';
+import type { SeededRng } from '@loragen/latent-diffusion';
 
 /** `size` distinct indices in [0, n), drawn by a partial Fisher-Yates shuffle (size is capped at n). */
-export function drawBatch(rng: Prng, n: number, size: number): number[] {
+export function drawBatch(rng: SeededRng, n: number, size: number): number[] {
   const idx = Array.from({ length: n }, (_, i) => i);
   const k = Math.min(size, n);
   for (let i = 0; i < k; i++) {
@@ -19,7 +19,7 @@ export function gatherRows(data: Float32Array, rowLength: number, indices: numbe
 }
 
 /** `size` indices drawn uniformly from [0, n) with replacement (batches may exceed a small library). */
-export function drawWithReplacement(rng: Prng, n: number, size: number): number[] {
+export function drawWithReplacement(rng: SeededRng, n: number, size: number): number[] {
   return Array.from({ length: size }, () => rng.int(n));
 }
 
@@ -29,10 +29,10 @@ export function drawWithReplacement(rng: Prng, n: number, size: number): number[
  * library's). Without synthetic tasks this is `draw(rng, library, size)`, the same draws as before they existed.
  */
 export function drawSplitBatch(
-  rng: Prng,
+  rng: SeededRng,
   split: { library: number; extra: number; libraryShare: number },
   size: number,
-  draw: (rng: Prng, n: number, size: number) => number[],
+  draw: (rng: SeededRng, n: number, size: number) => number[],
 ): number[] {
   if (split.extra === 0) return draw(rng, split.library, size);
   const fromLibrary = Math.round(size * split.libraryShare);

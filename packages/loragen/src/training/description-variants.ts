@@ -1,4 +1,4 @@
-import { Prng } from '../rng/prng';
+import { trainingRng } from '../training/training-rng';
 
 /** Options of {@link withWordDropoutVariants}, from `diffusion.descriptionVariants`. */
 export interface DescriptionVariantOptions {
@@ -19,7 +19,7 @@ const VARIANT_SEED_OFFSET = 0x5eed;
  */
 export function withWordDropoutVariants(descriptions: string[][], options: DescriptionVariantOptions, seed: number): string[][] {
   if (options.count === 0) return descriptions;
-  const rng = new Prng(seed + VARIANT_SEED_OFFSET);
+  const rng = trainingRng(seed + VARIANT_SEED_OFFSET);
   return descriptions.map((task) => [
     ...task,
     ...task.flatMap((text) =>

@@ -1,10 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
-import { addNoise, velocityFrom } from '@loragen/latent-diffusion';
+import { denoisingLoss, type ExponentialMovingAverage, type ScheduleLike, type SeededRng } from '@loragen/latent-diffusion';
 import type { LoraGenConfig } from '../config/schema';
 import type { TrainableDenoiser } from '../diffusion/denoiser-factory';
-import type { Prng } from '../rng/prng';
 import { drawSplitBatch, drawWithReplacement, gatherRows } from './batches';
-import type { ParameterEma } from './ema';
 import { scheduledLearningRate, setLearningRate } from './learning-rate';
 
 /** The stage-2 training set: normalised latents [N, P, D] and task conditions [N, C]. */
@@ -27,8 +25,10 @@ export interface LatentSet {
 }
 
 /**
- * Stage 2: v-prediction weighted by snr / (snr + 1) (the reference's; it equals abar_t) or uniformly, condition dropout
- * for classifier-free guidance, and an EMA of the weights after every step. Every draw comes from `rng`.
+ * Stage 2: latent-diffusion's denoising loss on v, weighted as `cfg.lossWeighting` says (the reference's
+ * snr / (snr + 1) = abar_t by default), condition dropout for classifier-free guidance, and an EMA of the weights
+ * after every step. Every draw comes from `rng`, in the order of the first release (batch, timesteps, noise,
+ * dropout, conditions), so that runs and checkpoints continue bit for bit.
  */
 export class DiffusionTrainer {
   readonly optimizer: tf.AdamOptimizer;
@@ -36,10 +36,10 @@ export class DiffusionTrainer {
   constructor(
     private readonly denoiser: TrainableDenoiser,
     private readonly data: LatentSet,
-    private readonly alphasCumprod: Float32Array,
+    private readonly schedule: ScheduleLike,
     private readonly cfg: LoraGenConfig['diffusion'],
-    private readonly rng: Prng,
-    private readonly ema: ParameterEma,
+    private readonly rng: SeededRng,
+    private readonly ema: ExponentialMovingAverage,
   ) {
     this.optimizer = tf.train.adam(cfg.learningRate, cfg.beta1, cfg.beta2);
   }
@@ -54,24 +54,12 @@ export class DiffusionTrainer {
     const noise = this.rng.normals(b * d.positions * d.latentDim);
     const keep = Float32Array.from(idx, () => (this.rng.uniform() < this.cfg.condDropout ? 0 : 1));
     const conditions = this.conditionRows(idx);
-    const abar = Float32Array.from(ts, (t) => this.alphasCumprod[t]);
     const cost = tf.tidy(() => {
       const x0 = tf.tensor3d(gatherRows(d.latents, d.positions * d.latentDim, idx), [b, d.positions, d.latentDim]);
       const cond = tf.tensor2d(conditions, [b, d.condDim]);
-      const eps = tf.tensor3d(noise, x0.shape);
-      const ab = tf.tensor3d(abar, [b, 1, 1]);
-      const a = tf.sqrt(ab);
-      const s = tf.sqrt(tf.sub(1, ab));
-      const xt = addNoise(x0, eps, a, s) as tf.Tensor3D;
-      const v = velocityFrom(x0, eps, a, s);
-      const t = tf.tensor1d(ts, 'int32');
-      const keepMask = tf.tensor1d(keep);
+      const { lossWeighting: weighting, minSnrGamma } = this.cfg;
       return this.optimizer.minimize(
-        () => {
-          const err = tf.mean(tf.square(tf.sub(this.denoiser.predict(xt, t, cond, keepMask), v)), [1, 2]);
-          const weighted = this.cfg.lossWeighting === 'uniform' ? err : tf.mul(err, tf.reshape(ab, [b]));
-          return tf.mean(weighted) as tf.Scalar;
-        },
+        () => denoisingLoss({ model: this.denoiser, x0, cond, schedule: this.schedule, t: ts, noise, keep, prediction: 'v', weighting, minSnrGamma }),
         true,
         Object.values(this.denoiser.variables),
       )!;

@@ -4,21 +4,20 @@ import { readLatestTrainingCheckpoint, writeTrainingCheckpoint } from '../checkp
 import { decodeTensorFile, encodeTensorFile } from '../checkpoint/tensor-file';
 import { concat, type FactorSet } from '../data/factor-set';
 import { combinedConditions, trainingRows } from '../data/library-combinations';
-import { LatentNormalizer } from '@loragen/latent-diffusion';
+import { ExponentialMovingAverage, LatentDiffusionError, LatentNormalizer, type SeededRng, type SeededRngState } from '@loragen/latent-diffusion';
 import type { TrainableDenoiser } from '../diffusion/denoiser-factory';
 import { scheduleFor } from '../diffusion/schedule';
 import { AbortedError, CheckpointError } from '../errors';
 import { assertFiniteRows } from '../data/finite';
 import type { ModelMeta } from '../model/model-meta';
-import { assignVariables, prefixed, unprefixed } from '../model/named-variables';
-import type { Prng, PrngState } from '../rng/prng';
+import { prefixed, unprefixed } from '../model/named-variables';
+import { restoreTrainingRng } from './training-rng';
 import { nonFiniteEmbedding } from '../text/condition-rows';
 import { taskMeans, type TaskTextEncoder } from '../text/text-encoder';
 import { adamState, restoreAdamState } from './adam-state';
 import { AutoencoderTrainer, factorBatch } from './autoencoder-trainer';
 import { withWordDropoutVariants } from './description-variants';
 import { DiffusionTrainer, type LatentSet } from './diffusion-trainer';
-import { ParameterEma } from './ema';
 import { runSteps, type FitProgress, type StageHooks } from './progress';
 
 /** Where a training run stands; `training.json` of a checkpoint. */
@@ -26,14 +25,15 @@ interface TrainingState {
   stage: FitProgress['stage'];
   /** Completed steps of `stage`. */
   step: number;
-  rng: PrngState;
+  /** SeededRng's state; checkpoints written before 2026-12-06 hold its four bare words instead */
+  rng: SeededRngState | number[];
   emaUpdates: number;
 }
 
 export interface TrainingContext {
   data: FactorSet;
   meta: ModelMeta;
-  rng: Prng;
+  rng: SeededRng;
   autoencoder: LoraAutoencoder;
   denoiser: TrainableDenoiser;
   textEncoder: TaskTextEncoder;
@@ -66,7 +66,7 @@ async function readResume(ctx: TrainingContext): Promise<Resumed | null> {
     ...(files['ema.safetensors'] ? prefixed('ema', decodeTensorFile(files['ema.safetensors'], `${checkpointDir} ema`)) : {}),
   };
   ctx.loadWeights(unprefixed('weights', tensors), `${checkpointDir} weights`);
-  ctx.rng.setState(state.rng);
+  restoreTrainingRng(ctx.rng, state.rng, `${checkpointDir}: training.json of the latest checkpoint`);
   return { state, tensors };
 }
 
@@ -129,18 +129,18 @@ export async function runTraining(ctx: TrainingContext): Promise<void> {
   for (let n = 0; n < combinationCount; n++) descriptionOffsets.push(descriptionOffsets[descriptionOffsets.length - 1] + 1);
   const resumed = await readResume(ctx);
   try {
-    const hooks = (stage: FitProgress['stage'], optimizer: () => tf.AdamOptimizer, ema?: ParameterEma): StageHooks => ({
+    const hooks = (stage: FitProgress['stage'], optimizer: () => tf.AdamOptimizer, ema?: ExponentialMovingAverage): StageHooks => ({
       onProgress: options.onProgress,
       signal: options.signal,
       checkpointEvery: cfg.checkpointEvery,
       checkpoint: options.checkpointDir
         ? async (step) => {
-            const state: TrainingState = { stage, step, rng: rng.getState(), emaUpdates: ema?.updates ?? 0 };
+            const state: TrainingState = { stage, step, rng: rng.getState(), emaUpdates: ema?.step ?? 0 };
             const extra: Record<string, Uint8Array> = {
               'optimizer.safetensors': await optimizerFile(optimizer()),
               'training.json': new TextEncoder().encode(JSON.stringify(state)),
             };
-            if (ema) extra['ema.safetensors'] = await encodeTensorFile(Object.fromEntries(ema.shadows.map((s, i) => [String(i), s])));
+            if (ema) extra['ema.safetensors'] = await encodeTensorFile(byIndex(ema.getState().averages));
             await writeTrainingCheckpoint(options.checkpointDir!, step, await ctx.modelFiles(extra));
           }
         : undefined,
@@ -173,26 +173,40 @@ export async function runTraining(ctx: TrainingContext): Promise<void> {
       latentDim: ctx.autoencoder.latentDim,
       condDim: ctx.textEncoder.dim,
     };
-    const denoiserVars = Object.values(ctx.denoiser.variables);
-    const ema = new ParameterEma(denoiserVars, cfg.diffusion.emaDecay);
-    const stage2 = new DiffusionTrainer(ctx.denoiser, latents, scheduleFor(cfg).alphasCumprod, cfg.diffusion, rng, ema);
+    const ema = new ExponentialMovingAverage(ctx.denoiser.variables, { decay: cfg.diffusion.emaDecay });
+    const stage2 = new DiffusionTrainer(ctx.denoiser, latents, scheduleFor(cfg), cfg.diffusion, rng, ema);
     try {
       let start = 0;
       if (resumed?.state.stage === 'diffusion') {
         await restoreAdamState(stage2.optimizer, unprefixed('optimizer', resumed.tensors));
-        const shadows = Object.fromEntries(ema.shadows.map((s, i) => [String(i), s]));
-        assignVariables(shadows, unprefixed('ema', resumed.tensors), `${options.checkpointDir} ema`);
-        ema.updates = resumed.state.emaUpdates;
+        restoreEma(ema, unprefixed('ema', resumed.tensors), resumed.state.emaUpdates, `${options.checkpointDir} ema`);
         start = resumed.state.step;
       }
       await runSteps('diffusion', start, cfg.diffusion.steps, (i) => stage2.trainStep(i), hooks('diffusion', () => stage2.optimizer, ema), aborted);
       // The trained model samples from the averaged weights.
-      denoiserVars.forEach((v, i) => v.assign(ema.shadows[i]));
+      ema.assignAveraged();
     } finally {
       stage2.dispose();
       ema.dispose();
     }
   } finally {
     if (resumed) tf.dispose(Object.values(resumed.tensors));
+  }
+}
+
+// `ema.safetensors` names each average by the index of its variable in the denoiser's variables.
+function byIndex(averages: Readonly<Record<string, tf.Tensor>>): Record<string, tf.Tensor> {
+  return Object.fromEntries(Object.values(averages).map((t, i) => [String(i), t]));
+}
+
+function restoreEma(ema: ExponentialMovingAverage, saved: Record<string, tf.Tensor>, step: number, label: string): void {
+  const names = Object.keys(ema.getState().averages);
+  const averages: Record<string, tf.Tensor> = {};
+  for (const [key, t] of Object.entries(saved)) averages[names[Number(key)] ?? `#${key}`] = t;
+  try {
+    ema.setState({ step, averages });
+  } catch (err) {
+    if (err instanceof LatentDiffusionError) throw new CheckpointError(`${label}: ${err.message}`, 'delete the checkpoint folder and train from scratch');
+    throw err;
   }
 }

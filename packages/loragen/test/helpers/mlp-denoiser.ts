@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { Prng, type DenoiserShape, type TrainableDenoiser } from '../../src';
+import { trainingRng, type DenoiserShape, type TrainableDenoiser } from '../../src';
 
 /**
  * A small MLP denoiser: [flattened x_t ; sinusoidal t ; condition] -> SiLU MLP -> v, with its own learned null
@@ -14,7 +14,7 @@ export class MlpDenoiser implements TrainableDenoiser {
     private readonly hidden = 64,
     seed = 5,
   ) {
-    const rng = new Prng(seed);
+    const rng = trainingRng(seed);
     const flat = shape.positions * shape.latentDim;
     const dense = (i: number, o: number) => tf.tidy(() => tf.variable(tf.tensor2d(rng.uniforms(i * o, Math.sqrt(6 / (i + o))), [i, o])));
     const zeros = (n: number) => tf.tidy(() => tf.variable(tf.zeros([n])));

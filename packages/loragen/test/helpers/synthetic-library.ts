@@ -1,5 +1,5 @@
 import type { LoraAdapter, LoraModule } from '@loragen/lora-io';
-import { Prng, type LibraryTask } from '../../src';
+import { trainingRng, type LibraryTask } from '../../src';
 
 /** Options of {@link syntheticLibrary}. */
 export interface SyntheticOptions {
@@ -22,7 +22,7 @@ export const STYLES = ['brief', 'detailed'] as const;
  */
 export function syntheticLibrary(opts: SyntheticOptions = {}): { tasks: LibraryTask[]; truth: Map<string, LoraModule[]> } {
   const { layers = 2, dIn = 16, dOut = 16, seed = 11, gaugeStrength = 0.5 } = opts;
-  const rng = new Prng(seed);
+  const rng = trainingRng(seed);
   const rank = 2;
   const alpha = 4;
   const scaling = alpha / rank;

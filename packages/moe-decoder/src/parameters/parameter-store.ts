@@ -1,20 +1,17 @@
-// Named trainable variables with seeded initialisation and a validated state dict: what every
+// Named trainable variables initialised from an injected NormalSource and a validated state dict: what every
 // decoder here needs besides its forward pass.
 import * as tf from '@tensorflow/tfjs-core';
 import { StateDictError } from '../errors';
-import { gaussianArray, mulberry32 } from '../init/seeded-random';
+import type { NormalSource } from '../types';
 
 export class ParameterStore {
   readonly variables: Record<string, tf.Variable> = {};
-  private readonly uniform: () => number;
 
-  constructor(seed: number) {
-    this.uniform = mulberry32(seed);
-  }
+  constructor(private readonly random: NormalSource) {}
 
-  /** A variable drawn from N(0, std^2); draws follow creation order, so the same seed gives the same values. */
+  /** A variable drawn from N(0, std^2); draws follow creation order, so the same source state gives the same values. */
   normal(name: string, shape: number[], std: number): tf.Variable {
-    return this.add(name, tf.tensor(gaussianArray(sizeOf(shape), std, this.uniform), shape));
+    return this.add(name, tf.tensor(this.random.normals(sizeOf(shape), std), shape));
   }
 
   zeros(name: string, shape: number[]): tf.Variable {
@@ -29,28 +26,7 @@ export class ParameterStore {
 
   /** Validates every name and shape before assigning anything, so a bad dict leaves the decoder unchanged. */
   loadStateDict(state: Record<string, tf.Tensor>): void {
-    const expected = Object.keys(this.variables);
-    const missing = expected.filter((name) => !(name in state));
-    const extra = Object.keys(state).filter((name) => !(name in this.variables));
-    if (missing.length > 0 || extra.length > 0) {
-      throw new StateDictError(
-        `state dict does not match this decoder: missing [${missing.join(', ')}], unexpected [${extra.join(', ')}]; ` +
-          'load a state dict saved from a decoder built with the same config'
-      );
-    }
-    for (const name of expected) {
-      const want = this.variables[name].shape;
-      const got = state[name].shape;
-      if (want.length !== got.length || want.some((d, i) => d !== got[i])) {
-        throw new StateDictError(
-          `state dict entry '${name}' has shape [${got.join(', ')}], this decoder needs [${want.join(', ')}]; ` +
-            'check that modules, layers and sizes in the config match the saved decoder'
-        );
-      }
-    }
-    tf.tidy(() => {
-      for (const name of expected) this.variables[name].assign(tf.cast(state[name], 'float32'));
-    });
+    assignStateDict(this.variables, state);
   }
 
   dispose(): void {
@@ -73,4 +49,35 @@ function sizeOf(shape: number[]): number {
 /** Total number of scalar parameters in a variable record. */
 export function countParameters(variables: Record<string, tf.Variable>): number {
   return Object.values(variables).reduce((n, v) => n + v.size, 0);
+}
+
+/**
+ * Assigns a state dict to named variables (a decoder's, or any model's): checks first that every name is there,
+ * none is extra and every shape matches, so a bad dict changes nothing; values are cast to float32.
+ * @param owner names the variables' owner in the message. @default 'this decoder'
+ * @throws StateDictError naming what is missing, unexpected or misshaped.
+ */
+export function assignStateDict(variables: Record<string, tf.Variable>, state: Record<string, tf.Tensor>, owner = 'this decoder'): void {
+  const expected = Object.keys(variables);
+  const missing = expected.filter((name) => !(name in state));
+  const extra = Object.keys(state).filter((name) => !(name in variables));
+  if (missing.length > 0 || extra.length > 0) {
+    throw new StateDictError(
+      `state dict does not match ${owner}: missing [${missing.join(', ')}], unexpected [${extra.join(', ')}]; ` +
+        'load a state dict saved from one built with the same config'
+    );
+  }
+  for (const name of expected) {
+    const want = variables[name].shape;
+    const got = state[name].shape;
+    if (want.length !== got.length || want.some((d, i) => d !== got[i])) {
+      throw new StateDictError(
+        `state dict entry '${name}' has shape [${got.join(', ')}], ${owner} needs [${want.join(', ')}]; ` +
+          'check that modules, layers and sizes in the config match the saved one'
+      );
+    }
+  }
+  tf.tidy(() => {
+    for (const name of expected) variables[name].assign(tf.cast(state[name], 'float32'));
+  });
 }

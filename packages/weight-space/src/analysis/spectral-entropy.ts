@@ -27,3 +27,20 @@ export function spectralEntropy(factors: LowRankFactors, opts: SpectralEntropyOp
     return tf.neg(tf.sum(plogp, -1));
   });
 }
+
+/**
+ * Spectral entropy from singular values on the host (float64): Shannon entropy (nats) of the normalised energies
+ * p_i = sigma_i^2 / sum sigma_j^2, i.e. {@link spectralEntropy} with `distribution: 'energy'`. High when energy
+ * spreads over many directions, 0 for a rank-one update.
+ */
+export function spectralEntropyOfValues(singularValues: ArrayLike<number>): number {
+  let total = 0;
+  for (let i = 0; i < singularValues.length; i++) total += singularValues[i] ** 2;
+  if (total === 0) return 0;
+  let h = 0;
+  for (let i = 0; i < singularValues.length; i++) {
+    const p = singularValues[i] ** 2 / total;
+    if (p > 0) h -= p * Math.log(p);
+  }
+  return h;
+}

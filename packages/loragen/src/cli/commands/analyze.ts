@@ -1,7 +1,7 @@
 import { basename, join } from 'node:path';
 import { observeLibrary } from '../../analysis/observations';
 import { analysisFiles } from '../../analysis/report';
-import { writeFileAtomic } from '../../checkpoint/folder';
+import { writeFileAtomic } from '@loragen/lora-io/node';
 import { AbortedError } from '../../errors';
 import type { LibraryTask } from '../../data/factor-set';
 import { parseCommandArgs, required } from '../args';
@@ -35,7 +35,7 @@ export async function analyzeCommand(argv: string[], io: CliIO): Promise<number>
   await writeOutput(out, mode, io, async (dir) => {
     for (const [name, text] of Object.entries(files)) {
       if (signal.aborted) throw stopped();
-      await writeFileAtomic(join(dir, name), text);
+      await writeFileAtomic(join(dir, name), [new TextEncoder().encode(text)], { fsync: true });
     }
   });
   printResult(

@@ -1,4 +1,6 @@
-// A plain-JS, one-position-at-a-time reading of the MoE decoder's definition (LORAGEN.md), written
+// A plain-JS, one-position-at-a-time reading of the MoE decoder's definition (the module-aware Mix-of-Experts decoder
+// of Huang et al., "LoRAGen: Structure-Aware Weight Space Learning for LoRA Generation", ICLR 2026,
+// https://openreview.net/forum?id=mrafO7aTYj), written
 // independently of the tensor code, to check the batched implementation against.
 export type Values = Record<string, { shape: number[]; data: Float32Array }>;
 

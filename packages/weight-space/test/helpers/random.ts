@@ -1,16 +1,9 @@
 // Seeded float64 random matrices for tests (mulberry32 + Box-Muller), and structured cases.
+import { seededUniform } from '@loragen/test-utils';
 import { type Factors, type Mat, matmul, transpose } from './reference';
 
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Uniforms in [0, 1) from `seed` (mulberry32, shared by every package's tests). */
+export const rng = seededUniform;
 
 export function gaussian(rand: () => number, rows: number, cols: number): Mat {
   return Array.from({ length: rows }, () =>

@@ -1,6 +1,17 @@
-import { lowRankCosine, lowRankNorm, lowRankSingularValues, Prng, spectralEntropy } from '../src';
-import { symmetricEigenvalues } from '../src/linalg/sym-eigen';
 import { expectClose } from '@loragen/test-utils';
+import {
+  lowRankCosineFloat64 as lowRankCosine,
+  lowRankNormFloat64 as lowRankNorm,
+  lowRankSingularValuesFloat64 as lowRankSingularValues,
+  spectralEntropyOfValues as spectralEntropy,
+  symmetricEigenvalues,
+} from '../src';
+import { gaussian, rng as uniforms } from './helpers/random';
+
+// The float64 host versions (moved here from @loragen/core, which uses them for normalisation and analysis).
+
+/** `count` standard normals as float32, from a seeded uniform stream. */
+const normalsFrom = (rand: () => number) => ({ normals: (count: number) => Float32Array.from(gaussian(rand, 1, count)[0]) });
 
 /** Dense reference: dW = s B A formed explicitly, singular values from the eigenvalues of dW^T dW. */
 function dense(s: number, A: Float32Array, B: Float32Array, r: number, n: number, m: number) {
@@ -19,8 +30,8 @@ function dense(s: number, A: Float32Array, B: Float32Array, r: number, n: number
   return { dW, sv: Array.from(symmetricEigenvalues(g, n)).slice(0, r).map((e) => Math.sqrt(Math.max(e, 0))) };
 }
 
-describe('factored low-rank facts', () => {
-  const rng = new Prng(3);
+describe('factored low-rank facts in float64', () => {
+  const rng = normalsFrom(uniforms(3));
   const [r, n, m] = [4, 12, 9];
   const x = { rank: r, dIn: n, dOut: m, A: rng.normals(r * n), B: rng.normals(m * r), scaling: 0.7 };
   const y = { rank: r, dIn: n, dOut: m, A: rng.normals(r * n), B: rng.normals(m * r), scaling: 2 };

@@ -1,6 +1,6 @@
 /**
  * Eigenvalues of a small symmetric matrix (row-major n x n, float64) by cyclic Jacobi rotations, in descending
- * order. Plenty for the r x r matrices of low-rank analysis (r <= 64).
+ * order, on the host (float64). Plenty for the r x r matrices of low-rank analysis (r <= 64).
  */
 export function symmetricEigenvalues(matrix: Float64Array, n: number): Float64Array {
   const a = Float64Array.from(matrix);

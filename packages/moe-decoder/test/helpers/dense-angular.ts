@@ -1,5 +1,7 @@
-// The angular loss of LORAGEN.md computed the plain way, on materialised dW (local to these tests on purpose:
-// this package does not depend on @loragen/weight-space).
+// The angular loss of the LoRAGen paper's weight-space supervision on the full dW (Huang et al., "LoRAGen:
+// Structure-Aware Weight Space Learning for LoRA Generation", ICLR 2026, https://openreview.net/forum?id=mrafO7aTYj)
+// computed the plain way, on materialised dW (local to these tests on purpose: this package does not depend on
+// @loragen/weight-space).
 import * as tf from '@tensorflow/tfjs';
 import type { FactorPair } from '../../src';
 

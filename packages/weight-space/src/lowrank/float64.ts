@@ -1,15 +1,16 @@
-import { symmetricEigenvalues } from './sym-eigen';
+// Plain-JS float64 facts about dW = s * B A from factors held in arrays, never forming the dOut x dIn matrix: for
+// data normalisation, inspection and analysis on the host, where exact numbers matter more than autodiff. The
+// tensor versions (lowRankInner, lowRankNorm, lowRankSingularValues) are differentiable and batched.
+import { symmetricEigenvalues } from '../linalg/symmetric-eigenvalues';
 
-// Plain-JS (float64) facts about dW = s * B A from its factors, never forming the dOut x dIn matrix.
-// Used for data normalisation, `inspect` and `analyze`, where exact numbers matter more than autodiff.
-
-/** A low-rank update: A [rank, dIn], B [dOut, rank] row-major, dW = scaling * B A. */
-export interface LowRankFactors {
+/** One low-rank update in arrays: A [rank, dIn], B [dOut, rank] row-major, dW = scaling * B A (a lora-io module is one). */
+export interface LowRankArrays {
   rank: number;
   dIn: number;
   dOut: number;
   A: ArrayLike<number>;
   B: ArrayLike<number>;
+  /** @default 1 */
   scaling?: number;
 }
 
@@ -34,7 +35,7 @@ function crossRowGram(A1: ArrayLike<number>, r1: number, A2: ArrayLike<number>, 
 }
 
 /** <s1 B1 A1, s2 B2 A2>_F = s1 s2 sum((B1^T B2) * (A1 A2^T)). */
-export function lowRankInner(x: LowRankFactors, y: LowRankFactors): number {
+export function lowRankInnerFloat64(x: LowRankArrays, y: LowRankArrays): number {
   const gb = crossColumnGram(x.B, x.rank, y.B, y.rank, x.dOut);
   const ga = crossRowGram(x.A, x.rank, y.A, y.rank, x.dIn);
   let s = 0;
@@ -43,14 +44,14 @@ export function lowRankInner(x: LowRankFactors, y: LowRankFactors): number {
 }
 
 /** |s B A|_F. */
-export function lowRankNorm(x: LowRankFactors): number {
-  return Math.sqrt(Math.max(0, lowRankInner(x, x)));
+export function lowRankNormFloat64(x: LowRankArrays): number {
+  return Math.sqrt(Math.max(0, lowRankInnerFloat64(x, x)));
 }
 
 /** Cosine similarity of two updates of the same shape (0 when either is zero). */
-export function lowRankCosine(x: LowRankFactors, y: LowRankFactors): number {
-  const d = lowRankNorm(x) * lowRankNorm(y);
-  return d > 0 ? lowRankInner(x, y) / d : 0;
+export function lowRankCosineFloat64(x: LowRankArrays, y: LowRankArrays): number {
+  const d = lowRankNormFloat64(x) * lowRankNormFloat64(y);
+  return d > 0 ? lowRankInnerFloat64(x, y) / d : 0;
 }
 
 /**
@@ -58,7 +59,7 @@ export function lowRankCosine(x: LowRankFactors, y: LowRankFactors): number {
  * A^T = Q_A R_A, B A = Q_B (R_B R_A^T) Q_A^T, so they are the singular values of the r x r matrix R_B R_A^T.
  * R_B and R_A come from Cholesky factors of the Grams B^T B = R_B^T R_B and A A^T = R_A^T R_A.
  */
-export function lowRankSingularValues(x: LowRankFactors): Float64Array {
+export function lowRankSingularValuesFloat64(x: LowRankArrays): Float64Array {
   const r = x.rank;
   const rb = choleskyUpper(crossColumnGram(x.B, r, x.B, r, x.dOut), r);
   const ra = choleskyUpper(crossRowGram(x.A, r, x.A, r, x.dIn), r);
@@ -99,20 +100,4 @@ function choleskyUpper(gram: Float64Array, r: number): Float64Array {
     }
   }
   return R;
-}
-
-/**
- * Spectral entropy of dW: Shannon entropy (nats) of the normalised energies p_i = sigma_i^2 / sum sigma_j^2.
- * High when energy spreads over many directions, 0 for a rank-one update.
- */
-export function spectralEntropy(singularValues: ArrayLike<number>): number {
-  let total = 0;
-  for (let i = 0; i < singularValues.length; i++) total += singularValues[i] ** 2;
-  if (total === 0) return 0;
-  let h = 0;
-  for (let i = 0; i < singularValues.length; i++) {
-    const p = singularValues[i] ** 2 / total;
-    if (p > 0) h -= p * Math.log(p);
-  }
-  return h;
 }
