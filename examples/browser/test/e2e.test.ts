@@ -113,10 +113,15 @@ describe('browser app: generate an adapter on WebGPU in Chromium, with its confi
     const config = (await fetchDownload('#download-config')).toString('utf8');
     const confidenceText = await page.textContent('#confidence');
 
-    // a second sequence through the try-it form, then a held-out task from the accuracy panel's list
+    // a typing slip is said beside the box; then a second sequence through the try-it form, then a held-out task
+    // from the accuracy panel's list
+    await page.fill('#sequence', '1 2 3');
+    await page.click('#try-run');
+    expect(await (await page.waitForSelector('#try-problem:not([hidden])')).textContent()).toMatch(/type 8 digits/);
     await page.fill('#sequence', SEQUENCES[1]);
     await page.click('#try-run');
     const second = await settled(page, 3);
+    expect(await page.isHidden('#try-problem')).toBe(true);
     await page.selectOption('#accuracy-task', HELD_OUT_TASK);
     const third = await settled(page, 5);
     await page.selectOption('#accuracy-task', SHOWN_TASK);
