@@ -29,7 +29,8 @@ export function fillTaskList(select: HTMLSelectElement, tasks: readonly ShippedT
 /** Measures base, generated and task LoRA on `task`'s test split with the demo's evaluation harness. */
 export class AccuracyPanel {
   private readonly harness: EvaluationHarness<ShippedTask['task']>;
-  private readonly baseAccuracy = new Map<string, number>();
+  /** Accuracies that do not depend on the generated adapter, by task id. */
+  private readonly fixed = new Map<string, { base: number; taskLora: number }>();
 
   constructor(
     private readonly table: HTMLTableElement,
@@ -40,10 +41,12 @@ export class AccuracyPanel {
 
   async measure(shipped: ShippedTask, adapter: LoraAdapter, generatedFor: string): Promise<AccuracyResult> {
     const { task, heldOut } = shipped;
-    if (!this.baseAccuracy.has(task.id)) this.baseAccuracy.set(task.id, await this.harness.accuracy(task, null));
-    const base = this.baseAccuracy.get(task.id)!;
+    if (!this.fixed.has(task.id)) {
+      const base = await this.harness.accuracy(task, null);
+      this.fixed.set(task.id, { base, taskLora: await this.harness.accuracy(task, await this.assets.taskLora(task.id)) });
+    }
+    const { base, taskLora } = this.fixed.get(task.id)!;
     const generated = await this.harness.accuracy(task, adapter);
-    const taskLora = await this.harness.accuracy(task, await this.assets.taskLora(task.id));
     const row = (name: string, value: number) => `<tr><td>${name}</td><td class="num">${value.toFixed(1)}%</td></tr>`;
     this.table.innerHTML =
       `<caption>${task.id} (${heldOut ? 'held out of LoRAGen\u2019s training' : 'in LoRAGen\u2019s library'}): ${TEST_COUNT} test examples, chance 50%</caption>` +

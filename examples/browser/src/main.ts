@@ -1,4 +1,5 @@
 import { serializePeftAdapter, type LoraAdapter } from '@loragen/lora-io';
+import { parseSequence } from '@loragen/example-demo/browser';
 import type { GenerationConfidence, LoraGen } from '@loragen/core';
 import { AccuracyPanel, fillTaskList, type AccuracyResult } from './accuracy-panel';
 import { renderModules } from './adapter-view';
@@ -94,8 +95,19 @@ class App {
 
   async tryIt(): Promise<void> {
     if (!this.adapter) return;
-    const result = await runTryIt($<HTMLTableElement>('try-answers'), this.assets, $<HTMLInputElement>('sequence').value, this.adapter.adapter, this.selectedTask());
     $('try').hidden = false;
+    const problem = $('try-problem');
+    let sequence: number[];
+    try {
+      sequence = parseSequence($<HTMLInputElement>('sequence').value);
+    } catch (err) {
+      // a typing slip, said beside the box: the other panels stay as they are
+      problem.textContent = (err as Error).message;
+      problem.hidden = false;
+      return;
+    }
+    problem.hidden = true;
+    const result = await runTryIt($<HTMLTableElement>('try-answers'), this.assets, sequence, this.adapter.adapter, this.selectedTask());
     window.loragenResults = { ...window.loragenResults!, tryIt: result, runs: window.loragenResults!.runs + 1 };
   }
 

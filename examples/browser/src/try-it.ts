@@ -1,5 +1,5 @@
 import type { LoraAdapter } from '@loragen/lora-io';
-import { answerSequences, parseSequence, type SequenceAnswer } from '@loragen/example-demo/browser';
+import { answerSequences, type SequenceAnswer } from '@loragen/example-demo/browser';
 import type { DemoAssets, ShippedTask } from './demo-assets';
 
 /** What the try-it panel computed: the typed digits and each model's answer (the test reads it). */
@@ -13,15 +13,14 @@ export interface TryItResult {
 
 const word = (label: number) => (label === 1 ? 'yes' : 'no');
 
-/** The base model with and without the generated adapter on one typed sequence, side by side. */
+/** The base model with and without the generated adapter on one sequence (parsed with `parseSequence`), side by side. */
 export async function runTryIt(
   table: HTMLTableElement,
   assets: DemoAssets,
-  text: string,
+  sequence: number[],
   adapter: LoraAdapter,
   task: ShippedTask,
 ): Promise<TryItResult> {
-  const sequence = parseSequence(text);
   const [[base], [generated]] = await Promise.all([
     answerSequences(assets.base, assets.config, [sequence], null),
     answerSequences(assets.base, assets.config, [sequence], adapter),
