@@ -14,6 +14,7 @@ export { lowRankInner, lowRankNorm } from './lowrank/frobenius';
 export { lowRankSingularValues } from './lowrank/singular-values';
 export { setSimdKernels, simdKernelsActive, simdThreadsActive } from './host/registry';
 export { setSimdThreads } from './host/gram-worker';
+export { setWebGpuKernels, webGpuKernelsActive } from './webgpu/kernels';
 export { groupFactors } from './lowrank/group-factors';
 export { denseAngularLoss, denseSpectralLoss } from './dense/dense-losses';
 export { denseSingularValues, type DenseSpectrumOptions } from './dense/dense-singular-values';
