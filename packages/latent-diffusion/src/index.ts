@@ -34,6 +34,7 @@ export type {
 export { lossWeight, type LossWeighting } from './objectives/loss-weighting';
 export { diffusionLoss, type DiffusionLossOptions } from './objectives/diffusion-loss';
 export { DiT, type DiTConfig, type ConditionalDenoiser } from './denoiser/dit';
+export { setFusedSamplingKernels, fusedSamplingActive } from './webgpu/fused-kernels';
 export type { ParameterMap } from './denoiser/parameters';
 export { ExponentialMovingAverage, type EmaOptions } from './training/ema';
 export { LatentNormalizer, type LatentNormalizerState } from './training/latent-normalizer';
