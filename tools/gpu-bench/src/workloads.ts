@@ -123,7 +123,8 @@ export async function generation(
   const cond = seededTensor([1, COND], 13, 1);
   const run = async () => {
     const z = await sample({
-      denoiser: (xt, t, c) => dit.predict(xt, t, c),
+      // the prepared plan (as core's generate samples): timestep and condition work once per run
+      denoiser: dit.asDenoiser(),
       shape: [1, positionsOf(layout), LATENT],
       schedule,
       sampler,

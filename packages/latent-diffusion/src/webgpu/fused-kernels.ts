@@ -37,7 +37,8 @@ ${body}
   return {
     variableNames: inputs,
     outputShape,
-    shaderKey: `${name}_${key}`,
+    // sizes are baked into the code, so they are part of the key (tfjs keys programs by input ranks, not sizes)
+    shaderKey: `${name}_${key}_${size}`,
     dispatchLayout: { x: outputShape.map((_, i) => i) },
     dispatch: [Math.ceil(size / 64), 1, 1],
     workgroupSize: [64, 1, 1],

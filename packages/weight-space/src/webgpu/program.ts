@@ -57,5 +57,6 @@ fn main(index : i32) {
   let idx = u32(index);
 ${body}
 }`;
-  return program(name, key, inputs, outputShape, code, { workgroups: Math.ceil(size / 64), workgroupSize: 64 });
+  // the size is baked into the code, so it is part of the key (tfjs keys programs by input ranks, not sizes)
+  return program(name, `${key}_${size}`, inputs, outputShape, code, { workgroups: Math.ceil(size / 64), workgroupSize: 64 });
 }
