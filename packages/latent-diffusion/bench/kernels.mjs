@@ -74,12 +74,9 @@ export async function forwardKernels(lib) {
   return result;
 }
 
-if (path.resolve(process.argv[1] ?? '') === fileURLToPath(import.meta.url)) {
-  const backend = process.argv[2] ?? 'wasm';
-  await useBenchBackend(backend);
-  const here = path.dirname(fileURLToPath(import.meta.url));
-  const lib = await import(pathToFileURL(path.resolve(process.argv[3] ?? path.join(here, '../dist/index.js'))).href);
-  console.log(`${backend}: DiT forward (predict):`, await forwardKernels(lib));
+/** The per-step table on the active backend (guided and unguided, predict per step vs the prepared plan). */
+export async function samplingTable(lib) {
+  const backend = tf.getBackend();
   const gpu = backend === 'webgpu';
   const rows = [
     `| ${backend}: DiT 4 x 64, 8 heads, 144 x 64, per sampling step | kernels (tf.profile) | compute kernels | ms / step |${gpu ? ' dispatches | passes | submits |' : ''}`,
@@ -92,5 +89,15 @@ if (path.resolve(process.argv[1] ?? '') === fileURLToPath(import.meta.url)) {
       rows.push(`| ${name} | ${c.all} | ${c.compute} | ${c.msPerStep.toFixed(2)} |${gpu ? ` ${c.dispatches} | ${c.passes} | ${c.submits} |` : ''}`);
     }
   }
-  console.log(rows.join('\n'));
+  return rows.join('\n');
+}
+
+// run as a script (not when bundled into tools/gpu-bench's device bundle, whose entry calls samplingTable)
+if (process.argv[1]?.endsWith(path.join('bench', 'kernels.mjs')) && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  const backend = process.argv[2] ?? 'wasm';
+  await useBenchBackend(backend);
+  const here = path.dirname(fileURLToPath(import.meta.url));
+  const lib = await import(pathToFileURL(path.resolve(process.argv[3] ?? path.join(here, '../dist/index.js'))).href);
+  console.log(`${backend}: DiT forward (predict):`, await forwardKernels(lib));
+  console.log(await samplingTable(lib));
 }

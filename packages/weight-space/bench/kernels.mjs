@@ -49,7 +49,7 @@ async function profile(loss, reps) {
 
 /** A Markdown table of kernel counts for the ways of calling the losses (24 positions, r 16) on the active backend. */
 export async function kernelTable(lib) {
-  lib ??= await import('../dist/index.js');
+  lib ??= await import(pathToFileURL(path.join(here, '../dist/index.js')).href);
   const { adapterLoss, angularLoss, prepareTarget, spectralLoss } = lib;
   const [positions, dOut, dIn, r] = [24, 64, 48, 16];
   const target = { A: tf.randomNormal([positions, r, dIn], 0, 1, 'float32', 1), B: tf.randomNormal([positions, dOut, r], 0, 1, 'float32', 2) };
@@ -80,7 +80,8 @@ export async function kernelTable(lib) {
   return rows.join('\n');
 }
 
-if (path.resolve(process.argv[1] ?? '') === fileURLToPath(import.meta.url)) {
+// run as a script (not when bundled into tools/gpu-bench's device bundle, whose entry calls kernelTable)
+if (process.argv[1]?.endsWith(path.join('bench', 'kernels.mjs')) && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   await useBenchBackend(backendArgument());
   const lib = await import(process.argv[3] ? pathToFileURL(path.resolve(process.argv[3])).href : pathToFileURL(path.join(here, '../dist/index.js')).href);
   console.log(await kernelTable(lib));
