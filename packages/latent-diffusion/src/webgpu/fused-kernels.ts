@@ -66,6 +66,10 @@ export interface FusedLinearOptions {
   guidanceScale?: number;
 }
 
+/**
+ * One workgroup (64 threads) per output row: the input row (both branches' rows when guided) is read once into
+ * workgroup memory, normalised and modulated there, and each thread computes every 64th output column.
+ */
 function linearProgram(inputs: Record<string, TensorInfo>, attrs: NamedAttrMap): WebGpuProgram {
   const { x, w } = inputs;
   const [inDim, outDim] = w.shape;
@@ -74,44 +78,74 @@ function linearProgram(inputs: Record<string, TensorInfo>, attrs: NamedAttrMap):
   const repeat = (attrs.repeat as number) || 1;
   const guided = attrs.guided as boolean;
   const rows = (xRows * repeat) / (guided ? 2 : 1);
+  const branches = guided ? 2 : 1;
   const modulate = (attrs.shift as number) >= 0;
   const gate = attrs.gate as number;
   const samples = inputs.modulation ? inputs.modulation.shape[1] : 0;
   const xSamples = xRows / tokens;
   const names = ['x', 'w', 'bias', ...(inputs.modulation ? ['modulation'] : []), ...(inputs.pos ? ['pos'] : []), ...(inputs.res ? ['res'] : [])];
-  const functions = `
-fn rowDot(sample : u32, token : u32, col : u32) -> f32 {
-  let xr = ((sample % ${xSamples}u) * ${tokens}u + token) * ${inDim}u;
-  ${modulate ? `var mean = 0.0;
-  for (var k = 0u; k < ${inDim}u; k = k + 1u) { mean = mean + x[xr + k]; }
-  mean = mean / ${inDim}.0;
-  var variance = 0.0;
-  for (var k = 0u; k < ${inDim}u; k = k + 1u) { let c = x[xr + k] - mean; variance = variance + c * c; }
-  let rstd = inverseSqrt(variance / ${inDim}.0 + 1e-6);
-  let shiftAt = (${attrs.shift}u * ${samples}u + sample) * ${inDim}u;
-  let scaleAt = (${attrs.scale}u * ${samples}u + sample) * ${inDim}u;` : ''}
-  var sum = 0.0;
-  for (var k = 0u; k < ${inDim}u; k = k + 1u) {
-    ${modulate ? 'let v = (x[xr + k] - mean) * (rstd * modulation[scaleAt + k]) + modulation[shiftAt + k];' : 'let v = x[xr + k];'}
-    sum = sum + v * w[k * ${outDim}u + col];
-  }
-  var y = sum + bias[col];
-  ${attrs.silu ? 'y = y / (1.0 + exp(-y));' : ''}
-  return y;
-}`;
-  const body = `
-  let col = idx % ${outDim}u;
-  let row = idx / ${outDim}u;
+  const code = `
+var<workgroup> xin : array<f32, ${branches * inDim}>;
+var<workgroup> stats : array<f32, 4>;
+
+fn main(index : i32) {
+  _ = uniforms.NAN;
+  let row = workgroupId.x + workgroupId.y * numWorkgroups.x;
+  let t = localId.x;
   let sample = row / ${tokens}u;
   let token = row % ${tokens}u;
-  var y = rowDot(sample, token, col);
-  ${guided ? `let uncond = rowDot(sample + ${rows / tokens}u, token, col);
-  y = uncond + ${Number(attrs.guidanceScale).toExponential()} * (y - uncond);` : ''}
-  ${inputs.pos ? `y = y + pos[token * ${outDim}u + col];` : ''}
-  ${gate >= 0 ? `y = res[idx] + modulation[(${gate}u * ${samples}u + sample) * ${outDim}u + col] * y;` : ''}
-  result[idx] = y;`;
+  let valid = row < ${rows}u;
+  for (var br = 0u; br < ${branches}u; br = br + 1u) {
+    let xr = (((sample + br * ${rows / tokens}u) % ${xSamples}u) * ${tokens}u + token) * ${inDim}u;
+    for (var k = t; k < ${inDim}u; k = k + 64u) { xin[br * ${inDim}u + k] = select(0.0, x[xr + k], valid); }
+  }
+  workgroupBarrier();
+  ${modulate ? `if (t < ${branches}u) {
+    var mean = 0.0;
+    for (var k = 0u; k < ${inDim}u; k = k + 1u) { mean = mean + xin[t * ${inDim}u + k]; }
+    mean = mean / ${inDim}.0;
+    var variance = 0.0;
+    for (var k = 0u; k < ${inDim}u; k = k + 1u) { let c = xin[t * ${inDim}u + k] - mean; variance = variance + c * c; }
+    stats[2u * t] = mean;
+    stats[2u * t + 1u] = inverseSqrt(variance / ${inDim}.0 + 1e-6);
+  }
+  workgroupBarrier();
+  for (var br = 0u; br < ${branches}u; br = br + 1u) {
+    let s = min(sample + br * ${rows / tokens}u, ${samples - 1}u);
+    let shiftAt = (${attrs.shift}u * ${samples}u + s) * ${inDim}u;
+    let scaleAt = (${attrs.scale}u * ${samples}u + s) * ${inDim}u;
+    for (var k = t; k < ${inDim}u; k = k + 64u) {
+      let i = br * ${inDim}u + k;
+      xin[i] = (xin[i] - stats[2u * br]) * (stats[2u * br + 1u] * modulation[scaleAt + k]) + modulation[shiftAt + k];
+    }
+  }
+  workgroupBarrier();` : ''}
+  if (!valid) { return; }
+  for (var col = t; col < ${outDim}u; col = col + 64u) {
+    var y = bias[col];
+    ${guided ? 'var u = bias[col];' : ''}
+    for (var k = 0u; k < ${inDim}u; k = k + 1u) {
+      let wk = w[k * ${outDim}u + col];
+      y = y + xin[k] * wk;
+      ${guided ? `u = u + xin[${inDim}u + k] * wk;` : ''}
+    }
+    ${attrs.silu ? 'y = y / (1.0 + exp(-y));' : ''}
+    ${guided ? `y = u + ${Number(attrs.guidanceScale).toExponential()} * (y - u);` : ''}
+    ${inputs.pos ? `y = y + pos[token * ${outDim}u + col];` : ''}
+    ${gate >= 0 ? `y = res[row * ${outDim}u + col] + modulation[(${gate}u * ${samples}u + sample) * ${outDim}u + col] * y;` : ''}
+    result[row * ${outDim}u + col] = y;
+  }
+}`;
   const key = [inDim, outDim, tokens, xRows, repeat, guided, attrs.guidanceScale, attrs.shift, attrs.scale, gate, attrs.silu, !!inputs.pos, samples].join('_');
-  return elementwise('LoragenDiTLinear', key, names, [rows, outDim], body, functions);
+  return {
+    variableNames: names,
+    outputShape: [rows, outDim],
+    shaderKey: `LoragenDiTLinear_${key}`,
+    dispatchLayout: { x: [0, 1] },
+    dispatch: [rows, 1, 1],
+    workgroupSize: [64, 1, 1],
+    getUserCode: () => code,
+  };
 }
 
 /** Scaled dot-product attention of qkv [samples * tokens, 3 * heads * d] (q, k, v blocks, heads inside) -> [.., heads * d]. */
