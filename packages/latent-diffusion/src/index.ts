@@ -42,6 +42,7 @@ export type {
 export { lossWeight, type LossWeighting } from './objectives/loss-weighting';
 export { denoisingLoss, diffusionLoss, type DenoisingLossOptions, type DenoisingTarget, type DiffusionLossOptions } from './objectives/diffusion-loss';
 export { DiT, type DiTConfig, type ConditionalDenoiser } from './denoiser/dit';
+export { setFusedSamplingKernels, fusedSamplingActive } from './webgpu/fused-kernels';
 export type { ParameterMap } from './denoiser/parameters';
 export { ExponentialMovingAverage, type EmaOptions, type EmaState } from './training/ema';
 export { LatentNormalizer, type LatentNormalizerState } from './training/latent-normalizer';

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { describeEachBackend, expectClose, expectNoLeaks } from '@loragen/test-utils';
-import { createSchedule, DiT, SeededRng, LatentDiffusionError, sample, type Denoiser, type SamplingPlan } from '../src';
+import { createSchedule, DiT, fusedSamplingActive, SeededRng, LatentDiffusionError, sample, type Denoiser, type SamplingPlan } from '../src';
 import { perturb } from './helpers/perturb';
 
 const small = { tokens: 5, channels: 3, width: 16, depth: 2, heads: 4, condDim: 6, timeFeatures: 8 };
@@ -37,6 +37,24 @@ describeEachBackend('DiT.prepare: precomputed conditioning equals per-step predi
       }
       prepared.dispose();
     }
+    cond.dispose();
+    model.dispose();
+  });
+
+  test('predictGuided equals uncond + scale (cond - uncond) of predict on the batch read twice (fused kernels on webgpu)', async () => {
+    expect(fusedSamplingActive()).toBe(tf.getBackend() === 'webgpu');
+    const model = new DiT(small);
+    perturb(model, 5);
+    const cond = normals(4, [3, 6]);
+    const prepared = model.prepare({ timesteps: [50, 20, 3], batch: 3, conditions: [cond, null] });
+    for (let step = 0; step < 3; step++) {
+      const xt = normals(10 + step, [3, 5, 3]);
+      const [c, u] = tf.split(prepared.predict(tf.concat([xt, xt], 0), step), 2, 0);
+      const expected = await read(tf.add(u, tf.mul(tf.sub(c, u), 2.5)));
+      expectClose(await read(prepared.predictGuided!(xt, step, 2.5)), expected, tol);
+      tf.dispose([xt, c, u]);
+    }
+    prepared.dispose();
     cond.dispose();
     model.dispose();
   });

@@ -9,7 +9,7 @@ import { resolveConfig } from './config/resolve-config';
 import type { LoraGenConfig, LoraGenConfigInput } from './config/schema';
 import { buildFactorSet, factorsOf, type LibraryTask } from './data/factor-set';
 import { drawCombinations, withCombinations } from './data/library-combinations';
-import { buildDenoiser, type DenoiserChoice, type TrainableDenoiser } from './diffusion/denoiser-factory';
+import { buildDenoiser, samplingDenoiser, type DenoiserChoice, type TrainableDenoiser } from './diffusion/denoiser-factory';
 import { anchorConditions, type AnchoringOptions } from './diffusion/condition-anchoring';
 import { scheduleFor } from './diffusion/schedule';
 import { CheckpointError, ConfigError, NumericalError, TextEncoderError } from './errors';
@@ -289,7 +289,7 @@ export class LoraGen {
     const cond = await this.condition(description, textEncoder, options.count ?? 1, this.anchoringOf(options));
     try {
       return (await sample({
-        denoiser: (xt, t, c) => denoiser.predict(xt, t, c),
+        denoiser: samplingDenoiser(denoiser),
         shape: [cond.shape[0], this.positions, cfg.autoencoder.latentDim],
         schedule: this.schedule,
         sampler: options.sampler ?? cfg.sampling.sampler,

@@ -22,6 +22,7 @@ export {
 export { symmetricEigenvalues } from './linalg/symmetric-eigenvalues';
 export { setSimdKernels, simdKernelsActive, simdThreadsActive } from './host/registry';
 export { setSimdThreads } from './host/gram-worker';
+export { setWebGpuKernels, webGpuKernelsActive } from './webgpu/kernels';
 export { groupFactors } from './lowrank/group-factors';
 export { denseAngularLoss, denseSpectralLoss } from './dense/dense-losses';
 export { denseSingularValues, type DenseSpectrumOptions } from './dense/dense-singular-values';

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { LoraAutoencoder, Prng, autoencoderLoss, resolveConfig, type FactorBatch } from '@loragen/core';
-import { DiT, GaussianRng, createSchedule, diffusionLoss, sample } from '@loragen/latent-diffusion';
+import { DiT, SeededRng, createSchedule, diffusionLoss, sample } from '@loragen/latent-diffusion';
 import { ModuleAwareMoEDecoder } from '@loragen/moe-decoder';
 import { adapterLoss, groupFactors } from '@loragen/weight-space';
 import { type BenchLayout, positionsOf } from './layouts';
@@ -92,7 +92,7 @@ export async function stage2Step(layout: BenchLayout, reps: number): Promise<Mea
   const batch = 64;
   const x0 = seededTensor([batch, positionsOf(layout), LATENT], 11, 1);
   const cond = seededTensor([batch, COND], 12, 1);
-  const rng = new GaussianRng(0);
+  const rng = new SeededRng(0);
   const opt = tf.train.adam(8e-5, 0.9, 0.99);
   const vars = Object.values(dit.variables) as tf.Variable[];
   const run = async () => {
@@ -123,7 +123,8 @@ export async function generation(
   const cond = seededTensor([1, COND], 13, 1);
   const run = async () => {
     const z = await sample({
-      denoiser: (xt, t, c) => dit.predict(xt, t, c),
+      // the prepared plan (as core's generate samples): timestep and condition work once per run
+      denoiser: dit.asDenoiser(),
       shape: [1, positionsOf(layout), LATENT],
       schedule,
       sampler,

@@ -7,6 +7,7 @@ import { LatentDiffusionError } from '../errors';
 import type { Denoiser, PreparedDenoiser, SamplingPlan } from '../samplers/types';
 import { attendHeads, dense, layerNorm, modulatedLayerNorm, silu, sinusoidalEmbedding, splitHeads } from './layers';
 import { checkParameterShapes, ParameterFactory, type ParameterMap } from './parameters';
+import { fusedAttention, fusedLinear, fusedSamplingActive } from '../webgpu/fused-kernels';
 
 export interface DiTConfig {
   /** Tokens per latent set (52 for Gemma-2-2B q/v over 26 layers). */
@@ -193,18 +194,37 @@ export class DiT implements ConditionalDenoiser {
         crossKV: tokens ? this.crossKeysValues(tokens) : [],
       };
     });
-    return {
+    const checkStep = (step: number) => {
+      if (!Number.isInteger(step) || step < 0 || step >= timesteps.length) {
+        throw new LatentDiffusionError(`DiT: step must be an integer in [0, ${timesteps.length}), got ${step}`);
+      }
+    };
+    // on webgpu, fused kernels read the step's modulation as one tensor (no per-vector slices); not with cross-attention
+    const fused = () => !this.config.crossAttention && fusedSamplingActive();
+    const prepared: PreparedDenoiser = {
       predict: (xt, step) => {
         this.checkInput(xt, rows);
-        if (!Number.isInteger(step) || step < 0 || step >= timesteps.length) {
-          throw new LatentDiffusionError(`DiT: step must be an integer in [0, ${timesteps.length}), got ${step}`);
-        }
+        checkStep(step);
         return tf.tidy(() =>
-          this.forward(xt, { modulation: tf.unstack(state.modulation[step]), crossKV: state.crossKV }),
+          fused()
+            ? this.fusedForward(xt, state.modulation[step])
+            : this.forward(xt, { modulation: tf.unstack(state.modulation[step]), crossKV: state.crossKV }),
         );
       },
       dispose: () => tf.dispose(state),
     };
+    if (conditions.length === 2) {
+      prepared.predictGuided = (xt, step, guidanceScale) => {
+        this.checkInput(xt, batch);
+        checkStep(step);
+        if (fused()) return tf.tidy(() => this.fusedForward(xt, state.modulation[step], guidanceScale));
+        return tf.tidy(() => {
+          const [conditional, unconditional] = tf.split(prepared.predict(tf.concat([xt, xt], 0), step), 2, 0);
+          return tf.add(unconditional, tf.mul(tf.sub(conditional, unconditional), guidanceScale));
+        });
+      };
+    }
+    return prepared;
   }
 
   /** Frees every parameter. */
@@ -312,6 +332,29 @@ export class DiT implements ConditionalDenoiser {
     });
     const [shift, onePlusScale] = m.slice(this.blocks.length * perBlock);
     return dense(modulatedLayerNorm(x, shift, onePlusScale), this.outProj.kernel, this.outProj.bias);
+  }
+
+  /**
+   * The forward pass of a prepared step on the fused WebGPU kernels (5 a block): `modulation` is the step's
+   * [vectors, samples, 1, width]. xt holds one batch, read for every condition of the plan, or all of them; with
+   * `guidanceScale` the output is the guided prediction of the plan's [cond, null] pair, one batch.
+   */
+  private fusedForward(xt: tf.Tensor, modulation: tf.Tensor, guidanceScale?: number): tf.Tensor {
+    const { tokens, channels, heads } = this.config;
+    const perBlock = 6;
+    const mod = modulation;
+    const repeat = (modulation.shape[1] as number) / (xt.shape[0] as number);
+    let x = fusedLinear(tf.reshape(xt, [-1, channels]), this.inProj, { tokens, positional: true, repeat }, { pos: this.posEmbed });
+    this.blocks.forEach((b, i) => {
+      const v = i * perBlock;
+      const qkv = fusedLinear(x, b.qkv, { tokens, modulate: { shift: v, scale: v + 1 } }, { modulation: mod });
+      x = fusedLinear(fusedAttention(qkv, tokens, heads), b.attnOut, { tokens, gate: v + 2 }, { modulation: mod, res: x });
+      const hidden = fusedLinear(x, b.fc1, { tokens, modulate: { shift: v + 3, scale: v + 4 }, silu: true }, { modulation: mod });
+      x = fusedLinear(hidden, b.fc2, { tokens, gate: v + 5 }, { modulation: mod, res: x });
+    });
+    const f = this.blocks.length * perBlock;
+    const out = fusedLinear(x, this.outProj, { tokens, modulate: { shift: f, scale: f + 1 }, guidanceScale }, { modulation: mod });
+    return tf.reshape(out, [-1, tokens, channels]);
   }
 
   private block(x: tf.Tensor, mod: tf.Tensor[], b: Block, crossKV: tf.Tensor[] | undefined): tf.Tensor {

@@ -29,6 +29,7 @@ export function preparedGuidedPrediction(
 ): tf.Tensor {
   return tf.tidy(() => {
     if (!guided) return denoiser.predict(xt, step);
+    if (denoiser.predictGuided) return denoiser.predictGuided(xt, step, guidanceScale);
     const [conditional, unconditional] = tf.split(denoiser.predict(tf.concat([xt, xt], 0), step), 2, 0);
     return mix(conditional, unconditional, guidanceScale);
   });

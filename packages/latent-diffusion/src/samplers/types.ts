@@ -27,6 +27,12 @@ export interface PreparedDenoiser {
    * condition, stacked in the plan's order.
    */
   predict(xt: tf.Tensor, step: number): tf.Tensor;
+  /**
+   * Optional, for a plan with the conditions [cond, null]: the guided prediction uncond + scale (cond - uncond) for
+   * xt [batch, ...] (one batch, used for both branches). `sample` calls it when present, instead of `predict` on
+   * the batch repeated and mixing the halves itself; a denoiser can then do both branches and the mix in fewer kernels.
+   */
+  predictGuided?(xt: tf.Tensor, step: number, guidanceScale: number): tf.Tensor;
   /** Frees what `prepare` computed. */
   dispose(): void;
 }

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { DiT } from '@loragen/latent-diffusion';
+import { DiT, type Denoiser } from '@loragen/latent-diffusion';
 import type { LoraGenConfig } from '../config/schema';
 
 /**
@@ -37,4 +37,14 @@ export function buildDenoiser(shape: DenoiserShape, cfg: LoraGenConfig, custom?:
     heads: d.heads,
     seed: cfg.seed,
   });
+}
+
+/**
+ * The denoiser as `sample` takes it: with its prepared sampling plan where it has one (latent-diffusion's DiT:
+ * timestep and condition work once per run, both guidance branches in one pass, fused kernels on webgpu), else a
+ * function that calls `predict` at every step.
+ */
+export function samplingDenoiser(denoiser: TrainableDenoiser): Denoiser {
+  const planned = denoiser as TrainableDenoiser & { asDenoiser?: () => Denoiser };
+  return typeof planned.asDenoiser === 'function' ? planned.asDenoiser() : (xt, t, c) => denoiser.predict(xt, t, c);
 }

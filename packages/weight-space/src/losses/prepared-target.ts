@@ -5,6 +5,7 @@ import { lowRankNorm } from '../lowrank/frobenius';
 import { lowRankSingularValues } from '../lowrank/singular-values';
 import type { LowRankFactors } from '../types';
 import { factorShape } from '../validate';
+import { runSpectra, webGpuKernelsServe } from '../webgpu/kernels';
 
 /**
  * A target whose step-independent work is done once: its singular values and norm. Pass it wherever a target is
@@ -60,6 +61,7 @@ const normOf = (sigma: Tensor) => tf.sqrt(tf.sum(tf.square(sigma), -1));
 function jointly(pred: LowRankFactors, target: LossTarget, f: (factors: LowRankFactors) => Tensor): Tensor[] | null {
   if (target instanceof PreparedTarget || simdKernelsActive()) return null;
   if (pred.A.shape.join() !== target.A.shape.join() || pred.B.shape.join() !== target.B.shape.join()) return null;
+  if (webGpuKernelsServe(pred.A.shape[pred.A.rank - 2] as number)) return null;
   return tf.unstack(f({ A: tf.stack([pred.A, target.A]), B: tf.stack([pred.B, target.B]) }));
 }
 
@@ -89,13 +91,13 @@ export interface PairFacts {
 }
 
 /**
- * On the SIMD kernels, one kernel gives the prediction's singular values, the inner product and (for a raw target)
+ * On the SIMD kernels (and the WebGPU kernels), one kernel gives the prediction's singular values, the inner product and (for a raw target)
  * the target's singular values, reading each factor once and saving each once for the gradient; null elsewhere.
  */
 export function pairFacts(pred: LowRankFactors, target: LossTarget): PairFacts | null {
-  if (!simdKernelsActive()) return null;
   const prepared = target instanceof PreparedTarget;
   const factors = prepared ? target.factors : target;
+  if (!simdKernelsActive()) return webGpuPairFacts(pred, factors, prepared ? target : null);
   // the kernel takes factors with any batch axes: reshaping them first would make tfjs copy them for the gradient
   const out = runHostKernel(KERNELS.pair, { a: pred.A, b: pred.B, ta: factors.A, tb: factors.B }, { targetSpectrum: !prepared });
   const batch = pred.A.shape.slice(0, -2);
@@ -105,4 +107,16 @@ export function pairFacts(pred: LowRankFactors, target: LossTarget): PairFacts |
   if (prepared) return { predSigma, inner, facts: target };
   const singularValues = tf.reshape(out[6], [...batch, rankOf(factors.A)]);
   return { predSigma, inner, facts: { factors, singularValues, norm: normOf(singularValues) } };
+}
+
+/** {@link pairFacts} on the WebGPU kernels (one dispatch for both spectra and the inner product); null where they do not serve. */
+function webGpuPairFacts(pred: LowRankFactors, factors: LowRankFactors, prepared: PreparedTarget | null): PairFacts | null {
+  const rankOf = (x: Tensor) => x.shape[x.rank - 2] as number;
+  if (!webGpuKernelsServe(rankOf(pred.A), rankOf(factors.A), !prepared)) return null;
+  const [sigma, inner, targetSigma] = runSpectra(pred, factors, !prepared);
+  const batch = pred.A.shape.slice(0, -2);
+  const predSigma = tf.reshape(sigma, [...batch, rankOf(pred.A)]);
+  if (prepared) return { predSigma, inner: tf.reshape(inner, batch), facts: prepared };
+  const singularValues = tf.reshape(targetSigma, [...batch, rankOf(factors.A)]);
+  return { predSigma, inner: tf.reshape(inner, batch), facts: { factors, singularValues, norm: normOf(singularValues) } };
 }

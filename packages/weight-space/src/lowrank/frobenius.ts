@@ -7,6 +7,7 @@ import { factorShape } from '../validate';
 import { factorRoots, flatFactors, lowRankCore } from './gram-root';
 import { lowRankSingularValues } from './singular-values';
 import { matMulTransposedB } from '../linalg/mat-mul';
+import { webGpuKernelsServe } from '../webgpu/kernels';
 
 /**
  * <B1 A1, B2 A2>_F per position ([...]) as sum((B1^T B2) * (A1 A2^T)): two r1 x r2 products, no dW.
@@ -36,8 +37,8 @@ export function normFromSpectrum(sigma: Tensor): Tensor {
  * B^T dW / |dW| in factored form; 0 at dW = 0. On cpu and wasm: sqrt(sum sigma_i^2) from the float64 kernels.
  */
 export function lowRankNorm(factors: LowRankFactors): Tensor {
-  const { batch } = factorShape(factors, 'factors');
-  if (simdKernelsActive()) return tf.tidy(() => normFromSpectrum(lowRankSingularValues(factors)));
+  const { batch, rank } = factorShape(factors, 'factors');
+  if (simdKernelsActive() || webGpuKernelsServe(rank)) return tf.tidy(() => normFromSpectrum(lowRankSingularValues(factors)));
   const op = tf.customGrad(((a: Tensor, b: Tensor, save: GradSaveFunc) => {
     const { rootA, rootB } = factorRoots(flatFactors(a, b));
     const norm = tf.sqrt(tf.sum(tf.square(lowRankCore(rootA, rootB)), [1, 2]));

@@ -5,6 +5,7 @@ import { KERNELS, leftMul, rightMul, runHostKernel, simdKernelsActive } from '..
 import { jacobiSvd, jacobiSweeps } from '../linalg/jacobi-svd';
 import type { LowRankFactors } from '../types';
 import { factorShape } from '../validate';
+import { runSpectra, webGpuKernelsServe } from '../webgpu/kernels';
 import { factorRoots, flatFactors, lowRankCore } from './gram-root';
 import { GRADIENT_CUTOFF } from './gradient-cutoff';
 
@@ -18,8 +19,9 @@ import { GRADIENT_CUTOFF } from './gradient-cutoff';
  * resolve u_i, v_i.
  *
  * On cpu and wasm the factors are reduced to float64 Grams by WebAssembly SIMD kernels and the r x r work runs in
- * float64 (Cholesky roots, then a Jacobi SVD to convergence); elsewhere CholeskyQR2 and a fixed-sweep Jacobi
- * written with tfjs ops keep everything on the device.
+ * float64 (Cholesky roots, then a Jacobi SVD to convergence); on webgpu one WGSL kernel does the same work in float32
+ * (CholeskyQR2 roots, then Jacobi), one dispatch for all positions (webgpu/spectra-program.ts); elsewhere
+ * CholeskyQR2 and a fixed-sweep Jacobi written with tfjs ops keep everything on the device.
  */
 export function lowRankSingularValues(factors: LowRankFactors): Tensor {
   const { batch, rank } = factorShape(factors, 'factors');
@@ -27,6 +29,7 @@ export function lowRankSingularValues(factors: LowRankFactors): Tensor {
     // the host kernel's gradient (registered in host/registry.ts) is singularValueGradient below, on its frames
     return tf.tidy(() => tf.reshape(runHostKernel(KERNELS.svd, { a: factors.A, b: factors.B })[0], [...batch, rank]));
   }
+  if (webGpuKernelsServe(rank)) return tf.tidy(() => tf.reshape(runSpectra(factors, null, false)[0], [...batch, rank]));
   const op = tf.customGrad(((a: Tensor, b: Tensor, save: GradSaveFunc) => {
     const { rootA, rootB, columns, right, unit, values, order } = lowRankSvd(a, b);
     save([a, b, rootA, rootB, columns, right, unit, values, order]);

@@ -1,19 +1,25 @@
 import type { TestBackend } from '@loragen/test-utils';
-import { setSimdKernels, simdKernelsActive } from '@loragen/weight-space';
+import { setSimdKernels, setWebGpuKernels, simdKernelsActive, webGpuKernelsActive } from '@loragen/weight-space';
 
 /**
- * Runs `body` once per implementation the backend has: on cpu and wasm both the WebAssembly SIMD kernels (the
- * default there) and the tfjs-ops formulation the GPU backends use; elsewhere the tfjs ops only. The SIMD block
- * first checks that the kernels really serve it, so a silent fallback cannot pass for them.
+ * Runs `body` once per implementation the backend has: on cpu and wasm the WebAssembly SIMD kernels (the default
+ * there), on webgpu the WGSL kernels (the default there), and on both the tfjs-ops formulation other GPU backends
+ * use. The kernels' block first checks that they really serve it, so a silent fallback cannot pass for them.
  */
 export function describeEachStrategy(backend: TestBackend, body: () => void): void {
-  const strategies = backend === 'webgpu' ? ['tfjs ops'] : ['SIMD kernels', 'tfjs ops'];
-  for (const strategy of strategies) {
-    const simd = strategy === 'SIMD kernels';
+  const own = backend === 'webgpu' ? 'WebGPU kernels' : 'SIMD kernels';
+  for (const strategy of [own, 'tfjs ops']) {
+    const kernels = strategy === own;
     describe(strategy, () => {
-      beforeAll(() => setSimdKernels(simd));
-      afterAll(() => setSimdKernels(true));
-      if (simd) it('runs on the SIMD kernels', () => expect(simdKernelsActive()).toBe(true));
+      beforeAll(() => {
+        setSimdKernels(kernels);
+        setWebGpuKernels(kernels);
+      });
+      afterAll(() => {
+        setSimdKernels(true);
+        setWebGpuKernels(true);
+      });
+      if (kernels) it(`runs on the ${own}`, () => expect(backend === 'webgpu' ? webGpuKernelsActive() : simdKernelsActive()).toBe(true));
       body();
     });
   }
