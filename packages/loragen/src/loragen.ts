@@ -118,7 +118,8 @@ export function loadWeights(parts: Pick<ModelParts, 'autoencoder' | 'denoiser'>,
     assignStateDict(parts.denoiser.variables, unprefixed('denoiser', saved), 'the denoiser');
   } catch (err) {
     if (err instanceof StateDictError) {
-      throw new CheckpointError(`${label}: ${err.message}`, 'the weights do not belong to this configuration: load the folder with the config, decoder and denoiser it was saved with');
+      // the first line says what did not match; its hint (the message's second line) is about decoders alone
+      throw new CheckpointError(`${label}: ${err.message.split('\n')[0]}`, 'the weights do not belong to this configuration: load the folder with the config, decoder and denoiser it was saved with');
     }
     throw err;
   }

@@ -94,7 +94,7 @@ const CASES: Case[] = [
   { id: 'generate: truncated weights.safetensors', argv: generate(at('model-truncated'), '--out', out('g')), code: 3, culprit: [`${at('model-truncated', 'weights.safetensors')} is corrupt: 200 bytes`] },
   { id: 'generate: corrupt config.json', argv: generate(at('model-corrupt-json'), '--out', out('g')), code: 3, culprit: [`${at('model-corrupt-json', 'config.json')} is not valid JSON`] },
   { id: 'generate: foreign config.json', argv: generate(at('model-foreign-json'), '--out', out('g')), code: 3, culprit: [`${at('model-foreign-json', 'config.json')} is not a LoRAGen model description`] },
-  { id: 'generate: weights of another layout', argv: generate(at('model-other-layout'), '--out', out('g')), code: 3, culprit: [at('model-other-layout', 'weights.safetensors'), 'the model needs'] },
+  { id: 'generate: weights of another layout', argv: generate(at('model-other-layout'), '--out', out('g')), code: 3, culprit: [at('model-other-layout', 'weights.safetensors'), 'the encoder needs'] },
   { id: 'generate: NaN in the weights', argv: generate(at('model-nan'), '--out', out('g')), code: 3, culprit: [at('model-nan', 'weights.safetensors'), "tensor 'decoder/experts/hidden/kernel' holds NaN at [0, 1]"] },
   { id: 'generate: -Infinity in the weights', argv: generate(at('model-inf'), '--out', out('g')), code: 3, culprit: [at('model-inf', 'weights.safetensors'), "tensor 'denoiser/time.fc1.kernel' holds -Infinity"] },
   { id: 'generate: Infinity in the text embedding (saved centre)', argv: generate(at('model-inf-embedding'), '--out', out('g')), code: 3, culprit: [at('model-inf-embedding', 'config.json'), 'center holds Infinity at [5]'] },
