@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { LoraAutoencoder, Prng, autoencoderLoss, resolveConfig, type FactorBatch } from '@loragen/core';
+import { LoraAutoencoder, autoencoderLoss, trainingRng, resolveConfig, type FactorBatch } from '@loragen/core';
 import { DiT, SeededRng, createSchedule, diffusionLoss, sample } from '@loragen/latent-diffusion';
 import { ModuleAwareMoEDecoder } from '@loragen/moe-decoder';
 import { adapterLoss, groupFactors } from '@loragen/weight-space';
@@ -51,8 +51,8 @@ export async function stage1Step(
   reps: number,
 ): Promise<Measurement> {
   const cfg = resolveConfig({}).autoencoder;
-  const decoder = new ModuleAwareMoEDecoder({ modules: layout.modules, layers: layout.layers, latentDim: LATENT, head, seed: 0 });
-  const lae = new LoraAutoencoder(decoder, cfg.encoderHidden, new Prng(0));
+  const decoder = new ModuleAwareMoEDecoder({ modules: layout.modules, layers: layout.layers, latentDim: LATENT, head, random: new SeededRng(0, { algorithm: 'mulberry32' }) });
+  const lae = new LoraAutoencoder(decoder, cfg.encoderHidden, trainingRng(0));
   const targets = factorBatches(layout, batch, 300);
   const eps = seededTensor([batch, positionsOf(layout), LATENT], 7, 1);
   const names = layout.modules.map((m) => m.name);
@@ -118,7 +118,7 @@ export async function generation(
   reps: number,
 ): Promise<Measurement> {
   const dit = denoiserFor(layout);
-  const decoder = new ModuleAwareMoEDecoder({ modules: layout.modules, layers: layout.layers, latentDim: LATENT, seed: 0 });
+  const decoder = new ModuleAwareMoEDecoder({ modules: layout.modules, layers: layout.layers, latentDim: LATENT, random: new SeededRng(0, { algorithm: 'mulberry32' }) });
   const schedule = createSchedule({ kind: 'linear', timesteps: 500, betaStart: 1e-5, betaEnd: 2e-2 });
   const cond = seededTensor([1, COND], 13, 1);
   const run = async () => {
