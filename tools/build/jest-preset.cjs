@@ -24,10 +24,7 @@ module.exports = function jestConfig(projectDir, overrides = {}) {
     testEnvironment: 'node',
     testMatch: ['<rootDir>/test/**/*.test.ts'],
     transform: {
-      '^.+\\.(t|j)sx?$': [
-        '@swc/jest',
-        { jsc: { parser: { syntax: 'typescript' }, target: 'es2022' }, module: { type: 'commonjs' } },
-      ],
+      '^.+\\.(t|j)sx?$': ['@swc/jest', { jsc: { parser: { syntax: 'typescript' }, target: 'es2022' }, module: { type: 'commonjs' } }],
     },
     moduleNameMapper,
     testTimeout: 120000,

@@ -3,12 +3,7 @@
 // user's single copy of tfjs is the one that is used (two copies = two registries).
 import { defineConfig } from 'tsup';
 
-const ALWAYS_EXTERNAL = [
-  /^@tensorflow\//,
-  /^@loragen\//,
-  'webgpu',
-  /^@huggingface\//,
-];
+const ALWAYS_EXTERNAL = [/^@tensorflow\//, /^@loragen\//, 'webgpu', /^@huggingface\//];
 
 /**
  * @param {{ entry?: Record<string, string> | string[]; external?: (string|RegExp)[]; banner?: Record<string,string> }} [opts]

@@ -9,7 +9,11 @@ const [wasmFile, gpuFile, torchFile, gpuNameFile] = process.argv.slice(2);
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const wasm = JSON.parse(fs.readFileSync(wasmFile, 'utf8'));
 const gpu = JSON.parse(fs.readFileSync(gpuFile, 'utf8'));
-const torch = fs.readFileSync(torchFile, 'utf8').split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l));
+const torch = fs
+  .readFileSync(torchFile, 'utf8')
+  .split('\n')
+  .filter((l) => l.startsWith('{'))
+  .map((l) => JSON.parse(l));
 const gpuName = gpuNameFile ? fs.readFileSync(gpuNameFile, 'utf8').trim().split('\n').pop() : 'NVIDIA H200';
 
 const fmt = (ms) => (Number.isFinite(ms) ? (ms >= 100 ? ms.toFixed(0) : ms.toFixed(1)) : 'n/a');

@@ -12,9 +12,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const repo = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
-const { readPeftAdapter, writePeftAdapter, roundThrough, loraScaling } = await import(
-  join(repo, 'packages/lora-io/dist/node.js')
-);
+const { readPeftAdapter, writePeftAdapter, roundThrough, loraScaling } = await import(join(repo, 'packages/lora-io/dist/node.js'));
 const fixtures = [resolve(repo, '../shared/fixtures'), '/work/shared/fixtures'].find((p) => existsSync(join(p, 'peft')));
 if (!fixtures) throw new Error('shared/fixtures not found beside the repository');
 const out = resolve(process.argv[2] ?? join(repo, '.device/interop'));
@@ -39,7 +37,16 @@ function writeExpected(dir, adapter, dtype) {
   for (const m of adapter.modules) {
     const A = roundThrough(m.A, dtype);
     const B = roundThrough(m.B, dtype);
-    modules.push({ name: m.name, rank: m.rank, dIn: m.dIn, dOut: m.dOut, alpha: m.alpha, scaling: m.scaling, A_offset: offset, B_offset: offset + A.byteLength });
+    modules.push({
+      name: m.name,
+      rank: m.rank,
+      dIn: m.dIn,
+      dOut: m.dOut,
+      alpha: m.alpha,
+      scaling: m.scaling,
+      A_offset: offset,
+      B_offset: offset + A.byteLength,
+    });
     parts.push(Buffer.from(A.buffer), Buffer.from(B.buffer));
     offset += A.byteLength + B.byteLength;
   }
@@ -55,7 +62,10 @@ for (const c of cases) {
   const src = join(fixtures, c.fixture);
   cpSync(join(src, 'base'), join(out, `${c.name}-base`), { recursive: true });
   const template = await readPeftAdapter(src);
-  const variants = [['F32', false], ['BF16', false]];
+  const variants = [
+    ['F32', false],
+    ['BF16', false],
+  ];
   if (c.name === 'gemma2') variants.push(['F32', true]);
   for (const [dtype, patterns] of variants) {
     const modules = template.modules.map((m, i) => {

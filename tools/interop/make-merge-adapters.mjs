@@ -20,7 +20,7 @@ rmSync(out, { recursive: true, force: true });
 mkdirSync(out, { recursive: true });
 
 let seed = 777;
-const rand = () => ((seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0) / 2 ** 32 - 0.5);
+const rand = () => (seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0) / 2 ** 32 - 0.5;
 const fixture = join(fixtures, 'peft/gemma2-qv-r4-rslora');
 cpSync(join(fixture, 'base'), join(out, 'base'), { recursive: true });
 const template = await readPeftAdapter(fixture);
@@ -35,7 +35,11 @@ const variant = (rank, alpha, config) => ({
     B: Float32Array.from({ length: m.dOut * rank }, rand),
   })),
 });
-const inputs = { a: variant(4, 16, { use_rslora: true }), b: variant(2, 3, { use_rslora: false }), c: variant(3, 6, { use_rslora: false, fan_in_fan_out: true }) };
+const inputs = {
+  a: variant(4, 16, { use_rslora: true }),
+  b: variant(2, 3, { use_rslora: false }),
+  c: variant(3, 6, { use_rslora: false, fan_in_fan_out: true }),
+};
 for (const [name, adapter] of Object.entries(inputs)) await writePeftAdapter(join(out, 'inputs', name), adapter);
 
 const weights = [0.5, -1, 2];
@@ -43,8 +47,20 @@ const loragen = join(repo, 'packages/loragen/bin/loragen.cjs');
 const run = (args) => JSON.parse(execFileSync(process.execPath, [loragen, ...args, '--backend', 'wasm', '--json'], { encoding: 'utf8' }));
 const dirs = Object.keys(inputs).map((n) => join(out, 'inputs', n));
 const cases = [
-  { name: 'merge-concat', inputs: ['a', 'b', 'c'], weights, peft: { combination_type: 'cat' }, args: ['merge', ...dirs, '--weights', weights.join(',')] },
-  { name: 'merge-rank3', inputs: ['a', 'b', 'c'], weights, peft: { combination_type: 'svd', svd_rank: 3 }, args: ['merge', ...dirs, '--weights', weights.join(','), '--rank', '3'] },
+  {
+    name: 'merge-concat',
+    inputs: ['a', 'b', 'c'],
+    weights,
+    peft: { combination_type: 'cat' },
+    args: ['merge', ...dirs, '--weights', weights.join(',')],
+  },
+  {
+    name: 'merge-rank3',
+    inputs: ['a', 'b', 'c'],
+    weights,
+    peft: { combination_type: 'svd', svd_rank: 3 },
+    args: ['merge', ...dirs, '--weights', weights.join(','), '--rank', '3'],
+  },
   { name: 'merge-energy', inputs: ['a', 'b', 'c'], weights, peft: null, args: ['merge', ...dirs, '--weights', weights.join(','), '--energy', '0.9'] },
   // PEFT has no rank reduction of one adapter: add_weighted_adapter turns a single input into a 'linear' merge at its
   // own rank and ignores svd_rank, so compress is checked against Eckart-Young only.

@@ -26,7 +26,8 @@ for (const folder of PUBLISHED) {
   const file = path.join(packDir, tarball);
   console.log(`\n== ${folder} (${tarball}, ${(fs.statSync(file).size / 1024).toFixed(1)} KiB)`);
   if (run('npx', ['publint', 'run', file, '--strict']) !== 0) failures.push(`${folder}: publint`);
-  if (run('npx', ['attw', file, '--profile', 'node16', '--format', 'table-flipped', '--no-emoji', '--no-color']) !== 0) failures.push(`${folder}: attw`);
+  if (run('npx', ['attw', file, '--profile', 'node16', '--format', 'table-flipped', '--no-emoji', '--no-color']) !== 0)
+    failures.push(`${folder}: attw`);
 }
 
 if (failures.length) {

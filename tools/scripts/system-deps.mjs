@@ -27,12 +27,20 @@ export function missingSystemDeps(env = process.env) {
 }
 
 function wantsWebgpu(env) {
-  return (env.LORAGEN_TEST_BACKENDS ?? '').split(',').map((s) => s.trim()).includes('webgpu');
+  return (env.LORAGEN_TEST_BACKENDS ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .includes('webgpu');
 }
 
 /** Runs the install script and returns the environment after evaluating what it prints (as `.ci/run` did). */
 function runInstallScript(env) {
-  const script = spawnSync('bash', [path.join(ROOT, SCRIPT)], { cwd: ROOT, env: { ...env, LORAGEN_WITH_CHROMIUM: '1' }, stdio: ['ignore', 'pipe', 'inherit'], encoding: 'utf8' });
+  const script = spawnSync('bash', [path.join(ROOT, SCRIPT)], {
+    cwd: ROOT,
+    env: { ...env, LORAGEN_WITH_CHROMIUM: '1' },
+    stdio: ['ignore', 'pipe', 'inherit'],
+    encoding: 'utf8',
+  });
   if (script.status !== 0) return { error: `${SCRIPT} failed (exit ${script.status ?? script.signal})` };
   process.stderr.write(`system pieces ready; the tests run with:\n${script.stdout}`);
   // Its last lines are shell `export` statements: let bash evaluate them, then read the whole environment back.

@@ -18,7 +18,10 @@ export interface AccuracyResult {
 /** The task list: library tasks first, then the ones LoRAGen never trained on. */
 export function fillTaskList(select: HTMLSelectElement, tasks: readonly ShippedTask[]): void {
   select.replaceChildren();
-  for (const [label, heldOut] of [['in LoRAGen\u2019s library', false], ['held out (never seen by LoRAGen)', true]] as const) {
+  for (const [label, heldOut] of [
+    ['in LoRAGen\u2019s library', false],
+    ['held out (never seen by LoRAGen)', true],
+  ] as const) {
     const group = document.createElement('optgroup');
     group.label = label;
     for (const t of tasks.filter((x) => x.heldOut === heldOut)) group.append(new Option(`${t.task.id}: ${t.task.descriptions[0]}`, t.task.id));

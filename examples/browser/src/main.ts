@@ -88,7 +88,10 @@ class App {
     setPhase('evaluating', { ms });
     await this.tryIt();
     await this.measure();
-    setProgress(1, `Generated ${samples} samples in ${(ms / 1000).toFixed(2)} s; kept sample ${generation.selected + 1} (${adapter.modules.length} LoRA modules).`);
+    setProgress(
+      1,
+      `Generated ${samples} samples in ${(ms / 1000).toFixed(2)} s; kept sample ${generation.selected + 1} (${adapter.modules.length} LoRA modules).`,
+    );
     setPhase('done');
     button.disabled = false;
   }
@@ -153,10 +156,12 @@ async function start(): Promise<void> {
     app.rerun(() => app.tryIt()).catch(fail);
   });
   taskSelect.addEventListener('change', () => {
-    app.rerun(async () => {
-      await app.measure();
-      await app.tryIt();
-    }).catch(fail);
+    app
+      .rerun(async () => {
+        await app.measure();
+        await app.tryIt();
+      })
+      .catch(fail);
   });
   $('accuracy-describe').addEventListener('click', () => {
     $<HTMLTextAreaElement>('description').value = assets.tasks.find((t) => t.task.id === taskSelect.value)!.description;

@@ -4,7 +4,15 @@ import * as tf from '@tensorflow/tfjs';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { LoraGen } from '@loragen/core';
 import { parsePeftAdapter, type LoraAdapter } from '@loragen/lora-io';
-import { answerSequences, baseModelFromBytes, digitsTestExamples, EvaluationHarness, parseSequence, taskById, type SequenceAnswer } from '@loragen/example-demo/browser';
+import {
+  answerSequences,
+  baseModelFromBytes,
+  digitsTestExamples,
+  EvaluationHarness,
+  parseSequence,
+  taskById,
+  type SequenceAnswer,
+} from '@loragen/example-demo/browser';
 import { activateBackend } from '@loragen/test-utils';
 import { serveFolder } from './static-server';
 
@@ -12,8 +20,15 @@ const APP = path.resolve(__dirname, '..');
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 // The flags that give headless Chromium a WebGPU adapter (SwiftShader) on these machines.
 const FLAGS = [
-  '--headless=new', '--no-sandbox', '--enable-unsafe-webgpu', '--enable-features=Vulkan', '--use-angle=swiftshader',
-  '--use-webgpu-adapter=swiftshader', '--disable-background-networking', '--disable-component-update', '--disable-sync',
+  '--headless=new',
+  '--no-sandbox',
+  '--enable-unsafe-webgpu',
+  '--enable-features=Vulkan',
+  '--use-angle=swiftshader',
+  '--use-webgpu-adapter=swiftshader',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
   '--no-first-run',
 ];
 // A library task named in a wording LoRAGen never trained on (the demo's default), then a task it never saw.
@@ -147,13 +162,19 @@ describe('browser app: generate an adapter on WebGPU in Chromium, with its confi
 
     // the demo's forward pass on wasm, as the demo's library.test.ts evaluates (on cpu an accuracy took about 15 s here)
     await activateBackend('wasm');
-    const { weights: base, config: baseConfig } = baseModelFromBytes(demoFile('base-model/config.json').toString('utf8'), demoFile('base-model/model.safetensors'));
+    const { weights: base, config: baseConfig } = baseModelFromBytes(
+      demoFile('base-model/config.json').toString('utf8'),
+      demoFile('base-model/model.safetensors'),
+    );
     const tries = [first.tryIt!, second.tryIt!];
     const nodeTries: Array<{ base: SequenceAnswer; generated: SequenceAnswer }> = [];
     for (const [i, text] of SEQUENCES.entries()) {
       const sequence = parseSequence(text);
       expect(tries[i].sequence).toEqual(sequence);
-      const [[b], [g]] = [await answerSequences(base, baseConfig, [sequence], null), await answerSequences(base, baseConfig, [sequence], fromBrowser)];
+      const [[b], [g]] = [
+        await answerSequences(base, baseConfig, [sequence], null),
+        await answerSequences(base, baseConfig, [sequence], fromBrowser),
+      ];
       nodeTries.push({ base: b, generated: g });
     }
     const harness = new EvaluationHarness(base, baseConfig, { examples: digitsTestExamples, seed: TEST_SEED, count: TEST_COUNT });
@@ -171,7 +192,17 @@ describe('browser app: generate an adapter on WebGPU in Chromium, with its confi
     mark('evaluated in Node');
     fs.writeFileSync(
       path.join(outDir, 'results.json'),
-      JSON.stringify({ seconds, cosines, ms, browser: { first, second, third, fourth }, node: { confidence: fromNode.confidence, shownConfidence: shownFromNode.confidence, tries: nodeTries, accuracies } }, null, 2),
+      JSON.stringify(
+        {
+          seconds,
+          cosines,
+          ms,
+          browser: { first, second, third, fourth },
+          node: { confidence: fromNode.confidence, shownConfidence: shownFromNode.confidence, tries: nodeTries, accuracies },
+        },
+        null,
+        2,
+      ),
     );
 
     // the adapter

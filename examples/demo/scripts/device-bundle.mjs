@@ -43,8 +43,8 @@ await build({
     js: [
       "import { createRequire as __cr } from 'node:module';",
       "import { fileURLToPath as __fu } from 'node:url';",
-      "const require = __cr(import.meta.url);",
-      "const __filename = __fu(import.meta.url);",
+      'const require = __cr(import.meta.url);',
+      'const __filename = __fu(import.meta.url);',
       "const __dirname = __fu(new URL('.', import.meta.url));",
     ].join(' '),
   },
@@ -53,7 +53,8 @@ await build({
 rmSync(entry);
 const wasmDir = path.join(root, 'node_modules', '@tensorflow', 'tfjs-backend-wasm', 'dist');
 mkdirSync(path.join(out, 'wasm'));
-for (const f of ['tfjs-backend-wasm.wasm', 'tfjs-backend-wasm-simd.wasm', 'tfjs-backend-wasm-threaded-simd.wasm']) cpSync(path.join(wasmDir, f), path.join(out, 'wasm', f));
+for (const f of ['tfjs-backend-wasm.wasm', 'tfjs-backend-wasm-simd.wasm', 'tfjs-backend-wasm-threaded-simd.wasm'])
+  cpSync(path.join(wasmDir, f), path.join(out, 'wasm', f));
 // paths.ts finds the assets beside dist/, as in the package
 for (const dir of ['assets', 'assets-skills']) cpSync(path.join(demo, dir), path.join(out, dir), { recursive: true });
 writeFileSync(path.join(out, 'node.xz'), execFileSync('xz', ['-c', process.execPath], { maxBuffer: 1 << 28 }));

@@ -33,7 +33,9 @@ export function baseModelFromBytes(configJson: string, weights: Uint8Array): { w
   for (const [name, shape] of parameterShapes(config)) {
     const tensor = file.tensors.get(name);
     if (!tensor || tensor.shape.join() !== shape.join()) {
-      throw new RangeError(`model.safetensors: weight '${name}' is ${tensor ? `[${tensor.shape}]` : 'missing'}, expected [${shape}]; ship it again with the browser-assets script`);
+      throw new RangeError(
+        `model.safetensors: weight '${name}' is ${tensor ? `[${tensor.shape}]` : 'missing'}, expected [${shape}]; ship it again with the browser-assets script`,
+      );
     }
     table.set(name, { shape, values: tensorToFloat32(tensor, { copy: true }) });
   }

@@ -48,7 +48,10 @@ function seedResult(seed: number): SeedResult {
       v,
       {
         roundTrip: new Map(inDistribution.map((t) => [t, taskLora.get(t)! - 1])),
-        retrieved: new Map([['a', 1], ['b', 0]]),
+        retrieved: new Map([
+          ['a', 1],
+          ['b', 0],
+        ]),
         latentError: new Map(inDistribution.map((t) => [t, 0.1 * seed])),
       },
     ]),
@@ -72,10 +75,20 @@ describe('benchmark summary', () => {
     expect(results.seconds).toBe(12);
     expect(results.rows.map((r) => r.method)).toEqual([...METHOD_IDS]);
     // base (m = 0): in-distribution per seed = 40 + seed + 5 -> 46, 47, 48; zero-shot = 40 + seed -> 41, 42, 43.
-    expect(results.rows[0]).toEqual({ method: 'base', inDistribution: { mean: 47, std: 1 }, zeroShot: { mean: 42, std: 1 }, inDistributionNewWording: { mean: 45, std: 1 } });
+    expect(results.rows[0]).toEqual({
+      method: 'base',
+      inDistribution: { mean: 47, std: 1 },
+      zeroShot: { mean: 42, std: 1 },
+      inDistributionNewWording: { mean: 45, std: 1 },
+    });
     // zero-shot: base 42, task-lora (m = 3) 57, oracle-span (m = 10) 92: (92 - 42) / (57 - 42)
     expect(results.oracleSpan).toEqual({ meanRecovery: 3.3333 });
-    const withoutOracle = summarise([1, 2, 3].map(seedResult), { inDistribution, zeroShot }, METHOD_IDS.filter((m) => m !== 'oracle-span'), RUN);
+    const withoutOracle = summarise(
+      [1, 2, 3].map(seedResult),
+      { inDistribution, zeroShot },
+      METHOD_IDS.filter((m) => m !== 'oracle-span'),
+      RUN,
+    );
     expect(withoutOracle.oracleSpan).toBeNull();
   });
 
@@ -92,7 +105,9 @@ describe('benchmark summary', () => {
     expect(() => summarise(seeds, { inDistribution, zeroShot }, METHOD_IDS, RUN)).toThrow(/ledger lacks loragen round trips for 1 of 2 tasks/);
     const wordings = [1, 2, 3].map(seedResult);
     for (const t of inDistribution) wordings[0].newWording.get('nearest-description')!.delete(t);
-    expect(() => summarise(wordings, { inDistribution, zeroShot }, METHOD_IDS, RUN)).toThrow("method 'nearest-description' has no held-out wording results for seed 1 of 3");
+    expect(() => summarise(wordings, { inDistribution, zeroShot }, METHOD_IDS, RUN)).toThrow(
+      "method 'nearest-description' has no held-out wording results for seed 1 of 3",
+    );
   });
 
   it('refuses a method measured on only part of a split', () => {
@@ -178,15 +193,25 @@ describe('paper claims and report', () => {
       expect(checkClaims(withInDistribution(means))[0]).toMatchObject({ status: 'not measurable', measured: text });
     }
     // a real gain that LoRAGen falls short of is measurable, and not met
-    expect(checkClaims(withInDistribution({ base: 50, 'task-lora': 60, loragen: 40 }))[0]).toMatchObject({ status: 'not met', measured: expect.stringMatching(/^-100\.0%/) });
+    expect(checkClaims(withInDistribution({ base: 50, 'task-lora': 60, loragen: 40 }))[0]).toMatchObject({
+      status: 'not met',
+      measured: expect.stringMatching(/^-100\.0%/),
+    });
   });
 
   it('calls a claim not measurable when a number it needs is missing or not finite', () => {
     const withoutRow = (method: MethodId) => ({ ...results, rows: results.rows.filter((r) => r.method !== method) });
     expect(checkClaims(withoutRow('task-lora'))[0]).toMatchObject({ status: 'not measurable', measured: 'missing: task-lora in-distribution' });
-    expect(checkClaims(withInDistribution({ loragen: Number.NaN }))[0]).toMatchObject({ status: 'not measurable', measured: 'missing: loragen in-distribution' });
+    expect(checkClaims(withInDistribution({ loragen: Number.NaN }))[0]).toMatchObject({
+      status: 'not measurable',
+      measured: 'missing: loragen in-distribution',
+    });
     const noZeroShot = { ...results, rows: results.rows.map((r) => (r.method === 'loragen' ? { ...r, zeroShot: null } : r)) };
-    expect(checkClaims(noZeroShot).slice(2).map((c) => [c.status, c.measured])).toEqual([
+    expect(
+      checkClaims(noZeroShot)
+        .slice(2)
+        .map((c) => [c.status, c.measured]),
+    ).toEqual([
       ['not measurable', 'missing: loragen zero-shot'],
       ['not measurable', 'missing: loragen zero-shot'],
     ]);
@@ -194,12 +219,19 @@ describe('paper claims and report', () => {
   });
 
   /** A library's entry of results.json around `r`. */
-  const entry = (r: PaperResults, name: LibraryName = 'digits'): LibraryResults => ({ name, ...r, analyze: { correlation: { deltaW: 0.61, factors: 0.04 } }, confidence: null });
+  const entry = (r: PaperResults, name: LibraryName = 'digits'): LibraryResults => ({
+    name,
+    ...r,
+    analyze: { correlation: { deltaW: 0.61, factors: 0.04 } },
+    confidence: null,
+  });
 
   it('marks a claim that cannot be measured as such in the report, not as met', () => {
     const md = resultsMarkdown([entry(withInDistribution({ base: 50, 'task-lora': 50, loragen: 51 }))], []);
     expect(md).toContain('| task LoRAs do not beat base (50 vs 50) | >= 95% | **not measurable** |');
-    expect(md).toContain('| zero-shot, LoRAGen beats average-lora by at least 5 points (the paper reports no zero-shot average-LoRA number) | ours |');
+    expect(md).toContain(
+      '| zero-shot, LoRAGen beats average-lora by at least 5 points (the paper reports no zero-shot average-LoRA number) | ours |',
+    );
   });
 
   it('puts every method beside the paper numbers and links the chart', () => {
@@ -238,11 +270,25 @@ describe('confidence summary', () => {
     newWording: new Map(),
     ledger: new Map(),
     // [score, adapter accuracy, medoid accuracy] with base 50 and task LoRA 90
-    confidence: new Map(cases.map(([score, single, medoid], i) => [`t${i}`, { score, agreement: 1, novelty: 0, offLibrary: 0, single, medoid, base: 50, taskLora: 90 }])),
+    confidence: new Map(
+      cases.map(([score, single, medoid], i) => [
+        `t${i}`,
+        { score, agreement: 1, novelty: 0, offLibrary: 0, single, medoid, base: 50, taskLora: 90 },
+      ]),
+    ),
   });
 
   it('ranks the score against the share of the gain, and separates adapters that beat base by 10 points', () => {
-    const s = summariseConfidence([seed([[0.9, 88, 90], [0.5, 70, 70]]), seed([[0.2, 52, 50], [0.1, 55, 55]])])!;
+    const s = summariseConfidence([
+      seed([
+        [0.9, 88, 90],
+        [0.5, 70, 70],
+      ]),
+      seed([
+        [0.2, 52, 50],
+        [0.1, 55, 55],
+      ]),
+    ])!;
     expect(s.cases).toBe(4);
     expect(s.working).toBe(2);
     // shares 0.95, 0.5, 0.05, 0.125: ranks of the scores 4,3,2,1 vs of the shares 4,3,1,2 -> rho = 1 - 6*2/(4*15) = 0.8
@@ -255,9 +301,36 @@ describe('confidence summary', () => {
   });
 
   it('reports each library and all of them pooled', () => {
-    const results = { seeds: 1, tasks: { inDistribution: 1, zeroShot: 0 }, rows: [], oracleSpan: null, ledger: [], seconds: 1, backend: 'cpu', machine: 'm', budget: { autoencoderSteps: 1, diffusionSteps: 1 } };
-    const lib = (name: LibraryName, cases: Array<[number, number, number]>): LibraryResults => ({ name, ...results, analyze: { correlation: { deltaW: 0, factors: 0 } }, confidence: summariseConfidence([seed(cases)]) });
-    const md = resultsMarkdown([lib('digits', [[0.9, 88, 90], [0.5, 55, 55]]), lib('skills', [[0.2, 52, 50], [0.1, 55, 55]])], []);
+    const results = {
+      seeds: 1,
+      tasks: { inDistribution: 1, zeroShot: 0 },
+      rows: [],
+      oracleSpan: null,
+      ledger: [],
+      seconds: 1,
+      backend: 'cpu',
+      machine: 'm',
+      budget: { autoencoderSteps: 1, diffusionSteps: 1 },
+    };
+    const lib = (name: LibraryName, cases: Array<[number, number, number]>): LibraryResults => ({
+      name,
+      ...results,
+      analyze: { correlation: { deltaW: 0, factors: 0 } },
+      confidence: summariseConfidence([seed(cases)]),
+    });
+    const md = resultsMarkdown(
+      [
+        lib('digits', [
+          [0.9, 88, 90],
+          [0.5, 55, 55],
+        ]),
+        lib('skills', [
+          [0.2, 52, 50],
+          [0.1, 55, 55],
+        ]),
+      ],
+      [],
+    );
     expect(md).toContain('## Confidence of generated adapters');
     expect(md).toContain('| `digits` | 2 (1 work) | 1.00 | 1.00 | +1.0 |');
     // no skills adapter works: no AUROC

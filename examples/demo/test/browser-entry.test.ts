@@ -38,7 +38,9 @@ describe('@loragen/example-demo/browser', () => {
     expect(fromBytes.config).toEqual(fromFolder.config);
     expect([...fromBytes.weights.keys()]).toEqual([...fromFolder.weights.keys()]);
     for (const [name, w] of fromFolder.weights) expect(fromBytes.weights.get(name)).toEqual(w);
-    expect(() => baseModelFromBytes(JSON.stringify({ ...fromFolder.config, width: 16 }), readFileSync(path.join(dir, 'model.safetensors')))).toThrow(/expected \[18,16\]/);
+    expect(() => baseModelFromBytes(JSON.stringify({ ...fromFolder.config, width: 16 }), readFileSync(path.join(dir, 'model.safetensors')))).toThrow(
+      /expected \[18,16\]/,
+    );
   });
 
   it('parses typed digits and refuses anything but 8 of them', () => {
@@ -55,7 +57,9 @@ describe('@loragen/example-demo/browser', () => {
     const adapter = await readPeftAdapter(path.join(ASSETS, 'library', task.id));
     const harness = new EvaluationHarness(weights, config, { examples: digitsTestExamples, seed: 3, count: 64 });
     const examples = taskExamples(task, 'test', 3, 64);
-    const sequences = Array.from({ length: examples.count }, (_, i) => Array.from(examples.inputs.subarray(i * INPUT_LENGTH, i * INPUT_LENGTH + SEQUENCE_LENGTH)));
+    const sequences = Array.from({ length: examples.count }, (_, i) =>
+      Array.from(examples.inputs.subarray(i * INPUT_LENGTH, i * INPUT_LENGTH + SEQUENCE_LENGTH)),
+    );
     const before = tf.memory().numTensors;
     for (const lora of [null, adapter]) {
       const answers = await answerSequences(weights, config, sequences, lora);

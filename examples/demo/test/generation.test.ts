@@ -22,11 +22,27 @@ describe('generated adapters (reduced benchmark, wasm)', () => {
       .filter((t) => !ZERO_SHOT_TASK_IDS.includes(t.id))
       .filter((_, i) => i % 5 === 0);
     const evaluated = training;
-    const { accuracies } = await runSeed({ libraryName: 'digits', base: weights, config, library, examples: digitsTestExamples, training, evaluated, scale: CI_SCALE, testExamples: 256 }, 1, ['base', 'task-lora', 'loragen']);
+    const { accuracies } = await runSeed(
+      {
+        libraryName: 'digits',
+        base: weights,
+        config,
+        library,
+        examples: digitsTestExamples,
+        training,
+        evaluated,
+        scale: CI_SCALE,
+        testExamples: 256,
+      },
+      1,
+      ['base', 'task-lora', 'loragen'],
+    );
     const mean = (m: 'base' | 'task-lora' | 'loragen') => [...accuracies.get(m)!.values()].reduce((a, b) => a + b, 0) / evaluated.length;
     const recovery = (mean('loragen') - mean('base')) / (mean('task-lora') - mean('base'));
     // the figures in the CI log, so a pass says by how much
-    process.stderr.write(`reduced benchmark: base ${mean('base').toFixed(1)}, loragen ${mean('loragen').toFixed(1)}, task-lora ${mean('task-lora').toFixed(1)}: ${(100 * recovery).toFixed(1)}% of the gain\n`);
+    process.stderr.write(
+      `reduced benchmark: base ${mean('base').toFixed(1)}, loragen ${mean('loragen').toFixed(1)}, task-lora ${mean('task-lora').toFixed(1)}: ${(100 * recovery).toFixed(1)}% of the gain\n`,
+    );
     // the task LoRAs must clearly beat base, or the ratio says nothing
     expect(mean('task-lora') - mean('base')).toBeGreaterThan(30);
     expect(recovery).toBeGreaterThanOrEqual(RECOVERY);

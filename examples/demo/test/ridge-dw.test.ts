@@ -93,6 +93,11 @@ describe('ridge-dw', () => {
     const adapters = [adapter(), adapter(), adapter()];
     const dense = adapters.map((a) => [...adapterDeltas(a).values()].flatMap((d) => [...d]));
     const gram = updateGram(adapters);
-    for (let i = 0; i < 3; i++) for (let j = 0; j < 3; j++) expect(gram[i * 3 + j]).toBeCloseTo(dense[i].reduce((s, v, k) => s + v * dense[j][k], 0), 4);
+    for (let i = 0; i < 3; i++)
+      for (let j = 0; j < 3; j++)
+        expect(gram[i * 3 + j]).toBeCloseTo(
+          dense[i].reduce((s, v, k) => s + v * dense[j][k], 0),
+          4,
+        );
   });
 });

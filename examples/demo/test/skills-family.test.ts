@@ -82,13 +82,16 @@ describe('skills teacher (wasm)', () => {
     disposeTensors(tensors);
   });
 
-  it.each(['amber-basalt', 'cedar-garnet', 'fjord-lumen', 'harbor-indigo'])('%s leaves headroom: the library base model disagrees with its teacher on over 20% of inputs', async (id) => {
-    const tensors = tensorsOf(skillsBaseWeights(1));
-    const examples = teacherExamples(skillTaskById(id), tensors, config, 'test', 1, 256);
-    const predicted = tf.tidy(() => tf.argMax(forward(tf.tensor2d(examples.inputs, [256, config.inputLength], 'int32'), tensors, config), -1));
-    const p = await predicted.data();
-    expect(examples.labels.filter((l, i) => l === p[i]).length / 256).toBeLessThan(0.8);
-    predicted.dispose();
-    disposeTensors(tensors);
-  });
+  it.each(['amber-basalt', 'cedar-garnet', 'fjord-lumen', 'harbor-indigo'])(
+    '%s leaves headroom: the library base model disagrees with its teacher on over 20% of inputs',
+    async (id) => {
+      const tensors = tensorsOf(skillsBaseWeights(1));
+      const examples = teacherExamples(skillTaskById(id), tensors, config, 'test', 1, 256);
+      const predicted = tf.tidy(() => tf.argMax(forward(tf.tensor2d(examples.inputs, [256, config.inputLength], 'int32'), tensors, config), -1));
+      const p = await predicted.data();
+      expect(examples.labels.filter((l, i) => l === p[i]).length / 256).toBeLessThan(0.8);
+      predicted.dispose();
+      disposeTensors(tensors);
+    },
+  );
 });

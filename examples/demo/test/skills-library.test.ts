@@ -60,7 +60,11 @@ describe('skills library on its base model (wasm)', () => {
     library = await readLibrary(path.join(ASSETS, 'library'));
     const { weights, config } = await loadBaseModel(path.join(ASSETS, 'base-model'));
     base = tensorsOf(weights);
-    harness = new EvaluationHarness(weights, config, { seed: 99, count: 256, examples: (task, seed, count) => teacherExamples(task, base, config, 'test', seed, count) });
+    harness = new EvaluationHarness(weights, config, {
+      seed: 99,
+      count: 256,
+      examples: (task, seed, count) => teacherExamples(task, base, config, 'test', seed, count),
+    });
   });
 
   afterAll(() => disposeTensors(base));
@@ -78,7 +82,7 @@ describe('skills library on its base model (wasm)', () => {
     }
   });
 
-  it('leaves headroom: the closest mix of training updates recovers >= 80% of the held-out task LoRAs\' gain (oracle-span)', async () => {
+  it("leaves headroom: the closest mix of training updates recovers >= 80% of the held-out task LoRAs' gain (oracle-span)", async () => {
     const training = listSkillTasks().filter((t) => !SKILL_ZERO_SHOT_TASK_IDS.includes(t.id));
     const adapters = training.map((t) => library.get(t.id)!.adapter);
     const gram = updateGram(adapters);
@@ -91,7 +95,9 @@ describe('skills library on its base model (wasm)', () => {
       own += await harness.accuracy(task, library.get(id)!.adapter);
       oracle += await harness.accuracy(task, await oracleSpanAdapter(adapters, gram, library.get(id)!.adapter, 4));
     }
-    process.stderr.write(`skills oracle-span over ${SKILL_ZERO_SHOT_TASK_IDS.length} held-out tasks: base ${(base / 16).toFixed(1)}, oracle ${(oracle / 16).toFixed(1)}, task LoRA ${(own / 16).toFixed(1)}\n`);
+    process.stderr.write(
+      `skills oracle-span over ${SKILL_ZERO_SHOT_TASK_IDS.length} held-out tasks: base ${(base / 16).toFixed(1)}, oracle ${(oracle / 16).toFixed(1)}, task LoRA ${(own / 16).toFixed(1)}\n`,
+    );
     expect((oracle - base) / (own - base)).toBeGreaterThanOrEqual(0.8);
   });
 });

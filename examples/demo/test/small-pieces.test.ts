@@ -13,7 +13,16 @@ import type { LoraAdapter } from '@loragen/lora-io';
 
 describe('nearestByCosine', () => {
   it('picks the candidate with the smallest angle, not the largest dot product', () => {
-    expect(nearestByCosine([1, 0], [[10, 10], [1, 0.1], [-1, 0]])).toBe(1);
+    expect(
+      nearestByCosine(
+        [1, 0],
+        [
+          [10, 10],
+          [1, 0.1],
+          [-1, 0],
+        ],
+      ),
+    ).toBe(1);
     expect(() => nearestByCosine([1, 0], [[1, 0, 0]])).toThrow(/3 dims, the query 2/);
     expect(() => nearestByCosine([1], [])).toThrow(/at least one/);
   });
@@ -22,7 +31,18 @@ describe('nearestByCosine', () => {
 describe('weight deltas', () => {
   const adapter = (scale: number): LoraAdapter => ({
     config: { r: 1, lora_alpha: 2 },
-    modules: [{ name: 'base_model.model.w', rank: 1, alpha: 2, scaling: 2, dIn: 3, dOut: 2, A: Float32Array.from([1, 2, 3]), B: Float32Array.from([scale, -1]) }],
+    modules: [
+      {
+        name: 'base_model.model.w',
+        rank: 1,
+        alpha: 2,
+        scaling: 2,
+        dIn: 3,
+        dOut: 2,
+        A: Float32Array.from([1, 2, 3]),
+        B: Float32Array.from([scale, -1]),
+      },
+    ],
   });
 
   it('dW = scaling * B A, the mean is element-wise, merging adds to the base weight', () => {
@@ -78,7 +98,9 @@ describe('bench:paper units folder', () => {
       await claimUnitsDir(join(dir, 'u'), settings);
       expect(JSON.parse(await readFile(join(dir, 'u', 'run.json'), 'utf8'))).toEqual(settings);
       await expect(claimUnitsDir(join(dir, 'u'), { ...settings })).resolves.toBeUndefined();
-      await expect(claimUnitsDir(join(dir, 'u'), { ...settings, 'autoencoder-steps': '100' })).rejects.toThrow(/autoencoder-steps: 8000 there, 100 now/);
+      await expect(claimUnitsDir(join(dir, 'u'), { ...settings, 'autoencoder-steps': '100' })).rejects.toThrow(
+        /autoencoder-steps: 8000 there, 100 now/,
+      );
       await expect(claimUnitsDir(join(dir, 'u'), { backend: 'wasm', config: '{}' })).rejects.toThrow(UsageError);
     } finally {
       await rm(dir, { recursive: true, force: true });
@@ -87,7 +109,12 @@ describe('bench:paper units folder', () => {
 });
 
 describe('the demo library choice', () => {
-  const row = (method: string, zeroShot: number) => ({ method, inDistribution: { mean: 0, std: 0 }, inDistributionNewWording: { mean: 0, std: 0 }, zeroShot: { mean: zeroShot, std: 0 } });
+  const row = (method: string, zeroShot: number) => ({
+    method,
+    inDistribution: { mean: 0, std: 0 },
+    inDistributionNewWording: { mean: 0, std: 0 },
+    zeroShot: { mean: zeroShot, std: 0 },
+  });
   const library = (name: string, loragen: number, base: number) => ({ name, rows: [row('base', base), row('loragen', loragen)] });
 
   it("takes the library with LoRAGen's largest zero-shot margin over base, and says so", async () => {
@@ -100,7 +127,10 @@ describe('the demo library choice', () => {
       expect(choice.reason).toContain('skills +13.2, digits +0.8');
       await writeFile(file, JSON.stringify({ libraries: [library('digits', 60, 49.8), library('skills', 70, 69.8)] }));
       expect((await chooseDemoLibrary(file)).name).toBe('digits');
-      expect(await chooseDemoLibrary(join(dir, 'none.json'))).toEqual({ name: 'skills', reason: expect.stringMatching(/no readable benchmark results/) });
+      expect(await chooseDemoLibrary(join(dir, 'none.json'))).toEqual({
+        name: 'skills',
+        reason: expect.stringMatching(/no readable benchmark results/),
+      });
       await writeFile(file, JSON.stringify({ libraries: [{ name: 'skills', rows: [row('base', 50)] }] }));
       expect((await chooseDemoLibrary(file)).reason).toMatch(/no zero-shot loragen and base results/);
     } finally {

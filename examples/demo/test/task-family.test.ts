@@ -32,7 +32,8 @@ describe('task family', () => {
     rows(examples).forEach((row, i) => {
       const digits = row.slice(0, SEQUENCE_LENGTH);
       const expected = ORACLE[task.operation.name](digits, task.arg) ? 1 : 0;
-      const wellFormed = digits.every((d) => d >= 0 && d <= 9) && row[SEQUENCE_LENGTH] === UNKNOWN_TOKEN && row[SEQUENCE_LENGTH + 1] === UNKNOWN_TOKEN;
+      const wellFormed =
+        digits.every((d) => d >= 0 && d <= 9) && row[SEQUENCE_LENGTH] === UNKNOWN_TOKEN && row[SEQUENCE_LENGTH + 1] === UNKNOWN_TOKEN;
       if (!wellFormed || examples.labels[i] !== expected) wrong.push(`${row} -> ${examples.labels[i]}`);
       positives += examples.labels[i];
     });

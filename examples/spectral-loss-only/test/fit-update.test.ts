@@ -18,9 +18,24 @@ function independently(r: FitReport) {
 
 describe('the float64 reference', () => {
   it('gives known singular values and angles', () => {
-    expectClose(singularValues([[3, 0], [0, 4], [0, 0]]), [4, 3], { rtol: 1e-12 });
+    expectClose(
+      singularValues([
+        [3, 0],
+        [0, 4],
+        [0, 0],
+      ]),
+      [4, 3],
+      { rtol: 1e-12 },
+    );
     // [[1, 1], [1, -1]] is sqrt(2) times a rotation; [[2, 0], [0, 0]] has rank 1
-    expectClose(singularValues([[1, 1], [1, -1]]), [Math.SQRT2, Math.SQRT2], { rtol: 1e-12 });
+    expectClose(
+      singularValues([
+        [1, 1],
+        [1, -1],
+      ]),
+      [Math.SQRT2, Math.SQRT2],
+      { rtol: 1e-12 },
+    );
     expectClose(singularValues(product([[1], [2]], [[2, 0, 0]])), [2 * Math.sqrt(5), 0, 0], { rtol: 1e-12, atol: 1e-12 });
     expectClose([angularDistance([[1, 0]], [[0, 3]]), angularDistance([[1, 2]], [[2, 4]])], [1, 0], { atol: 1e-12 });
   });

@@ -82,7 +82,12 @@ export async function samplingTable(lib) {
     `| ${backend}: DiT 4 x 64, 8 heads, 144 x 64, per sampling step | kernels (tf.profile) | compute kernels | ms / step |${gpu ? ' dispatches | passes | submits |' : ''}`,
     `| --- | --- | --- | --- |${gpu ? ' --- | --- | --- |' : ''}`,
   ];
-  for (const [sampler, guidanceScale, batch] of [['ddpm', 1, 1], ['dpmpp-2m', 1, 1], ['dpmpp-2m', 2, 1], ['dpmpp-2m', 2, 4]]) {
+  for (const [sampler, guidanceScale, batch] of [
+    ['ddpm', 1, 1],
+    ['dpmpp-2m', 1, 1],
+    ['dpmpp-2m', 2, 1],
+    ['dpmpp-2m', 2, 4],
+  ]) {
     for (const plain of [true, false]) {
       const c = await kernelCounts(lib, { sampler, guidanceScale, plain, batch, timed: true });
       const name = `${sampler}, guidance ${guidanceScale}, batch ${batch}, ${plain ? 'predict per step' : 'prepared plan'}`;

@@ -126,10 +126,12 @@ const lines = [
   '',
   '| run | kernels / step, per-step predict | kernels / step, prepared | wall ms (CPU ms), per-step | wall ms (CPU ms), prepared | CPU speed-up |',
   '| --- | --- | --- | --- | --- | --- |',
-  ...issueRows.map(({ name, perStep: a, prepared: b }) =>
-    `| ${name} | ${a.kernels.compute} / ${a.kernels.all} | ${b.kernels.compute} / ${b.kernels.all} | ` +
-    `${a.time.wall.toFixed(0)} (${a.time.cpu.toFixed(0)}) | ${b.time.wall.toFixed(0)} (${b.time.cpu.toFixed(0)}) | ` +
-    `${(a.time.cpu / b.time.cpu).toFixed(2)}x |`),
+  ...issueRows.map(
+    ({ name, perStep: a, prepared: b }) =>
+      `| ${name} | ${a.kernels.compute} / ${a.kernels.all} | ${b.kernels.compute} / ${b.kernels.all} | ` +
+      `${a.time.wall.toFixed(0)} (${a.time.cpu.toFixed(0)}) | ${b.time.wall.toFixed(0)} (${b.time.cpu.toFixed(0)}) | ` +
+      `${(a.time.cpu / b.time.cpu).toFixed(2)}x |`,
+  ),
   '',
   'Before this change (commit 4382b50, counted with the same `bench/kernels.mjs`): 237 compute kernels (343',
   'entries) per `predict`; per step 249 / 355 (ddpm), 251 / 357 (dpmpp-2m), 492 / 703 (dpmpp-2m, guidance 2).',

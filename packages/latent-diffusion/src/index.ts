@@ -1,10 +1,5 @@
 export { LatentDiffusionError, SamplingAbortedError } from './errors';
-export {
-  createSchedule,
-  type NoiseSchedule,
-  type ScheduleKind,
-  type ScheduleOptions,
-} from './schedule/schedule';
+export { createSchedule, type NoiseSchedule, type ScheduleKind, type ScheduleOptions } from './schedule/schedule';
 export { rescaleToZeroTerminalSnr } from './schedule/zero-terminal-snr';
 export {
   addNoise,
@@ -17,13 +12,7 @@ export {
   type Coefficient,
   type Prediction,
 } from './objectives/conversions';
-export {
-  SeededRng,
-  RNG_ALGORITHMS,
-  type RngAlgorithm,
-  type SeededRngOptions,
-  type SeededRngState,
-} from './random/seeded-rng';
+export { SeededRng, RNG_ALGORITHMS, type RngAlgorithm, type SeededRngOptions, type SeededRngState } from './random/seeded-rng';
 /** @deprecated Renamed {@link SeededRng} (its default algorithm is this generator's); the old name goes in a later release. */
 export { SeededRng as GaussianRng } from './random/seeded-rng';
 export { sample } from './samplers/sample';
@@ -40,14 +29,16 @@ export type {
   TimestepSpacing,
 } from './samplers/types';
 export { lossWeight, type LossWeighting } from './objectives/loss-weighting';
-export { denoisingLoss, diffusionLoss, type DenoisingLossOptions, type DenoisingTarget, type DiffusionLossOptions } from './objectives/diffusion-loss';
+export {
+  denoisingLoss,
+  diffusionLoss,
+  type DenoisingLossOptions,
+  type DenoisingTarget,
+  type DiffusionLossOptions,
+} from './objectives/diffusion-loss';
 export { DiT, type DiTConfig, type ConditionalDenoiser } from './denoiser/dit';
 export { setFusedSamplingKernels, fusedSamplingActive } from './webgpu/fused-kernels';
 export type { ParameterMap } from './denoiser/parameters';
 export { ExponentialMovingAverage, type EmaOptions, type EmaState } from './training/ema';
 export { LatentNormalizer, type LatentNormalizerState } from './training/latent-normalizer';
-export {
-  closedFormGaussianDenoiser,
-  gaussianMomentErrors,
-  type GaussianData,
-} from './analysis/closed-form-gaussian';
+export { closedFormGaussianDenoiser, gaussianMomentErrors, type GaussianData } from './analysis/closed-form-gaussian';

@@ -52,7 +52,10 @@ describeEachBackend('multi-head attention (splitHeads + attendHeads)', () => {
     const rng = new SeededRng(7);
     const [qv, kv, vv] = [rng.normals(b * n * w), rng.normals(b * n * w), rng.normals(b * n * w)];
     const out = tf.tidy(() => {
-      const qkv = tf.concat([qv, kv, vv].map((x) => tf.tensor3d(x, [b, n, w])), 2);
+      const qkv = tf.concat(
+        [qv, kv, vv].map((x) => tf.tensor3d(x, [b, n, w])),
+        2,
+      );
       const [q, k, v] = splitHeads(qkv, 3, heads);
       return attendHeads(q, k, v);
     });

@@ -10,9 +10,18 @@ import { gaussianData, gaussianOracle } from './helpers/gaussian-oracle';
 // x_t - a mu = 0.52 and 1: E[x0] = 1.2 and -1.2, E[eps] = 0.6 and 0.6, v = 0.8 * 0.6 - 0.6 * E[x0] = -0.24 and 1.2.
 const HAND: GaussianData = { mu: [1, -2], sigma: [0.5, 1] };
 const HAND_SCHEDULE = { timesteps: 1, alphasCumprod: Float32Array.of(0.64), alphasCumprod64: Float64Array.of(0.64) };
-const XT = [[0.8, -1.6], [1.32, -0.6]];
-const HAND_V = [[-0.6, 1.2], [-0.24, 1.2]];
-const HAND_EPS = [[0, 0], [0.6, 0.6]];
+const XT = [
+  [0.8, -1.6],
+  [1.32, -0.6],
+];
+const HAND_V = [
+  [-0.6, 1.2],
+  [-0.24, 1.2],
+];
+const HAND_EPS = [
+  [0, 0],
+  [0.6, 0.6],
+];
 
 async function predict(denoiser: ReturnType<typeof closedFormGaussianDenoiser>, xt: number[][], t: number[]): Promise<number[][]> {
   const [x, steps] = [tf.tensor2d(xt), tf.tensor1d(t, 'int32')];
@@ -24,7 +33,10 @@ async function predict(denoiser: ReturnType<typeof closedFormGaussianDenoiser>, 
 
 describeEachBackend('closedFormGaussianDenoiser', () => {
   it('gives the hand-worked v and epsilon, and so does the test oracle', async () => {
-    for (const [prediction, expected] of [['v', HAND_V], ['epsilon', HAND_EPS]] as const) {
+    for (const [prediction, expected] of [
+      ['v', HAND_V],
+      ['epsilon', HAND_EPS],
+    ] as const) {
       const exported = closedFormGaussianDenoiser(HAND, HAND_SCHEDULE, prediction);
       const oracle = gaussianOracle(HAND, HAND_SCHEDULE, prediction);
       expectClose(await predict(exported, XT, [0, 0]), expected, { rtol: 1e-6, atol: 1e-6 });
@@ -53,7 +65,10 @@ describe('gaussianMomentErrors', () => {
   it('gives the hand-worked worst mean and std errors', async () => {
     // dimension 0: samples 0 and 2 around mu 1, sigma 1: mean error 0, sample std sqrt(2), relative error 0.414;
     // dimension 1: samples 1 and 3 around mu 1, sigma 2: mean error 1 / 2, relative std error (2 - sqrt(2)) / 2.
-    const samples = tf.tensor2d([[0, 1], [2, 3]]);
+    const samples = tf.tensor2d([
+      [0, 1],
+      [2, 3],
+    ]);
     const errors = await gaussianMomentErrors(samples, { mu: [1, 1], sigma: [1, 2] });
     samples.dispose();
     expectClose([errors.meanErrorInSigma, errors.stdRelativeError], [0.5, Math.SQRT2 - 1], { rtol: 1e-6 });

@@ -9,11 +9,7 @@ const data = gaussianData(8); // sigma from 0.2 to 0.8, mu from -1 to 1
 const MEAN_TOLERANCE_IN_SIGMA = 0.08;
 const STD_RELATIVE_TOLERANCE = 0.06;
 
-async function errorsOf(
-  schedule: NoiseSchedule,
-  oracle: OracleKind,
-  options: Pick<SampleOptions, 'sampler' | 'steps' | 'spacing' | 'prediction'>,
-) {
+async function errorsOf(schedule: NoiseSchedule, oracle: OracleKind, options: Pick<SampleOptions, 'sampler' | 'steps' | 'spacing' | 'prediction'>) {
   const denoiser = gaussianOracle(data, schedule, oracle);
   const x = await sample({ ...options, denoiser, schedule, shape: [SAMPLES, data.mu.length], seed: 2024 });
   try {

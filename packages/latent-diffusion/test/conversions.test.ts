@@ -14,8 +14,16 @@ describeEachBackend('v / epsilon / x0 conversions', () => {
     const eps = tf.tensor1d(epsValues);
     const xt = addNoise(x0, eps, a, s);
     const v = velocityFrom(x0, eps, a, s);
-    expectClose(await xt.data(), x0Values.map((x, i) => a * x + s * epsValues[i]), { rtol: 1e-6, atol: 1e-6 });
-    expectClose(await v.data(), x0Values.map((x, i) => a * epsValues[i] - s * x), { rtol: 1e-6, atol: 1e-6 });
+    expectClose(
+      await xt.data(),
+      x0Values.map((x, i) => a * x + s * epsValues[i]),
+      { rtol: 1e-6, atol: 1e-6 },
+    );
+    expectClose(
+      await v.data(),
+      x0Values.map((x, i) => a * epsValues[i] - s * x),
+      { rtol: 1e-6, atol: 1e-6 },
+    );
     tf.dispose([x0, eps, xt, v]);
   });
 
@@ -34,8 +42,14 @@ describeEachBackend('v / epsilon / x0 conversions', () => {
   });
 
   test('per-sample coefficients broadcast over the batch', async () => {
-    const x0 = tf.tensor2d([[1, 2], [3, 4]]);
-    const eps = tf.tensor2d([[0, 1], [1, 0]]);
+    const x0 = tf.tensor2d([
+      [1, 2],
+      [3, 4],
+    ]);
+    const eps = tf.tensor2d([
+      [0, 1],
+      [1, 0],
+    ]);
     const aT = tf.tensor2d([[0.6], [0.8]]);
     const sT = tf.tensor2d([[0.8], [0.6]]);
     expectClose(await addNoise(x0, eps, aT, sT).data(), [0.6, 2, 3.0, 3.2], { rtol: 1e-6, atol: 1e-6 });

@@ -9,7 +9,10 @@ function inputs(batch: number, seed = 1) {
   const rng = new SeededRng(seed);
   return {
     xt: tf.tensor3d(rng.normals(batch * 5 * 3), [batch, 5, 3]),
-    t: tf.tensor1d(Array.from({ length: batch }, (_, i) => 7 * i + 3), 'int32'),
+    t: tf.tensor1d(
+      Array.from({ length: batch }, (_, i) => 7 * i + 3),
+      'int32',
+    ),
     cond: tf.tensor2d(rng.normals(batch * 6), [batch, 6]),
   };
 }
@@ -109,8 +112,17 @@ describeEachBackend('DiT denoiser', () => {
     const f = () => tf.sum(tf.mul(model.predict(xt, t, cond, keep), weights)) as tf.Scalar;
     const { grads } = tf.variableGrads(f);
     const h = 1e-2;
-    const names = ['posEmbed', 'blocks.0.qkv.kernel', 'blocks.1.fc1.kernel', 'cond.null', 'final.out.kernel',
-      'blocks.0.fc1.bias', 'blocks.1.adaLN.kernel', 'final.adaLN.bias', 'time.fc1.bias'];
+    const names = [
+      'posEmbed',
+      'blocks.0.qkv.kernel',
+      'blocks.1.fc1.kernel',
+      'cond.null',
+      'final.out.kernel',
+      'blocks.0.fc1.bias',
+      'blocks.1.adaLN.kernel',
+      'final.adaLN.bias',
+      'time.fc1.bias',
+    ];
     for (const name of names) {
       const v = model.variables[name];
       const g = await grads[v.name].data();

@@ -1,14 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { describeEachBackend, expectClose } from '@loragen/test-utils';
-import {
-  createSchedule,
-  denoisingLoss,
-  diffusionLoss,
-  SeededRng,
-  LatentDiffusionError,
-  lossWeight,
-  type ConditionalDenoiser,
-} from '../src';
+import { createSchedule, denoisingLoss, diffusionLoss, SeededRng, LatentDiffusionError, lossWeight, type ConditionalDenoiser } from '../src';
 
 describe('lossWeight', () => {
   test('closed forms of the three weightings', () => {
@@ -32,10 +24,7 @@ describe('lossWeight', () => {
     expect(lossWeight(snr, 'min-snr', 'v', 2) * vError ** 2).toBeCloseTo(Math.min(snr, 2) * x0ErrorFromV ** 2, 12);
     const epsError = 0.3;
     const x0ErrorFromEps = (s / a) * epsError;
-    expect(lossWeight(snr, 'min-snr', 'epsilon', 2) * epsError ** 2).toBeCloseTo(
-      Math.min(snr, 2) * x0ErrorFromEps ** 2,
-      12,
-    );
+    expect(lossWeight(snr, 'min-snr', 'epsilon', 2) * epsError ** 2).toBeCloseTo(Math.min(snr, 2) * x0ErrorFromEps ** 2, 12);
   });
 });
 
@@ -57,7 +46,11 @@ describeEachBackend('diffusionLoss', () => {
   const schedule = createSchedule({ kind: 'linear', timesteps: 50, betaStart: 1e-3, betaEnd: 0.2 });
   const x0Values = Array.from({ length: 6 * 3 }, (_, i) => Math.cos(i) * 0.7);
 
-  for (const [prediction, weighting] of [['v', 'snr-ratio'], ['epsilon', 'min-snr'], ['v', 'uniform']] as const) {
+  for (const [prediction, weighting] of [
+    ['v', 'snr-ratio'],
+    ['epsilon', 'min-snr'],
+    ['v', 'uniform'],
+  ] as const) {
     test(`${prediction} target, ${weighting} weighting: equals the loss recomputed by hand from x_t and t`, async () => {
       const { model, seen } = recordingModel();
       const x0 = tf.tensor2d(x0Values, [6, 3]);
@@ -99,9 +92,7 @@ describeEachBackend('diffusionLoss', () => {
     const dropped = kept.filter((k) => k === 0).length / 400;
     expect(Math.abs(dropped - 0.25)).toBeLessThan(0.07); // binomial sd 0.022
     tf.dispose([x0, cond, seen.xt!, seen.t!, seen.keep!]);
-    expect(() => diffusionLoss({ model, x0, schedule, rng: new SeededRng(1), condDropout: 2 })).toThrow(
-      /condDropout must lie in \[0, 1\]/,
-    );
+    expect(() => diffusionLoss({ model, x0, schedule, rng: new SeededRng(1), condDropout: 2 })).toThrow(/condDropout must lie in \[0, 1\]/);
   });
 
   test('denoisingLoss with the draws diffusionLoss makes gives the same loss; bad draws are typed errors', async () => {
@@ -114,9 +105,13 @@ describeEachBackend('diffusionLoss', () => {
     const keep = Array.from({ length: 6 }, () => (rng.uniform() < 0.5 ? 0 : 1));
     const given = denoisingLoss({ model, x0, cond, schedule, t, keep, noise: rng.normals(18), weighting: 'min-snr' });
     expect((await given.data())[0]).toBe((await drawn.data())[0]);
-    expect(() => denoisingLoss({ model, x0, schedule, t: [0, 1, 2, 3, 4, 50], noise: new Float32Array(18) })).toThrow(/integer timesteps in \[0, 50\)/);
+    expect(() => denoisingLoss({ model, x0, schedule, t: [0, 1, 2, 3, 4, 50], noise: new Float32Array(18) })).toThrow(
+      /integer timesteps in \[0, 50\)/,
+    );
     expect(() => denoisingLoss({ model, x0, schedule, t: [0, 1, 2, 3, 4, 5], noise: new Float32Array(17) })).toThrow(LatentDiffusionError);
-    expect(() => denoisingLoss({ model, x0, schedule, t: [0, 1, 2, 3, 4, 5], noise: new Float32Array(18), weighting: 'p2' as 'uniform' })).toThrow(/unknown weighting/);
+    expect(() => denoisingLoss({ model, x0, schedule, t: [0, 1, 2, 3, 4, 5], noise: new Float32Array(18), weighting: 'p2' as 'uniform' })).toThrow(
+      /unknown weighting/,
+    );
     tf.dispose([x0, cond, drawn, given]);
   });
 });

@@ -12,8 +12,7 @@ async function read(t: tf.Tensor): Promise<number[]> {
   return v;
 }
 
-const normals = (seed: number, shape: number[]) =>
-  tf.tensor(new SeededRng(seed).normals(shape.reduce((a, b) => a * b, 1)), shape);
+const normals = (seed: number, shape: number[]) => tf.tensor(new SeededRng(seed).normals(shape.reduce((a, b) => a * b, 1)), shape);
 
 describeEachBackend('DiT.prepare: precomputed conditioning equals per-step predict', () => {
   test.each([
@@ -118,7 +117,10 @@ describeEachBackend('sample with a prepared denoiser', () => {
         predict: (xt, step) =>
           tf.tidy(() => {
             const rows = tf.split(xt, plan.conditions.length, 0);
-            return tf.concat(rows.map((x, i) => plain(x, plan.timesteps[step], plan.conditions[i])), 0);
+            return tf.concat(
+              rows.map((x, i) => plain(x, plan.timesteps[step], plan.conditions[i])),
+              0,
+            );
           }),
         dispose: () => {},
       };

@@ -1,14 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { describeEachBackend, expectClose, expectNoLeaks } from '@loragen/test-utils';
-import {
-  createSchedule,
-  LatentDiffusionError,
-  LatentNormalizer,
-  sample,
-  SamplingAbortedError,
-  type Denoiser,
-  type SampleProgress,
-} from '../src';
+import { createSchedule, LatentDiffusionError, LatentNormalizer, sample, SamplingAbortedError, type Denoiser, type SampleProgress } from '../src';
 import { gaussianData, gaussianOracle } from './helpers/gaussian-oracle';
 
 const schedule = createSchedule({ kind: 'linear', timesteps: 100, betaStart: 1e-3, betaEnd: 0.1 });
@@ -36,7 +28,10 @@ describeEachBackend('sample: seeds, guidance, normaliser, clipping, progress, ca
   });
 
   test('guidance mixes uncond + scale (cond - uncond): same result as a denoiser that does it by hand', async () => {
-    const cond = tf.tensor2d(Array.from({ length: 16 * 4 }, (_, i) => Math.sin(i)), shape);
+    const cond = tf.tensor2d(
+      Array.from({ length: 16 * 4 }, (_, i) => Math.sin(i)),
+      shape,
+    );
     const base = (xt: tf.Tensor) => tf.mul(xt, 0.1);
     const denoiser: Denoiser = (xt, _t, c) => tf.tidy(() => (c === null ? base(xt) : tf.add(base(xt), c)));
     const byHand: Denoiser = (xt) => tf.tidy(() => tf.add(base(xt), tf.mul(cond, 3)));
@@ -52,7 +47,11 @@ describeEachBackend('sample: seeds, guidance, normaliser, clipping, progress, ca
     const plain = await values(await sample(opts));
     const normalizer = new LatentNormalizer({ shift: 2, scale: 3 });
     const out = await values(await sample({ ...opts, normalizer }));
-    expectClose(out, Array.from(plain, (v) => 3 * v + 2), { rtol: 1e-6, atol: 1e-5 });
+    expectClose(
+      out,
+      Array.from(plain, (v) => 3 * v + 2),
+      { rtol: 1e-6, atol: 1e-5 },
+    );
   });
 
   test('clipX0 bounds the x0 estimates, hence deterministic samples', async () => {
@@ -76,7 +75,12 @@ describeEachBackend('sample: seeds, guidance, normaliser, clipping, progress, ca
     await expectNoLeaks(async () => {
       const controller = new AbortController();
       const run = sample({
-        denoiser: oracle, shape, schedule, sampler: 'dpmpp-2m', steps: 10, signal: controller.signal,
+        denoiser: oracle,
+        shape,
+        schedule,
+        sampler: 'dpmpp-2m',
+        steps: 10,
+        signal: controller.signal,
         onProgress: (p) => p.step === 3 && controller.abort('user pressed stop'),
       });
       await expect(run).rejects.toBeInstanceOf(SamplingAbortedError);
@@ -87,9 +91,7 @@ describeEachBackend('sample: seeds, guidance, normaliser, clipping, progress, ca
   test('an abort from a timer is seen between steps', async () => {
     const controller = new AbortController();
     setTimeout(() => controller.abort(), 5);
-    await expect(
-      sample({ denoiser: oracle, shape, schedule, sampler: 'ddpm', signal: controller.signal }),
-    ).rejects.toThrow(/aborted at step/);
+    await expect(sample({ denoiser: oracle, shape, schedule, sampler: 'ddpm', signal: controller.signal })).rejects.toThrow(/aborted at step/);
   });
 
   test('no tensors leak over 5 sampling runs (every sampler, with guidance)', async () => {
@@ -109,12 +111,8 @@ describeEachBackend('sample: seeds, guidance, normaliser, clipping, progress, ca
     await expect(sample({ denoiser: oracle, shape, schedule, sampler: 'ddim', cond })).rejects.toThrow(
       /cond has batch 3 but shape asks for batch 16/,
     );
-    await expect(sample({ denoiser: oracle, shape, schedule: zero, sampler: 'ddim', prediction: 'epsilon' })).rejects.toThrow(
-      /use v prediction/,
-    );
-    await expect(sample({ denoiser: oracle, shape, schedule, sampler: 'euler' as 'ddim' })).rejects.toThrow(
-      LatentDiffusionError,
-    );
+    await expect(sample({ denoiser: oracle, shape, schedule: zero, sampler: 'ddim', prediction: 'epsilon' })).rejects.toThrow(/use v prediction/);
+    await expect(sample({ denoiser: oracle, shape, schedule, sampler: 'euler' as 'ddim' })).rejects.toThrow(LatentDiffusionError);
     cond.dispose();
   });
 });

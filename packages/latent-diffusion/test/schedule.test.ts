@@ -51,11 +51,12 @@ describe('createSchedule', () => {
     expect(zero.snr[999]).toBe(0);
     expect(zero.alphasCumprod64[0]).toBeCloseTo(plain.alphasCumprod64[0], 14);
     const r = (a: ArrayLike<number>, t: number) => Math.sqrt(a[t]);
-    const slope = (r(zero.alphasCumprod64, 0) - r(zero.alphasCumprod64, 500)) /
-      (r(plain.alphasCumprod64, 0) - r(plain.alphasCumprod64, 500));
+    const slope = (r(zero.alphasCumprod64, 0) - r(zero.alphasCumprod64, 500)) / (r(plain.alphasCumprod64, 0) - r(plain.alphasCumprod64, 500));
     for (const t of [100, 700, 999]) {
       expect(r(zero.alphasCumprod64, t)).toBeCloseTo(
-        r(zero.alphasCumprod64, 0) - slope * (r(plain.alphasCumprod64, 0) - r(plain.alphasCumprod64, t)), 10);
+        r(zero.alphasCumprod64, 0) - slope * (r(plain.alphasCumprod64, 0) - r(plain.alphasCumprod64, t)),
+        10,
+      );
     }
     // The betas are re-derived from the rescaled abar, so their product reproduces it.
     const again = cumulativeProduct(zero.betas.slice(0, 999));

@@ -8,13 +8,7 @@ import { CHANNELS, CLASSES, classStatistics, drawBatch, oneHot, TOKENS, WITHIN_C
 const schedule = createSchedule({ kind: 'cosine', timesteps: 200 });
 const modelConfig = { tokens: TOKENS, channels: CHANNELS, width: 32, depth: 2, heads: 4, condDim: CLASSES, timeFeatures: 32 };
 
-async function trainStep(
-  model: DiT,
-  optimizer: tf.Optimizer,
-  rng: SeededRng,
-  batch: number,
-  condDropout: number,
-): Promise<number> {
+async function trainStep(model: DiT, optimizer: tf.Optimizer, rng: SeededRng, batch: number, condDropout: number): Promise<number> {
   const { x0, cond } = drawBatch(rng, batch);
   const loss = optimizer.minimize(
     () => diffusionLoss({ model, x0, cond, schedule, rng, weighting: 'snr-ratio', condDropout }),
@@ -53,8 +47,14 @@ describe('a small DiT learns a class-conditional mixture of Gaussians [wasm]', (
     const cond = oneHot(labels);
     const x = await ema.withAveragedWeights(() =>
       sample({
-        denoiser: model.asDenoiser(), shape: [labels.length, TOKENS, CHANNELS], schedule, sampler: 'dpmpp-2m',
-        steps: 20, cond, guidanceScale, seed: 7,
+        denoiser: model.asDenoiser(),
+        shape: [labels.length, TOKENS, CHANNELS],
+        schedule,
+        sampler: 'dpmpp-2m',
+        steps: 20,
+        cond,
+        guidanceScale,
+        seed: 7,
       }),
     );
     const values = (await x.data()) as Float32Array;
@@ -95,7 +95,16 @@ describeEachBackend('training and sampling on this backend', () => {
       const cond = oneHot([0, 1, 2, 0]);
       for (let run = 0; run < 5; run++) {
         const x = await ema.withAveragedWeights(() =>
-          sample({ denoiser: model.asDenoiser(), shape: [4, TOKENS, CHANNELS], schedule, sampler: 'dpmpp-2m', steps: 5, cond, guidanceScale: 2, seed: run }),
+          sample({
+            denoiser: model.asDenoiser(),
+            shape: [4, TOKENS, CHANNELS],
+            schedule,
+            sampler: 'dpmpp-2m',
+            steps: 5,
+            cond,
+            guidanceScale: 2,
+            seed: run,
+          }),
         );
         x.dispose();
       }

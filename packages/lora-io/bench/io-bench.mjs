@@ -85,7 +85,11 @@ try {
   const line = (what, key, base, target) =>
     `| ${what} | ${med[key].toFixed(0)} ms (best ${best[key].toFixed(0)}) | ${mbps(med[key])} MB/s | ` +
     `${base ? `${(med[base] / med[key]).toFixed(2)}x (best ${(best[base] / best[key]).toFixed(2)}x)` : '1.00x'} | ${target} |`;
-  console.log(`lora-io I/O benchmark: ${MB} MB files, median (and best) of ${REPS} runs after one warm-up, Node ${process.version}, ${cpus().length} CPUs (${cpus()[0]?.model ?? '?'}), load average ${loadavg().map((x) => x.toFixed(1)).join(' ')}`);
+  console.log(
+    `lora-io I/O benchmark: ${MB} MB files, median (and best) of ${REPS} runs after one warm-up, Node ${process.version}, ${cpus().length} CPUs (${cpus()[0]?.model ?? '?'}), load average ${loadavg()
+      .map((x) => x.toFixed(1))
+      .join(' ')}`,
+  );
   console.log('| operation | time | throughput (file bytes) | ratio to plain fs, same bytes | target |');
   console.log('| --- | --- | --- | --- | --- |');
   console.log(line('fs.readFile, F32 file', 'rawReadF32', null, ''));

@@ -26,8 +26,7 @@ export class LoraIoError extends Error {
 }
 
 const SAFETENSORS_HINT = 'the file is truncated, damaged or not a safetensors file: write it again, or fetch it again from its source';
-const ADAPTER_HINT =
-  'pass a PEFT LoRA adapter folder (adapter_config.json + adapter_model.safetensors, as PEFT save_pretrained writes them)';
+const ADAPTER_HINT = 'pass a PEFT LoRA adapter folder (adapter_config.json + adapter_model.safetensors, as PEFT save_pretrained writes them)';
 const LAYOUT_HINT = 'adapters of one library must share base model, target modules and rank: move the odd adapter out';
 
 /** A safetensors file is malformed; `tensor` names the entry at fault when there is one. */

@@ -14,28 +14,10 @@ export type {
 
 // Safetensors
 export { DTYPE_SIZE, READABLE_DTYPES, WRITABLE_DTYPES } from './safetensors/dtypes';
-export {
-  MAX_HEADER_BYTES,
-  parseSafetensorsHeader,
-  readHeaderLength,
-  type SafetensorsHeader,
-  type SafetensorsTensorInfo,
-} from './safetensors/header';
-export {
-  parseSafetensors,
-  parseSafetensorsBlob,
-  parseSafetensorsHeaderFromBytes,
-  type SafetensorsFile,
-} from './safetensors/parse';
+export { MAX_HEADER_BYTES, parseSafetensorsHeader, readHeaderLength, type SafetensorsHeader, type SafetensorsTensorInfo } from './safetensors/header';
+export { parseSafetensors, parseSafetensorsBlob, parseSafetensorsHeaderFromBytes, type SafetensorsFile } from './safetensors/parse';
 export { serializeSafetensors, planSafetensors, type SafetensorsInput, type SafetensorsPlan } from './safetensors/serialize';
-export {
-  tensorToFloat32,
-  float32ToBytes,
-  roundThrough,
-  numel,
-  type SafetensorsTensor,
-  type FloatDtype,
-} from './safetensors/convert';
+export { tensorToFloat32, float32ToBytes, roundThrough, numel, type SafetensorsTensor, type FloatDtype } from './safetensors/convert';
 
 // PyTorch .bin (restricted unpickler)
 export { readTorchStateDict } from './torch/bin';
@@ -65,11 +47,7 @@ export {
   type SerializePeftAdapterOptions,
 } from './peft/adapter';
 
-export {
-  checkArithmeticInputs,
-  adapterFromFactors,
-  type FactoredModule,
-} from './peft/arithmetic';
+export { checkArithmeticInputs, adapterFromFactors, type FactoredModule } from './peft/arithmetic';
 
 // Layouts
 export {

@@ -1,14 +1,6 @@
 // Node-only entry point: file-system reading and atomic writing, plus everything the browser-safe entry has.
 export * from './index';
-export {
-  readPeftAdapter,
-  writePeftAdapter,
-  readPeftConfig,
-  findWeightsFile,
-  CONFIG_FILE,
-  SAFETENSORS_FILE,
-  BIN_FILE,
-} from './node/peft-fs';
+export { readPeftAdapter, writePeftAdapter, readPeftConfig, findWeightsFile, CONFIG_FILE, SAFETENSORS_FILE, BIN_FILE } from './node/peft-fs';
 export {
   readSafetensorsFile,
   readSafetensorsHeader,

@@ -70,19 +70,7 @@ export interface WritePeftAdapterOptions {
 }
 
 /** Safetensors dtypes. F8 types are read only. */
-export type SafetensorsDtype =
-  | 'F64'
-  | 'F32'
-  | 'F16'
-  | 'BF16'
-  | 'I64'
-  | 'I32'
-  | 'I16'
-  | 'I8'
-  | 'U8'
-  | 'BOOL'
-  | 'F8_E4M3'
-  | 'F8_E5M2';
+export type SafetensorsDtype = 'F64' | 'F32' | 'F16' | 'BF16' | 'I64' | 'I32' | 'I16' | 'I8' | 'U8' | 'BOOL' | 'F8_E4M3' | 'F8_E5M2';
 
 /** Where a LoRA module sits in its model. */
 export interface ModulePosition {

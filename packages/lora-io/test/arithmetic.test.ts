@@ -18,7 +18,15 @@ function mod(name: string, rank: number, dOut: number, dIn: number, alpha: numbe
   return { name, rank, alpha, scaling: loraScaling(alpha, rank, rslora), dIn, dOut, A: f32(rank * dIn, rank), B: f32(dOut * rank, dOut) };
 }
 const NAMES = ['base_model.model.layers.0.q_proj', 'base_model.model.layers.0.v_proj'];
-function adapter(rank: number, alpha: number, extra: Partial<LoraAdapter['config']> = {}, shapes: [number, number][] = [[8, 6], [4, 6]]): LoraAdapter {
+function adapter(
+  rank: number,
+  alpha: number,
+  extra: Partial<LoraAdapter['config']> = {},
+  shapes: [number, number][] = [
+    [8, 6],
+    [4, 6],
+  ],
+): LoraAdapter {
   const rslora = extra.use_rslora === true;
   return {
     config: { peft_type: 'LORA', r: rank, lora_alpha: alpha, target_modules: ['q_proj', 'v_proj'], ...extra },
@@ -36,9 +44,18 @@ describe('checkArithmeticInputs', () => {
     lacking.modules.pop();
     expect(() => checkArithmeticInputs([adapter(4, 8), lacking], ['a', 'b'])).toThrow(`module '${NAMES[1]}' is in a but not in b`);
     expect(() => checkArithmeticInputs([lacking, adapter(4, 8)], ['a', 'b'])).toThrow(`module '${NAMES[1]}' is in b but not in a`);
-    expect(() => checkArithmeticInputs([adapter(4, 8), adapter(4, 8, {}, [[8, 6], [4, 7]])], ['a', 'b'])).toThrow(
-      `module '${NAMES[1]}' is 4 x 7 (dOut x dIn) in b but 4 x 6 in a`,
-    );
+    expect(() =>
+      checkArithmeticInputs(
+        [
+          adapter(4, 8),
+          adapter(4, 8, {}, [
+            [8, 6],
+            [4, 7],
+          ]),
+        ],
+        ['a', 'b'],
+      ),
+    ).toThrow(`module '${NAMES[1]}' is 4 x 7 (dOut x dIn) in b but 4 x 6 in a`);
     const error = (() => {
       try {
         checkArithmeticInputs([adapter(4, 8), lacking]);
@@ -66,14 +83,24 @@ describe('checkArithmeticInputs', () => {
 
 describe('adapterFromFactors', () => {
   test('scaling 1 whatever the rank: r is the most common rank, rank_pattern and alpha_pattern cover the others', () => {
-    const template = adapter(4, 32, { use_rslora: true, fan_in_fan_out: true, rank_pattern: { q_proj: 4 }, base_model_name_or_path: 'some/model', custom: 1 });
+    const template = adapter(4, 32, {
+      use_rslora: true,
+      fan_in_fan_out: true,
+      rank_pattern: { q_proj: 4 },
+      base_model_name_or_path: 'some/model',
+      custom: 1,
+    });
     const modules = [
       { name: NAMES[0], dOut: 8, dIn: 6, A: f32(3 * 6, 1), B: f32(8 * 3, 2) },
       { name: NAMES[1], dOut: 4, dIn: 6, A: f32(5 * 6, 3), B: f32(4 * 5, 4) },
       { name: 'base_model.model.layers.1.q_proj', dOut: 8, dIn: 6, A: f32(5 * 6, 5), B: f32(8 * 5, 6) },
     ];
     const out = adapterFromFactors(template.config, modules);
-    expect(out.modules.map((m) => [m.rank, m.alpha, m.scaling])).toEqual([[3, 3, 1], [5, 5, 1], [5, 5, 1]]);
+    expect(out.modules.map((m) => [m.rank, m.alpha, m.scaling])).toEqual([
+      [3, 3, 1],
+      [5, 5, 1],
+      [5, 5, 1],
+    ]);
     const files = serializePeftAdapter(out);
     const config = JSON.parse(files.config);
     expect([config.r, config.lora_alpha, config.use_rslora, config.use_dora]).toEqual([5, 5, false, false]);

@@ -18,12 +18,19 @@ function refusal(bytes: Uint8Array): string {
 }
 
 test('reads a dict of tensors (contiguous views and strided gathers), with and without ZIP64', () => {
-  const pkl = new Pickle().op('}').op('(')
-    .str('a').tensor('0', 'FloatStorage', 6, 0, [2, 3], [3, 1])
-    .str('aT').tensor('0', 'FloatStorage', 6, 0, [3, 2], [1, 3]) // a transposed view of the same storage
-    .str('tail').tensor('0', 'FloatStorage', 6, 4, [2], [1])
-    .str('h').tensor('1', 'HalfStorage', 2, 0, [2], [1])
-    .op('u').done();
+  const pkl = new Pickle()
+    .op('}')
+    .op('(')
+    .str('a')
+    .tensor('0', 'FloatStorage', 6, 0, [2, 3], [3, 1])
+    .str('aT')
+    .tensor('0', 'FloatStorage', 6, 0, [3, 2], [1, 3]) // a transposed view of the same storage
+    .str('tail')
+    .tensor('0', 'FloatStorage', 6, 4, [2], [1])
+    .str('h')
+    .tensor('1', 'HalfStorage', 2, 0, [2], [1])
+    .op('u')
+    .done();
   const storages = { '0': f32([1, 2, 3, 4, 5, 6]), '1': new Uint8Array(new Uint16Array([0x3c00, 0xc000]).buffer) };
   for (const zip64 of [false, true]) {
     const sd = readTorchStateDict(torchArchive(pkl, storages, { zip64 }));
@@ -37,9 +44,17 @@ test('reads a dict of tensors (contiguous views and strided gathers), with and w
 });
 
 test('an OrderedDict state dict (with BUILD of its _metadata) is read', () => {
-  const pkl = new Pickle().global('collections', 'OrderedDict').op(')').op('R').op('(')
-    .str('w').tensor('0', 'FloatStorage', 1, 0, [1], [1]).op('u')
-    .op('}').op('b').done();
+  const pkl = new Pickle()
+    .global('collections', 'OrderedDict')
+    .op(')')
+    .op('R')
+    .op('(')
+    .str('w')
+    .tensor('0', 'FloatStorage', 1, 0, [1], [1])
+    .op('u')
+    .op('}')
+    .op('b')
+    .done();
   expect(Array.from(tensorToFloat32(readTorchStateDict(torchArchive(pkl, { '0': f32([9]) })).get('w')!))).toEqual([9]);
 });
 
@@ -79,9 +94,21 @@ describe('refuses malformed archives and pickles', () => {
     ['compressed entries', () => torchArchive(ok, { '0': f32([1]) }, { method: 8 }), /compressed/],
     ['no data.pkl', () => buildZip([['x/version', new Uint8Array(1)]]), /data\.pkl/],
     ['missing storage', () => torchArchive(ok, {}), /storage '0' is missing/],
-    ['storage shorter than claimed', () => torchArchive(new Pickle().op('}').str('w').tensor('0', 'FloatStorage', 4, 0, [4], [1]).op('s').done(), { '0': f32([1]) }), /shorter/],
-    ['tensor past its storage', () => torchArchive(new Pickle().op('}').str('w').tensor('0', 'FloatStorage', 2, 1, [2], [1]).op('s').done(), { '0': f32([1, 2]) }), /past the end/],
-    ['tensor larger than its storage (stride 0)', () => torchArchive(new Pickle().op('}').str('w').tensor('0', 'FloatStorage', 1, 0, [1000000], [0]).op('s').done(), { '0': f32([1]) }), /more than its storage/],
+    [
+      'storage shorter than claimed',
+      () => torchArchive(new Pickle().op('}').str('w').tensor('0', 'FloatStorage', 4, 0, [4], [1]).op('s').done(), { '0': f32([1]) }),
+      /shorter/,
+    ],
+    [
+      'tensor past its storage',
+      () => torchArchive(new Pickle().op('}').str('w').tensor('0', 'FloatStorage', 2, 1, [2], [1]).op('s').done(), { '0': f32([1, 2]) }),
+      /past the end/,
+    ],
+    [
+      'tensor larger than its storage (stride 0)',
+      () => torchArchive(new Pickle().op('}').str('w').tensor('0', 'FloatStorage', 1, 0, [1000000], [0]).op('s').done(), { '0': f32([1]) }),
+      /more than its storage/,
+    ],
     ['forbidden opcode (INST)', () => torchArchive(Uint8Array.from([0x80, 2, 0x69, 0x6f, 0x73, 10, 0x73, 10, 0x2e]), {}), /opcode 0x69/],
     ['forbidden opcode (NEWOBJ)', () => torchArchive(Uint8Array.from([0x80, 2, 0x81, 0x2e]), {}), /opcode 0x81/],
     ['truncated pickle', () => torchArchive(ok.subarray(0, 20), { '0': f32([1]) }), /truncated|underflow/],
@@ -91,8 +118,25 @@ describe('refuses malformed archives and pickles', () => {
     ['unknown memo slot', () => torchArchive(Uint8Array.from([0x80, 2, 0x68, 5, 0x2e]), {}), /memo slot 5/],
     ['a persistent id that is not a storage', () => torchArchive(new Pickle().str('x').op('Q').done(), {}), /persistent id/],
     ['REDUCE on a storage class', () => torchArchive(new Pickle().global('torch', 'FloatStorage').op(')').op('R').done(), {}), /cannot be called/],
-    ['big-endian archive', () => buildZip([['a/data.pkl', ok], ['a/byteorder', Buffer.from('big')], ['a/data/0', f32([1])]]), /big-endian/],
-    ['duplicate entries', () => buildZip([['a/data.pkl', ok], ['a/data.pkl', ok]]), /twice/],
+    [
+      'big-endian archive',
+      () =>
+        buildZip([
+          ['a/data.pkl', ok],
+          ['a/byteorder', Buffer.from('big')],
+          ['a/data/0', f32([1])],
+        ]),
+      /big-endian/,
+    ],
+    [
+      'duplicate entries',
+      () =>
+        buildZip([
+          ['a/data.pkl', ok],
+          ['a/data.pkl', ok],
+        ]),
+      /twice/,
+    ],
   ])('%s', (_name, make, message) => {
     expect(refusal(make())).toMatch(message);
   });

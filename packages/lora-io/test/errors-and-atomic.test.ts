@@ -66,10 +66,12 @@ describe('writeFolderAtomic', () => {
   });
 
   test('leaves neither the target nor the temporary folder when filling fails or the target is not empty', async () => {
-    await expect(writeFolderAtomic(join(root, 'out'), async (tmp) => {
-      writeFileSync(join(tmp, 'half'), 'x');
-      throw new Error('disk full');
-    })).rejects.toThrow('disk full');
+    await expect(
+      writeFolderAtomic(join(root, 'out'), async (tmp) => {
+        writeFileSync(join(tmp, 'half'), 'x');
+        throw new Error('disk full');
+      }),
+    ).rejects.toThrow('disk full');
     expect(readdirSync(root)).toEqual([]);
     mkdirSync(join(root, 'full'));
     writeFileSync(join(root, 'full', 'keep'), 'k');

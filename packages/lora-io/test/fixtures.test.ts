@@ -40,17 +40,22 @@ test('the fixture set is the expected one', () => {
 });
 
 test('the singular-value reference agrees with a dense Jacobi on a small case', () => {
-  const r = 3, dIn = 7, dOut = 5;
+  const r = 3,
+    dIn = 7,
+    dOut = 5;
   const A = Float32Array.from({ length: r * dIn }, (_, i) => Math.sin(i * 1.3) + 0.1 * i);
   const B = Float32Array.from({ length: dOut * r }, (_, i) => Math.cos(i * 0.7) - 0.05 * i);
   const dW = denseDelta(A, B, r, dIn, dOut, 2);
   const gram = new Float64Array(dOut * dOut);
-  for (let i = 0; i < dOut; i++) for (let j = 0; j < dOut; j++) {
-    let s = 0;
-    for (let k = 0; k < dIn; k++) s += dW[i * dIn + k] * dW[j * dIn + k];
-    gram[i * dOut + j] = s;
-  }
-  const dense = jacobiEigenvalues(gram, dOut).slice(0, r).map((x) => Math.sqrt(x));
+  for (let i = 0; i < dOut; i++)
+    for (let j = 0; j < dOut; j++) {
+      let s = 0;
+      for (let k = 0; k < dIn; k++) s += dW[i * dIn + k] * dW[j * dIn + k];
+      gram[i * dOut + j] = s;
+    }
+  const dense = jacobiEigenvalues(gram, dOut)
+    .slice(0, r)
+    .map((x) => Math.sqrt(x));
   const factored = lowRankSingularValues(A, B, r, dIn, dOut, 2);
   for (let i = 0; i < r; i++) expect(rel(factored[i], dense[i])).toBeLessThan(1e-10);
 });

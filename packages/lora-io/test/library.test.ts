@@ -27,7 +27,10 @@ test('reads tasks with descriptions, checks the shared layout from headers, stre
   copyAdapter('real/distilbert-emotion', join(lib, 'emotion'));
   copyAdapter('real/distilbert-imdb-sentiment', join(lib, 'imdb'));
   writeFileSync(join(lib, 'emotion', 'descriptions.json'), JSON.stringify(['Classify the emotion of a text', 'Which emotion?']));
-  writeFileSync(join(lib, 'imdb', 'metadata.yaml'), 'name: imdb\ndescriptions:\n  - Classify the sentiment of a movie review\n  - "Is this review positive? # not a comment"\nsource: x\n');
+  writeFileSync(
+    join(lib, 'imdb', 'metadata.yaml'),
+    'name: imdb\ndescriptions:\n  - Classify the sentiment of a movie review\n  - "Is this review positive? # not a comment"\nsource: x\n',
+  );
   mkdirSync(join(lib, '.cache'));
   writeFileSync(join(lib, 'README.md'), 'not a task');
   const library = await readLoraLibrary(lib);
@@ -92,7 +95,7 @@ test('a task folder without an adapter, or an empty library, is an AdapterFormat
 describe('metadata.yaml descriptions', () => {
   test.each<[string, string[]]>([
     ['descriptions:\n- a\n- b # c\n', ['a', 'b']],
-    ["descriptions: ['it''s', \"q, \\\"x\\\"\", plain]\n", ["it's", 'q, "x"', 'plain']],
+    ['descriptions: [\'it\'\'s\', "q, \\"x\\"", plain]\n', ["it's", 'q, "x"', 'plain']],
     ['descriptions: [\n  a,\n  b\n]\nother: 1\n', ['a', 'b']],
     ['title: t\n\ndescriptions:\n\n  - one\n  # comment\n  - two\nnext: 3\n', ['one', 'two']],
     ['descriptions: []\n', []],

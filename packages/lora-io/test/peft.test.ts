@@ -69,12 +69,15 @@ describe('config', () => {
 describe('adapters from tensors', () => {
   test('scaling after rank and alpha patterns, with rsLoRA', () => {
     const config = { r: 4, lora_alpha: 8, use_rslora: true, rank_pattern: { q: 9 }, alpha_pattern: { v: 6 } };
-    const a = adapterFromTensors(config, new Map([
-      ['base_model.model.enc.0.q.lora_A.weight', t([9, 3], f32(27))],
-      ['base_model.model.enc.0.q.lora_B.weight', t([2, 9], f32(18))],
-      ['base_model.model.enc.0.v.lora_A.weight', t([4, 3], f32(12))],
-      ['base_model.model.enc.0.v.lora_B.weight', t([2, 4], f32(8))],
-    ]));
+    const a = adapterFromTensors(
+      config,
+      new Map([
+        ['base_model.model.enc.0.q.lora_A.weight', t([9, 3], f32(27))],
+        ['base_model.model.enc.0.q.lora_B.weight', t([2, 9], f32(18))],
+        ['base_model.model.enc.0.v.lora_A.weight', t([4, 3], f32(12))],
+        ['base_model.model.enc.0.v.lora_B.weight', t([2, 4], f32(8))],
+      ]),
+    );
     expect(a.modules.map((m) => [m.name, m.rank, m.alpha, m.scaling])).toEqual([
       ['base_model.model.enc.0.q', 9, 8, 8 / 3],
       ['base_model.model.enc.0.v', 4, 6, 3],
@@ -82,10 +85,13 @@ describe('adapters from tensors', () => {
   });
 
   test('keys with the adapter name and without the base_model.model. prefix', () => {
-    const a = adapterFromTensors({ r: 2, lora_alpha: 2 }, new Map([
-      ['model.layers.0.self_attn.q_proj.lora_A.default.weight', t([2, 3], f32(6))],
-      ['model.layers.0.self_attn.q_proj.lora_B.default.weight', t([4, 2], f32(8))],
-    ]));
+    const a = adapterFromTensors(
+      { r: 2, lora_alpha: 2 },
+      new Map([
+        ['model.layers.0.self_attn.q_proj.lora_A.default.weight', t([2, 3], f32(6))],
+        ['model.layers.0.self_attn.q_proj.lora_B.default.weight', t([4, 2], f32(8))],
+      ]),
+    );
     expect(a.modules.map((m) => [m.name, m.dIn, m.dOut])).toEqual([['base_model.model.model.layers.0.self_attn.q_proj', 3, 4]]);
     // Written back the way PEFT saves it.
     const again = parsePeftAdapter(serializePeftAdapter(a).config, serializePeftAdapter(a).safetensors);
@@ -94,11 +100,14 @@ describe('adapters from tensors', () => {
 
   test('DoRA magnitude vectors, in both key spellings, are exposed and written back', () => {
     for (const key of ['x.lora_magnitude_vector', 'x.lora_magnitude_vector.weight', 'x.lora_magnitude_vector.default.weight']) {
-      const a = adapterFromTensors({ r: 2, lora_alpha: 4, use_dora: true }, new Map([
-        ['base_model.model.x.lora_A.weight', t([2, 3], f32(6))],
-        ['base_model.model.x.lora_B.weight', t([5, 2], f32(10))],
-        [`base_model.model.${key}`, t([5], f32(5, 3))],
-      ]));
+      const a = adapterFromTensors(
+        { r: 2, lora_alpha: 4, use_dora: true },
+        new Map([
+          ['base_model.model.x.lora_A.weight', t([2, 3], f32(6))],
+          ['base_model.model.x.lora_B.weight', t([5, 2], f32(10))],
+          [`base_model.model.${key}`, t([5], f32(5, 3))],
+        ]),
+      );
       expect(a.modules[0].magnitude).toEqual(f32(5, 3));
       const { safetensors } = serializePeftAdapter(a);
       const back = parsePeftAdapter(JSON.stringify(a.config), safetensors);
@@ -109,11 +118,47 @@ describe('adapters from tensors', () => {
 
   test.each<[string, [string, SafetensorsTensor][], RegExp]>([
     ['lora_A without lora_B', [['m.lora_A.weight', t([2, 3], f32(6))]], /has lora_A but no lora_B/],
-    ['rank mismatch between A and B', [['m.lora_A.weight', t([2, 3], f32(6))], ['m.lora_B.weight', t([3, 3], f32(9))]], /rank 2 but lora_B has rank 3/],
-    ['rank differs from config', [['m.lora_A.weight', t([3, 3], f32(9))], ['m.lora_B.weight', t([3, 3], f32(9))]], /rank 3 in its tensors but 2/],
-    ['conv LoRA', [['m.lora_A.weight', t([2, 3, 1, 1], f32(6))], ['m.lora_B.weight', t([3, 2, 1, 1], f32(6))]], /2-D/],
-    ['integer factors', [['m.lora_A.weight', { dtype: 'I32', shape: [2, 1], data: new Uint8Array(8) }], ['m.lora_B.weight', t([1, 2], f32(2))]], /floating point/],
-    ['magnitude of the wrong length', [['m.lora_A.weight', t([2, 3], f32(6))], ['m.lora_B.weight', t([4, 2], f32(8))], ['m.lora_magnitude_vector', t([3], f32(3))]], /magnitude/],
+    [
+      'rank mismatch between A and B',
+      [
+        ['m.lora_A.weight', t([2, 3], f32(6))],
+        ['m.lora_B.weight', t([3, 3], f32(9))],
+      ],
+      /rank 2 but lora_B has rank 3/,
+    ],
+    [
+      'rank differs from config',
+      [
+        ['m.lora_A.weight', t([3, 3], f32(9))],
+        ['m.lora_B.weight', t([3, 3], f32(9))],
+      ],
+      /rank 3 in its tensors but 2/,
+    ],
+    [
+      'conv LoRA',
+      [
+        ['m.lora_A.weight', t([2, 3, 1, 1], f32(6))],
+        ['m.lora_B.weight', t([3, 2, 1, 1], f32(6))],
+      ],
+      /2-D/,
+    ],
+    [
+      'integer factors',
+      [
+        ['m.lora_A.weight', { dtype: 'I32', shape: [2, 1], data: new Uint8Array(8) }],
+        ['m.lora_B.weight', t([1, 2], f32(2))],
+      ],
+      /floating point/,
+    ],
+    [
+      'magnitude of the wrong length',
+      [
+        ['m.lora_A.weight', t([2, 3], f32(6))],
+        ['m.lora_B.weight', t([4, 2], f32(8))],
+        ['m.lora_magnitude_vector', t([3], f32(3))],
+      ],
+      /magnitude/,
+    ],
   ])('refuses %s', (_n, tensors, message) => {
     expect(() => adapterFromTensors({ r: 2, lora_alpha: 2 }, new Map(tensors))).toThrow(message);
   });
@@ -161,11 +206,27 @@ describe('writing', () => {
   });
 
   test.each<[string, LoraAdapter, RegExp]>([
-    ['scaling that alpha and rank do not give', { config: { r: 4, lora_alpha: 8 }, modules: [{ ...mod('a.q', 4, 2, 2, 8), scaling: 3 }] }, /scaling 3 does not match/],
+    [
+      'scaling that alpha and rank do not give',
+      { config: { r: 4, lora_alpha: 8 }, modules: [{ ...mod('a.q', 4, 2, 2, 8), scaling: 3 }] },
+      /scaling 3 does not match/,
+    ],
     ['A of the wrong size', { config: { r: 4, lora_alpha: 8 }, modules: [{ ...mod('a.q', 4, 2, 2, 8), A: new Float32Array(3) }] }, /A must be/],
-    ['a module twice', { config: { r: 4, lora_alpha: 8 }, modules: [mod('a.q', 4, 2, 2, 8), mod('base_model.model.a.q', 4, 2, 2, 8)] }, /appears twice/],
-    ['a module target_modules does not select', { config: { r: 4, lora_alpha: 8, target_modules: ['v'] }, modules: [mod('a.q', 4, 2, 2, 8)] }, /not selected by target_modules/],
-    ['a regex target_modules that does not match', { config: { r: 4, lora_alpha: 8, target_modules: '.*\\.v' }, modules: [mod('a.q', 4, 2, 2, 8)] }, /not selected/],
+    [
+      'a module twice',
+      { config: { r: 4, lora_alpha: 8 }, modules: [mod('a.q', 4, 2, 2, 8), mod('base_model.model.a.q', 4, 2, 2, 8)] },
+      /appears twice/,
+    ],
+    [
+      'a module target_modules does not select',
+      { config: { r: 4, lora_alpha: 8, target_modules: ['v'] }, modules: [mod('a.q', 4, 2, 2, 8)] },
+      /not selected by target_modules/,
+    ],
+    [
+      'a regex target_modules that does not match',
+      { config: { r: 4, lora_alpha: 8, target_modules: '.*\\.v' }, modules: [mod('a.q', 4, 2, 2, 8)] },
+      /not selected/,
+    ],
   ])('refuses %s', async (_n, adapter, message) => {
     expect(() => serializePeftAdapter(adapter)).toThrow(AdapterFormatError);
     await expect(writePeftAdapter(join(dir, 'bad'), adapter)).rejects.toThrow(message);

@@ -74,7 +74,7 @@ describe('writer', () => {
       const got = parsed.tensors.get(name)!;
       expect(got.dtype).toBe(t.dtype);
       expect(got.shape).toEqual(t.shape);
-      expect(Buffer.from(got.data).equals(Buffer.from((t.data as Uint8Array)))).toBe(true);
+      expect(Buffer.from(got.data).equals(Buffer.from(t.data as Uint8Array))).toBe(true);
     }
     expect(tensorToFloat32(parsed.tensors.get('scalar')!)).toEqual(Float32Array.from([7]));
   });
@@ -120,14 +120,20 @@ describe('reader', () => {
   });
 
   test('F16, BF16 and F8 conversions', () => {
-    const f16 = parseSafetensors(rawSafetensors({ h: T('F16', [5], [0, 10]) }, new Uint8Array(new Uint16Array([0x3c00, 0xc000, 0x0001, 0x7c00, 0x7e00]).buffer)));
+    const f16 = parseSafetensors(
+      rawSafetensors({ h: T('F16', [5], [0, 10]) }, new Uint8Array(new Uint16Array([0x3c00, 0xc000, 0x0001, 0x7c00, 0x7e00]).buffer)),
+    );
     const h = tensorToFloat32(f16.tensors.get('h')!);
     expect(Array.from(h.subarray(0, 4))).toEqual([1, -2, 2 ** -24, Infinity]);
     expect(Number.isNaN(h[4])).toBe(true);
     const bf = parseSafetensors(rawSafetensors({ b: T('BF16', [2], [0, 4]) }, new Uint8Array(new Uint16Array([0x3f80, 0xc049]).buffer)));
     expect(Array.from(tensorToFloat32(bf.tensors.get('b')!))).toEqual([1, Math.fround(-3.140625)]);
-    const f8 = parseSafetensors(rawSafetensors({ a: T('F8_E4M3', [4], [0, 4]), b: T('F8_E5M2', [4], [4, 8]) },
-      new Uint8Array([0x38, 0xb8, 0x7e, 0x01, 0x3c, 0xbc, 0x7b, 0x7c])));
+    const f8 = parseSafetensors(
+      rawSafetensors(
+        { a: T('F8_E4M3', [4], [0, 4]), b: T('F8_E5M2', [4], [4, 8]) },
+        new Uint8Array([0x38, 0xb8, 0x7e, 0x01, 0x3c, 0xbc, 0x7b, 0x7c]),
+      ),
+    );
     expect(Array.from(tensorToFloat32(f8.tensors.get('a')!))).toEqual([1, -1, 448, 2 ** -9]);
     expect(Array.from(tensorToFloat32(f8.tensors.get('b')!))).toEqual([1, -1, 57344, Infinity]);
   });
@@ -184,8 +190,9 @@ describe('reader', () => {
       const bits = new Uint32Array(Float32Array.from([x]).buffer)[0];
       const lo = new Float32Array(new Uint32Array([bits & 0xffff0000]).buffer)[0];
       const hi = new Float32Array(new Uint32Array([(bits & 0xffff0000) + 0x10000]).buffer)[0];
-      const dl = Math.abs(x - lo), dh = Math.abs(hi - x);
-      const want = dl < dh ? lo : dh < dl ? hi : ((bits >>> 16) & 1 ? hi : lo);
+      const dl = Math.abs(x - lo),
+        dh = Math.abs(hi - x);
+      const want = dl < dh ? lo : dh < dl ? hi : (bits >>> 16) & 1 ? hi : lo;
       if (got !== want) throw new Error(`bf16(${x}) = ${got}, want ${want}`);
     }
   });
@@ -236,9 +243,24 @@ describe('validation names the tensor and the problem', () => {
   test('huge claimed shapes are rejected before anything is allocated', () =>
     expectError(rawSafetensors({ w: T('F32', [2 ** 26, 2 ** 26], [0, 4]) }, new Uint8Array(4)), /byte span/, 'w'));
   test('duplicate keys, at the top level and inside an entry', () => {
-    expectError(rawSafetensors('{"w":{"dtype":"U8","shape":[1],"data_offsets":[0,1]},"w":{"dtype":"U8","shape":[1],"data_offsets":[0,1]}}', new Uint8Array(1)), /duplicate key/, 'w');
-    expectError(rawSafetensors('{"w":{"dtype":"U8","dtype":"U8","shape":[1],"data_offsets":[0,1]}}', new Uint8Array(1)), /duplicate field 'dtype'/, 'w');
-    expectError(rawSafetensors('{"w":{"dtype":"U8","shape":[1],"data_offsets":[0,1]},"\\u0077":{"dtype":"U8","shape":[1],"data_offsets":[0,1]}}', new Uint8Array(1)), /duplicate/, 'w');
+    expectError(
+      rawSafetensors('{"w":{"dtype":"U8","shape":[1],"data_offsets":[0,1]},"w":{"dtype":"U8","shape":[1],"data_offsets":[0,1]}}', new Uint8Array(1)),
+      /duplicate key/,
+      'w',
+    );
+    expectError(
+      rawSafetensors('{"w":{"dtype":"U8","dtype":"U8","shape":[1],"data_offsets":[0,1]}}', new Uint8Array(1)),
+      /duplicate field 'dtype'/,
+      'w',
+    );
+    expectError(
+      rawSafetensors(
+        '{"w":{"dtype":"U8","shape":[1],"data_offsets":[0,1]},"\\u0077":{"dtype":"U8","shape":[1],"data_offsets":[0,1]}}',
+        new Uint8Array(1),
+      ),
+      /duplicate/,
+      'w',
+    );
   });
   test('metadata must be a string map', () => {
     expectError(rawSafetensors({ __metadata__: { a: 1 } }), /__metadata__ value for 'a'/);
@@ -259,12 +281,16 @@ describe('files', () => {
     const path = join(dir, 'x.safetensors');
     const a = Float32Array.from({ length: 1000 }, (_, i) => Math.sin(i));
     const b = Float32Array.from({ length: 300 }, (_, i) => Math.cos(i) * 100);
-    await writeSafetensorsFile(path, {
-      a: { dtype: 'F32', shape: [10, 100], data: a },
-      b16: { dtype: 'BF16', shape: [300], data: float32ToBytes(b, 'BF16') },
-      h: { dtype: 'F16', shape: [300], data: float32ToBytes(b, 'F16') },
-      i: { dtype: 'I32', shape: [3], data: new Int32Array([1, -2, 3]) },
-    }, { k: 'v' });
+    await writeSafetensorsFile(
+      path,
+      {
+        a: { dtype: 'F32', shape: [10, 100], data: a },
+        b16: { dtype: 'BF16', shape: [300], data: float32ToBytes(b, 'BF16') },
+        h: { dtype: 'F16', shape: [300], data: float32ToBytes(b, 'F16') },
+        i: { dtype: 'I32', shape: [3], data: new Int32Array([1, -2, 3]) },
+      },
+      { k: 'v' },
+    );
     expect(readdirSync(dir)).toEqual(['x.safetensors']); // no temporary file left behind
     const whole = await readSafetensorsFile(path);
     expect(parseSafetensors(readFileSync(path)).metadata).toEqual({ k: 'v' });
@@ -294,7 +320,7 @@ describe('files', () => {
     const y = f.tensors.get('y')!.values;
     const viaTable = tensorToFloat32({ dtype: 'F16', shape: [n], data: new Uint8Array(src.buffer) });
     for (let i = 0; i < n; i++) {
-      if (xb[i] !== src[i] << 16 >>> 0) throw new Error(`BF16 element ${i}`);
+      if (xb[i] !== (src[i] << 16) >>> 0) throw new Error(`BF16 element ${i}`);
       if (!Object.is(y[i], viaTable[i]) && !(Number.isNaN(y[i]) && Number.isNaN(viaTable[i]))) throw new Error(`F16 element ${i}`);
     }
   });

@@ -45,13 +45,22 @@ function flanT5LargeLibrary() {
         for (const proj of ['q', 'v']) {
           modules.push({
             name: `base_model.model.${stack}.block.${l}.layer.${sub}.${kind}.${proj}`,
-            rank: 16, alpha: 32, scaling: 2, dIn: 1024, dOut: 1024,
-            A: rng.uniforms(16 * 1024, 0.03), B: rng.uniforms(1024 * 16, 0.03),
+            rank: 16,
+            alpha: 32,
+            scaling: 2,
+            dIn: 1024,
+            dOut: 1024,
+            A: rng.uniforms(16 * 1024, 0.03),
+            B: rng.uniforms(1024 * 16, 0.03),
           });
         }
       }
     }
-    return { name, descriptions: [`solve ${name}`], adapter: { config: { peft_type: 'LORA', r: 16, lora_alpha: 32, target_modules: ['q', 'v'] }, modules } };
+    return {
+      name,
+      descriptions: [`solve ${name}`],
+      adapter: { config: { peft_type: 'LORA', r: 16, lora_alpha: 32, target_modules: ['q', 'v'] }, modules },
+    };
   });
 }
 
@@ -81,7 +90,8 @@ const dit = new DiT({ tokens: 288, channels: 64, condDim: gen.textEncoder.dim, w
 const schedule = createSchedule({ kind: 'linear', timesteps: cfg.timesteps, betaStart: cfg.betaStart, betaEnd: cfg.betaEnd });
 const cond = await gen.textEncoder.embed([description]);
 const denoiser = (x, t, c) => dit.predict(x, t, c);
-const sample288 = (sampler, steps) => async () => (await sample({ denoiser, shape: [1, 288, 64], schedule, sampler, steps, cond, seed: 1 })).dispose();
+const sample288 = (sampler, steps) => async () =>
+  (await sample({ denoiser, shape: [1, 288, 64], schedule, sampler, steps, cond, seed: 1 })).dispose();
 const dpm288 = await time(sample288('dpmpp-2m', 20));
 const ddpm288 = await time(sample288('ddpm', 500), 1);
 rows.push(['sample only, 288 x 64 latents (reference size), DPM-Solver++(2M) 20 steps', dpm288, ddpm288 / dpm288]);

@@ -6,7 +6,10 @@ export class LoraGenError extends Error {
   /** The message without its hint line. */
   readonly reason: string;
 
-  constructor(message: string, readonly hint?: string) {
+  constructor(
+    message: string,
+    readonly hint?: string,
+  ) {
     super(hint ? `${message}\n  hint: ${hint}` : message);
     this.name = new.target.name;
     this.reason = message;

@@ -29,7 +29,17 @@ export type { TrainableDenoiser, DenoiserShape, DenoiserChoice } from './diffusi
 export type { DecoderChoice, DecoderShape } from './model/networks';
 export type { FitProgress } from './training/progress';
 export { LoraGen, type ConfidentGenerateOptions, type ConfidentGeneration, type FitOptions, type GenerateOptions, type LoadOptions } from './loragen';
-export { confidenceScore, libraryFit, libraryGap, RETRIEVAL_SHARE, sampleAgreement, updateCosine, updateInner, type GenerationConfidence, type NearTask } from './model/confidence';
+export {
+  confidenceScore,
+  libraryFit,
+  libraryGap,
+  RETRIEVAL_SHARE,
+  sampleAgreement,
+  updateCosine,
+  updateInner,
+  type GenerationConfidence,
+  type NearTask,
+} from './model/confidence';
 export type { Conditioning } from './text/condition-rows';
 export { TextToLora, type TextToLoraFitOptions } from './baselines/text-to-lora';
 export { anchorConditions, taskWeights, type AnchoringOptions } from './diffusion/condition-anchoring';

@@ -119,14 +119,22 @@ export function loadWeights(parts: Pick<ModelParts, 'autoencoder' | 'denoiser'>,
   } catch (err) {
     if (err instanceof StateDictError) {
       // the first line says what did not match; its hint (the message's second line) is about decoders alone
-      throw new CheckpointError(`${label}: ${err.message.split('\n')[0]}`, 'the weights do not belong to this configuration: load the folder with the config, decoder and denoiser it was saved with');
+      throw new CheckpointError(
+        `${label}: ${err.message.split('\n')[0]}`,
+        'the weights do not belong to this configuration: load the folder with the config, decoder and denoiser it was saved with',
+      );
     }
     throw err;
   }
 }
 
 /** Builds the untrained networks of a model (weights are then trained or loaded). */
-export function buildParts(meta: ModelMeta, textEncoder: TaskTextEncoder, custom: Pick<FitOptions, 'decoder' | 'denoiser'>, rng: SeededRng): Omit<ModelParts, 'meta'> {
+export function buildParts(
+  meta: ModelMeta,
+  textEncoder: TaskTextEncoder,
+  custom: Pick<FitOptions, 'decoder' | 'denoiser'>,
+  rng: SeededRng,
+): Omit<ModelParts, 'meta'> {
   const cfg = meta.config;
   const shape = decoderShape(meta.layout, cfg);
   const autoencoder = new LoraAutoencoder(buildDecoder(shape, cfg, custom.decoder), cfg.autoencoder.encoderHidden, rng);
@@ -240,7 +248,10 @@ export class LoraGen {
   generate(description: string | ArrayLike<number>, options: GenerateOptions & { count: number }): Promise<LoraAdapter[]>;
   /** Samples `count` adapters (default 1) for each of several descriptions, in one batch: description-major. */
   generate(descriptions: readonly string[] | readonly ArrayLike<number>[], options?: GenerateOptions): Promise<LoraAdapter[]>;
-  async generate(description: Conditioning, options: GenerateOptions | ConfidentGenerateOptions = {}): Promise<LoraAdapter | LoraAdapter[] | ConfidentGeneration> {
+  async generate(
+    description: Conditioning,
+    options: GenerateOptions | ConfidentGenerateOptions = {},
+  ): Promise<LoraAdapter | LoraAdapter[] | ConfidentGeneration> {
     if ('samples' in options && options.samples !== undefined) return this.generateConfident(description, options);
     const plain = options as GenerateOptions;
     const latents = await this.sampleLatents(description, plain);
@@ -251,8 +262,15 @@ export class LoraGen {
       adapters.forEach((adapter, i) => {
         const from = items[Math.floor(i / count)];
         const label = typeof from === 'string' ? `"${from}"` : `condition vector ${Math.floor(i / count)}`;
-        assertFiniteAdapter(adapter, `the adapter generated for ${label} (sample ${(i % count) + 1})`, (message) =>
-          new NumericalError(message, 'the model gives non-finite values here: try a lower guidance scale or more sampling steps, or retrain the model'));
+        assertFiniteAdapter(
+          adapter,
+          `the adapter generated for ${label} (sample ${(i % count) + 1})`,
+          (message) =>
+            new NumericalError(
+              message,
+              'the model gives non-finite values here: try a lower guidance scale or more sampling steps, or retrain the model',
+            ),
+        );
       });
       return plain.count === undefined && !isBatch(description) ? adapters[0] : adapters;
     } finally {
@@ -262,12 +280,18 @@ export class LoraGen {
 
   private async generateConfident(description: Conditioning, options: ConfidentGenerateOptions): Promise<ConfidentGeneration> {
     const { samples, select = 'medoid', ...rest } = options;
-    if (isBatch(description)) throw new ConfigError('samples (with confidence) takes one description, not a list', 'call generate once per description');
-    if (!Number.isInteger(samples) || samples < 2) throw new ConfigError(`samples must be an integer of at least 2 (got ${samples})`, 'pass samples: 8, or count for plain samples');
-    if (select !== 'medoid' && select !== 'first') throw new ConfigError(`select must be 'medoid' or 'first' (got '${String(select)}')`, "pass select: 'medoid'");
+    if (isBatch(description))
+      throw new ConfigError('samples (with confidence) takes one description, not a list', 'call generate once per description');
+    if (!Number.isInteger(samples) || samples < 2)
+      throw new ConfigError(`samples must be an integer of at least 2 (got ${samples})`, 'pass samples: 8, or count for plain samples');
+    if (select !== 'medoid' && select !== 'first')
+      throw new ConfigError(`select must be 'medoid' or 'first' (got '${String(select)}')`, "pass select: 'medoid'");
     const library = this.parts.meta.library;
     if (!library) {
-      throw new ConfigError("confidence needs the library's descriptions, which this model was saved without (it predates them)", 'retrain the model with this version, or generate with count instead of samples');
+      throw new ConfigError(
+        "confidence needs the library's descriptions, which this model was saved without (it predates them)",
+        'retrain the model with this version, or generate with count instead of samples',
+      );
     }
     const adapters = (await this.generate(description as string, { ...rest, count: samples })) as LoraAdapter[];
     const [row] = await conditionRows(description, this.parts.textEncoder);
@@ -276,7 +300,12 @@ export class LoraGen {
     const selected = select === 'medoid' ? medoid : 0;
     const nearest = library.taskNames.indexOf(fit.nearestTasks[0].task);
     const fidelity = library.fidelity?.[nearest] ?? null;
-    return { adapter: adapters[selected], selected, samples: adapters, confidence: { agreement, ...fit, fidelity, score: confidenceScore(fit.retrieval, fidelity) } };
+    return {
+      adapter: adapters[selected],
+      selected,
+      samples: adapters,
+      confidence: { agreement, ...fit, fidelity, score: confidenceScore(fit.retrieval, fidelity) },
+    };
   }
 
   /**
@@ -314,7 +343,10 @@ export class LoraGen {
    */
   async encode(adapters: readonly LoraAdapter[]): Promise<tf.Tensor3D> {
     const { meta, autoencoder } = this.parts;
-    const batch = factorBatch({ layout: meta.layout, factors: factorsOf(adapters, meta.layout, meta.normalisers) }, adapters.map((_, i) => i));
+    const batch = factorBatch(
+      { layout: meta.layout, factors: factorsOf(adapters, meta.layout, meta.normalisers) },
+      adapters.map((_, i) => i),
+    );
     const { mean, logVar } = autoencoder.encode(batch);
     tf.dispose([logVar, ...batch.flatMap((b) => [b.A, b.B])]);
     return mean;
@@ -373,7 +405,10 @@ export class LoraGen {
   private async condition(description: Conditioning, encoder: TaskTextEncoder, count: number, anchoring: AnchoringOptions): Promise<tf.Tensor2D> {
     const rows = await conditionRows(description, encoder);
     const anchored = anchoring.weight > 0 ? anchorConditions(rows, await this.libraryConditions(), anchoring) : rows;
-    return tf.tensor2d(anchored.flatMap((r) => Array.from({ length: count }, () => r)), [rows.length * count, encoder.dim]);
+    return tf.tensor2d(
+      anchored.flatMap((r) => Array.from({ length: count }, () => r)),
+      [rows.length * count, encoder.dim],
+    );
   }
 
   /** Writes `config.json`, `weights.safetensors` and `manifest.json` into `dir`, each atomically (Node). */
@@ -401,7 +436,10 @@ export class LoraGen {
     const meta = parseModelMeta(checked['config.json'], label);
     for (const part of ['decoder', 'denoiser'] as const) {
       if (meta[part] === 'custom' && !options[part]) {
-        throw new CheckpointError(`${label} was trained with a custom ${part}`, `pass the same ${part} (or its factory) as \`${part}\` to LoraGen.load`);
+        throw new CheckpointError(
+          `${label} was trained with a custom ${part}`,
+          `pass the same ${part} (or its factory) as \`${part}\` to LoraGen.load`,
+        );
       }
     }
     let textEncoder = options.textEncoder;
@@ -417,7 +455,10 @@ export class LoraGen {
       }
     }
     if (textEncoder.dim !== meta.textEncoder.dim) {
-      throw new CheckpointError(`${label} expects ${meta.textEncoder.dim}-d text embeddings, the given encoder gives ${textEncoder.dim}`, 'pass the encoder the model was trained with');
+      throw new CheckpointError(
+        `${label} expects ${meta.textEncoder.dim}-d text embeddings, the given encoder gives ${textEncoder.dim}`,
+        'pass the encoder the model was trained with',
+      );
     }
     const parts: ModelParts = { meta, ...buildParts(meta, textEncoder, options, trainingRng(meta.config.seed)) };
     const saved = decodeTensorFile(checked['weights.safetensors'] ?? new Uint8Array(), `${label}/weights.safetensors`);

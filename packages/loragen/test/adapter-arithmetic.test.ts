@@ -51,7 +51,7 @@ function singularValues(x: Dense, rows: number, cols: number): number[] {
   return c.map((col) => Math.sqrt(col.reduce((s, v) => s + v * v, 0))).sort((u, v) => v - u);
 }
 
-const random = (seed: number) => () => ((seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0) / 2 ** 32 - 0.5);
+const random = (seed: number) => () => (seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0) / 2 ** 32 - 0.5;
 /** The fixture's modules with new factors of another rank and alpha (and optionally rsLoRA / fan_in_fan_out). */
 function sibling(base: LoraAdapter, rank: number, alpha: number, seed: number, config: Partial<LoraAdapter['config']> = {}): LoraAdapter {
   const next = random(seed);
@@ -73,7 +73,15 @@ describeEachBackend('loragen merge and compress', (backend) => {
   let inputs: string[];
   let adapters: LoraAdapter[];
   const weights = [0.5, -1, 2];
-  const exact = (name: string) => sum(adapters.map((a, i) => dense(a.modules.find((m) => m.name === name)!, weights[i])));
+  const exact = (name: string) =>
+    sum(
+      adapters.map((a, i) =>
+        dense(
+          a.modules.find((m) => m.name === name)!,
+          weights[i],
+        ),
+      ),
+    );
 
   beforeAll(async () => {
     work = fs.mkdtempSync(path.join(os.tmpdir(), 'loragen-arithmetic-'));
@@ -146,7 +154,10 @@ describeEachBackend('loragen merge and compress', (backend) => {
   });
 
   it('compress --rank and --energy re-rank one adapter from its factors (Eckart-Young, 1e-5)', async () => {
-    for (const [flag, value] of [['--rank', '2'], ['--energy', '0.7']]) {
+    for (const [flag, value] of [
+      ['--rank', '2'],
+      ['--energy', '0.7'],
+    ]) {
       const out = path.join(work, `compress${flag}`);
       const report = await run(['compress', inputs[0], flag, value, '--out', out]);
       const compressed = await readPeftAdapter(out);
@@ -186,11 +197,16 @@ describe('loragen merge and compress: bad input', () => {
     expect(mixed.code).toBe(3);
     const error = JSON.parse(mixed.out).error;
     expect(error.name).toBe('AdapterLayoutError');
-    expect(error.message).toMatch(/module 'base_model\.model\.model\.layers\.0\.self_attn\.q_proj' is in .*gemma2-qv-r4-rslora but not in .*t5-qv-r4/);
+    expect(error.message).toMatch(
+      /module 'base_model\.model\.model\.layers\.0\.self_attn\.q_proj' is in .*gemma2-qv-r4-rslora but not in .*t5-qv-r4/,
+    );
     expect(error.hint).toMatch(/same base model/);
     const base = await readPeftAdapter(gemma);
     const dora = path.join(work, 'dora');
-    await writePeftAdapter(dora, { config: { ...base.config, use_dora: true }, modules: base.modules.map((m) => ({ ...m, magnitude: new Float32Array(m.dOut).fill(1) })) });
+    await writePeftAdapter(dora, {
+      config: { ...base.config, use_dora: true },
+      modules: base.modules.map((m) => ({ ...m, magnitude: new Float32Array(m.dOut).fill(1) })),
+    });
     const refused = await cli(['compress', dora, '--rank', '2', '--out', path.join(work, 'y'), '--backend', 'cpu', '--json']);
     expect(refused.code).toBe(3);
     expect(JSON.parse(refused.out).error).toMatchObject({ name: 'AdapterFormatError', hint: expect.stringMatching(/merge_and_unload/) });

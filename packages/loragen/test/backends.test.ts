@@ -17,7 +17,11 @@ let reference: LoraAdapter;
 beforeAll(async () => {
   await activateBackend('cpu');
   const { tasks } = syntheticLibrary();
-  const gen = await LoraGen.fit(tasks, { ...TINY_CONFIG, autoencoder: { ...TINY_CONFIG.autoencoder, steps: 20 }, diffusion: { ...TINY_CONFIG.diffusion, steps: 20 } });
+  const gen = await LoraGen.fit(tasks, {
+    ...TINY_CONFIG,
+    autoencoder: { ...TINY_CONFIG.autoencoder, steps: 20 },
+    diffusion: { ...TINY_CONFIG.diffusion, steps: 20 },
+  });
   await gen.save(model);
   reference = await gen.generate('brief sentiment task', OPTIONS);
   gen.dispose();

@@ -23,7 +23,16 @@ const HINT = /^ {2}hint: \S/m;
 const NOBODY = 65534;
 const { tasks } = syntheticLibrary();
 const train = (...args: string[]) => ['train', '--backend', 'cpu', ...args];
-const generate = (model: string, ...args: string[]) => ['generate', '--backend', 'cpu', '--model', model, '--description', 'brief sentiment task', ...args];
+const generate = (model: string, ...args: string[]) => [
+  'generate',
+  '--backend',
+  'cpu',
+  '--model',
+  model,
+  '--description',
+  'brief sentiment task',
+  ...args,
+];
 
 /** A spoiled copy of the trained model: `edit` gets the copy's folder. */
 const models: Record<string, (dir: string) => void> = {
@@ -35,11 +44,17 @@ const models: Record<string, (dir: string) => void> = {
   'model-corrupt-json': (dir) => rewriteCheckpointFile(dir, 'config.json', '{"format": "loragen-model", "version": 1,'),
   'model-foreign-json': (dir) => rewriteCheckpointFile(dir, 'config.json', JSON.stringify({ peft_type: 'LORA', r: 2 })),
   'model-other-layout': (dir) => editMeta(dir, (meta) => (meta.config.autoencoder.latentDim = 6)),
-  'model-nan': (dir) => rewriteCheckpointFile(dir, 'weights.safetensors', poisonSafetensors(weights(dir), NaN, 'decoder/experts/hidden/kernel').bytes),
-  'model-inf': (dir) => rewriteCheckpointFile(dir, 'weights.safetensors', poisonSafetensors(weights(dir), -Infinity, 'denoiser/time.fc1.kernel').bytes),
+  'model-nan': (dir) =>
+    rewriteCheckpointFile(dir, 'weights.safetensors', poisonSafetensors(weights(dir), NaN, 'decoder/experts/hidden/kernel').bytes),
+  'model-inf': (dir) =>
+    rewriteCheckpointFile(dir, 'weights.safetensors', poisonSafetensors(weights(dir), -Infinity, 'denoiser/time.fc1.kernel').bytes),
   // JSON has no Infinity: 1e999 parses to it.
   'model-inf-embedding': (dir) =>
-    editMeta(dir, (meta) => (meta.textEncoder.options.center = Array.from({ length: meta.textEncoder.dim }, (_, i) => (i === 5 ? 'INF' : 0))), (t) => t.replace('"INF"', '1e999')),
+    editMeta(
+      dir,
+      (meta) => (meta.textEncoder.options.center = Array.from({ length: meta.textEncoder.dim }, (_, i) => (i === 5 ? 'INF' : 0))),
+      (t) => t.replace('"INF"', '1e999'),
+    ),
   'model-overflow': (dir) => editMeta(dir, (meta) => (meta.latentNormalizer = { shift: 0, scale: 3e38 })),
 };
 const weights = (dir: string) => new Uint8Array(fs.readFileSync(path.join(dir, 'weights.safetensors')));
@@ -69,62 +84,284 @@ const CASES: Case[] = [
   // train
   { id: 'train: --library missing', argv: train('--library', at('nope'), '--out', out('t')), code: 3, culprit: [`no library at ${at('nope')}`] },
   { id: 'train: --library is a file', argv: train('--library', at('a-file'), '--out', out('t')), code: 3, culprit: [`${at('a-file')} is a file`] },
-  { id: 'train: --library empty', argv: train('--library', at('lib-empty'), '--out', out('t')), code: 3, culprit: [`${at('lib-empty')} holds no task folders`] },
-  { id: 'train: library of one task', argv: train('--library', at('lib-one'), '--out', out('t')), code: 3, culprit: [at('lib-one'), '1 task(s) (sentiment-brief)'] },
-  { id: 'train: mismatched layouts', argv: train('--library', at('lib-layout'), '--out', out('t')), code: 3, culprit: ["task 'z-odd-shape'", 'is 8x16 (dOut x dIn) instead of 16x16'] },
-  { id: 'train: NaN in a library adapter', argv: train('--library', at('lib-nan'), '--out', out('t')), code: 3, culprit: ["task 'sentiment-brief'", /module '[^']*layers\.0\.self_attn\.v_proj', tensor lora_B\.weight: NaN at \[1, 1\]/] },
-  { id: 'train: Infinity in a library adapter', argv: train('--library', at('lib-inf'), '--out', out('t')), code: 3, culprit: ["task 'arithmetic-detailed'", 'tensor lora_B.weight: Infinity'] },
-  { id: 'train: truncated adapter_model.safetensors', argv: train('--library', at('lib-truncated'), '--out', out('t')), code: 3, culprit: [at('lib-truncated', 'arithmetic-brief', 'adapter_model.safetensors')] },
-  { id: 'train: corrupt descriptions.json', argv: train('--library', at('lib-bad-descriptions'), '--out', out('t')), code: 3, culprit: [at('lib-bad-descriptions', 'translation-brief', 'descriptions.json'), 'not valid JSON'] },
-  { id: 'train: foreign adapter_config.json (IA3)', argv: train('--library', at('lib-foreign'), '--out', out('t')), code: 3, culprit: [at('lib-foreign', 'sentiment-detailed'), "peft_type is \"IA3\""] },
-  { id: 'train: --config missing', argv: train('--library', at('lib'), '--out', out('t'), '--config', at('nope.json')), code: 3, culprit: [`no config file at ${at('nope.json')}`] },
-  { id: 'train: --config is a folder', argv: train('--library', at('lib'), '--out', out('t'), '--config', at('lib')), code: 3, culprit: [`${at('lib')} is a folder`] },
-  { id: 'train: --config corrupt JSON', argv: train('--library', at('lib'), '--out', out('t'), '--config', at('config-corrupt.json')), code: 3, culprit: [at('config-corrupt.json'), 'not valid JSON'] },
-  { id: 'train: --config foreign JSON (an adapter_config.json)', argv: train('--library', at('lib'), '--out', out('t'), '--config', at('config-foreign.json')), code: 3, culprit: [at('config-foreign.json'), "unknown field(s) 'peft_type'"] },
+  {
+    id: 'train: --library empty',
+    argv: train('--library', at('lib-empty'), '--out', out('t')),
+    code: 3,
+    culprit: [`${at('lib-empty')} holds no task folders`],
+  },
+  {
+    id: 'train: library of one task',
+    argv: train('--library', at('lib-one'), '--out', out('t')),
+    code: 3,
+    culprit: [at('lib-one'), '1 task(s) (sentiment-brief)'],
+  },
+  {
+    id: 'train: mismatched layouts',
+    argv: train('--library', at('lib-layout'), '--out', out('t')),
+    code: 3,
+    culprit: ["task 'z-odd-shape'", 'is 8x16 (dOut x dIn) instead of 16x16'],
+  },
+  {
+    id: 'train: NaN in a library adapter',
+    argv: train('--library', at('lib-nan'), '--out', out('t')),
+    code: 3,
+    culprit: ["task 'sentiment-brief'", /module '[^']*layers\.0\.self_attn\.v_proj', tensor lora_B\.weight: NaN at \[1, 1\]/],
+  },
+  {
+    id: 'train: Infinity in a library adapter',
+    argv: train('--library', at('lib-inf'), '--out', out('t')),
+    code: 3,
+    culprit: ["task 'arithmetic-detailed'", 'tensor lora_B.weight: Infinity'],
+  },
+  {
+    id: 'train: truncated adapter_model.safetensors',
+    argv: train('--library', at('lib-truncated'), '--out', out('t')),
+    code: 3,
+    culprit: [at('lib-truncated', 'arithmetic-brief', 'adapter_model.safetensors')],
+  },
+  {
+    id: 'train: corrupt descriptions.json',
+    argv: train('--library', at('lib-bad-descriptions'), '--out', out('t')),
+    code: 3,
+    culprit: [at('lib-bad-descriptions', 'translation-brief', 'descriptions.json'), 'not valid JSON'],
+  },
+  {
+    id: 'train: foreign adapter_config.json (IA3)',
+    argv: train('--library', at('lib-foreign'), '--out', out('t')),
+    code: 3,
+    culprit: [at('lib-foreign', 'sentiment-detailed'), 'peft_type is "IA3"'],
+  },
+  {
+    id: 'train: --config missing',
+    argv: train('--library', at('lib'), '--out', out('t'), '--config', at('nope.json')),
+    code: 3,
+    culprit: [`no config file at ${at('nope.json')}`],
+  },
+  {
+    id: 'train: --config is a folder',
+    argv: train('--library', at('lib'), '--out', out('t'), '--config', at('lib')),
+    code: 3,
+    culprit: [`${at('lib')} is a folder`],
+  },
+  {
+    id: 'train: --config corrupt JSON',
+    argv: train('--library', at('lib'), '--out', out('t'), '--config', at('config-corrupt.json')),
+    code: 3,
+    culprit: [at('config-corrupt.json'), 'not valid JSON'],
+  },
+  {
+    id: 'train: --config foreign JSON (an adapter_config.json)',
+    argv: train('--library', at('lib'), '--out', out('t'), '--config', at('config-foreign.json')),
+    code: 3,
+    culprit: [at('config-foreign.json'), "unknown field(s) 'peft_type'"],
+  },
   { id: 'train: --out is a file', argv: train('--library', at('lib'), '--out', at('a-file')), code: 3, culprit: [`--out ${at('a-file')} is a file`] },
-  { id: 'train: --out non-empty folder', argv: train('--library', at('lib'), '--out', at('non-empty')), code: 3, culprit: [`--out ${at('non-empty')} is not empty (it holds notes.txt)`] },
-  { id: 'train: --out under /proc (unwritable)', argv: train('--library', at('lib'), '--out', '/proc/loragen-out'), code: 3, culprit: ['--out /proc/loragen-out is not writable'] },
-  { id: 'train: --out in a read-only folder', argv: train('--library', at('lib'), '--out', at('read-only', 'model')), code: 3, culprit: [`--out ${at('read-only', 'model')} is not writable`], asNobody: true },
-  { id: 'train: training diverges (loss NaN)', argv: train('--library', at('lib'), '--out', out('t'), '--config', at('config-diverge.json')), code: 3, culprit: [/stage 1 \(autoencoder\): the training loss is (NaN|-?Infinity) at step \d of 3/] },
-  { id: 'train: --resume from a checkpoint holding NaN', argv: train('--library', at('lib'), '--out', at('resume-nan'), '--config', at('quick.json'), '--resume'), code: 3, culprit: [at('resume-nan', 'checkpoints'), "tensor 'encoder/", 'NaN'] },
+  {
+    id: 'train: --out non-empty folder',
+    argv: train('--library', at('lib'), '--out', at('non-empty')),
+    code: 3,
+    culprit: [`--out ${at('non-empty')} is not empty (it holds notes.txt)`],
+  },
+  {
+    id: 'train: --out under /proc (unwritable)',
+    argv: train('--library', at('lib'), '--out', '/proc/loragen-out'),
+    code: 3,
+    culprit: ['--out /proc/loragen-out is not writable'],
+  },
+  {
+    id: 'train: --out in a read-only folder',
+    argv: train('--library', at('lib'), '--out', at('read-only', 'model')),
+    code: 3,
+    culprit: [`--out ${at('read-only', 'model')} is not writable`],
+    asNobody: true,
+  },
+  {
+    id: 'train: training diverges (loss NaN)',
+    argv: train('--library', at('lib'), '--out', out('t'), '--config', at('config-diverge.json')),
+    code: 3,
+    culprit: [/stage 1 \(autoencoder\): the training loss is (NaN|-?Infinity) at step \d of 3/],
+  },
+  {
+    id: 'train: --resume from a checkpoint holding NaN',
+    argv: train('--library', at('lib'), '--out', at('resume-nan'), '--config', at('quick.json'), '--resume'),
+    code: 3,
+    culprit: [at('resume-nan', 'checkpoints'), "tensor 'encoder/", 'NaN'],
+  },
   // generate
   { id: 'generate: --model missing', argv: generate(at('nope'), '--out', out('g')), code: 3, culprit: [`no model at ${at('nope')}`] },
   { id: 'generate: --model is a file', argv: generate(at('a-file'), '--out', out('g')), code: 3, culprit: [`${at('a-file')} is a file`] },
-  { id: 'generate: --model empty folder', argv: generate(at('model-empty'), '--out', out('g')), code: 3, culprit: [at('model-empty', 'manifest.json')] },
-  { id: 'generate: truncated weights.safetensors', argv: generate(at('model-truncated'), '--out', out('g')), code: 3, culprit: [`${at('model-truncated', 'weights.safetensors')} is corrupt: 200 bytes`] },
-  { id: 'generate: corrupt config.json', argv: generate(at('model-corrupt-json'), '--out', out('g')), code: 3, culprit: [`${at('model-corrupt-json', 'config.json')} is not valid JSON`] },
-  { id: 'generate: foreign config.json', argv: generate(at('model-foreign-json'), '--out', out('g')), code: 3, culprit: [`${at('model-foreign-json', 'config.json')} is not a LoRAGen model description`] },
-  { id: 'generate: weights of another layout', argv: generate(at('model-other-layout'), '--out', out('g')), code: 3, culprit: [at('model-other-layout', 'weights.safetensors'), 'the encoder needs'] },
-  { id: 'generate: NaN in the weights', argv: generate(at('model-nan'), '--out', out('g')), code: 3, culprit: [at('model-nan', 'weights.safetensors'), "tensor 'decoder/experts/hidden/kernel' holds NaN at [0, 1]"] },
-  { id: 'generate: -Infinity in the weights', argv: generate(at('model-inf'), '--out', out('g')), code: 3, culprit: [at('model-inf', 'weights.safetensors'), "tensor 'denoiser/time.fc1.kernel' holds -Infinity"] },
-  { id: 'generate: Infinity in the text embedding (saved centre)', argv: generate(at('model-inf-embedding'), '--out', out('g')), code: 3, culprit: [at('model-inf-embedding', 'config.json'), 'center holds Infinity at [5]'] },
-  { id: 'generate: generated update overflows', argv: generate(at('model-overflow'), '--out', out('g')), code: 3, culprit: ['"brief sentiment task"', /module '[^']+', tensor lora_[AB]\.weight: (NaN|-?Infinity)/] },
+  {
+    id: 'generate: --model empty folder',
+    argv: generate(at('model-empty'), '--out', out('g')),
+    code: 3,
+    culprit: [at('model-empty', 'manifest.json')],
+  },
+  {
+    id: 'generate: truncated weights.safetensors',
+    argv: generate(at('model-truncated'), '--out', out('g')),
+    code: 3,
+    culprit: [`${at('model-truncated', 'weights.safetensors')} is corrupt: 200 bytes`],
+  },
+  {
+    id: 'generate: corrupt config.json',
+    argv: generate(at('model-corrupt-json'), '--out', out('g')),
+    code: 3,
+    culprit: [`${at('model-corrupt-json', 'config.json')} is not valid JSON`],
+  },
+  {
+    id: 'generate: foreign config.json',
+    argv: generate(at('model-foreign-json'), '--out', out('g')),
+    code: 3,
+    culprit: [`${at('model-foreign-json', 'config.json')} is not a LoRAGen model description`],
+  },
+  {
+    id: 'generate: weights of another layout',
+    argv: generate(at('model-other-layout'), '--out', out('g')),
+    code: 3,
+    culprit: [at('model-other-layout', 'weights.safetensors'), 'the encoder needs'],
+  },
+  {
+    id: 'generate: NaN in the weights',
+    argv: generate(at('model-nan'), '--out', out('g')),
+    code: 3,
+    culprit: [at('model-nan', 'weights.safetensors'), "tensor 'decoder/experts/hidden/kernel' holds NaN at [0, 1]"],
+  },
+  {
+    id: 'generate: -Infinity in the weights',
+    argv: generate(at('model-inf'), '--out', out('g')),
+    code: 3,
+    culprit: [at('model-inf', 'weights.safetensors'), "tensor 'denoiser/time.fc1.kernel' holds -Infinity"],
+  },
+  {
+    id: 'generate: Infinity in the text embedding (saved centre)',
+    argv: generate(at('model-inf-embedding'), '--out', out('g')),
+    code: 3,
+    culprit: [at('model-inf-embedding', 'config.json'), 'center holds Infinity at [5]'],
+  },
+  {
+    id: 'generate: generated update overflows',
+    argv: generate(at('model-overflow'), '--out', out('g')),
+    code: 3,
+    culprit: ['"brief sentiment task"', /module '[^']+', tensor lora_[AB]\.weight: (NaN|-?Infinity)/],
+  },
   { id: 'generate: --out is a file', argv: generate(at('model'), '--out', at('a-file')), code: 3, culprit: [`--out ${at('a-file')} is a file`] },
-  { id: 'generate: --out non-empty folder', argv: generate(at('model'), '--out', at('non-empty')), code: 3, culprit: [`--out ${at('non-empty')} is not empty`, '--force'] },
-  { id: 'generate: --out under /proc (unwritable)', argv: generate(at('model'), '--out', '/proc/loragen-out'), code: 3, culprit: ['--out /proc/loragen-out is not writable'] },
-  { id: 'generate: --out in a read-only folder', argv: generate(at('model'), '--out', at('read-only', 'adapter')), code: 3, culprit: [`--out ${at('read-only', 'adapter')} is not writable`], asNobody: true },
+  {
+    id: 'generate: --out non-empty folder',
+    argv: generate(at('model'), '--out', at('non-empty')),
+    code: 3,
+    culprit: [`--out ${at('non-empty')} is not empty`, '--force'],
+  },
+  {
+    id: 'generate: --out under /proc (unwritable)',
+    argv: generate(at('model'), '--out', '/proc/loragen-out'),
+    code: 3,
+    culprit: ['--out /proc/loragen-out is not writable'],
+  },
+  {
+    id: 'generate: --out in a read-only folder',
+    argv: generate(at('model'), '--out', at('read-only', 'adapter')),
+    code: 3,
+    culprit: [`--out ${at('read-only', 'adapter')} is not writable`],
+    asNobody: true,
+  },
   // inspect
   { id: 'inspect: missing folder', argv: ['inspect', at('nope')], code: 3, culprit: [`no adapter at ${at('nope')}`] },
   { id: 'inspect: a file', argv: ['inspect', at('a-file')], code: 3, culprit: [`${at('a-file')} is a file`] },
   { id: 'inspect: empty folder', argv: ['inspect', at('lib-empty')], code: 3, culprit: [`${at('lib-empty')} has no adapter_config.json`] },
-  { id: 'inspect: truncated adapter_model.safetensors', argv: ['inspect', at('adapter-truncated')], code: 3, culprit: [at('adapter-truncated', 'adapter_model.safetensors'), 'shorter than the 8-byte header'] },
-  { id: 'inspect: corrupt adapter_config.json', argv: ['inspect', at('adapter-corrupt-config')], code: 3, culprit: [at('adapter-corrupt-config'), 'adapter_config.json is not valid JSON'] },
-  { id: "inspect: foreign adapter_config.json (a model's config.json)", argv: ['inspect', at('adapter-foreign-config')], code: 3, culprit: [at('adapter-foreign-config'), 'from adapter_config.json'] },
-  { id: 'inspect: NaN in an adapter', argv: ['inspect', at('adapter-nan')], code: 3, culprit: [at('adapter-nan'), /module '[^']*layers\.0\.self_attn\.v_proj', tensor lora_B\.weight: NaN/] },
-  { id: 'inspect: Infinity in an adapter', argv: ['inspect', at('adapter-inf')], code: 3, culprit: [at('adapter-inf'), 'tensor lora_B.weight: Infinity'] },
-  { id: 'inspect: lora_A and lora_B ranks differ', argv: ['inspect', at('adapter-ranks')], code: 3, culprit: [at('adapter-ranks'), 'lora_A has rank 2 but lora_B has rank 1'] },
+  {
+    id: 'inspect: truncated adapter_model.safetensors',
+    argv: ['inspect', at('adapter-truncated')],
+    code: 3,
+    culprit: [at('adapter-truncated', 'adapter_model.safetensors'), 'shorter than the 8-byte header'],
+  },
+  {
+    id: 'inspect: corrupt adapter_config.json',
+    argv: ['inspect', at('adapter-corrupt-config')],
+    code: 3,
+    culprit: [at('adapter-corrupt-config'), 'adapter_config.json is not valid JSON'],
+  },
+  {
+    id: "inspect: foreign adapter_config.json (a model's config.json)",
+    argv: ['inspect', at('adapter-foreign-config')],
+    code: 3,
+    culprit: [at('adapter-foreign-config'), 'from adapter_config.json'],
+  },
+  {
+    id: 'inspect: NaN in an adapter',
+    argv: ['inspect', at('adapter-nan')],
+    code: 3,
+    culprit: [at('adapter-nan'), /module '[^']*layers\.0\.self_attn\.v_proj', tensor lora_B\.weight: NaN/],
+  },
+  {
+    id: 'inspect: Infinity in an adapter',
+    argv: ['inspect', at('adapter-inf')],
+    code: 3,
+    culprit: [at('adapter-inf'), 'tensor lora_B.weight: Infinity'],
+  },
+  {
+    id: 'inspect: lora_A and lora_B ranks differ',
+    argv: ['inspect', at('adapter-ranks')],
+    code: 3,
+    culprit: [at('adapter-ranks'), 'lora_A has rank 2 but lora_B has rank 1'],
+  },
   // analyze
-  { id: 'analyze: --library missing', argv: ['analyze', '--library', at('nope'), '--out', out('a')], code: 3, culprit: [`no library at ${at('nope')}`] },
-  { id: 'analyze: NaN in a library adapter', argv: ['analyze', '--library', at('lib-nan'), '--out', out('a')], code: 3, culprit: ["task 'sentiment-brief'", 'tensor lora_B.weight: NaN'] },
-  { id: 'analyze: library of one task', argv: ['analyze', '--library', at('lib-one'), '--out', out('a')], code: 3, culprit: [at('lib-one'), '1 task(s)'] },
-  { id: 'analyze: mismatched layouts', argv: ['analyze', '--library', at('lib-layout'), '--out', out('a')], code: 3, culprit: ["task 'z-odd-shape'"] },
-  { id: 'analyze: --out is a file', argv: ['analyze', '--library', at('lib'), '--out', at('a-file')], code: 3, culprit: [`--out ${at('a-file')} is a file`] },
-  { id: 'analyze: --out non-empty folder', argv: ['analyze', '--library', at('lib'), '--out', at('non-empty')], code: 3, culprit: [`--out ${at('non-empty')} is not empty`] },
-  { id: 'analyze: --out under /proc (unwritable)', argv: ['analyze', '--library', at('lib'), '--out', '/proc/loragen-out'], code: 3, culprit: ['--out /proc/loragen-out is not writable'] },
+  {
+    id: 'analyze: --library missing',
+    argv: ['analyze', '--library', at('nope'), '--out', out('a')],
+    code: 3,
+    culprit: [`no library at ${at('nope')}`],
+  },
+  {
+    id: 'analyze: NaN in a library adapter',
+    argv: ['analyze', '--library', at('lib-nan'), '--out', out('a')],
+    code: 3,
+    culprit: ["task 'sentiment-brief'", 'tensor lora_B.weight: NaN'],
+  },
+  {
+    id: 'analyze: library of one task',
+    argv: ['analyze', '--library', at('lib-one'), '--out', out('a')],
+    code: 3,
+    culprit: [at('lib-one'), '1 task(s)'],
+  },
+  {
+    id: 'analyze: mismatched layouts',
+    argv: ['analyze', '--library', at('lib-layout'), '--out', out('a')],
+    code: 3,
+    culprit: ["task 'z-odd-shape'"],
+  },
+  {
+    id: 'analyze: --out is a file',
+    argv: ['analyze', '--library', at('lib'), '--out', at('a-file')],
+    code: 3,
+    culprit: [`--out ${at('a-file')} is a file`],
+  },
+  {
+    id: 'analyze: --out non-empty folder',
+    argv: ['analyze', '--library', at('lib'), '--out', at('non-empty')],
+    code: 3,
+    culprit: [`--out ${at('non-empty')} is not empty`],
+  },
+  {
+    id: 'analyze: --out under /proc (unwritable)',
+    argv: ['analyze', '--library', at('lib'), '--out', '/proc/loragen-out'],
+    code: 3,
+    culprit: ['--out /proc/loragen-out is not writable'],
+  },
   // usage
   { id: 'train: --out missing (usage)', argv: train('--library', at('lib')), code: 2, culprit: ['missing --out'] },
-  { id: 'generate: --samples 0 (usage)', argv: generate(at('model'), '--out', out('g'), '--samples', '0'), code: 2, culprit: ['--samples must be at least 1'] },
-  { id: 'train: --backend gpu (usage)', argv: ['train', '--backend', 'gpu', '--library', at('lib'), '--out', out('t')], code: 2, culprit: ["--backend must be one of cpu, wasm, webgpu, tensorflow, got 'gpu'"] },
+  {
+    id: 'generate: --samples 0 (usage)',
+    argv: generate(at('model'), '--out', out('g'), '--samples', '0'),
+    code: 2,
+    culprit: ['--samples must be at least 1'],
+  },
+  {
+    id: 'train: --backend gpu (usage)',
+    argv: ['train', '--backend', 'gpu', '--library', at('lib'), '--out', out('t')],
+    code: 2,
+    culprit: ["--backend must be one of cpu, wasm, webgpu, tensorflow, got 'gpu'"],
+  },
 ];
 
 /** The matrix as the closing note of the issue lists it. */
@@ -194,7 +431,10 @@ beforeAll(async () => {
 
 afterAll(() => {
   if (process.env.LORAGEN_CLI_MATRIX) {
-    fs.writeFileSync(process.env.LORAGEN_CLI_MATRIX, ['| case | command | exit | first line of the error |', '| --- | --- | --- | --- |', ...rows, ''].join('\n'));
+    fs.writeFileSync(
+      process.env.LORAGEN_CLI_MATRIX,
+      ['| case | command | exit | first line of the error |', '| --- | --- | --- | --- |', ...rows, ''].join('\n'),
+    );
   }
   fs.chmodSync(at('read-only'), 0o755);
   fs.rmSync(work, { recursive: true, force: true });
@@ -283,7 +523,7 @@ describe('interrupted while writing: nothing half-written is left', () => {
 });
 
 describe('--out on an existing folder, as documented', () => {
-  it('generate --force writes only the adapter files beside the folder\'s other files, and says so', async () => {
+  it("generate --force writes only the adapter files beside the folder's other files, and says so", async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'loragen-force-'));
     fs.writeFileSync(path.join(dir, 'notes.txt'), 'my notes\n');
     const r = runBuiltCli(generate(at('model'), '--out', dir, '--force'));

@@ -15,7 +15,11 @@ describe('loragen generate', () => {
   beforeAll(async () => {
     work = fs.mkdtempSync(path.join(os.tmpdir(), 'loragen-generate-'));
     model = path.join(work, 'model');
-    const gen = await LoraGen.fit(tasks, { ...TINY_CONFIG, autoencoder: { ...TINY_CONFIG.autoencoder, steps: 3 }, diffusion: { ...TINY_CONFIG.diffusion, steps: 3 } });
+    const gen = await LoraGen.fit(tasks, {
+      ...TINY_CONFIG,
+      autoencoder: { ...TINY_CONFIG.autoencoder, steps: 3 },
+      diffusion: { ...TINY_CONFIG.diffusion, steps: 3 },
+    });
     await gen.save(model);
     gen.dispose();
   });
@@ -23,7 +27,28 @@ describe('loragen generate', () => {
 
   it('writes one PEFT folder per sample and reports them as JSON', async () => {
     const out = path.join(work, 'out');
-    const r = await cli(['generate', '--model', model, '--description', 'brief sentiment task', '--out', out, '--samples', '2', '--sampler', 'ddim', '--steps', '4', '--seed', '3', '--dtype', 'BF16', '--backend', 'cpu', '--json']);
+    const r = await cli([
+      'generate',
+      '--model',
+      model,
+      '--description',
+      'brief sentiment task',
+      '--out',
+      out,
+      '--samples',
+      '2',
+      '--sampler',
+      'ddim',
+      '--steps',
+      '4',
+      '--seed',
+      '3',
+      '--dtype',
+      'BF16',
+      '--backend',
+      'cpu',
+      '--json',
+    ]);
     expect(r.code).toBe(0);
     const result = JSON.parse(r.out);
     expect(result.adapters).toEqual([path.join(out, 'sample-1'), path.join(out, 'sample-2')]);
@@ -38,7 +63,26 @@ describe('loragen generate', () => {
 
   it('prints the confidence of several samples and, with --select medoid, writes only the medoid', async () => {
     const out = path.join(work, 'out-medoid');
-    const r = await cli(['generate', '--model', model, '--description', 'brief sentiment task', '--out', out, '--samples', '4', '--select', 'medoid', '--sampler', 'ddim', '--steps', '4', '--backend', 'cpu', '--json']);
+    const r = await cli([
+      'generate',
+      '--model',
+      model,
+      '--description',
+      'brief sentiment task',
+      '--out',
+      out,
+      '--samples',
+      '4',
+      '--select',
+      'medoid',
+      '--sampler',
+      'ddim',
+      '--steps',
+      '4',
+      '--backend',
+      'cpu',
+      '--json',
+    ]);
     expect(r.code).toBe(0);
     const result = JSON.parse(r.out);
     expect(result.adapters).toEqual([out]);
@@ -50,7 +94,21 @@ describe('loragen generate', () => {
     expect(score).toBeLessThanOrEqual(1);
     expect(nearestTasks).toHaveLength(3);
     expect(nearestTasks[0]).toEqual({ task: 'sentiment-brief', similarity: expect.any(Number) });
-    const plain = await cli(['generate', '--model', model, '--description', 'brief sentiment task', '--out', path.join(work, 'o-text'), '--samples', '3', '--steps', '2', '--backend', 'cpu']);
+    const plain = await cli([
+      'generate',
+      '--model',
+      model,
+      '--description',
+      'brief sentiment task',
+      '--out',
+      path.join(work, 'o-text'),
+      '--samples',
+      '3',
+      '--steps',
+      '2',
+      '--backend',
+      'cpu',
+    ]);
     expect(plain.out).toMatch(/confidence \d\.\d\d: names its nearest library task \d\.\d\d, which the model reproduces -?\d\.\d\d; samples agree/);
     const bad = await cli(['generate', '--model', model, '--description', 'x', '--out', path.join(work, 'o5'), '--select', 'medoid']);
     expect(bad.code).toBe(2);
@@ -61,11 +119,37 @@ describe('loragen generate', () => {
     const bad = await cli(['generate', '--model', model, '--description', 'x', '--out', path.join(work, 'o2'), '--sampler', 'euler']);
     expect(bad.code).toBe(2);
     expect(bad.err).toMatch(/--sampler 'euler' is not one of ddpm, ddim, dpmpp-2m/);
-    const missing = await cli(['generate', '--model', path.join(work, 'nothing'), '--description', 'x', '--out', path.join(work, 'o3'), '--backend', 'cpu', '--json']);
+    const missing = await cli([
+      'generate',
+      '--model',
+      path.join(work, 'nothing'),
+      '--description',
+      'x',
+      '--out',
+      path.join(work, 'o3'),
+      '--backend',
+      'cpu',
+      '--json',
+    ]);
     expect(missing.code).toBe(3);
-    expect(JSON.parse(missing.out).error).toMatchObject({ name: 'PathError', message: `no model at ${path.join(work, 'nothing')}`, hint: expect.stringMatching(/loragen train/) });
+    expect(JSON.parse(missing.out).error).toMatchObject({
+      name: 'PathError',
+      message: `no model at ${path.join(work, 'nothing')}`,
+      hint: expect.stringMatching(/loragen train/),
+    });
     fs.mkdirSync(path.join(work, 'not-a-model'));
-    const empty = await cli(['generate', '--model', path.join(work, 'not-a-model'), '--description', 'x', '--out', path.join(work, 'o4'), '--backend', 'cpu', '--json']);
+    const empty = await cli([
+      'generate',
+      '--model',
+      path.join(work, 'not-a-model'),
+      '--description',
+      'x',
+      '--out',
+      path.join(work, 'o4'),
+      '--backend',
+      'cpu',
+      '--json',
+    ]);
     expect(empty.code).toBe(3);
     expect(JSON.parse(empty.out).error.name).toBe('CheckpointError');
     expect(fs.existsSync(path.join(work, 'o3')) || fs.existsSync(path.join(work, 'o4'))).toBe(false);

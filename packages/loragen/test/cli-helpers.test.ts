@@ -33,7 +33,8 @@ describe('typed option values', () => {
     expect(integer('7', 'seed', 1, USAGE)).toBe(7);
     expect(integer(undefined, 'seed', 1, USAGE)).toBe(1);
     expect(integer(undefined, 'seed', undefined, USAGE)).toBeUndefined();
-    for (const bad of ['1.5', '-1', 'x', '']) expect(() => integer(bad, 'seed', 1, USAGE)).toThrow(new UsageError(`--seed must be a non-negative integer, got '${bad}'`, USAGE));
+    for (const bad of ['1.5', '-1', 'x', ''])
+      expect(() => integer(bad, 'seed', 1, USAGE)).toThrow(new UsageError(`--seed must be a non-negative integer, got '${bad}'`, USAGE));
   });
 
   it('oneOf: one of the allowed values, or a UsageError that lists them', () => {

@@ -69,7 +69,11 @@ describe('anchored sampling', () => {
   beforeAll(async () => {
     await tf.setBackend('cpu');
     work = fs.mkdtempSync(path.join(os.tmpdir(), 'loragen-anchoring-'));
-    gen = await LoraGen.fit(tasks, { ...TINY_CONFIG, autoencoder: { ...TINY_CONFIG.autoencoder, steps: 40 }, diffusion: { ...TINY_CONFIG.diffusion, steps: 20 } });
+    gen = await LoraGen.fit(tasks, {
+      ...TINY_CONFIG,
+      autoencoder: { ...TINY_CONFIG.autoencoder, steps: 40 },
+      diffusion: { ...TINY_CONFIG.diffusion, steps: 20 },
+    });
   }, 120_000);
 
   afterAll(() => {
@@ -85,7 +89,10 @@ describe('anchored sampling', () => {
   };
 
   it("a wording anchored at weight 1 samples exactly as its nearest task's training condition does", async () => {
-    const table = await embedTasks(gen.textEncoder, tasks.map((t) => t.descriptions));
+    const table = await embedTasks(
+      gen.textEncoder,
+      tasks.map((t) => t.descriptions),
+    );
     const means = (await table.array()) as number[][];
     table.dispose();
     const wording = `${tasks[2].descriptions[0]} please`;
@@ -109,9 +116,9 @@ describe('anchored sampling', () => {
     await gen.save(dir);
     const loaded = await LoraGen.load(dir);
     const wording = `${tasks[1].descriptions[1]} now`;
-    expect(await loaded.sampleLatents(wording, { seed: 5, steps: 4, anchoring: { weight: 1 } }).then((z) => z.data().finally(() => z.dispose()))).toEqual(
-      Float32Array.from(await latentsOf(wording, { weight: 1 })),
-    );
+    expect(
+      await loaded.sampleLatents(wording, { seed: 5, steps: 4, anchoring: { weight: 1 } }).then((z) => z.data().finally(() => z.dispose())),
+    ).toEqual(Float32Array.from(await latentsOf(wording, { weight: 1 })));
     loaded.dispose();
 
     // An older model: config.json without `library` (and the manifest updated to match).

@@ -36,7 +36,10 @@ describe('resolveConfig', () => {
   it("names the loss weightings as latent-diffusion does, and still reads the old 'snr/(snr+1)'", () => {
     expect(resolveConfig({}).diffusion).toMatchObject({ lossWeighting: 'snr-ratio', minSnrGamma: 5 });
     expect(resolveConfig({ diffusion: { lossWeighting: 'snr/(snr+1)' } }).diffusion.lossWeighting).toBe('snr-ratio');
-    expect(resolveConfig({ diffusion: { lossWeighting: 'min-snr', minSnrGamma: 2 } }).diffusion).toMatchObject({ lossWeighting: 'min-snr', minSnrGamma: 2 });
+    expect(resolveConfig({ diffusion: { lossWeighting: 'min-snr', minSnrGamma: 2 } }).diffusion).toMatchObject({
+      lossWeighting: 'min-snr',
+      minSnrGamma: 2,
+    });
     expect(() => resolveConfig({ diffusion: { lossWeighting: 'p2' as 'uniform' } })).toThrow(ConfigError);
   });
 

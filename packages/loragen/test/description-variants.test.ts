@@ -9,7 +9,7 @@ const library = [
 ];
 
 describe('withWordDropoutVariants', () => {
-  it('keeps each task\'s descriptions first, then count variants of each, made only of its words in order', () => {
+  it("keeps each task's descriptions first, then count variants of each, made only of its words in order", () => {
     const out = withWordDropoutVariants(library, { count: 5, wordDropout: 0.4 }, 7);
     expect(out.map((t) => t.length)).toEqual([2 + 2 * 5, 1 + 5]);
     library.forEach((task, t) => {

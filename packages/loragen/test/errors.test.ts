@@ -42,11 +42,12 @@ describe('libraries LoRAGen cannot learn from', () => {
     const count = tasks.length * set.layout.layers;
     let energy = 0;
     for (let p = 0; p < count; p++) {
-      for (let i = 0; i < spec.dOut; i++) for (let j = 0; j < spec.dIn; j++) {
-        let v = 0;
-        for (let k = 0; k < spec.rank; k++) v += B[p * spec.dOut * spec.rank + i * spec.rank + k] * A[p * spec.rank * spec.dIn + k * spec.dIn + j];
-        energy += v * v;
-      }
+      for (let i = 0; i < spec.dOut; i++)
+        for (let j = 0; j < spec.dIn; j++) {
+          let v = 0;
+          for (let k = 0; k < spec.rank; k++) v += B[p * spec.dOut * spec.rank + i * spec.rank + k] * A[p * spec.rank * spec.dIn + k * spec.dIn + j];
+          energy += v * v;
+        }
     }
     expect(Math.sqrt(energy / count)).toBeCloseTo(1, 4);
   });
@@ -55,7 +56,9 @@ describe('libraries LoRAGen cannot learn from', () => {
     const odd = withModules(tasks[3], (ms) => ms.filter((m) => !m.name.endsWith('layers.1.self_attn.v_proj')));
     const bad = [...tasks.slice(0, 3), odd];
     await expect(buildFactorSet(bad)).rejects.toThrow(LibraryError);
-    await expect(buildFactorSet(bad)).rejects.toThrow(/task 'arithmetic-detailed': module type 'self_attn.v_proj' covers layers \[0\], 'self_attn.q_proj' covers \[0, 1\][\s\S]*hint:/);
+    await expect(buildFactorSet(bad)).rejects.toThrow(
+      /task 'arithmetic-detailed': module type 'self_attn.v_proj' covers layers \[0\], 'self_attn.q_proj' covers \[0, 1\][\s\S]*hint:/,
+    );
     const otherShape = withModules(tasks[1], (ms) => ms.map((m) => (m.name.includes('v_proj') ? { ...m, dOut: 8, B: m.B.subarray(0, 16) } : m)));
     await expect(buildFactorSet([tasks[0], otherShape])).rejects.toThrow(/task 'sentiment-detailed' has layout.*16 -> 8.*the library has.*16 -> 16/);
   });
@@ -149,7 +152,9 @@ describe('checkpoints', () => {
     meta.config.autoencoder.latentDim = 6;
     rewriteCheckpointFile(other, 'config.json', JSON.stringify(meta));
     await expect(LoraGen.load(other)).rejects.toThrow(CheckpointError);
-    await expect(LoraGen.load(other)).rejects.toThrow(/has shape \[.*\], the (encoder|denoiser) needs|does not match (the encoder|this decoder|the denoiser)/);
+    await expect(LoraGen.load(other)).rejects.toThrow(
+      /has shape \[.*\], the (encoder|denoiser) needs|does not match (the encoder|this decoder|the denoiser)/,
+    );
 
     const foreign = copy('foreign');
     rewriteCheckpointFile(foreign, 'config.json', JSON.stringify({ hello: 'world' }));
@@ -205,7 +210,11 @@ describe('non-finite values are refused where they enter', () => {
     const base = new HashingTextEncoder({ dim: 16 });
     const broken: TaskTextEncoder = {
       dim: 16,
-      embed: async (texts) => tf.tensor2d(texts.flatMap((t) => Array.from(base.vector(t), (x, i) => (t === tasks[3].descriptions[1] && i === 4 ? NaN : x))), [texts.length, 16]),
+      embed: async (texts) =>
+        tf.tensor2d(
+          texts.flatMap((t) => Array.from(base.vector(t), (x, i) => (t === tasks[3].descriptions[1] && i === 4 ? NaN : x))),
+          [texts.length, 16],
+        ),
     };
     const steps: number[] = [];
     const fit = LoraGen.fit(tasks, QUICK, { textEncoder: broken, onProgress: (p) => steps.push(p.step) });

@@ -9,7 +9,11 @@ let gen: LoraGen;
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
-  gen = await LoraGen.fit(tasks, { ...TINY_CONFIG, autoencoder: { ...TINY_CONFIG.autoencoder, steps: 150 }, diffusion: { ...TINY_CONFIG.diffusion, steps: 60 } });
+  gen = await LoraGen.fit(tasks, {
+    ...TINY_CONFIG,
+    autoencoder: { ...TINY_CONFIG.autoencoder, steps: 150 },
+    diffusion: { ...TINY_CONFIG.diffusion, steps: 60 },
+  });
 }, 120_000);
 
 afterAll(() => gen.dispose());

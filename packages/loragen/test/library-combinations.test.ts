@@ -52,7 +52,12 @@ describe('withCombinations', () => {
       for (let l = 0; l < L; l++) {
         const got = dense(out, t, data.taskNames.length * L + l);
         const want = dense(data, t, id('arithmetic-brief') * L + l);
-        const err = Math.sqrt(dot(Float64Array.from(got, (g, i) => g - want[i]), Float64Array.from(got, (g, i) => g - want[i])));
+        const err = Math.sqrt(
+          dot(
+            Float64Array.from(got, (g, i) => g - want[i]),
+            Float64Array.from(got, (g, i) => g - want[i]),
+          ),
+        );
         expect(err / Math.sqrt(dot(want, want))).toBeLessThan(1e-4);
       }
       // the library's own rows are untouched
@@ -83,7 +88,7 @@ describe('withCombinations', () => {
 });
 
 describe('combinedConditions and mixed batches', () => {
-  it('combine the parents\' condition rows with their weights', () => {
+  it("combine the parents' condition rows with their weights", () => {
     const rows = Float32Array.from([1, 0, 0, 1, 2, 2]); // three tasks of dim 2
     expect(Array.from(combinedConditions(rows, 2, [{ parents: [0, 1, 2], weights: [1, 1, -1] }]))).toEqual([-1, -1]);
     expect(combinedConditions(rows, 2, [])).toHaveLength(0);

@@ -48,7 +48,11 @@ describe('describeError', () => {
     expect(describeError(enoent)).toMatchObject({ exitCode: EXIT.input, name: 'FileSystemError', hint: expect.stringMatching(/disk is full/) });
     const bug = new TypeError("Cannot read properties of undefined (reading 'shape')");
     const quiet = describeError(bug);
-    expect(quiet).toMatchObject({ exitCode: EXIT.internal, message: expect.stringMatching(/^internal error \(a bug\): Cannot read/), hint: expect.stringMatching(/--debug/) });
+    expect(quiet).toMatchObject({
+      exitCode: EXIT.internal,
+      message: expect.stringMatching(/^internal error \(a bug\): Cannot read/),
+      hint: expect.stringMatching(/--debug/),
+    });
     expect(quiet.stack).toBeUndefined();
     expect(formatErrorReport('loragen', quiet)).not.toMatch(/^\s+at /m);
     expect(describeError(bug, { debug: true }).stack).toMatch(/^\s+at /m);

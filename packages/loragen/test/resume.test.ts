@@ -100,9 +100,13 @@ it('exits 2 on a usage error and 3 with a typed error for a bad config file', ()
   expect(usage.stderr).toMatch(/missing --out/);
   const bad = path.join(work, 'bad.json');
   fs.writeFileSync(bad, JSON.stringify({ diffusion: { heads: 0 } }));
-  const r = spawnSync(process.execPath, [...CLI, 'train', '--library', library, '--out', path.join(work, 'x'), '--config', bad, '--backend', 'cpu', '--json'], {
-    encoding: 'utf8',
-  });
+  const r = spawnSync(
+    process.execPath,
+    [...CLI, 'train', '--library', library, '--out', path.join(work, 'x'), '--config', bad, '--backend', 'cpu', '--json'],
+    {
+      encoding: 'utf8',
+    },
+  );
   expect(r.status).toBe(3);
   const err = JSON.parse(r.stdout).error;
   expect(err.name).toBe('ConfigError');

@@ -14,7 +14,13 @@ describe('groupedBarSvg', () => {
       { label: 'zero-shot <new>', colour: '#e0873a' },
     ],
     groups: [
-      { label: 'base', values: [{ mean: 50, std: 2 }, { mean: 40, std: 60 }] },
+      {
+        label: 'base',
+        values: [
+          { mean: 50, std: 2 },
+          { mean: 40, std: 60 },
+        ],
+      },
       { label: 'a > b & "c"', values: [{ mean: 80, std: 1 }, null] },
     ],
     yLabel: 'accuracy (%)',

@@ -34,7 +34,10 @@ describe('HashingTextEncoder', () => {
     const words = new HashingTextEncoder({ dim: 1 << 20, charNgrams: [] });
     const v = words.vector('alpha alpha');
     // features: w:alpha (count 2) and b:alpha alpha (count 1) -> magnitudes 1 + ln 2 and 1
-    const mags = Array.from(v).filter((x) => x !== 0).map(Math.abs).sort((x, y) => y - x);
+    const mags = Array.from(v)
+      .filter((x) => x !== 0)
+      .map(Math.abs)
+      .sort((x, y) => y - x);
     expect(mags).toHaveLength(2);
     expect(mags[0] / mags[1]).toBeCloseTo(1 + Math.log(2), 5);
     expect(words.vector('alpha beta')).not.toEqual(words.vector('beta alpha'));
@@ -60,7 +63,9 @@ describe('HashingTextEncoder.centeredOn', () => {
 
   it('separates tasks that raw hashing embeds almost alike', () => {
     const cos = (a: Float32Array, b: Float32Array) => {
-      let ab = 0, aa = 0, bb = 0;
+      let ab = 0,
+        aa = 0,
+        bb = 0;
       a.forEach((x, i) => ((ab += x * b[i]), (aa += x * x), (bb += b[i] * b[i])));
       return ab / Math.sqrt(aa * bb);
     };
@@ -88,7 +93,10 @@ describe('HashingTextEncoder.centeredOn', () => {
     // the raw (uncentred) weights: 'red blue' puts idf(red) and idf(blue) on their buckets before normalising
     const raw = new HashingTextEncoder({ dim: 256, charNgrams: [], idf: enc.options.idf });
     const v = raw.vector('red blue');
-    const nonzero = Array.from(v).filter((x) => x !== 0).map(Math.abs).sort();
+    const nonzero = Array.from(v)
+      .filter((x) => x !== 0)
+      .map(Math.abs)
+      .sort();
     const [lo, hi] = [Math.log(5 / 4) + 1, Math.log(5 / 2) + 1];
     expect(nonzero[0]).toBeCloseTo(lo / Math.hypot(lo, hi), 6);
     expect(nonzero[1]).toBeCloseTo(hi / Math.hypot(lo, hi), 6);
@@ -96,7 +104,10 @@ describe('HashingTextEncoder.centeredOn', () => {
 
   it('with idf, finds a task named in new words by the words it shares with the library', () => {
     const tasks = ['contains', 'missing', 'repeated'].flatMap((op) =>
-      ['one', 'two'].map((d) => [`Does the sequence of digits have the digit ${d} ${op} in it?`, `Answer whether ${d} is ${op} in the list of numbers.`]),
+      ['one', 'two'].map((d) => [
+        `Does the sequence of digits have the digit ${d} ${op} in it?`,
+        `Answer whether ${d} is ${op} in the list of numbers.`,
+      ]),
     );
     const descriptions = tasks.flat();
     const query = 'Hey, tell me: is two missing here?';
@@ -158,7 +169,7 @@ describe('PrecomputedTextEncoder', () => {
 });
 
 describe('embedTasks', () => {
-  it('averages the embeddings of each task\'s descriptions', async () => {
+  it("averages the embeddings of each task's descriptions", async () => {
     const enc = new PrecomputedTextEncoder({ a: [1, 0], b: [0, 1], c: [2, 2] });
     const before = tf.memory().numTensors;
     const e = await embedTasks(enc, [['a', 'b'], ['c'], ['a', 'b', 'c']]);

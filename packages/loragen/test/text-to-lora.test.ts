@@ -16,7 +16,7 @@ describe('TextToLora', () => {
 
   afterAll(() => t2l.dispose());
 
-  it('reports its steps as the hypernetwork stage, with the autoencoder section\'s step count', () => {
+  it("reports its steps as the hypernetwork stage, with the autoencoder section's step count", () => {
     expect(progress).toHaveLength(250);
     expect(progress[249]).toMatchObject({ stage: 'hypernetwork', step: 250, totalSteps: 250 });
     expect(progress[249].loss).toBeLessThan(progress[0].loss / 2);
@@ -31,7 +31,9 @@ describe('TextToLora', () => {
     // measured 2026-12-05 on cpu: worst module of the worst task 0.992 (LoRAGen on this library: e2e.test.ts)
     expect(Math.min(...cosines)).toBeGreaterThan(0.9);
     // with the library's module paths, rank and scaling
-    adapters[0].modules.forEach((m, j) => expect(m).toMatchObject({ name: tasks[0].adapter.modules[j].name, rank: 2, scaling: 2, dIn: 16, dOut: 16 }));
+    adapters[0].modules.forEach((m, j) =>
+      expect(m).toMatchObject({ name: tasks[0].adapter.modules[j].name, rank: 2, scaling: 2, dIn: 16, dOut: 16 }),
+    );
   });
 
   it('takes a condition vector as well as a description, and gives one adapter for one', async () => {

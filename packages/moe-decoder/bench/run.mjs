@@ -144,12 +144,8 @@ for (const batch of BATCHES) {
 const lines = [
   '# @loragen/moe-decoder benchmark',
   '',
-  `wasm backend (SIMD, single thread), Node ${process.version}, ${os.cpus().length} cores (${
-    os.cpus()[0]?.model ?? 'unknown'
-  }), ` +
-    `${new Date()
-      .toISOString()
-      .slice(0, 10)}, load average ${loadAtStart} at the start (the cores are shared: compare ratios, not ` +
+  `wasm backend (SIMD, single thread), Node ${process.version}, ${os.cpus().length} cores (${os.cpus()[0]?.model ?? 'unknown'}), ` +
+    `${new Date().toISOString().slice(0, 10)}, load average ${loadAtStart} at the start (the cores are shared: compare ratios, not ` +
     'absolute times). E = 4, K = 2, latentDim 64, expertHidden 256. ' +
     `Step = decode + a mean-square loss on every factor + gradients of every variable; median of ${REPEATS} after one warm-up. ` +
     'Ratios are against the direct head of the same layout and batch, measured in the same run.',
@@ -159,7 +155,7 @@ const lines = [
   ...rows.map(
     (r) =>
       `| ${r.layout} | ${r.head} | ${r.batch} | ${r.positions} | ${fmtParams(r.total)} | ${fmtParams(r.heads)} | ` +
-      `${r.ms.toFixed(0)} | ${r.ratio.toFixed(2)}x |`
+      `${r.ms.toFixed(0)} | ${r.ratio.toFixed(2)}x |`,
   ),
   '',
   "One FLAN-T5-large head layer, [rows, 256] x [256, 32768], forward + backward (ms): tfjs's MatMul gradient (matmuls",

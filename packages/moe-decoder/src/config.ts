@@ -90,19 +90,14 @@ export function checkRandom(config: { random?: NormalSource; seed?: unknown }): 
     const was = config.seed !== undefined ? ` (seed ${String(config.seed)} is no longer read)` : '';
     throw new DecoderConfigError(
       `random must be a source of normal draws, an object with normals(count, std)${was}; ` +
-        "pass e.g. new SeededRng(seed, { algorithm: 'mulberry32' }) from @loragen/latent-diffusion, which gives the weights `seed` gave before"
+        "pass e.g. new SeededRng(seed, { algorithm: 'mulberry32' }) from @loragen/latent-diffusion, which gives the weights `seed` gave before",
     );
   }
   return random;
 }
 
 function resolveTemperature(t: number | TemperatureSchedule | undefined): TemperatureSchedule {
-  const schedule =
-    t === undefined
-      ? { start: 1.5, end: 1.2, steps: 2000 }
-      : typeof t === 'number'
-      ? { start: t, end: t, steps: 1 }
-      : t;
+  const schedule = t === undefined ? { start: 1.5, end: 1.2, steps: 2000 } : typeof t === 'number' ? { start: t, end: t, steps: 1 } : t;
   if (!(schedule.start > 0) || !(schedule.end > 0)) {
     throw new DecoderConfigError(`temperature must be positive, got start ${schedule.start}, end ${schedule.end}`);
   }
@@ -128,9 +123,7 @@ export function resolveMoEConfig(config: ModuleAwareMoEDecoderConfig): ResolvedM
     random: checkRandom(config),
   };
   if (resolved.topK > resolved.numExperts) {
-    throw new DecoderConfigError(
-      `topK (${resolved.topK}) exceeds numExperts (${resolved.numExperts}); lower topK or add experts`
-    );
+    throw new DecoderConfigError(`topK (${resolved.topK}) exceeds numExperts (${resolved.numExperts}); lower topK or add experts`);
   }
   if (resolved.head !== 'direct' && resolved.head !== 'factorised') {
     throw new DecoderConfigError(`head must be 'direct' or 'factorised', got '${String(resolved.head)}'`);

@@ -47,9 +47,7 @@ export class ModuleAwareMoEDecoder extends DecoderBase {
     this.router = linear(this.store, 'router', inDim, c.numExperts);
     this.experts = denseExperts(this.store, c.numExperts, inDim, c.expertHidden);
     this.heads = c.modules.map((spec) =>
-      c.head === 'direct'
-        ? directHead(this.store, spec, c.expertHidden)
-        : factorisedHead(this.store, spec, c.expertHidden, c.headRank)
+      c.head === 'direct' ? directHead(this.store, spec, c.expertHidden) : factorisedHead(this.store, spec, c.expertHidden, c.headRank),
     );
   }
 
@@ -82,17 +80,10 @@ export class ModuleAwareMoEDecoder extends DecoderBase {
     const { moduleEmbedDim, layerEmbedDim } = this.config;
     const batch = z.shape[0];
     const perPosition = tf.concat(
-      [
-        plainMatMul(this.oneHots.module, this.moduleEmbed as tf.Tensor2D),
-        plainMatMul(this.oneHots.layer, this.layerEmbed as tf.Tensor2D),
-      ],
-      1
+      [plainMatMul(this.oneHots.module, this.moduleEmbed as tf.Tensor2D), plainMatMul(this.oneHots.layer, this.layerEmbed as tf.Tensor2D)],
+      1,
     );
-    const structure = tf.broadcastTo(tf.expandDims(perPosition, 0), [
-      batch,
-      this.positions,
-      moduleEmbedDim + layerEmbedDim,
-    ]);
+    const structure = tf.broadcastTo(tf.expandDims(perPosition, 0), [batch, this.positions, moduleEmbedDim + layerEmbedDim]);
     const h = tf.concat([z, structure], 2);
     return tf.reshape(h, [batch * this.positions, this.latentDim + moduleEmbedDim + layerEmbedDim]);
   }

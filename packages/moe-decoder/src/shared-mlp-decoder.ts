@@ -48,12 +48,7 @@ export class SharedMLPDecoder extends DecoderBase {
       const perPosition = tf.reshape(values, [batch, this.positions, values.shape[1]]) as tf.Tensor3D;
       const factors: Record<string, FactorPair> = {};
       this.modules.forEach((spec, m) => {
-        factors[spec.name] = splitFactors(
-          moduleRows(perPosition, m, this.modules.length, this.layers),
-          spec,
-          batch,
-          this.layers
-        );
+        factors[spec.name] = splitFactors(moduleRows(perPosition, m, this.modules.length, this.layers), spec, batch, this.layers);
       });
       return { factors, auxLoss: tf.scalar(0) };
     });

@@ -43,9 +43,7 @@ describeEachBackend('load-balancing loss', () => {
   it('its gradient flows to the logits through p_e only (f_e is a constant): matches the closed form', async () => {
     // d/dl_te [3 * sum_e f_e mean_t softmax(l_t)_e] = (3 / N) * s_te * (f_e - sum_j s_tj f_j)
     const f = [0.5, 0.25, 0.25];
-    const grad = tf.grad(
-      (l: tf.Tensor) => balanceLoss(l as tf.Tensor2D, tf.tensor2d(mask), { weight: 1, hinge: 1 }).loss
-    )(tf.tensor2d(logits));
+    const grad = tf.grad((l: tf.Tensor) => balanceLoss(l as tf.Tensor2D, tf.tensor2d(mask), { weight: 1, hinge: 1 }).loss)(tf.tensor2d(logits));
     const expected = logits.map((row) => {
       const s = row.map(Math.exp);
       const total = s.reduce((a, b) => a + b, 0);

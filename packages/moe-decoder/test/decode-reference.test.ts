@@ -32,12 +32,7 @@ describeEachBackend('decode against a plain-JS reference', () => {
         const B = (await out.factors[name].B.array()) as number[][][][];
         for (let b = 0; b < batch; b++) {
           for (let layer = 0; layer < spec.layers; layer++) {
-            const ref = referencePosition(
-              spec,
-              values,
-              zs[b][layer * spec.modules.length + m],
-              layer * spec.modules.length + m
-            );
+            const ref = referencePosition(spec, values, zs[b][layer * spec.modules.length + m], layer * spec.modules.length + m);
             expectClose(A[b][layer], ref.A, { rtol: 1e-4, atol: 1e-5 });
             expectClose(B[b][layer], ref.B, { rtol: 1e-4, atol: 1e-5 });
             ref.probs.forEach((p, e) => (probSum[e] += p));

@@ -3,11 +3,7 @@ import { describeEachBackend, seededNormals } from '@loragen/test-utils';
 import { ModuleAwareMoEDecoder, SharedMLPDecoder, type LoraDecoder } from '../src';
 import { gemmaLike, latents, t5Like } from './helpers/layouts';
 
-function expectFactorShapes(
-  decoder: LoraDecoder,
-  factors: Record<string, { A: tf.Tensor; B: tf.Tensor }>,
-  batch: number
-): void {
+function expectFactorShapes(decoder: LoraDecoder, factors: Record<string, { A: tf.Tensor; B: tf.Tensor }>, batch: number): void {
   expect(Object.keys(factors)).toEqual(decoder.modules.map((m) => m.name));
   for (const m of decoder.modules) {
     expect(factors[m.name].A.shape).toEqual([batch, decoder.layers, m.rank, m.dIn]);
@@ -20,7 +16,8 @@ describeEachBackend('decode output shapes', () => {
   for (const [title, layout] of Object.entries(layouts)) {
     for (const head of ['direct', 'factorised'] as const) {
       it(`${title}, ${head} head: A [batch, layers, r, dIn], B [batch, layers, dOut, r], stats per expert`, async () => {
-        const decoder = new ModuleAwareMoEDecoder({ random: seededNormals(0),
+        const decoder = new ModuleAwareMoEDecoder({
+          random: seededNormals(0),
           ...layout,
           latentDim: 8,
           expertHidden: 16,

@@ -20,7 +20,7 @@ describeEachBackend('decoder gradients against finite differences', () => {
       gemmaLike.modules.flatMap((m, i) => [
         [`${m.name}/A`, tf.randomNormal([1, gemmaLike.layers, m.rank, m.dIn], 0, 1, 'float32', 20 + i)],
         [`${m.name}/B`, tf.randomNormal([1, gemmaLike.layers, m.dOut, m.rank], 0, 1, 'float32', 30 + i)],
-      ])
+      ]),
     );
     // linear in the factors, plus the balance loss: smooth wherever the top-K choice does not change
     const loss = (): tf.Scalar =>
@@ -32,17 +32,10 @@ describeEachBackend('decoder gradients against finite differences', () => {
         ]);
         return tf.add(tf.addN(terms), out.auxLoss) as tf.Scalar;
       });
-    const checked = [
-      'embed/module',
-      'embed/layer',
-      'router/kernel',
-      'experts/hidden/kernel',
-      'experts/out/bias',
-      'heads/v_proj/basisB',
-    ];
+    const checked = ['embed/module', 'embed/layer', 'router/kernel', 'experts/hidden/kernel', 'experts/out/bias', 'heads/v_proj/basisB'];
     const { value, grads } = tf.variableGrads(
       loss,
-      checked.map((n) => decoder.variables[n])
+      checked.map((n) => decoder.variables[n]),
     );
     value.dispose();
     // float32: eps 1e-3 keeps rounding error near 5e-4; with this seed no token's top-K choice flips within it
@@ -73,7 +66,7 @@ describeEachBackend('decoder gradients against finite differences', () => {
         expectClose(
           indices.map((i) => analytic[i]),
           numeric,
-          { rtol: 1e-2, atol: 2e-3 }
+          { rtol: 1e-2, atol: 2e-3 },
         );
       } catch (error) {
         throw new Error(`${name}: ${(error as Error).message}`);

@@ -20,8 +20,24 @@ const WARMUP = 3;
 const LAYOUTS = [
   // index into the anchor's LAYOUTS, and how many modules the anchor times (its full SVD of 4096 x 4096 takes minutes)
   // rounds: ours and the anchor measured alternately, so that both see the machine's load of the moment (it is shared)
-  { name: 'Llama-2-7B q_proj + v_proj (64 x 4096x4096)', modules: 64, dOut: 4096, dIn: 4096, anchor: 0, anchorModules: Number(process.env.BENCH_ANCHOR_LLAMA ?? 1), rounds: 1 },
-  { name: 'FLAN-T5-large q + v x 3 kinds (144 x 1024x1024)', modules: 144, dOut: 1024, dIn: 1024, anchor: 1, anchorModules: Number(process.env.BENCH_ANCHOR_FLAN ?? 3), rounds: Number(process.env.BENCH_ROUNDS ?? 3) },
+  {
+    name: 'Llama-2-7B q_proj + v_proj (64 x 4096x4096)',
+    modules: 64,
+    dOut: 4096,
+    dIn: 4096,
+    anchor: 0,
+    anchorModules: Number(process.env.BENCH_ANCHOR_LLAMA ?? 1),
+    rounds: 1,
+  },
+  {
+    name: 'FLAN-T5-large q + v x 3 kinds (144 x 1024x1024)',
+    modules: 144,
+    dOut: 1024,
+    dIn: 1024,
+    anchor: 1,
+    anchorModules: Number(process.env.BENCH_ANCHOR_FLAN ?? 3),
+    rounds: Number(process.env.BENCH_ROUNDS ?? 3),
+  },
 ];
 const [RANK, WEIGHTS, SCALING] = [16, [0.5, 0.3, 0.2], 2];
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
@@ -57,17 +73,19 @@ async function child(index) {
   const runs = [];
   for (let i = 0; i < REPS; i++) runs.push(await once());
   const times = runs.map((r) => r.ms);
-  console.log(JSON.stringify({
-    times,
-    min: Math.min(...times),
-    max: Math.max(...times),
-    ranks: runs[0].ranks,
-    energy: runs[0].energy,
-    threads: simdThreadsActive(),
-    peakRssMb: process.resourceUsage().maxRSS / 1024,
-    inputMb: (WEIGHTS.length * modules * RANK * (dIn + dOut) * 4) / 2 ** 20,
-    tfjs: tf.version.tfjs,
-  }));
+  console.log(
+    JSON.stringify({
+      times,
+      min: Math.min(...times),
+      max: Math.max(...times),
+      ranks: runs[0].ranks,
+      energy: runs[0].energy,
+      threads: simdThreadsActive(),
+      peakRssMb: process.resourceUsage().maxRSS / 1024,
+      inputMb: (WEIGHTS.length * modules * RANK * (dIn + dOut) * 4) / 2 ** 20,
+      tfjs: tf.version.tfjs,
+    }),
+  );
 }
 
 function json(run, what) {
@@ -81,16 +99,30 @@ async function main() {
     const script = path.join(repo, 'tools/bench/anchors/peft_svd_merge_layout.py');
     const rounds = [];
     for (let round = 0; round < layout.rounds; round++) {
-      const ours = json(spawnSync(process.execPath, [fileURLToPath(import.meta.url), '--child', String(index)], { encoding: 'utf8' }), `our merge of ${layout.name}`);
-      console.error(`${layout.name}, round ${round + 1}/${layout.rounds}: ours ${median(ours.times).toFixed(1)} ms (median of ${REPS}); the anchor on ${layout.anchorModules} module(s)...`);
-      const anchor = json(spawnSync('/usr/bin/python3', [script, String(layout.anchor), String(layout.anchorModules)], { encoding: 'utf8', timeout: 60 * 60 * 1000 }), 'the anchor');
+      const ours = json(
+        spawnSync(process.execPath, [fileURLToPath(import.meta.url), '--child', String(index)], { encoding: 'utf8' }),
+        `our merge of ${layout.name}`,
+      );
+      console.error(
+        `${layout.name}, round ${round + 1}/${layout.rounds}: ours ${median(ours.times).toFixed(1)} ms (median of ${REPS}); the anchor on ${layout.anchorModules} module(s)...`,
+      );
+      const anchor = json(
+        spawnSync('/usr/bin/python3', [script, String(layout.anchor), String(layout.anchorModules)], { encoding: 'utf8', timeout: 60 * 60 * 1000 }),
+        'the anchor',
+      );
       console.error(`  anchor ${anchor.msPerModule.toFixed(0)} ms per module`);
       rounds.push({ ours, anchor });
     }
     // ours: the median of every timed call of every round; the anchor: the median of its rounds' per-module medians
     const times = rounds.flatMap((r) => r.ours.times);
     const perModule = median(rounds.map((r) => r.anchor.msPerModule));
-    const ours = { ...rounds[0].ours, ms: median(times), min: Math.min(...times), max: Math.max(...times), peakRssMb: Math.max(...rounds.map((r) => r.ours.peakRssMb)) };
+    const ours = {
+      ...rounds[0].ours,
+      ms: median(times),
+      min: Math.min(...times),
+      max: Math.max(...times),
+      peakRssMb: Math.max(...rounds.map((r) => r.ours.peakRssMb)),
+    };
     const anchor = {
       ...rounds[0].anchor,
       msPerModule: perModule,
@@ -118,22 +150,30 @@ async function main() {
       '(`tools/bench/anchors/torch_peft_svd_merge.py`: dense dW, full `torch.linalg.svd`), PyTorch ' +
       `${rows[0].anchor.torch} CPU, ${rows[0].anchor.threads} threads, timed on a few modules (median) and extrapolated to the layout. ` +
       'The two run alternately in rounds (each in its own process), so both see the load of the moment. ' +
-      `Node ${process.version}, ${os.cpus().length} cores (${os.cpus()[0]?.model?.trim()}), load average ${os.loadavg().map((x) => x.toFixed(1)).join(' / ')} at the end; ` +
+      `Node ${process.version}, ${os.cpus().length} cores (${os.cpus()[0]?.model?.trim()}), load average ${os
+        .loadavg()
+        .map((x) => x.toFixed(1))
+        .join(' / ')} at the end; ` +
       `both sides measured in this one run (the machine is shared). ${new Date().toISOString()}.`,
     '',
     '| layout | ours | anchor per module | anchor, whole layout (extrapolated) | anchor / ours | ours: peak RSS (inputs) | anchor: peak RSS |',
     '| --- | --- | --- | --- | --- | --- | --- |',
-    ...rows.map(({ layout, ours, anchor }) =>
-      `| ${layout.name} | ${fmt(ours.ms)} (${fmt(ours.min)} to ${fmt(ours.max)}) | ${fmt(anchor.msPerModule)} (${layout.anchorModules} timed x ${layout.rounds} round(s)) | ` +
+    ...rows.map(
+      ({ layout, ours, anchor }) =>
+        `| ${layout.name} | ${fmt(ours.ms)} (${fmt(ours.min)} to ${fmt(ours.max)}) | ${fmt(anchor.msPerModule)} (${layout.anchorModules} timed x ${layout.rounds} round(s)) | ` +
         `${fmt(anchor.msExtrapolated)} | ${(anchor.msExtrapolated / ours.ms).toFixed(0)}x | ${ours.peakRssMb.toFixed(0)} MB (${ours.inputMb.toFixed(0)} MB) | ` +
         `${anchor.peakRssMb.toFixed(0)} MB |`,
     ),
     '',
-    '- Peak RSS is the whole process\'s (Node with tfjs-wasm, or Python with torch), each layout in its own process; ours holds ' +
-      'all of a layout\'s input factors and its results, the anchor one module\'s dense dW and its SVD.',
-    ...rows.map(({ layout, anchor, oursRounds }) => `- ${layout.name}, by round: ours ${oursRounds.map((ms) => fmt(ms)).join(', ')}; anchor per module ${anchor.rounds.map((ms) => fmt(ms)).join(', ')}.`),
+    "- Peak RSS is the whole process's (Node with tfjs-wasm, or Python with torch), each layout in its own process; ours holds " +
+      "all of a layout's input factors and its results, the anchor one module's dense dW and its SVD.",
+    ...rows.map(
+      ({ layout, anchor, oursRounds }) =>
+        `- ${layout.name}, by round: ours ${oursRounds.map((ms) => fmt(ms)).join(', ')}; anchor per module ${anchor.rounds.map((ms) => fmt(ms)).join(', ')}.`,
+    ),
     `- Ours kept rank ${[...new Set(rows.flatMap((r) => r.ours.ranks))].join(', ')} per module; mean share of sum sigma^2 kept: ` +
-      rows.map(({ layout, ours }) => `${layout.name.split(' ')[0]} ${ours.energy.toFixed(4)}`).join(', ') + '.',
+      rows.map(({ layout, ours }) => `${layout.name.split(' ')[0]} ${ours.energy.toFixed(4)}`).join(', ') +
+      '.',
   ];
   const outDir = path.join(repo, 'benchmarks');
   mkdirSync(outDir, { recursive: true });

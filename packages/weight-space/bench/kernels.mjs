@@ -28,7 +28,11 @@ async function profile(loss, reps) {
   const info = await tf.profile(() => step());
   const byName = {};
   for (const k of info.kernels) byName[k.name] = (byName[k.name] ?? 0) + 1;
-  const top = Object.entries(byName).sort((a, b) => b[1] - a[1]).slice(0, 5).map(([n, c]) => `${n} ${c}`).join(', ');
+  const top = Object.entries(byName)
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, 5)
+    .map(([n, c]) => `${n} ${c}`)
+    .join(', ');
   const summary = kernelSummary(info.kernels);
   const gpu = await countDispatches(async () => {
     const v = step();
@@ -53,7 +57,10 @@ export async function kernelTable(lib) {
   const { adapterLoss, angularLoss, prepareTarget, spectralLoss } = lib;
   const [positions, dOut, dIn, r] = [24, 64, 48, 16];
   const target = { A: tf.randomNormal([positions, r, dIn], 0, 1, 'float32', 1), B: tf.randomNormal([positions, dOut, r], 0, 1, 'float32', 2) };
-  const pred = { A: tf.variable(tf.randomNormal([positions, r, dIn], 0, 1, 'float32', 3)), B: tf.variable(tf.randomNormal([positions, dOut, r], 0, 1, 'float32', 4)) };
+  const pred = {
+    A: tf.variable(tf.randomNormal([positions, r, dIn], 0, 1, 'float32', 3)),
+    B: tf.variable(tf.randomNormal([positions, dOut, r], 0, 1, 'float32', 4)),
+  };
   const prepared = prepareTarget(target);
   const cases = [
     ['`spectralLoss`, raw target', () => spectralLoss(pred, target)],
@@ -73,7 +80,9 @@ export async function kernelTable(lib) {
     const ops = await profile(loss, 1);
     setKernels(lib, true);
     const own = kernelsActive(lib) ? await profile(loss, 5) : null;
-    rows.push(`| ${name} | ${cell(ops)} | ${ops.ms.toFixed(1)} | ${own ? cell(own) : 'n/a'} | ${own ? own.ms.toFixed(1) : 'n/a'} | ${own ? own.top : `none on ${backend}`} |`);
+    rows.push(
+      `| ${name} | ${cell(ops)} | ${ops.ms.toFixed(1)} | ${own ? cell(own) : 'n/a'} | ${own ? own.ms.toFixed(1) : 'n/a'} | ${own ? own.top : `none on ${backend}`} |`,
+    );
   }
   prepared.dispose();
   tf.dispose([target.A, target.B, pred.A, pred.B]);
@@ -83,6 +92,8 @@ export async function kernelTable(lib) {
 // run as a script (not when bundled into tools/gpu-bench's device bundle, whose entry calls kernelTable)
 if (process.argv[1]?.endsWith(path.join('bench', 'kernels.mjs')) && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   await useBenchBackend(backendArgument());
-  const lib = await import(process.argv[3] ? pathToFileURL(path.resolve(process.argv[3])).href : pathToFileURL(path.join(here, '../dist/index.js')).href);
+  const lib = await import(
+    process.argv[3] ? pathToFileURL(path.resolve(process.argv[3])).href : pathToFileURL(path.join(here, '../dist/index.js')).href
+  );
   console.log(await kernelTable(lib));
 }

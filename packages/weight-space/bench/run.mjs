@@ -25,7 +25,11 @@ const TORCH_MATERIALISED_POSITIONS = process.env.BENCH_TORCH_MATERIALISED ?? '1'
 const TORCH_RUNS = Number(process.env.BENCH_TORCH_RUNS ?? 5);
 
 const layouts = [
-  { name: 'FLAN-T5-large (144 x 1024x1024, r 16)', groups: [{ positions: 144, dOut: 1024, dIn: 1024, r: 16 }], torch: ['flan-t5-large q,v x3 kinds'] },
+  {
+    name: 'FLAN-T5-large (144 x 1024x1024, r 16)',
+    groups: [{ positions: 144, dOut: 1024, dIn: 1024, r: 16 }],
+    torch: ['flan-t5-large q,v x3 kinds'],
+  },
   {
     name: 'Gemma-2-2B (26 q 2304->2048 + 26 v 2304->1024, r 8)',
     groups: [
@@ -53,8 +57,14 @@ async function timeIt(step, reps) {
 }
 
 function makeGroup({ positions, dOut, dIn, r }, seed) {
-  const target = { A: tf.randomNormal([positions, r, dIn], 0, 1, 'float32', seed), B: tf.randomNormal([positions, dOut, r], 0, 1, 'float32', seed + 1) };
-  const pred = { A: tf.variable(tf.randomNormal([positions, r, dIn], 0, 1, 'float32', seed + 2)), B: tf.variable(tf.randomNormal([positions, dOut, r], 0, 1, 'float32', seed + 3)) };
+  const target = {
+    A: tf.randomNormal([positions, r, dIn], 0, 1, 'float32', seed),
+    B: tf.randomNormal([positions, dOut, r], 0, 1, 'float32', seed + 1),
+  };
+  const pred = {
+    A: tf.variable(tf.randomNormal([positions, r, dIn], 0, 1, 'float32', seed + 2)),
+    B: tf.variable(tf.randomNormal([positions, dOut, r], 0, 1, 'float32', seed + 3)),
+  };
   return { target, pred, r };
 }
 
@@ -68,22 +78,35 @@ async function measureLayout(layout) {
   const groups = layout.groups.map((g, i) => makeGroup(g, 10 * i + 1));
   // What PyTorch's factored anchor does: angular + mean |sigma_hat - sigma| over all r, target recomputed each call.
   const anchorLike = { angularWeight: 1, spectralWeight: 1 };
-  const raw = await timeIt(gradStep(groups, (g) => adapterLoss(g.pred, g.target, { ...anchorLike, spectral: { k: g.r, weights: 'uniform' } })), REPS);
+  const raw = await timeIt(
+    gradStep(groups, (g) => adapterLoss(g.pred, g.target, { ...anchorLike, spectral: { k: g.r, weights: 'uniform' } })),
+    REPS,
+  );
   // A training loop: the target's singular values are prepared once, paper defaults (energy k and weights).
   const prepared = groups.map((g) => prepareTarget(g.target));
-  const warm = await timeIt(gradStep(groups, (g, i) => adapterLoss(g.pred, prepared[i])), REPS);
+  const warm = await timeIt(
+    gradStep(groups, (g, i) => adapterLoss(g.pred, prepared[i])),
+    REPS,
+  );
   prepared.forEach((p) => p.dispose());
   // Dense: materialise dW for a few positions of each group and extrapolate to all positions.
   let dense = 0;
   for (const g of groups) {
     const count = Math.min(DENSE_POSITIONS, g.target.A.shape[0]);
     const slice = (t) => tf.slice(t, 0, count);
-    const sub = { target: { A: slice(g.target.A), B: slice(g.target.B) }, pred: { A: tf.variable(slice(g.pred.A)), B: tf.variable(slice(g.pred.B)) }, r: g.r };
-    const ms = await timeIt(gradStep([sub], (s) => {
-      const p = tf.matMul(s.pred.B, s.pred.A);
-      const t = tf.matMul(s.target.B, s.target.A);
-      return tf.add(denseAngularLoss(p, t), denseSpectralLoss(p, t, { k: s.r, weights: 'uniform' }));
-    }), 1);
+    const sub = {
+      target: { A: slice(g.target.A), B: slice(g.target.B) },
+      pred: { A: tf.variable(slice(g.pred.A)), B: tf.variable(slice(g.pred.B)) },
+      r: g.r,
+    };
+    const ms = await timeIt(
+      gradStep([sub], (s) => {
+        const p = tf.matMul(s.pred.B, s.pred.A);
+        const t = tf.matMul(s.target.B, s.target.A);
+        return tf.add(denseAngularLoss(p, t), denseSpectralLoss(p, t, { k: s.r, weights: 'uniform' }));
+      }),
+      1,
+    );
     dense += (ms * g.target.A.shape[0]) / count;
     tf.dispose([sub.target.A, sub.target.B, sub.pred.A, sub.pred.B]);
   }
@@ -96,7 +119,13 @@ function torchRun(materialised) {
   const script = path.join(repo, 'tools/bench/anchors/torch_cpu_losses.py');
   const run = spawnSync('/usr/bin/python3', [script, materialised], { encoding: 'utf8', timeout: 30 * 60 * 1000 });
   if (run.status !== 0) return { error: (run.stderr || run.error?.message || 'failed').trim().split('\n').pop() };
-  return Object.fromEntries(run.stdout.trim().split('\n').map((line) => JSON.parse(line)).map((row) => [row.layout, row]));
+  return Object.fromEntries(
+    run.stdout
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line))
+      .map((row) => [row.layout, row]),
+  );
 }
 
 /**
@@ -132,7 +161,10 @@ const lines = [
   '',
   `Angular + spectral loss, forward + backward, median of ${REPS} (after ${WARMUP} warm-up calls). tfjs ${tf.version.tfjs} on ${tf.getBackend()} ` +
     `(SIMD kernels, Gram worker thread ${threadsUsed ? 'on' : 'off'}), ` +
-    `Node ${process.version}, ${os.cpus().length} cores, load average ${os.loadavg().map((x) => x.toFixed(1)).join(' / ')} at the end ` +
+    `Node ${process.version}, ${os.cpus().length} cores, load average ${os
+      .loadavg()
+      .map((x) => x.toFixed(1))
+      .join(' / ')} at the end ` +
     `(the machine is shared: every column was measured in this one run, so ratios compare like with like). ${new Date().toISOString()}.`,
   '',
   '| layout | factored, raw target | factored, prepared target (training loop) | dense path (extrapolated) | dense / factored | PyTorch CPU factored | PyTorch / ours (raw target) | PyTorch materialised (extrapolated) |',
@@ -142,9 +174,13 @@ layouts.forEach((layout, i) => {
   const o = ours[i];
   const rows = torch.error ? [] : layout.torch.map((name) => torch[name]).filter(Boolean);
   const tf_ = rows.length === layout.torch.length ? rows.reduce((s, r) => s + r.torch_cpu_factored_ms, 0) : null;
-  const tm = rows.length === layout.torch.length && rows.every((r) => r.torch_cpu_materialised_ms_extrapolated != null)
-    ? rows.reduce((s, r) => s + r.torch_cpu_materialised_ms_extrapolated, 0) : null;
-  lines.push(`| ${layout.name} | ${fmt(o.raw)} | ${fmt(o.warm)} | ${fmt(o.dense)} | ${ratio(o.dense, o.raw)} | ${fmt(tf_)} | ${ratio(tf_, o.raw)} | ${fmt(tm)} |`);
+  const tm =
+    rows.length === layout.torch.length && rows.every((r) => r.torch_cpu_materialised_ms_extrapolated != null)
+      ? rows.reduce((s, r) => s + r.torch_cpu_materialised_ms_extrapolated, 0)
+      : null;
+  lines.push(
+    `| ${layout.name} | ${fmt(o.raw)} | ${fmt(o.warm)} | ${fmt(o.dense)} | ${ratio(o.dense, o.raw)} | ${fmt(tf_)} | ${ratio(tf_, o.raw)} | ${fmt(tm)} |`,
+  );
 });
 lines.push(
   '',
@@ -155,7 +191,10 @@ lines.push(
     (torch.error
       ? ` Not measured here: ${torch.error}.`
       : ` The factored column is the median of ${TORCH_RUNS} runs of the anchor (each a median of 5), because its time depends on what else runs (its second thread); the runs gave ` +
-        layouts.map((l) => l.torch.map((name) => `${name}: ${(torch[name]?.runs ?? []).map((v) => v.toFixed(0)).join(', ')} ms`).join('; ')).join('; ') + '.'),
+        layouts
+          .map((l) => l.torch.map((name) => `${name}: ${(torch[name]?.runs ?? []).map((v) => v.toFixed(0)).join(', ')} ms`).join('; '))
+          .join('; ') +
+        '.'),
 );
 lines.push(
   '',

@@ -18,10 +18,11 @@ await tf.setBackend('webgpu');
 await tf.ready();
 
 const [types, layers, d, r] = [6, 24, 1024, 16];
-const factors = (seed) => Array.from({ length: types }, (_, i) => ({
-  A: tf.randomNormal([layers, r, d], 0, 0.02, 'float32', seed + 2 * i),
-  B: tf.randomNormal([layers, d, r], 0, 0.02, 'float32', seed + 2 * i + 1),
-}));
+const factors = (seed) =>
+  Array.from({ length: types }, (_, i) => ({
+    A: tf.randomNormal([layers, r, d], 0, 0.02, 'float32', seed + 2 * i),
+    B: tf.randomNormal([layers, d, r], 0, 0.02, 'float32', seed + 2 * i + 1),
+  }));
 const target = factors(100);
 const pred = factors(200).map((f) => ({ A: tf.variable(f.A), B: tf.variable(f.B) }));
 const groupedTarget = groupFactors(target);

@@ -9,7 +9,9 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 
 const packageDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const { values: args } = parseArgs({ options: { dist: { type: 'string' }, reps: { type: 'string', default: '10' }, layout: { type: 'string', default: 'flan' } } });
+const { values: args } = parseArgs({
+  options: { dist: { type: 'string' }, reps: { type: 'string', default: '10' }, layout: { type: 'string', default: 'flan' } },
+});
 const require = createRequire(import.meta.url);
 const tf = require('@tensorflow/tfjs');
 require('@tensorflow/tfjs-backend-wasm');
@@ -18,14 +20,23 @@ const ws = await import(pathToFileURL(path.join(dist, 'index.js')).href);
 
 const LAYOUTS = {
   flan: [{ positions: 144, dOut: 1024, dIn: 1024, r: 16 }],
-  gemma: [{ positions: 26, dOut: 2048, dIn: 2304, r: 8 }, { positions: 26, dOut: 1024, dIn: 2304, r: 8 }],
+  gemma: [
+    { positions: 26, dOut: 2048, dIn: 2304, r: 8 },
+    { positions: 26, dOut: 1024, dIn: 2304, r: 8 },
+  ],
 };
 await tf.setBackend('wasm');
 await tf.ready();
 const groups = LAYOUTS[args.layout].map(({ positions, dOut, dIn, r }, i) => ({
   r,
-  target: { A: tf.randomNormal([positions, r, dIn], 0, 1, 'float32', 10 * i + 1), B: tf.randomNormal([positions, dOut, r], 0, 1, 'float32', 10 * i + 2) },
-  pred: { A: tf.variable(tf.randomNormal([positions, r, dIn], 0, 1, 'float32', 10 * i + 3)), B: tf.variable(tf.randomNormal([positions, dOut, r], 0, 1, 'float32', 10 * i + 4)) },
+  target: {
+    A: tf.randomNormal([positions, r, dIn], 0, 1, 'float32', 10 * i + 1),
+    B: tf.randomNormal([positions, dOut, r], 0, 1, 'float32', 10 * i + 2),
+  },
+  pred: {
+    A: tf.variable(tf.randomNormal([positions, r, dIn], 0, 1, 'float32', 10 * i + 3)),
+    B: tf.variable(tf.randomNormal([positions, dOut, r], 0, 1, 'float32', 10 * i + 4)),
+  },
 }));
 const prepared = groups.map((g) => ws.prepareTarget(g.target));
 

@@ -17,10 +17,17 @@ const GENERATED = 'src/simd/kernel-bytes.generated.ts';
 const SHARED_MEMORY_MAX_PAGES = 65536;
 
 const COMMON = [
-  '--importMemory', '--noExportMemory', // the kernels work on the caller's memory (tfjs-wasm's heap, or ours)
-  '--runtime', 'stub', '--noAssert', '--use', 'abort=', // no allocator, no assertions, no imports but the memory
-  '--enable', 'simd',
-  '-O3', '--converge',
+  '--importMemory',
+  '--noExportMemory', // the kernels work on the caller's memory (tfjs-wasm's heap, or ours)
+  '--runtime',
+  'stub',
+  '--noAssert',
+  '--use',
+  'abort=', // no allocator, no assertions, no imports but the memory
+  '--enable',
+  'simd',
+  '-O3',
+  '--converge',
 ];
 const VARIANTS = {
   KERNEL_WASM: [],

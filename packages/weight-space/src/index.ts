@@ -1,24 +1,12 @@
 export { KernelModuleError, UnsupportedTfjsError, WeightSpaceError } from './errors';
-export type {
-  AdapterLossOptions,
-  AngularLossOptions,
-  LossReduction,
-  LowRankFactors,
-  SpectralLossOptions,
-} from './types';
+export type { AdapterLossOptions, AngularLossOptions, LossReduction, LowRankFactors, SpectralLossOptions } from './types';
 export { angularLoss } from './losses/angular';
 export { spectralLoss } from './losses/spectral';
 export { adapterLoss } from './losses/adapter-loss';
 export { PreparedTarget, prepareTarget, type LossTarget } from './losses/prepared-target';
 export { lowRankInner, lowRankNorm } from './lowrank/frobenius';
 export { lowRankSingularValues } from './lowrank/singular-values';
-export {
-  lowRankCosineFloat64,
-  lowRankInnerFloat64,
-  lowRankNormFloat64,
-  lowRankSingularValuesFloat64,
-  type LowRankArrays,
-} from './lowrank/float64';
+export { lowRankCosineFloat64, lowRankInnerFloat64, lowRankNormFloat64, lowRankSingularValuesFloat64, type LowRankArrays } from './lowrank/float64';
 export { symmetricEigenvalues } from './linalg/symmetric-eigenvalues';
 export { setSimdKernels, simdKernelsActive, simdThreadsActive } from './host/registry';
 export { setSimdThreads } from './host/gram-worker';

@@ -17,9 +17,7 @@ export function factorShape(factors: LowRankFactors, name: string): FactorShape 
     throw new WeightSpaceError(`${name} must be { A, B } with tensors A [..., r, dIn] and B [..., dOut, r]`);
   }
   if (A.rank < 2 || A.rank !== B.rank) {
-    throw new WeightSpaceError(
-      `${name}: A [${A.shape}] and B [${B.shape}] must have the same rank >= 2 (A [..., r, dIn], B [..., dOut, r])`,
-    );
+    throw new WeightSpaceError(`${name}: A [${A.shape}] and B [${B.shape}] must have the same rank >= 2 (A [..., r, dIn], B [..., dOut, r])`);
   }
   const batch = A.shape.slice(0, -2);
   const rank = A.shape[A.rank - 2];
@@ -47,8 +45,6 @@ export function matchingShapes(pred: FactorShape, target: FactorShape): void {
 /** Checks that two dense updates [..., dOut, dIn] have the same shape. */
 export function denseShapes(pred: Tensor, target: Tensor): void {
   if (pred.rank < 2 || pred.shape.join() !== target.shape.join()) {
-    throw new WeightSpaceError(
-      `dense prediction [${pred.shape}] and target [${target.shape}] must have the same shape [..., dOut, dIn]`,
-    );
+    throw new WeightSpaceError(`dense prediction [${pred.shape}] and target [${target.shape}] must have the same shape [..., dOut, dIn]`);
   }
 }

@@ -1,12 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { describeEachBackend, expectClose } from '@loragen/test-utils';
-import {
-  applyGauge,
-  balancedFactors,
-  cosineSimilarityMatrix,
-  invertGauge,
-  spectralEntropy,
-} from '@loragen/weight-space';
+import { applyGauge, balancedFactors, cosineSimilarityMatrix, invertGauge, spectralEntropy } from '@loragen/weight-space';
 import { type Factors, matmul, product } from './helpers/reference';
 import { gauge, randomFactors, rng, withSpectrum } from './helpers/random';
 import { disposeFactors, toFactors } from './helpers/tensors';
@@ -37,8 +31,8 @@ describeEachBackend('analysis tools', () => {
     const moved: Factors = { A: matmul(g.inverse, base.A), B: matmul(base.B, g.R) };
     const other = randomFactors(rand, 10, 8, 3);
     const adapters = [base, moved, other].map(toFactors);
-    const dW = await cosineSimilarityMatrix(adapters).array() as number[][];
-    const factors = await cosineSimilarityMatrix(adapters, { space: 'factors' }).array() as number[][];
+    const dW = (await cosineSimilarityMatrix(adapters).array()) as number[][];
+    const factors = (await cosineSimilarityMatrix(adapters, { space: 'factors' }).array()) as number[][];
     expectClose(dW[0][1], 1, { rtol: 1e-4 });
     expectClose([dW[0][0], dW[1][1], dW[2][2]], [1, 1, 1], { rtol: 1e-5 });
     expect(factors[0][1]).toBeLessThan(0.9);
@@ -52,7 +46,7 @@ describeEachBackend('analysis tools', () => {
   it('invertGauge inverts a cond-1e3 gauge; applyGauge keeps B A', async () => {
     const rand = rng(3);
     const g = gauge(rand, 4, 1e3);
-    const inv = await invertGauge(tf.tensor2d(g.R)).array() as number[][];
+    const inv = (await invertGauge(tf.tensor2d(g.R)).array()) as number[][];
     expectClose(inv.flat(), g.inverse.flat(), { rtol: 1e-2, atol: 1e-3 * Math.max(...g.inverse.flat().map(Math.abs)) });
     const f = randomFactors(rand, 6, 5, 4);
     const moved = applyGauge(toFactors(f), tf.tensor2d(gauge(rand, 4, 10).R));
@@ -63,8 +57,8 @@ describeEachBackend('analysis tools', () => {
     const f = randomFactors(rng(4), 9, 7, 3);
     const balanced = balancedFactors(toFactors(f));
     expectClose(await tf.matMul(balanced.B, balanced.A).data(), product(f).flat(), { rtol: 1e-4, atol: 1e-4 });
-    const gb = await tf.matMul(balanced.B, balanced.B, true, false).array() as number[][];
-    const ga = await tf.matMul(balanced.A, balanced.A, false, true).array() as number[][];
+    const gb = (await tf.matMul(balanced.B, balanced.B, true, false).array()) as number[][];
+    const ga = (await tf.matMul(balanced.A, balanced.A, false, true).array()) as number[][];
     expectClose(gb.flat(), ga.flat(), { rtol: 1e-3, atol: 1e-3 * gb[0][0] });
     expect(Math.abs(gb[0][1]) + Math.abs(gb[0][2]) + Math.abs(gb[1][2])).toBeLessThan(1e-3 * gb[0][0]);
     expect(gb[0][0]).toBeGreaterThan(gb[1][1]);

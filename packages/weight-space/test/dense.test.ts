@@ -1,13 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { describeEachBackend, expectClose } from '@loragen/test-utils';
-import {
-  WeightSpaceError,
-  angularLoss,
-  denseAngularLoss,
-  denseSingularValues,
-  denseSpectralLoss,
-  spectralLoss,
-} from '@loragen/weight-space';
+import { WeightSpaceError, angularLoss, denseAngularLoss, denseSingularValues, denseSpectralLoss, spectralLoss } from '@loragen/weight-space';
 import { gaussian, randomFactors, rng } from './helpers/random';
 import { singularValues } from './helpers/reference';
 import { disposeFactors, toFactors } from './helpers/tensors';

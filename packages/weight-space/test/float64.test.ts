@@ -16,18 +16,25 @@ const normalsFrom = (rand: () => number) => ({ normals: (count: number) => Float
 /** Dense reference: dW = s B A formed explicitly, singular values from the eigenvalues of dW^T dW. */
 function dense(s: number, A: Float32Array, B: Float32Array, r: number, n: number, m: number) {
   const dW = new Float64Array(m * n);
-  for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) {
-    let v = 0;
-    for (let k = 0; k < r; k++) v += B[i * r + k] * A[k * n + j];
-    dW[i * n + j] = s * v;
-  }
+  for (let i = 0; i < m; i++)
+    for (let j = 0; j < n; j++) {
+      let v = 0;
+      for (let k = 0; k < r; k++) v += B[i * r + k] * A[k * n + j];
+      dW[i * n + j] = s * v;
+    }
   const g = new Float64Array(n * n);
-  for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) {
-    let v = 0;
-    for (let k = 0; k < m; k++) v += dW[k * n + i] * dW[k * n + j];
-    g[i * n + j] = v;
-  }
-  return { dW, sv: Array.from(symmetricEigenvalues(g, n)).slice(0, r).map((e) => Math.sqrt(Math.max(e, 0))) };
+  for (let i = 0; i < n; i++)
+    for (let j = 0; j < n; j++) {
+      let v = 0;
+      for (let k = 0; k < m; k++) v += dW[k * n + i] * dW[k * n + j];
+      g[i * n + j] = v;
+    }
+  return {
+    dW,
+    sv: Array.from(symmetricEigenvalues(g, n))
+      .slice(0, r)
+      .map((e) => Math.sqrt(Math.max(e, 0))),
+  };
 }
 
 describe('factored low-rank facts in float64', () => {

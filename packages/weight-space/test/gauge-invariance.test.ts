@@ -29,44 +29,46 @@ function mse(x: number[][], y: number[][]): number {
 /** The element-wise loss on the factors the paper contrasts with, in float64: MSE of A plus MSE of B. */
 const factorMse = (p: Factors, t: Factors) => mse(p.A, t.A) + mse(p.B, t.B);
 
-describeEachBackend('gauge invariance (property)', (backend) => describeEachStrategy(backend, () => {
-  it('angular and spectral losses change < 1e-3 relative under gauges with cond <= 1e3; factor MSE changes', async () => {
-    await fc.assert(
-      fc.asyncProperty(
-        fc.integer({ min: 1, max: 2 ** 31 - 1 }),
-        fc.double({ min: 0, max: 3, noNaN: true }),
-        fc.constantFrom<'pred' | 'target'>('pred', 'target'),
-        async (seed, logCond, side) => {
-          const rand = rng(seed);
-          const [m, n, r] = [24, 20, 4];
-          const target = randomFactors(rand, m, n, r);
-          const pred = nearby(target, randomFactors(rand, m, n, r));
-          const g = gauge(rand, r, 10 ** logCond);
-          const move = (gi: ReturnType<typeof gauge>) =>
-            side === 'pred' ? { pred: regauge(pred, gi), target } : { pred, target: regauge(target, gi) };
-          const moved = move(g);
-          const values = async (p: Factors, t: Factors) => {
-            const [pt, tt] = [toFactors(p), toFactors(t)];
-            const prepared = prepareTarget(tt);
-            const out = {
-              angular: await scalar(angularLoss(pt, prepared)),
-              spectral: await scalar(spectralLoss(pt, prepared)),
+describeEachBackend('gauge invariance (property)', (backend) =>
+  describeEachStrategy(backend, () => {
+    it('angular and spectral losses change < 1e-3 relative under gauges with cond <= 1e3; factor MSE changes', async () => {
+      await fc.assert(
+        fc.asyncProperty(
+          fc.integer({ min: 1, max: 2 ** 31 - 1 }),
+          fc.double({ min: 0, max: 3, noNaN: true }),
+          fc.constantFrom<'pred' | 'target'>('pred', 'target'),
+          async (seed, logCond, side) => {
+            const rand = rng(seed);
+            const [m, n, r] = [24, 20, 4];
+            const target = randomFactors(rand, m, n, r);
+            const pred = nearby(target, randomFactors(rand, m, n, r));
+            const g = gauge(rand, r, 10 ** logCond);
+            const move = (gi: ReturnType<typeof gauge>) =>
+              side === 'pred' ? { pred: regauge(pred, gi), target } : { pred, target: regauge(target, gi) };
+            const moved = move(g);
+            const values = async (p: Factors, t: Factors) => {
+              const [pt, tt] = [toFactors(p), toFactors(t)];
+              const prepared = prepareTarget(tt);
+              const out = {
+                angular: await scalar(angularLoss(pt, prepared)),
+                spectral: await scalar(spectralLoss(pt, prepared)),
+              };
+              prepared.dispose();
+              disposeFactors(pt);
+              disposeFactors(tt);
+              return out;
             };
-            prepared.dispose();
-            disposeFactors(pt);
-            disposeFactors(tt);
-            return out;
-          };
-          const before = await values(pred, target);
-          const after = await values(moved.pred, moved.target);
-          expect(relChange(after.angular, before.angular)).toBeLessThan(1e-3);
-          expect(relChange(after.spectral, before.spectral)).toBeLessThan(1e-3);
-          // The contrast, on every run: a gauge with cond in [10, 1e3] (its own, drawn after g) moves the factor MSE.
-          const far = move(gauge(rand, r, 10 ** (1 + (2 * logCond) / 3)));
-          expect(relChange(factorMse(far.pred, far.target), factorMse(pred, target))).toBeGreaterThan(0.1);
-        },
-      ),
-      { numRuns: 25, seed: 4242 },
-    );
-  });
-}));
+            const before = await values(pred, target);
+            const after = await values(moved.pred, moved.target);
+            expect(relChange(after.angular, before.angular)).toBeLessThan(1e-3);
+            expect(relChange(after.spectral, before.spectral)).toBeLessThan(1e-3);
+            // The contrast, on every run: a gauge with cond in [10, 1e3] (its own, drawn after g) moves the factor MSE.
+            const far = move(gauge(rand, r, 10 ** (1 + (2 * logCond) / 3)));
+            expect(relChange(factorMse(far.pred, far.target), factorMse(pred, target))).toBeGreaterThan(0.1);
+          },
+        ),
+        { numRuns: 25, seed: 4242 },
+      );
+    });
+  }),
+);

@@ -65,7 +65,7 @@ describeEachBackend('gradients of the SIMD kernels without saved copies', (backe
     dispose();
   });
 
-  it('a loss off the gradient\'s path leaks nothing, and one on it copies no factor', async () => {
+  it("a loss off the gradient's path leaks nothing, and one on it copies no factor", async () => {
     const { target, pred, dispose } = setup();
     const other = tf.variable(tf.ones([2]));
     await expectNoLeaks(async () => {

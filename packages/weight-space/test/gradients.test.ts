@@ -43,58 +43,60 @@ const cases: Case[] = [
   },
 ];
 
-describeEachBackend('losses vs a float64 reference and its finite differences', (backend) => describeEachStrategy(backend, () => {
-  for (const c of cases) {
-    describe(c.name, () => {
-      let target: { A: tf.Tensor; B: tf.Tensor };
-      beforeAll(() => {
-        target = toFactors(c.target);
-      });
-      afterAll(() => disposeFactors(target));
+describeEachBackend('losses vs a float64 reference and its finite differences', (backend) =>
+  describeEachStrategy(backend, () => {
+    for (const c of cases) {
+      describe(c.name, () => {
+        let target: { A: tf.Tensor; B: tf.Tensor };
+        beforeAll(() => {
+          target = toFactors(c.target);
+        });
+        afterAll(() => disposeFactors(target));
 
-      it('angular loss: value 1e-5, gradient 1e-3', async () => {
-        const got = await valueAndGrads((p) => angularLoss(p, target), c.pred);
-        expectClose(got.value, angular(c.pred, c.target), { rtol: 1e-5 });
-        const fd = numericGradient((p) => angular(p, c.target), c.pred);
-        expectClose(got.gradA, flat(fd.A), gradientTolerance(flat(fd.A)));
-        expectClose(got.gradB, flat(fd.B), gradientTolerance(flat(fd.B)));
-      });
+        it('angular loss: value 1e-5, gradient 1e-3', async () => {
+          const got = await valueAndGrads((p) => angularLoss(p, target), c.pred);
+          expectClose(got.value, angular(c.pred, c.target), { rtol: 1e-5 });
+          const fd = numericGradient((p) => angular(p, c.target), c.pred);
+          expectClose(got.gradA, flat(fd.A), gradientTolerance(flat(fd.A)));
+          expectClose(got.gradB, flat(fd.B), gradientTolerance(flat(fd.B)));
+        });
 
-      it('spectral loss: value 1e-5, gradient 1e-3', async () => {
-        const got = await valueAndGrads((p) => spectralLoss(p, target, c.spectral as SpectralLossOptions), c.pred);
-        expectClose(got.value, spectral(c.pred, c.target, c.spectral), { rtol: 1e-5 });
-        const fd = numericGradient((p) => spectral(p, c.target, c.spectral), c.pred);
-        expectClose(got.gradA, flat(fd.A), gradientTolerance(flat(fd.A)));
-        expectClose(got.gradB, flat(fd.B), gradientTolerance(flat(fd.B)));
-      });
+        it('spectral loss: value 1e-5, gradient 1e-3', async () => {
+          const got = await valueAndGrads((p) => spectralLoss(p, target, c.spectral as SpectralLossOptions), c.pred);
+          expectClose(got.value, spectral(c.pred, c.target, c.spectral), { rtol: 1e-5 });
+          const fd = numericGradient((p) => spectral(p, c.target, c.spectral), c.pred);
+          expectClose(got.gradA, flat(fd.A), gradientTolerance(flat(fd.A)));
+          expectClose(got.gradB, flat(fd.B), gradientTolerance(flat(fd.B)));
+        });
 
-      it('adapterLoss = w_ang angular + w_spec spectral, with its gradient', async () => {
-        const opts = { angularWeight: 0.7, spectralWeight: 1.5, spectral: c.spectral as SpectralLossOptions };
-        const ref = (p: Factors) => 0.7 * angular(p, c.target) + 1.5 * spectral(p, c.target, c.spectral);
-        const got = await valueAndGrads((p) => adapterLoss(p, target, opts), c.pred);
-        expectClose(got.value, ref(c.pred), { rtol: 1e-5 });
-        const fd = numericGradient(ref, c.pred);
-        expectClose(got.gradA, flat(fd.A), gradientTolerance(flat(fd.A)));
-        expectClose(got.gradB, flat(fd.B), gradientTolerance(flat(fd.B)));
+        it('adapterLoss = w_ang angular + w_spec spectral, with its gradient', async () => {
+          const opts = { angularWeight: 0.7, spectralWeight: 1.5, spectral: c.spectral as SpectralLossOptions };
+          const ref = (p: Factors) => 0.7 * angular(p, c.target) + 1.5 * spectral(p, c.target, c.spectral);
+          const got = await valueAndGrads((p) => adapterLoss(p, target, opts), c.pred);
+          expectClose(got.value, ref(c.pred), { rtol: 1e-5 });
+          const fd = numericGradient(ref, c.pred);
+          expectClose(got.gradA, flat(fd.A), gradientTolerance(flat(fd.A)));
+          expectClose(got.gradB, flat(fd.B), gradientTolerance(flat(fd.B)));
+        });
       });
-    });
-  }
-
-  it('zero singular values in the prediction and an all-zero prediction give finite gradients', async () => {
-    const r = rng(3);
-    const target = toFactors(randomFactors(r, 8, 6, 3));
-    const rankOne = withSpectrum(r, 8, 6, [2, 0, 0]);
-    const zero: Factors = { A: rankOne.A.map((row) => row.map(() => 0)), B: rankOne.B.map((row) => row.map(() => 0)) };
-    for (const pred of [rankOne, zero]) {
-      for (const loss of [
-        (p: { A: tf.Tensor; B: tf.Tensor }) => adapterLoss(p, target),
-        (p: { A: tf.Tensor; B: tf.Tensor }) => spectralLoss(p, target, { k: 3, p: 2 }),
-        (p: { A: tf.Tensor; B: tf.Tensor }) => angularLoss(p, target),
-      ]) {
-        const got = await valueAndGrads(loss, pred);
-        expect([got.value, ...got.gradA, ...got.gradB].every(Number.isFinite)).toBe(true);
-      }
     }
-    disposeFactors(target);
-  });
-}));
+
+    it('zero singular values in the prediction and an all-zero prediction give finite gradients', async () => {
+      const r = rng(3);
+      const target = toFactors(randomFactors(r, 8, 6, 3));
+      const rankOne = withSpectrum(r, 8, 6, [2, 0, 0]);
+      const zero: Factors = { A: rankOne.A.map((row) => row.map(() => 0)), B: rankOne.B.map((row) => row.map(() => 0)) };
+      for (const pred of [rankOne, zero]) {
+        for (const loss of [
+          (p: { A: tf.Tensor; B: tf.Tensor }) => adapterLoss(p, target),
+          (p: { A: tf.Tensor; B: tf.Tensor }) => spectralLoss(p, target, { k: 3, p: 2 }),
+          (p: { A: tf.Tensor; B: tf.Tensor }) => angularLoss(p, target),
+        ]) {
+          const got = await valueAndGrads(loss, pred);
+          expect([got.value, ...got.gradA, ...got.gradB].every(Number.isFinite)).toBe(true);
+        }
+      }
+      disposeFactors(target);
+    });
+  }),
+);

@@ -28,7 +28,9 @@ describeEachBackend('Gram worker thread', (backend) => {
     const [target, start] = [factors(1), factors(3)];
     const pred = { A: tf.variable(start.A), B: tf.variable(start.B) };
     const run = async () => {
-      const { value, grads } = tf.variableGrads(() => tf.add(tf.sum(adapterLoss(pred, target, { reduction: 'none' })), tf.sum(lowRankInner(pred, target))) as tf.Scalar);
+      const { value, grads } = tf.variableGrads(
+        () => tf.add(tf.sum(adapterLoss(pred, target, { reduction: 'none' })), tf.sum(lowRankInner(pred, target))) as tf.Scalar,
+      );
       const out = [await value.data(), ...(await Promise.all(Object.values(grads).map((g) => g.data())))];
       tf.dispose([value, ...Object.values(grads)]);
       return out;

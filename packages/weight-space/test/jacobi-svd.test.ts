@@ -12,7 +12,10 @@ const rand = rng(11);
 function withValues(s: number[]): Mat {
   const u = orthonormal(rand, s.length, s.length);
   const v = orthonormal(rand, s.length, s.length);
-  return matmul(u.map((row) => row.map((x, j) => x * s[j])), transpose(v));
+  return matmul(
+    u.map((row) => row.map((x, j) => x * s[j])),
+    transpose(v),
+  );
 }
 const hardCases = (r: number): Mat[] => [
   gaussian(rand, r, r),

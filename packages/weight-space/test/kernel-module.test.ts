@@ -13,7 +13,7 @@ const bytes = (base64: string) => Uint8Array.from(Buffer.from(base64, 'base64'))
 /** Section ids of a module, in order (the binary format's framing: id byte, LEB128 size, contents). */
 function sectionIds(module: Uint8Array): number[] {
   const ids: number[] = [];
-  for (let at = 8; at < module.length; ) {
+  for (let at = 8; at < module.length;) {
     ids.push(module[at++]);
     let size = 0;
     for (let shift = 0; ; shift += 7) {
@@ -26,7 +26,17 @@ function sectionIds(module: Uint8Array): number[] {
   return ids;
 }
 
-const KERNEL_NAMES = ['gram_f64', 'jacobi_sweeps', 'left_mul', 'pack_columns_f64', 'pack_f64', 'pack_rows_f64', 'right_mul16', 'right_mul4', 'right_mul8'];
+const KERNEL_NAMES = [
+  'gram_f64',
+  'jacobi_sweeps',
+  'left_mul',
+  'pack_columns_f64',
+  'pack_f64',
+  'pack_rows_f64',
+  'right_mul16',
+  'right_mul4',
+  'right_mul8',
+];
 
 describe('kernel module bytes', () => {
   it('src/simd/kernel-bytes.generated.ts is what kernels/simd-kernels.ts compiles to', () => {
@@ -40,7 +50,11 @@ describe('kernel module bytes', () => {
   ] as const)('the %s-memory module imports only env.memory, exports the kernels, has no data or start section', (_, base64, shared) => {
     const module = new WebAssembly.Module(bytes(base64));
     expect(WebAssembly.Module.imports(module)).toEqual([{ module: 'env', name: 'memory', kind: 'memory' }]);
-    expect(WebAssembly.Module.exports(module).map((e) => e.name).sort()).toEqual(KERNEL_NAMES);
+    expect(
+      WebAssembly.Module.exports(module)
+        .map((e) => e.name)
+        .sort(),
+    ).toEqual(KERNEL_NAMES);
     const ids = sectionIds(bytes(base64));
     expect(ids.filter((id) => id === 8 || id === 11 || id === 12)).toEqual([]); // start, data, data count
     const memory = new WebAssembly.Memory(shared ? { initial: 1, maximum: 65536, shared: true } : { initial: 1 });

@@ -28,20 +28,17 @@ const shapes: Array<[batch: number, m: number, n: number, k: number]> = [
 ];
 
 describeEachBackend('matMulTransposedB', () => {
-  it.each(shapes)(
-    'batch %i, %i x %i, inner %i: matches the float64 product to 1e-5 of its largest entry',
-    async (batch, m, n, k) => {
-      const x = tf.randomNormal([batch, m, k], 0, 1 / Math.sqrt(k), 'float32', 11);
-      const y = tf.randomNormal([batch, n, k], 0, 1 / Math.sqrt(k), 'float32', 12);
-      const [xs, ys, got] = [await x.data(), await y.data(), await matMulTransposedB(x, y).data()] as Float32Array[];
-      for (let b = 0; b < batch; b++) {
-        const want = hostProduct(xs.subarray(b * m * k), ys.subarray(b * n * k), m, n, k);
-        const scale = Math.max(...want.map(Math.abs));
-        want.forEach((w, i) => expect(Math.abs(got[b * m * n + i] - w)).toBeLessThanOrEqual(1e-5 * scale));
-      }
-      tf.dispose([x, y]);
+  it.each(shapes)('batch %i, %i x %i, inner %i: matches the float64 product to 1e-5 of its largest entry', async (batch, m, n, k) => {
+    const x = tf.randomNormal([batch, m, k], 0, 1 / Math.sqrt(k), 'float32', 11);
+    const y = tf.randomNormal([batch, n, k], 0, 1 / Math.sqrt(k), 'float32', 12);
+    const [xs, ys, got] = [await x.data(), await y.data(), await matMulTransposedB(x, y).data()] as Float32Array[];
+    for (let b = 0; b < batch; b++) {
+      const want = hostProduct(xs.subarray(b * m * k), ys.subarray(b * n * k), m, n, k);
+      const scale = Math.max(...want.map(Math.abs));
+      want.forEach((w, i) => expect(Math.abs(got[b * m * n + i] - w)).toBeLessThanOrEqual(1e-5 * scale));
     }
-  );
+    tf.dispose([x, y]);
+  });
 
   it('rowGram is x x^T (the float64 reference), and neither function leaks tensors', async () => {
     const x = tf.randomNormal([1, 48, 4096], 0, 1 / 64, 'float32', 13);

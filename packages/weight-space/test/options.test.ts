@@ -40,9 +40,17 @@ describeEachBackend('batched positions and reductions', () => {
   });
 
   it('weights may be given per position [..., k]', async () => {
-    const w = [[0.5, 0.5], [1, 0], [0.2, 0.8]];
+    const w = [
+      [0.5, 0.5],
+      [1, 0],
+      [0.2, 0.8],
+    ];
     const got = await spectralLoss(pred, target, { weights: tf.tensor2d(w), reduction: 'none' }).data();
-    expectClose(got, positions.map((p, i) => spectral(p.pred, p.target, { k: 2, weights: w[i] })), { rtol: 1e-5 });
+    expectClose(
+      got,
+      positions.map((p, i) => spectral(p.pred, p.target, { k: 2, weights: w[i] })),
+      { rtol: 1e-5 },
+    );
   });
 });
 

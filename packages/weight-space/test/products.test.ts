@@ -5,9 +5,29 @@ import { type Term, leftMul, rightMul, simdKernelsActive } from '../src/host/reg
 
 const cases: { name: string; product: (terms: Term[]) => tf.Tensor; plain: (u: tf.Tensor, v: tf.Tensor) => tf.Tensor; shapes: number[][] }[] = [
   // M [2, 3, q] X [2, q, 32] (length a multiple of 16: the kernel serves it)
-  { name: 'leftMul', product: leftMul, plain: (m, x) => tf.matMul(m, x), shapes: [[2, 3, 5], [2, 5, 32], [2, 3, 4], [2, 4, 32]] },
+  {
+    name: 'leftMul',
+    product: leftMul,
+    plain: (m, x) => tf.matMul(m, x),
+    shapes: [
+      [2, 3, 5],
+      [2, 5, 32],
+      [2, 3, 4],
+      [2, 4, 32],
+    ],
+  },
   // X [2, 20, q] M [2, q, 8] (p a multiple of 4)
-  { name: 'rightMul', product: rightMul, plain: (x, m) => tf.matMul(x, m), shapes: [[2, 20, 5], [2, 5, 8], [2, 20, 3], [2, 3, 8]] },
+  {
+    name: 'rightMul',
+    product: rightMul,
+    plain: (x, m) => tf.matMul(x, m),
+    shapes: [
+      [2, 20, 5],
+      [2, 5, 8],
+      [2, 20, 3],
+      [2, 3, 8],
+    ],
+  },
 ];
 
 describeEachBackend('SIMD product kernels', (backend) => {

@@ -30,7 +30,10 @@ const maxAbsDiff = (x: Mat, y: Mat) => Math.max(...x.flatMap((row, i) => row.map
 const withSingularValues = (s: number[]): Mat => {
   const u = orthonormal(rand, s.length, s.length);
   const v = orthonormal(rand, s.length, s.length);
-  return matmul(u.map((row) => row.map((x, j) => x * s[j])), transpose(v));
+  return matmul(
+    u.map((row) => row.map((x, j) => x * s[j])),
+    transpose(v),
+  );
 };
 
 describe('choleskyLower', () => {

@@ -5,7 +5,7 @@ import { describeEachBackend, expectNoLeaks } from '@loragen/test-utils';
 import { simdKernelsActive, unstackFirst } from '../src/host/registry';
 
 describeEachBackend('unstackFirst', (backend) => {
-  it('gives tf.unstack\'s tensors, shapes and values, and leaks nothing', async () => {
+  it("gives tf.unstack's tensors, shapes and values, and leaks nothing", async () => {
     expect(simdKernelsActive()).toBe(backend !== 'webgpu');
     const x = tf.randomNormal([3, 2, 5, 4], 0, 1, 'float32', 7);
     const [ours, theirs] = [unstackFirst(x), tf.unstack(x)];

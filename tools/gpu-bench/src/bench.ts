@@ -62,7 +62,14 @@ function drive(backend: string, list: Job[], reps: number): Measurement[] {
   return results;
 }
 
-const lastLine = (text: string) => text.trim().split('\n').filter((l) => /error|abort|fail/i.test(l)).pop() ?? text.trim().split('\n').pop() ?? '';
+const lastLine = (text: string) =>
+  text
+    .trim()
+    .split('\n')
+    .filter((l) => /error|abort|fail/i.test(l))
+    .pop() ??
+  text.trim().split('\n').pop() ??
+  '';
 
 async function adapterName(): Promise<string | null> {
   type Info = { vendor?: string; architecture?: string; description?: string };

@@ -44,14 +44,15 @@ export async function factoredLoss(layout: BenchLayout, reps: number): Promise<M
 }
 
 /** One Adam step of the LoRA autoencoder (encoders + module-aware MoE decoder, E = 4, K = 2). */
-export async function stage1Step(
-  layout: BenchLayout,
-  batch: number,
-  head: 'direct' | 'factorised',
-  reps: number,
-): Promise<Measurement> {
+export async function stage1Step(layout: BenchLayout, batch: number, head: 'direct' | 'factorised', reps: number): Promise<Measurement> {
   const cfg = resolveConfig({}).autoencoder;
-  const decoder = new ModuleAwareMoEDecoder({ modules: layout.modules, layers: layout.layers, latentDim: LATENT, head, random: new SeededRng(0, { algorithm: 'mulberry32' }) });
+  const decoder = new ModuleAwareMoEDecoder({
+    modules: layout.modules,
+    layers: layout.layers,
+    latentDim: LATENT,
+    head,
+    random: new SeededRng(0, { algorithm: 'mulberry32' }),
+  });
   const lae = new LoraAutoencoder(decoder, cfg.encoderHidden, trainingRng(0));
   const targets = factorBatches(layout, batch, 300);
   const eps = seededTensor([batch, positionsOf(layout), LATENT], 7, 1);
@@ -96,11 +97,7 @@ export async function stage2Step(layout: BenchLayout, reps: number): Promise<Mea
   const opt = tf.train.adam(8e-5, 0.9, 0.99);
   const vars = Object.values(dit.variables) as tf.Variable[];
   const run = async () => {
-    const cost = opt.minimize(
-      () => diffusionLoss({ model: dit, x0, cond, schedule, rng, weighting: 'snr-ratio', condDropout: 0.1 }),
-      true,
-      vars,
-    )!;
+    const cost = opt.minimize(() => diffusionLoss({ model: dit, x0, cond, schedule, rng, weighting: 'snr-ratio', condDropout: 0.1 }), true, vars)!;
     await cost.data();
     cost.dispose();
   };
@@ -111,14 +108,14 @@ export async function stage2Step(layout: BenchLayout, reps: number): Promise<Mea
 }
 
 /** Text condition -> latents (sampler) -> factors of every position (frozen decoder), one adapter. */
-export async function generation(
-  layout: BenchLayout,
-  sampler: 'dpmpp-2m' | 'ddpm',
-  steps: number,
-  reps: number,
-): Promise<Measurement> {
+export async function generation(layout: BenchLayout, sampler: 'dpmpp-2m' | 'ddpm', steps: number, reps: number): Promise<Measurement> {
   const dit = denoiserFor(layout);
-  const decoder = new ModuleAwareMoEDecoder({ modules: layout.modules, layers: layout.layers, latentDim: LATENT, random: new SeededRng(0, { algorithm: 'mulberry32' }) });
+  const decoder = new ModuleAwareMoEDecoder({
+    modules: layout.modules,
+    layers: layout.layers,
+    latentDim: LATENT,
+    random: new SeededRng(0, { algorithm: 'mulberry32' }),
+  });
   const schedule = createSchedule({ kind: 'linear', timesteps: 500, betaStart: 1e-5, betaEnd: 2e-2 });
   const cond = seededTensor([1, COND], 13, 1);
   const run = async () => {

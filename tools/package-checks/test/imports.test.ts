@@ -17,7 +17,8 @@ describe('built packages load in plain Node', () => {
   });
 
   it('an ESM script imports every package', () => {
-    const src = ALL.map((p, i) => `import * as m${i} from '${p}';`).join('\n') +
+    const src =
+      ALL.map((p, i) => `import * as m${i} from '${p}';`).join('\n') +
       `\nconsole.log(JSON.stringify([${ALL.map((_, i) => `Object.keys(m${i}).length`).join(',')}]));`;
     const res = runNode(src, 'esm');
     expect(res.stderr).not.toMatch(/Error/);
@@ -27,8 +28,7 @@ describe('built packages load in plain Node', () => {
   });
 
   it('a CommonJS script requires every package', () => {
-    const src = `const counts = ${JSON.stringify(ALL)}.map((p) => Object.keys(require(p)).length);\n` +
-      'console.log(JSON.stringify(counts));';
+    const src = `const counts = ${JSON.stringify(ALL)}.map((p) => Object.keys(require(p)).length);\n` + 'console.log(JSON.stringify(counts));';
     const res = runNode(src, 'cjs');
     expect(res.stderr).not.toMatch(/Error/);
     expect(res.status).toBe(0);

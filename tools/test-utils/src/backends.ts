@@ -9,7 +9,10 @@ const ALL: TestBackend[] = ['cpu', 'wasm', 'webgpu'];
 export function requestedBackends(): TestBackend[] {
   const raw = process.env.LORAGEN_TEST_BACKENDS;
   if (!raw) return ['cpu', 'wasm'];
-  const names = raw.split(',').map((s) => s.trim()).filter(Boolean);
+  const names = raw
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   for (const n of names) {
     if (!ALL.includes(n as TestBackend)) {
       throw new Error(`LORAGEN_TEST_BACKENDS names unknown backend '${n}'; use a comma list of ${ALL.join(', ')}`);

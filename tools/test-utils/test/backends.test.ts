@@ -46,7 +46,16 @@ describe('describeEachBackend', () => {
     const root = path.resolve(__dirname, '..');
     const child = spawnSync(
       process.execPath,
-      [jestBin, '--config', 'jest.config.cjs', '--testMatch', '<rootDir>/test/fixtures/unstartable-wasm.fixture.ts', '--reporters', 'default', '--ci'],
+      [
+        jestBin,
+        '--config',
+        'jest.config.cjs',
+        '--testMatch',
+        '<rootDir>/test/fixtures/unstartable-wasm.fixture.ts',
+        '--reporters',
+        'default',
+        '--ci',
+      ],
       // FORCE_COLOR=0: nx sets FORCE_COLOR for the tasks it runs, and colour codes would break the matches below
       { cwd: root, encoding: 'utf8', env: { ...process.env, LORAGEN_TEST_BACKENDS: 'cpu,wasm', FORCE_COLOR: '0' }, timeout: 120_000 },
     );

@@ -38,5 +38,8 @@ export async function chooseDemoLibrary(path: string): Promise<DemoLibraryChoice
   known.sort((a, b) => b[1] - a[1]);
   const [best] = known;
   const all = known.map(([name, m]) => `${name} ${m >= 0 ? '+' : ''}${m.toFixed(1)}`).join(', ');
-  return { name: best[0], reason: `chosen by the paper benchmark: LoRAGen's zero-shot margin over the base model is largest there (${all} points; ${path})` };
+  return {
+    name: best[0],
+    reason: `chosen by the paper benchmark: LoRAGen's zero-shot margin over the base model is largest there (${all} points; ${path})`,
+  };
 }

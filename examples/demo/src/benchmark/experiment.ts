@@ -2,7 +2,15 @@
 // method on every task's held-out test examples (in-distribution tasks, also named in held-out wordings, and
 // zero-shot tasks), with the stage-by-stage quality ledger of each LoRAGen variant.
 import * as tf from '@tensorflow/tfjs';
-import { embedTasks, LoraGen, TextToLora, type FitProgress, type GenerationConfidence, type LoraGenConfigInput, type TaskTextEncoder } from '@loragen/core';
+import {
+  embedTasks,
+  LoraGen,
+  TextToLora,
+  type FitProgress,
+  type GenerationConfidence,
+  type LoraGenConfigInput,
+  type TaskTextEncoder,
+} from '@loragen/core';
 import type { LoraAdapter } from '@loragen/lora-io';
 import { EvaluationHarness } from '../eval/harness';
 import { nearestByCosine } from '../eval/nearest';
@@ -55,7 +63,8 @@ export const CONFIDENCE_SAMPLES = 8;
  * sample), of the medoid of {@link CONFIDENCE_SAMPLES} samples, and of base and the task's own LoRA on its task.
  */
 export interface ConfidenceCase
-  extends Pick<GenerationConfidence, 'score' | 'agreement' | 'novelty' | 'offLibrary'>,
+  extends
+    Pick<GenerationConfidence, 'score' | 'agreement' | 'novelty' | 'offLibrary'>,
     // absent in units recorded before the score was retrieval x fidelity
     Partial<Pick<GenerationConfidence, 'retrieval' | 'fidelity'>> {
   single: number;
@@ -97,7 +106,10 @@ function entryOf(library: ReadonlyMap<string, LibraryEntry>, task: LibraryTask):
 
 /** Mean description embedding of each task, as rows of plain arrays. */
 async function taskEmbeddings(encoder: TaskTextEncoder, descriptions: readonly string[][]): Promise<Float32Array[]> {
-  const table = await embedTasks(encoder, descriptions.map((d) => [...d]));
+  const table = await embedTasks(
+    encoder,
+    descriptions.map((d) => [...d]),
+  );
   const values = (await table.data()) as Float32Array;
   table.dispose();
   return descriptions.map((_, i) => values.slice(i * encoder.dim, (i + 1) * encoder.dim));
@@ -118,7 +130,12 @@ interface VariantOutput {
  * descriptions, one per held-out wording of each evaluated training task, and the round trip and latent ledger
  * of the evaluated training tasks.
  */
-async function runVariant<T extends LibraryTask>(setup: ExperimentSetup<T>, variant: LoraGenVariant, seed: number, onFit: (progress: FitProgress) => void): Promise<VariantOutput> {
+async function runVariant<T extends LibraryTask>(
+  setup: ExperimentSetup<T>,
+  variant: LoraGenVariant,
+  seed: number,
+  onFit: (progress: FitProgress) => void,
+): Promise<VariantOutput> {
   const library = setup.training.map((t) => entryOf(setup.library, t));
   const textEncoder = libraryTextEncoder(setup.training);
   const config = withOverrides(libraryConfig(setup.libraryName, seed, setup.scale), (setup.configOverrides ?? {}) as Record<string, unknown>);
@@ -127,7 +144,10 @@ async function runVariant<T extends LibraryTask>(setup: ExperimentSetup<T>, vari
   const seen = setup.evaluated.filter((t) => trainingIds.has(t.id));
   const owned: tf.Tensor[] = [];
   try {
-    const conditions = await taskEmbeddings(gen.textEncoder, setup.evaluated.map((t) => t.descriptions));
+    const conditions = await taskEmbeddings(
+      gen.textEncoder,
+      setup.evaluated.map((t) => t.descriptions),
+    );
     const sampled = await gen.sampleLatents(conditions, { seed });
     owned.push(sampled);
     const generatedList = await gen.decode(sampled);
@@ -148,7 +168,10 @@ async function runVariant<T extends LibraryTask>(setup: ExperimentSetup<T>, vari
       ownIndex,
       seen.map((t) => t.id),
     );
-    const confident = variant === 'loragen' ? new Map<string, { task: LibraryTask; single: LoraAdapter; medoid: LoraAdapter; confidence: GenerationConfidence }>() : undefined;
+    const confident =
+      variant === 'loragen'
+        ? new Map<string, { task: LibraryTask; single: LoraAdapter; medoid: LoraAdapter; confidence: GenerationConfidence }>()
+        : undefined;
     if (confident) {
       for (const [i, task] of setup.evaluated.entries()) {
         const g = await gen.generate(conditions[i], { samples: CONFIDENCE_SAMPLES, seed });
@@ -240,12 +263,21 @@ export async function runSeed<T extends LibraryTask>(
       await blind(method, setup.evaluated, () => mean);
     }
     if (method === 'nearest-description') {
-      const index = await taskEmbeddings(encoder, setup.training.map((t) => t.descriptions));
+      const index = await taskEmbeddings(
+        encoder,
+        setup.training.map((t) => t.descriptions),
+      );
       await described(method, async (query) => entryOf(setup.library, setup.training[nearestByCosine(query, index)]).adapter);
     }
     if (method === 'ridge-dw') {
       const adapters = setup.training.map((t) => entryOf(setup.library, t).adapter);
-      const ridge = RidgeDw.fit(await taskEmbeddings(encoder, setup.training.map((t) => t.descriptions)), updateGram(adapters));
+      const ridge = RidgeDw.fit(
+        await taskEmbeddings(
+          encoder,
+          setup.training.map((t) => t.descriptions),
+        ),
+        updateGram(adapters),
+      );
       const rank = Math.max(...adapters[0].modules.map((m) => m.rank));
       await described(method, (query) => ridge.adapter(query, adapters, rank));
     }

@@ -23,7 +23,8 @@ const mean = (xs: readonly number[]): number => xs.reduce((a, b) => a + b, 0) / 
 /** Mean over `ids` of one seed's per-task values; throws naming what is missing. */
 function over(values: ReadonlyMap<string, number> | undefined, ids: readonly string[], what: string): number {
   const missing = ids.filter((id) => !values?.has(id));
-  if (missing.length > 0) throw new RangeError(`the ledger lacks ${what} for ${missing.length} of ${ids.length} tasks (${missing.slice(0, 3).join(', ')}...)`);
+  if (missing.length > 0)
+    throw new RangeError(`the ledger lacks ${what} for ${missing.length} of ${ids.length} tasks (${missing.slice(0, 3).join(', ')}...)`);
   return mean(ids.map((id) => values!.get(id)!));
 }
 
@@ -38,8 +39,14 @@ export function summariseLedger(seeds: readonly SeedResult[], inDistribution: re
       taskLora: round(perSeed((s) => s.accuracies.get('task-lora'), 'task-lora accuracies')),
       autoencoderRoundTrip: round(perSeed((s) => s.ledger.get(method)?.roundTrip, 'round trips')),
       generated: round(perSeed((s) => s.accuracies.get(method), 'generated accuracies')),
-      retrievalRate: round(perSeed((s) => s.ledger.get(method)?.retrieved, 'retrievals'), 3),
-      latentError: round(perSeed((s) => s.ledger.get(method)?.latentError, 'latent errors'), 3),
+      retrievalRate: round(
+        perSeed((s) => s.ledger.get(method)?.retrieved, 'retrievals'),
+        3,
+      ),
+      latentError: round(
+        perSeed((s) => s.ledger.get(method)?.latentError, 'latent errors'),
+        3,
+      ),
     };
   });
 }

@@ -21,7 +21,12 @@ export type MethodId = (typeof METHOD_IDS)[number];
 
 export type LoraGenVariant = Extract<MethodId, `loragen${string}`>;
 
-export const LORAGEN_VARIANTS: readonly LoraGenVariant[] = ['loragen', 'loragen-shared-decoder', 'loragen-spectral-only', 'loragen-factor-supervision'];
+export const LORAGEN_VARIANTS: readonly LoraGenVariant[] = [
+  'loragen',
+  'loragen-shared-decoder',
+  'loragen-spectral-only',
+  'loragen-factor-supervision',
+];
 
 /**
  * A compact LoRAGen for the demo's library (8 positions of rank 4 on a width-32 model, 50 training tasks): the
@@ -103,7 +108,10 @@ export const libraryConfig = (library: LibraryName, seed: number, scale: { autoe
  * barely tells digits apart.
  */
 export const libraryTextEncoder = (training: readonly LibraryTask[]): HashingTextEncoder =>
-  HashingTextEncoder.centeredOn(training.flatMap((t) => t.descriptions), { dim: TEXT_DIM, idf: true, numberWords: true });
+  HashingTextEncoder.centeredOn(
+    training.flatMap((t) => t.descriptions),
+    { dim: TEXT_DIM, idf: true, numberWords: true },
+  );
 
 const isPlainObject = (x: unknown): x is Record<string, unknown> => typeof x === 'object' && x !== null && !Array.isArray(x);
 

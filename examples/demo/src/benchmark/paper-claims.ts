@@ -50,7 +50,10 @@ function mean(results: PaperResults, method: MethodId, split: Split): number | n
 
 /** "missing: base in-distribution, ..." for the values that are null. */
 function missing(values: Record<string, number | null>, split: string): string {
-  return `missing: ${Object.keys(values).filter((name) => values[name] === null).map((name) => `${name} ${split}`).join(', ')}`;
+  return `missing: ${Object.keys(values)
+    .filter((name) => values[name] === null)
+    .map((name) => `${name} ${split}`)
+    .join(', ')}`;
 }
 
 /**
@@ -63,7 +66,11 @@ function recoveryCheck(results: PaperResults, split: 'inDistribution' | 'inDistr
   const check = { claim, source: split === 'inDistribution' ? 'paper' : 'ours', target: '>= 95%' } as const;
   const [base, task, gen] = (['base', 'task-lora', 'loragen'] as const).map((m) => mean(results, m, split));
   if (base === null || task === null || gen === null) {
-    return { ...check, measured: missing({ base, 'task-lora': task, loragen: gen }, split === 'inDistribution' ? 'in-distribution' : 'held-out wording'), status: 'not measurable' };
+    return {
+      ...check,
+      measured: missing({ base, 'task-lora': task, loragen: gen }, split === 'inDistribution' ? 'in-distribution' : 'held-out wording'),
+      status: 'not measurable',
+    };
   }
   // With no gain to recover the ratio is infinite or flips sign (base 60, task 50, LoRAGen 40 would read 200%).
   if (task <= base) return { ...check, measured: `task LoRAs do not beat base (${task} vs ${base})`, status: 'not measurable' };

@@ -36,7 +36,7 @@ function confidenceSection(libraries: readonly LibraryResults[]): string[] {
     '## Confidence of generated adapters',
     '',
     `\`loragen\`'s confidence score (\`generate(description, { samples: 8 })\`; retrieval x fidelity, see @loragen/core's GenerationConfidence) against ` +
-      "the quality of the adapter the tables report, over every evaluated case (training tasks by their descriptions and by each " +
+      'the quality of the adapter the tables report, over every evaluated case (training tasks by their descriptions and by each ' +
       `held-out wording, zero-shot tasks) and seed. Spearman: with the share of the task LoRA's gain over base achieved; AUROC: for ` +
       `"beats base by at least ${WORKS_MARGIN} points"; medoid: accuracy of the sample that agrees most with the other 7, minus one sample's (points). Targets: Spearman >= 0.5, AUROC >= 0.75.`,
     '',
@@ -49,8 +49,12 @@ function confidenceSection(libraries: readonly LibraryResults[]): string[] {
     '',
     `| cases | ${SIGNAL_NAMES.join(' | ')} |`,
     `| --- | ${SIGNAL_NAMES.map(() => '---').join(' | ')} |`,
-    ...[...measured.map((l) => [`\`${l.name}\``, l.confidence!] as const), ...(pooled && measured.length > 1 ? [['all libraries', pooled] as const] : [])].map(
-      ([label, c]) => `| ${label} | ${SIGNAL_NAMES.map((n) => (c.signals[n] ? `${figure(c.signals[n].spearman)} / ${figure(c.signals[n].auroc)}` : '–')).join(' | ')} |`,
+    ...[
+      ...measured.map((l) => [`\`${l.name}\``, l.confidence!] as const),
+      ...(pooled && measured.length > 1 ? [['all libraries', pooled] as const] : []),
+    ].map(
+      ([label, c]) =>
+        `| ${label} | ${SIGNAL_NAMES.map((n) => (c.signals[n] ? `${figure(c.signals[n].spearman)} / ${figure(c.signals[n].auroc)}` : '–')).join(' | ')} |`,
     ),
     '',
   ];
@@ -62,7 +66,7 @@ function librarySection(results: LibraryResults): string[] {
     '',
     `\`loragen analyze\` on the whole library: correlation of description similarity with dW similarity ` +
       `${results.analyze.correlation.deltaW.toFixed(2)}, with raw-factor similarity ${results.analyze.correlation.factors.toFixed(2)} ` +
-      '(over task pairs; the paper\'s zero-shot premise needs the first high and says the second is low).',
+      "(over task pairs; the paper's zero-shot premise needs the first high and says the second is low).",
     '',
     `Accuracy in percent, mean ± std over ${results.seeds} seeds; ${results.tasks.inDistribution} in-distribution tasks ` +
       `(held-out examples), ${results.tasks.zeroShot} zero-shot tasks (held out of LoRAGen's training). ` +
@@ -81,15 +85,15 @@ function librarySection(results: LibraryResults): string[] {
           `\`oracle-span\` is an upper bound, not a competitor: the combination of the training library's updates closest ` +
             `to each task's own update (it peeks at the answer); on the zero-shot tasks it recovers ` +
             `${(100 * results.oracleSpan.meanRecovery).toFixed(1)}% of their task LoRAs' gain over base. \`task-lora\` ` +
-            'zero-shot is each zero-shot task\'s own LoRA, the ceiling.',
+            "zero-shot is each zero-shot task's own LoRA, the ceiling.",
           '',
         ]
       : []),
     `### Where quality is lost on \`${results.name}\` (in-distribution tasks, mean over seeds)`,
     '',
-    'Task LoRA, then the autoencoder\'s round trip of it (decode of the posterior mean), then the generated adapter; ' +
-      'retrieval: share of generated latents nearest their own task\'s latent; latent error: distance to it relative ' +
-      'to the library\'s spread.',
+    "Task LoRA, then the autoencoder's round trip of it (decode of the posterior mean), then the generated adapter; " +
+      "retrieval: share of generated latents nearest their own task's latent; latent error: distance to it relative " +
+      "to the library's spread.",
     '',
     '| method | task LoRA | autoencoder round trip | generated | retrieval rate | latent error |',
     '| --- | --- | --- | --- | --- | --- |',

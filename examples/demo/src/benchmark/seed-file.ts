@@ -6,7 +6,8 @@ import { writeJsonAtomic } from '../library/write-text';
 
 type Table = Record<string, Record<string, number>>;
 
-const toTable = (m: ReadonlyMap<string, ReadonlyMap<string, number>>): Table => Object.fromEntries([...m].map(([k, v]) => [k, Object.fromEntries(v)]));
+const toTable = (m: ReadonlyMap<string, ReadonlyMap<string, number>>): Table =>
+  Object.fromEntries([...m].map(([k, v]) => [k, Object.fromEntries(v)]));
 const fromTable = (t: Table): Map<string, Map<string, number>> => new Map(Object.entries(t).map(([k, v]) => [k, new Map(Object.entries(v))]));
 
 export async function writeSeedFile(path: string, result: SeedResult): Promise<void> {
@@ -26,13 +27,23 @@ function methods(path: string, table: Table): SeedAccuracies {
 }
 
 export async function readSeedFile(path: string): Promise<SeedResult> {
-  const raw = JSON.parse(await readFile(path, 'utf8')) as { accuracies?: Table; newWording?: Table; ledger?: Record<string, Table>; confidence?: Record<string, ConfidenceCase> };
-  if (!raw.accuracies || !raw.newWording || !raw.ledger) throw new RangeError(`${path}: not a seed file of this benchmark (accuracies, newWording and ledger expected)`);
+  const raw = JSON.parse(await readFile(path, 'utf8')) as {
+    accuracies?: Table;
+    newWording?: Table;
+    ledger?: Record<string, Table>;
+    confidence?: Record<string, ConfidenceCase>;
+  };
+  if (!raw.accuracies || !raw.newWording || !raw.ledger)
+    throw new RangeError(`${path}: not a seed file of this benchmark (accuracies, newWording and ledger expected)`);
   const ledger = new Map<LoraGenVariant, SeedLedger>();
   for (const [variant, table] of Object.entries(raw.ledger)) {
     if (!(LORAGEN_VARIANTS as readonly string[]).includes(variant)) throw new RangeError(`${path}: unknown LoRAGen variant '${variant}'`);
     const parts = fromTable(table);
-    ledger.set(variant as LoraGenVariant, { roundTrip: parts.get('roundTrip')!, retrieved: parts.get('retrieved')!, latentError: parts.get('latentError')! });
+    ledger.set(variant as LoraGenVariant, {
+      roundTrip: parts.get('roundTrip')!,
+      retrieved: parts.get('retrieved')!,
+      latentError: parts.get('latentError')!,
+    });
   }
   const confidence = raw.confidence ? new Map(Object.entries(raw.confidence)) : undefined;
   return { accuracies: methods(path, raw.accuracies), newWording: methods(path, raw.newWording), ledger, ...(confidence ? { confidence } : {}) };

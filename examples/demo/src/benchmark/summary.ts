@@ -76,7 +76,13 @@ function averageOver(accuracies: Map<string, number> | undefined, taskIds: reado
  * Every seed's average for one method and split. A seed without results throws: seeds come from separate files,
  * and averaging a missing one as 0% (or dropping it) would report a number no run measured.
  */
-function perSeed(seeds: readonly SeedResult[], method: MethodId, split: string, taskIds: readonly string[], key: 'accuracies' | 'newWording' = 'accuracies'): number[] {
+function perSeed(
+  seeds: readonly SeedResult[],
+  method: MethodId,
+  split: string,
+  taskIds: readonly string[],
+  key: 'accuracies' | 'newWording' = 'accuracies',
+): number[] {
   return seeds.map((s, i) => {
     const v = averageOver(s[key].get(method), taskIds);
     if (v === null) throw new RangeError(`method '${method}' has no ${split} results for seed ${i + 1} of ${seeds.length}`);
@@ -102,7 +108,10 @@ export function summarise(
     seeds: seeds.length,
     tasks: { inDistribution: split.inDistribution.length, zeroShot: split.zeroShot.length },
     rows,
-    oracleSpan: base !== undefined && task !== undefined && oracle !== undefined && task > base ? { meanRecovery: Math.round(((oracle - base) / (task - base)) * 1e4) / 1e4 } : null,
+    oracleSpan:
+      base !== undefined && task !== undefined && oracle !== undefined && task > base
+        ? { meanRecovery: Math.round(((oracle - base) / (task - base)) * 1e4) / 1e4 }
+        : null,
     ledger: summariseLedger(seeds, split.inDistribution),
     seconds: Math.round(run.seconds),
     backend: run.backend,

@@ -6,7 +6,11 @@ import { join } from 'node:path';
 import { UsageError } from '@loragen/core/node';
 import { writeJsonAtomic } from '../library/write-text';
 
-export const exists = (path: string): Promise<boolean> => access(path).then(() => true, () => false);
+export const exists = (path: string): Promise<boolean> =>
+  access(path).then(
+    () => true,
+    () => false,
+  );
 
 /** Records `settings` in `dir`/run.json, or checks that they equal the ones recorded there. */
 export async function claimUnitsDir(dir: string, settings: Record<string, string>): Promise<void> {

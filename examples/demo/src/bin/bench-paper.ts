@@ -73,25 +73,25 @@ const NOTES = [
     "LoRAGen: the paper's architecture and losses (per-type encoders, top-2 MoE decoder, angular + spectral losses " +
     'on dW, v-prediction latent diffusion) at a compact size, trained with a 200-step warm-up and cosine decay of ' +
     'both learning rates and standardised latents, conditioned on IDF-weighted hashed description embeddings ' +
-    'centred on the library and anchored to the library\'s task conditions (`sampling.anchoring`, weight 1, ' +
+    "centred on the library and anchored to the library's task conditions (`sampling.anchoring`, weight 1, " +
     'temperature 0.01; not in the paper); DDIM 50 steps, guidance 2. `ridge-dw`: ridge regression from the ' +
     "description embedding to every position's dW over the training tasks (strength by leave-one-task-out error), " +
-    'truncated to rank 4 from the factors. `t2l-hypernetwork`: Text-to-LoRA\'s recipe, an MLP from the description ' +
+    "truncated to rank 4 from the factors. `t2l-hypernetwork`: Text-to-LoRA's recipe, an MLP from the description " +
     "embedding to a code per position through LoRAGen's MoE decoder heads, trained end to end with the same dW losses " +
     "and budget as LoRAGen's stage 1 (no latent space, no diffusion). See examples/demo/README.md.",
   '**Setup, `skills`.** A compositional planted-teacher library (after Schug et al., ICLR 2024): 12 named skills, each ' +
     'a seeded rank-1 update of every q, k, v and o projection of a 2-layer, width-32 transformer with ' +
     'grouped-query attention (k and v 16 wide) and a 64-wide MLP, left at its seeded initialisation. A task is a pair ' +
     'of skills (66 tasks, 16 unseen pairs held out as zero-shot); its teacher is the base model plus both updates, ' +
-    'its labels the teacher\'s class (4 classes) on random token sequences, and its descriptions name the two skills ' +
+    "its labels the teacher's class (4 classes) on random token sequences, and its descriptions name the two skills " +
     '(6 sentence shapes, 2 more held out). Library: one rank-4 LoRA on q, k, v and o per task, each from an ' +
     "initialisation of its own, trained 400 Adam steps to match the teacher's class probabilities. Tasks sharing a " +
     'skill share half their update, so here similar descriptions do mean similar updates. On this library LoRAGen and ' +
-    '`t2l-hypernetwork` also train on 500 library combinations (core\'s `combinations`: synthetic tasks ' +
+    "`t2l-hypernetwork` also train on 500 library combinations (core's `combinations`: synthetic tasks " +
     'dW_a + dW_b - dW_c of three library tasks, conditioned on cond_a + cond_b - cond_c, half of every batch; not in ' +
     "the paper), LoRAGen's stage 2 on task means and single descriptions (`conditioning: 'mixed'`), and LoRAGen samples " +
     "with span anchoring (the condition projected onto the span of the library's task conditions, at their mean " +
-    "norm) instead of nearest-task anchoring; why, with the seed-1 figures: examples/demo/src/benchmark/methods.ts.",
+    'norm) instead of nearest-task anchoring; why, with the seed-1 figures: examples/demo/src/benchmark/methods.ts.',
   '**Held-out wordings.** Each task has 6 training descriptions and 2 more in sentence shapes the templates never ' +
     'use ("Tell me if ...", "Given a list of digits, report whether ..."), kept out of training and of ' +
     "`nearest-description`'s index; the held-out-wording column generates (or looks up) from each of them alone. " +
@@ -109,10 +109,24 @@ const unitSettings = (childArgs: string[]): Record<string, string> =>
   Object.fromEntries(childArgs.flatMap((a, i) => (a.startsWith('--') && a !== '--library' ? [[a.slice(2), childArgs[i + 1]]] : [])));
 
 /** Runs one seed on one library in this process. */
-async function oneSeed(library: BenchLibrary, seed: number, scale: typeof BENCH_SCALE, methods: readonly MethodId[], configOverrides: LoraGenConfigInput): Promise<SeedResult> {
+async function oneSeed(
+  library: BenchLibrary,
+  seed: number,
+  scale: typeof BENCH_SCALE,
+  methods: readonly MethodId[],
+  configOverrides: LoraGenConfigInput,
+): Promise<SeedResult> {
   const assets = await loadAssets(library.assets);
   const bars = new Map<string, (p: FitProgress) => void>();
-  const setup = { ...assets, libraryName: library.name, examples: library.examples(assets), training: trainingTasks(library), evaluated: library.tasks, scale, configOverrides };
+  const setup = {
+    ...assets,
+    libraryName: library.name,
+    examples: library.examples(assets),
+    training: trainingTasks(library),
+    evaluated: library.tasks,
+    scale,
+    configOverrides,
+  };
   return runSeed(setup, seed, methods, (p) => {
     if (!p.fit) return;
     if (!bars.has(p.method)) bars.set(p.method, fitProgressBars(`${library.name} seed ${seed} ${p.method}`));
@@ -127,7 +141,13 @@ async function oneSeed(library: BenchLibrary, seed: number, scale: typeof BENCH_
  * run again, so a run cut short (a time limit, a crash) resumes where it stopped; the folder remembers the run's
  * settings and refuses to mix in units of another.
  */
-async function seedsInChildren(count: number, jobs: number, methods: readonly MethodId[], childArgs: string[], unitsDir?: string): Promise<SeedResult[]> {
+async function seedsInChildren(
+  count: number,
+  jobs: number,
+  methods: readonly MethodId[],
+  childArgs: string[],
+  unitsDir?: string,
+): Promise<SeedResult[]> {
   const dir = unitsDir ?? (await mkdtemp(join(tmpdir(), 'loragen-bench-')));
   if (unitsDir) await claimUnitsDir(unitsDir, unitSettings(childArgs));
   const script = fileURLToPath(import.meta.url);
@@ -136,10 +156,13 @@ async function seedsInChildren(count: number, jobs: number, methods: readonly Me
   const groups = [...(others.length > 0 ? [others] : []), ...variants.map((v) => [v])];
   const library = childArgs[childArgs.indexOf('--library') + 1];
   // plain file names (letters, digits, '-', '_'): the GPU machine's file transfer refuses names with other characters
-  const units = Array.from({ length: count }, (_, i) => groups.map((group) => ({ seed: i + 1, group, file: join(dir, `${library}-seed${i + 1}-${group.join('_')}.json`) }))).flat();
+  const units = Array.from({ length: count }, (_, i) =>
+    groups.map((group) => ({ seed: i + 1, group, file: join(dir, `${library}-seed${i + 1}-${group.join('_')}.json`) })),
+  ).flat();
   const pending = [];
   for (const unit of units) if (!unitsDir || !(await exists(unit.file))) pending.push(unit);
-  if (unitsDir && pending.length < units.length) process.stderr.write(`${library}: ${units.length - pending.length} of ${units.length} units already in ${unitsDir}\n`);
+  if (unitsDir && pending.length < units.length)
+    process.stderr.write(`${library}: ${units.length - pending.length} of ${units.length} units already in ${unitsDir}\n`);
   try {
     await runInChildren(
       script,
@@ -147,7 +170,9 @@ async function seedsInChildren(count: number, jobs: number, methods: readonly Me
       jobs,
     );
     return await Promise.all(
-      Array.from({ length: count }, async (_, i) => mergeSeedResults(await Promise.all(units.filter((u) => u.seed === i + 1).map((u) => readSeedFile(u.file))))),
+      Array.from({ length: count }, async (_, i) =>
+        mergeSeedResults(await Promise.all(units.filter((u) => u.seed === i + 1).map((u) => readSeedFile(u.file)))),
+      ),
     );
   } finally {
     if (!unitsDir) await rm(dir, { recursive: true, force: true });
@@ -184,20 +209,26 @@ async function main(): Promise<void> {
   for (const library of libraries) {
     const started = Date.now();
     const seeds: SeedResult[] = [];
-    const childArgs = ['--library', library.name, '--backend', backend, '--autoencoder-steps', String(scale.autoencoderSteps), '--diffusion-steps', String(scale.diffusionSteps), '--config', JSON.stringify(configOverrides)];
+    const childArgs = [
+      '--library',
+      library.name,
+      '--backend',
+      backend,
+      '--autoencoder-steps',
+      String(scale.autoencoderSteps),
+      '--diffusion-steps',
+      String(scale.diffusionSteps),
+      '--config',
+      JSON.stringify(configOverrides),
+    ];
     if (jobs > 1 || args.units !== undefined) seeds.push(...(await seedsInChildren(seedCount, jobs, methods, childArgs, args.units)));
     else for (let seed = 1; seed <= seedCount; seed++) seeds.push(await oneSeed(library, seed, scale, methods, configOverrides));
-    const summary = summarise(
-      seeds,
-      { inDistribution: trainingTasks(library).map((t) => t.id), zeroShot: [...library.zeroShot] },
-      methods,
-      {
-        seconds: seconds ?? (Date.now() - started) / 1000,
-        backend,
-        machine: args.machine ?? `${hostname()}, ${cpus().length} cores (${cpus()[0]?.model ?? 'unknown cpu'}), ${jobs} jobs`,
-        budget: scale,
-      },
-    );
+    const summary = summarise(seeds, { inDistribution: trainingTasks(library).map((t) => t.id), zeroShot: [...library.zeroShot] }, methods, {
+      seconds: seconds ?? (Date.now() - started) / 1000,
+      backend,
+      machine: args.machine ?? `${hostname()}, ${cpus().length} cores (${cpus()[0]?.model ?? 'unknown cpu'}), ${jobs} jobs`,
+      budget: scale,
+    });
     results.push({ name: library.name, ...summary, analyze: await libraryAnalysis(library.assets), confidence: summariseConfidence(seeds) });
   }
   await writeReport(out, results);

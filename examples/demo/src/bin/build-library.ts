@@ -90,7 +90,18 @@ async function buildSkills(out: string, seed: number, jobs: number, record: Buil
         bar.update(++done, `${r.id}: validation accuracy ${r.validationAccuracy.toFixed(3)}`),
       );
     } else {
-      const shardArgs = Array.from({ length: shards }, (_, k) => ['--library', 'skills', '--out', out, '--seed', String(seed), '--shard', `${k}/${shards}`, '--records', records]);
+      const shardArgs = Array.from({ length: shards }, (_, k) => [
+        '--library',
+        'skills',
+        '--out',
+        out,
+        '--seed',
+        String(seed),
+        '--shard',
+        `${k}/${shards}`,
+        '--records',
+        records,
+      ]);
       await runInChildren(fileURLToPath(import.meta.url), shardArgs, jobs);
     }
     record.tasks = await mergeShardRecords(Array.from({ length: shards }, (_, k) => shardRecordFile(records, k)));
@@ -103,7 +114,8 @@ async function buildSkills(out: string, seed: number, jobs: number, record: Buil
 /** `--shard k/n`: this process is one of n children training the skills library. */
 async function runShard(out: string, seed: number, shard: string, records: string | undefined): Promise<void> {
   const match = /^(\d+)\/(\d+)$/.exec(shard);
-  if (!match || Number(match[1]) >= Number(match[2]) || !records) throw new UsageError(`--shard must be k/n with k < n, with --records (got '${shard}')`, USAGE);
+  if (!match || Number(match[1]) >= Number(match[2]) || !records)
+    throw new UsageError(`--shard must be k/n with k < n, with --records (got '${shard}')`, USAGE);
   await trainSkillsShard(libraryDir(out), seed, Number(match[1]), Number(match[2]), shardRecordFile(records, Number(match[1])), (r) =>
     process.stderr.write(`shard ${shard}: ${r.id} validation accuracy ${r.validationAccuracy.toFixed(3)}\n`),
   );

@@ -76,7 +76,8 @@ function requests(args: DemoArguments, library: BenchLibrary): Array<{ task: Lib
     ];
   }
   const task = byId(taskId);
-  if (!task) throw new UsageError(`unknown --task '${taskId}' in the ${library.name} library; known: ${library.tasks.map((t) => t.id).join(', ')}`, TASK_HINT);
+  if (!task)
+    throw new UsageError(`unknown --task '${taskId}' in the ${library.name} library; known: ${library.tasks.map((t) => t.id).join(', ')}`, TASK_HINT);
   const seen = !library.zeroShot.includes(task.id);
   return [{ task, description: description ?? (seen ? task.heldOutDescriptions[0] : task.descriptions[0]) }];
 }
@@ -99,7 +100,10 @@ async function trainOrLoad(args: DemoArguments, assets: DemoAssets, library: Ben
   }
   const entries = training.map((t) => assets.library.get(t.id)!);
   process.stderr.write(`training LoRAGen on ${entries.length} task LoRAs (the ${library.zeroShot.length} held-out tasks excluded)\n`);
-  const gen = await LoraGen.fit(entries, libraryConfig(library.name, seed, DEMO_SCALE), { onProgress: fitProgressBars('LoRAGen'), textEncoder: libraryTextEncoder(training) });
+  const gen = await LoraGen.fit(entries, libraryConfig(library.name, seed, DEMO_SCALE), {
+    onProgress: fitProgressBars('LoRAGen'),
+    textEncoder: libraryTextEncoder(training),
+  });
   const saveDir = args['save-model'];
   if (saveDir) {
     // The trained generator itself, for `--model`, `loragen generate --model` or the browser app (examples/browser).
@@ -154,7 +158,10 @@ async function main(): Promise<void> {
 
   // nearest-description looks the description up among the training tasks' descriptions.
   const encoder = libraryTextEncoder(training);
-  const embedded = await embedTasks(encoder, training.map((t) => t.descriptions));
+  const embedded = await embedTasks(
+    encoder,
+    training.map((t) => t.descriptions),
+  );
   const rows = (await embedded.data()) as Float32Array;
   embedded.dispose();
   const index = training.map((_, i) => rows.subarray(i * encoder.dim, (i + 1) * encoder.dim));
@@ -171,7 +178,14 @@ async function main(): Promise<void> {
     }
     const [base, gen_, nearestDescription, taskLora] = accuracies;
     const chance = Math.round(100 / assets.config.classes);
-    results.push({ task: task.id, description, seen: !library.zeroShot.includes(task.id), accuracy: { base, generated: gen_, nearestDescription, taskLora }, nearestTask: nearest.id, chance });
+    results.push({
+      task: task.id,
+      description,
+      seen: !library.zeroShot.includes(task.id),
+      accuracy: { base, generated: gen_, nearestDescription, taskLora },
+      nearestTask: nearest.id,
+      chance,
+    });
   }
   bar.finish();
   if (args.json) {

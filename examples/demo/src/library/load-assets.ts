@@ -15,7 +15,9 @@ export interface DemoAssets {
 export async function loadAssets(assets: string): Promise<DemoAssets> {
   const problems = await verifyManifest(assets);
   if (problems.length > 0) {
-    throw new Error(`${assets} does not match its manifest:\n  ${problems.join('\n  ')}\nrestore it from git or rebuild it with the build-library script`);
+    throw new Error(
+      `${assets} does not match its manifest:\n  ${problems.join('\n  ')}\nrestore it from git or rebuild it with the build-library script`,
+    );
   }
   const { weights, config } = await loadBaseModel(baseModelDir(assets));
   return { base: weights, config, library: await readLibrary(libraryDir(assets)) };

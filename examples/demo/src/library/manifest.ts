@@ -34,7 +34,10 @@ async function listFiles(dir: string): Promise<string[]> {
 export async function checksums(root: string): Promise<Record<string, string>> {
   const files = (await listFiles(root)).map((f) => relative(root, f).split(sep).join('/')).filter((f) => f !== MANIFEST_FILE);
   const sums: Record<string, string> = {};
-  for (const f of files.sort()) sums[f] = createHash('sha256').update(await readFile(join(root, f))).digest('hex');
+  for (const f of files.sort())
+    sums[f] = createHash('sha256')
+      .update(await readFile(join(root, f)))
+      .digest('hex');
   return sums;
 }
 

@@ -36,7 +36,10 @@ export function meanDeltas(all: readonly WeightDeltas[]): WeightDeltas {
       if (!d || d.length !== first.length) throw new RangeError(`adapters differ at '${name}': average only adapters of one layout`);
       for (let i = 0; i < sum.length; i++) sum[i] += d[i];
     }
-    mean.set(name, sum.map((x) => x / all.length));
+    mean.set(
+      name,
+      sum.map((x) => x / all.length),
+    );
   }
   return mean;
 }

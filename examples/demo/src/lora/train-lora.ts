@@ -39,7 +39,9 @@ export async function trainTaskLora(opts: LoraTrainingOptions): Promise<{ adapte
   const projections = opts.projections ?? ['q', 'v'];
   // PEFT's initialisation: A ~ U(-1/sqrt(in), 1/sqrt(in)) (kaiming-uniform, a = sqrt 5), B = 0, so dW starts at 0.
   const rng = createRng(deriveSeed(opts.init === 'per-task' ? `lora/init/${opts.task.id}` : 'lora/init', opts.seed));
-  const modules = Array.from({ length: opts.config.layers }, (_, l) => projections.map((p) => ({ path: projectionPath(l, p), shape: projectionShape(opts.config, p) }))).flat();
+  const modules = Array.from({ length: opts.config.layers }, (_, l) =>
+    projections.map((p) => ({ path: projectionPath(l, p), shape: projectionShape(opts.config, p) })),
+  ).flat();
   const factors = modules.map(({ path, shape: [dOut, dIn] }) => {
     const bound = 1 / Math.sqrt(dIn);
     const a = Float32Array.from({ length: rank * dIn }, () => (2 * rng.next() - 1) * bound);

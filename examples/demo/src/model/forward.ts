@@ -42,7 +42,14 @@ function project(x: tf.Tensor2D, params: ModelTensors, path: string, lora?: Lora
  * Multi-head self-attention over [batch * length, width] rows (bidirectional). With grouped-query attention each
  * key / value head serves `heads / kvHeads` consecutive query heads.
  */
-function selfAttention(h: tf.Tensor2D, params: ModelTensors, config: BaseModelConfig, layer: number, batch: number, lora?: LoraSidePaths): tf.Tensor2D {
+function selfAttention(
+  h: tf.Tensor2D,
+  params: ModelTensors,
+  config: BaseModelConfig,
+  layer: number,
+  batch: number,
+  lora?: LoraSidePaths,
+): tf.Tensor2D {
   const { heads, width, inputLength: t } = config;
   const headWidth = width / heads;
   const group = heads / kvHeadsOf(config);
@@ -79,7 +86,10 @@ export function forward(tokens: tf.Tensor2D, params: ModelTensors, config: BaseM
     x = tf.add(x, project(up, params, projectionPath(l, 'down'), lora));
   }
   // Read out at the last token (the prompt's argument slot).
-  const last = tf.reshape(tf.slice(tf.reshape(x, [batch, t, config.width]), [0, t - 1, 0], [batch, 1, config.width]), [batch, config.width]) as tf.Tensor2D;
+  const last = tf.reshape(tf.slice(tf.reshape(x, [batch, t, config.width]), [0, t - 1, 0], [batch, 1, config.width]), [
+    batch,
+    config.width,
+  ]) as tf.Tensor2D;
   const normed = rmsNorm(last, weight(params, 'model.norm.weight'));
   return tf.matMul(normed, weight(params, 'score.weight') as tf.Tensor2D, false, true);
 }

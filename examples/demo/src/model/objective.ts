@@ -4,8 +4,7 @@ import type { Examples } from '../tasks/family';
 import { INPUT_LENGTH } from '../tasks/vocabulary';
 
 /** Token ids of a batch as a tensor [count, INPUT_LENGTH]. */
-export const inputsTensor = (examples: Examples): tf.Tensor2D =>
-  tf.tensor2d(examples.inputs, [examples.count, INPUT_LENGTH], 'int32');
+export const inputsTensor = (examples: Examples): tf.Tensor2D => tf.tensor2d(examples.inputs, [examples.count, INPUT_LENGTH], 'int32');
 
 /**
  * Mean softmax cross-entropy of logits [n, classes] against the examples' target probabilities when they carry

@@ -50,9 +50,7 @@ export function initialWeights(config: BaseModelConfig, rng: Rng): WeightTable {
     if (name.endsWith('norm.weight')) values.fill(1);
     else {
       const residualWrite = /(o_proj|down_proj)\.weight$/.test(name);
-      const std = name.startsWith('model.embed')
-        ? 1
-        : (1 / Math.sqrt(shape[1])) * (residualWrite ? 1 / Math.sqrt(2 * config.layers) : 1);
+      const std = name.startsWith('model.embed') ? 1 : (1 / Math.sqrt(shape[1])) * (residualWrite ? 1 / Math.sqrt(2 * config.layers) : 1);
       for (let i = 0; i < size; i++) values[i] = rng.normal() * std;
     }
     table.set(name, { shape, values });

@@ -41,7 +41,14 @@ type TaskRecord = BuildRecord['tasks'][number];
  * Trains the tasks of shard `shard` of `shards` (every `shards`-th task from the `shard`-th) into `library` and
  * writes their records to `recordFile`. `onTask` reports each finished task.
  */
-export async function trainSkillsShard(library: string, seed: number, shard: number, shards: number, recordFile: string, onTask?: (record: TaskRecord) => void): Promise<void> {
+export async function trainSkillsShard(
+  library: string,
+  seed: number,
+  shard: number,
+  shards: number,
+  recordFile: string,
+  onTask?: (record: TaskRecord) => void,
+): Promise<void> {
   const base = skillsBaseWeights(seed);
   const baseTensors = tensorsOf(base);
   const records: TaskRecord[] = [];

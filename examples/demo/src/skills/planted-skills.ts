@@ -43,7 +43,12 @@ function unitVector(rng: ReturnType<typeof createRng>, n: number): Float32Array 
 }
 
 /** One skill's update of one projection, sigma u v^T with unit u [out] and v [in]. */
-export function plantedUpdate(skill: Skill, layer: number, projection: Projection, config: BaseModelConfig): { u: Float32Array; v: Float32Array; sigma: number } {
+export function plantedUpdate(
+  skill: Skill,
+  layer: number,
+  projection: Projection,
+  config: BaseModelConfig,
+): { u: Float32Array; v: Float32Array; sigma: number } {
   const [dOut, dIn] = projectionShape(config, projection);
   const rng = createRng(deriveSeed(`skill/${skill}/${layer}/${projection}`, 1));
   // A projection with N(0, 1 / in) entries has spectral norm about (sqrt(out) + sqrt(in)) / sqrt(in).

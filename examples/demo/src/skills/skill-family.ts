@@ -50,7 +50,12 @@ export function listSkillTasks(): SkillTask[] {
 /** Finds a task by id, or throws naming the known ids. */
 export function skillTaskById(id: string): SkillTask {
   const task = listSkillTasks().find((t) => t.id === id);
-  if (!task) throw new RangeError(`unknown skills task '${id}'; known tasks: ${listSkillTasks().map((t) => t.id).join(', ')}`);
+  if (!task)
+    throw new RangeError(
+      `unknown skills task '${id}'; known tasks: ${listSkillTasks()
+        .map((t) => t.id)
+        .join(', ')}`,
+    );
   return task;
 }
 

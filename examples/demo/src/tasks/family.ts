@@ -53,8 +53,7 @@ export interface ExampleSource {
 /** Which stream of examples: the three splits never share a seed. */
 export type Split = 'train' | 'validation' | 'test';
 
-const describe = (template: string, arg: number): string =>
-  template.replaceAll('{d}', String(arg)).replaceAll('{w}', DIGIT_WORDS[arg]);
+const describe = (template: string, arg: number): string => template.replaceAll('{d}', String(arg)).replaceAll('{w}', DIGIT_WORDS[arg]);
 
 /** All tasks (62), ordered by operation then digit. */
 export function listTasks(): Task[] {
@@ -91,7 +90,12 @@ export const ZERO_SHOT_TASK_IDS: readonly string[] = [
 /** Finds a task by id, or throws naming the known ids. */
 export function taskById(id: string): Task {
   const task = listTasks().find((t) => t.id === id);
-  if (!task) throw new RangeError(`unknown task '${id}'; known tasks: ${listTasks().map((t) => t.id).join(', ')}`);
+  if (!task)
+    throw new RangeError(
+      `unknown task '${id}'; known tasks: ${listTasks()
+        .map((t) => t.id)
+        .join(', ')}`,
+    );
   return task;
 }
 
@@ -121,7 +125,10 @@ export type TestExamples<T extends LibraryTask> = (task: T, seed: number, count:
 export const digitsTestExamples: TestExamples<Task> = (task, seed, count) => taskExamples(task, 'test', seed, count);
 
 /** A task of this family as an example source (neutral prompt: only the weights can say what to do). */
-export const exampleSource = (task: Task): ExampleSource => ({ id: task.id, examples: (split, seed, count) => taskExamples(task, split, seed, count) });
+export const exampleSource = (task: Task): ExampleSource => ({
+  id: task.id,
+  examples: (split, seed, count) => taskExamples(task, split, seed, count),
+});
 
 /** A multi-task mixture with task prompts: what the base model is pre-trained on. */
 export function mixtureExamples(tasks: readonly Task[], seed: number, count: number): Examples {

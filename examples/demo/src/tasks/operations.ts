@@ -26,8 +26,7 @@ export interface Operation {
 
 const ALL_DIGITS = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9] as const;
 
-const count = (sequence: readonly number[], digit: number): number =>
-  sequence.reduce((n, x) => n + (x === digit ? 1 : 0), 0);
+const count = (sequence: readonly number[], digit: number): number => sequence.reduce((n, x) => n + (x === digit ? 1 : 0), 0);
 
 /** A uniform digit in [lo, hi] other than `excluded`. */
 function digitOtherThan(rng: Rng, excluded: number, lo = 0, hi = DIGITS - 1): number {
@@ -65,10 +64,7 @@ const contains: Operation = {
     'Is there a {d} somewhere among the digits?',
     'Detect the presence of the digit {w}.',
   ],
-  heldOutTemplates: [
-    'Tell me if a {d} shows up anywhere in these digits.',
-    'Given a list of digits, report whether it contains a {w}.',
-  ],
+  heldOutTemplates: ['Tell me if a {d} shows up anywhere in these digits.', 'Given a list of digits, report whether it contains a {w}.'],
 };
 
 const absent: Operation = {
@@ -84,10 +80,7 @@ const absent: Operation = {
     'Is the sequence free of the digit {d}?',
     'Detect the absence of the digit {w}.',
   ],
-  heldOutTemplates: [
-    'Tell me if these digits have no {d} in them.',
-    'Given a list of digits, report whether {w} is missing from it.',
-  ],
+  heldOutTemplates: ['Tell me if these digits have no {d} in them.', 'Given a list of digits, report whether {w} is missing from it.'],
 };
 
 /** Operations that look at one fixed position of the sequence. */
@@ -130,10 +123,7 @@ const twice: Operation = {
     'Is the count of {d} in the list two or more?',
     'Detect a repeated digit {w}.',
   ],
-  heldOutTemplates: [
-    'Tell me if {d} shows up two or more times in these digits.',
-    'Given a list of digits, report whether {w} is repeated in it.',
-  ],
+  heldOutTemplates: ['Tell me if {d} shows up two or more times in these digits.', 'Given a list of digits, report whether {w} is repeated in it.'],
 };
 
 /**

@@ -37,11 +37,7 @@ function affineTables(data: GaussianData, abar: ArrayLike<number>, prediction: P
  * The optimal `prediction` (v by default) for `data`, as a `Denoiser` on [batch, dims] inputs. It holds two small
  * tables: call `dispose()` when done.
  */
-export function closedFormGaussianDenoiser(
-  data: GaussianData,
-  schedule: ScheduleLike,
-  prediction: Prediction = 'v',
-): Denoiser & { dispose(): void } {
+export function closedFormGaussianDenoiser(data: GaussianData, schedule: ScheduleLike, prediction: Prediction = 'v'): Denoiser & { dispose(): void } {
   const dims = data.mu.length;
   const [c1, c0] = affineTables(data, schedule.alphasCumprod64 ?? schedule.alphasCumprod, prediction);
   const slope = tf.tensor2d(c1, [schedule.timesteps, dims]);
@@ -56,10 +52,7 @@ export function closedFormGaussianDenoiser(
 }
 
 /** Worst per-dimension error of [n, dims] samples: mean error in units of sigma, and relative std error. */
-export async function gaussianMomentErrors(
-  samples: tf.Tensor,
-  data: GaussianData,
-): Promise<{ meanErrorInSigma: number; stdRelativeError: number }> {
+export async function gaussianMomentErrors(samples: tf.Tensor, data: GaussianData): Promise<{ meanErrorInSigma: number; stdRelativeError: number }> {
   const [rows, dims] = samples.shape as [number, number];
   const values = await samples.data();
   let meanErrorInSigma = 0;

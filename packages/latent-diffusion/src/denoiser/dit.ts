@@ -187,7 +187,10 @@ export class DiT implements ConditionalDenoiser {
     const state = tf.tidy(() => {
       const tokens = this.stackedConditionTokens(conditions, batch);
       const pooled = tokens && tf.tile(this.pooledCondition(tokens), [timesteps.length, 1]);
-      const t = tf.tensor1d(timesteps.flatMap((step) => new Array<number>(rows).fill(step)), 'int32');
+      const t = tf.tensor1d(
+        timesteps.flatMap((step) => new Array<number>(rows).fill(step)),
+        'int32',
+      );
       return {
         // one [vectors, rows, 1, width] tensor per step, whose vectors each step cuts apart (one kernel)
         modulation: tf.unstack(this.modulationVectors(t, pooled, timesteps.length)),
@@ -271,11 +274,12 @@ export class DiT implements ConditionalDenoiser {
     if (parts[0] === null) return null;
     const count = Math.max(...parts.map((p) => p!.shape[1] as number));
     if (parts.some((p) => p!.shape[1] !== count && p!.shape[1] !== 1)) {
-      throw new LatentDiffusionError(
-        `DiT.prepare: conditions have ${parts.map((p) => p!.shape[1])} tokens; give them all the same count (or 1)`,
-      );
+      throw new LatentDiffusionError(`DiT.prepare: conditions have ${parts.map((p) => p!.shape[1])} tokens; give them all the same count (or 1)`);
     }
-    return tf.concat(parts.map((p) => (p!.shape[1] === count ? p! : tf.tile(p!, [1, count, 1]))), 0);
+    return tf.concat(
+      parts.map((p) => (p!.shape[1] === count ? p! : tf.tile(p!, [1, count, 1]))),
+      0,
+    );
   }
 
   /** The condition tokens' mean (a product with a row of 1 / M), projected to the model width: [batch, width]. */
@@ -296,8 +300,7 @@ export class DiT implements ConditionalDenoiser {
    */
   private modulationVectors(t: tf.Tensor, pooled: tf.Tensor | null, groups: number): tf.Tensor {
     const c = this.config;
-    let ctx = dense(silu(dense(sinusoidalEmbedding(t, c.timeFeatures), this.time1.kernel, this.time1.bias)),
-      this.time2.kernel, this.time2.bias);
+    let ctx = dense(silu(dense(sinusoidalEmbedding(t, c.timeFeatures), this.time1.kernel, this.time1.bias)), this.time2.kernel, this.time2.bias);
     if (pooled) ctx = tf.add(ctx, pooled);
     const activated = silu(ctx);
     const n = activated.shape[0] / groups;
@@ -370,8 +373,7 @@ export class DiT implements ConditionalDenoiser {
       x = tf.add(x, tf.mul(cross, gateC));
     }
 
-    const m = dense(silu(dense(modulatedLayerNorm(x, shiftM, scaleM), b.fc1.kernel, b.fc1.bias)), b.fc2.kernel,
-      b.fc2.bias);
+    const m = dense(silu(dense(modulatedLayerNorm(x, shiftM, scaleM), b.fc1.kernel, b.fc1.bias)), b.fc2.kernel, b.fc2.bias);
     return tf.add(x, tf.mul(m, gateM));
   }
 }

@@ -39,12 +39,6 @@ export function epsFromX0(xt: tf.Tensor, x0: tf.Tensor, a: Coefficient, s: Coeff
 }
 
 /** The clean-data estimate x0 implied by a model output of kind `prediction`. */
-export function x0FromPrediction(
-  xt: tf.Tensor,
-  output: tf.Tensor,
-  a: Coefficient,
-  s: Coefficient,
-  prediction: Prediction,
-): tf.Tensor {
+export function x0FromPrediction(xt: tf.Tensor, output: tf.Tensor, a: Coefficient, s: Coefficient, prediction: Prediction): tf.Tensor {
   return prediction === 'v' ? x0FromVelocity(xt, output, a, s) : x0FromEps(xt, output, a, s);
 }

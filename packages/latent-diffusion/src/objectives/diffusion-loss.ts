@@ -57,7 +57,8 @@ export function denoisingLoss(options: DenoisingLossOptions): tf.Scalar {
     throw new LatentDiffusionError(`denoisingLoss: keep has ${options.keep.length} entries, the batch is ${batch}`);
   }
   const abar = Float32Array.from(t, (ti) => schedule.alphasCumprod[ti]);
-  const weights = weighting === 'min-snr' ? Float32Array.from(abar, (a) => lossWeight(a / (1 - a), weighting, prediction, options.minSnrGamma)) : null;
+  const weights =
+    weighting === 'min-snr' ? Float32Array.from(abar, (a) => lossWeight(a / (1 - a), weighting, prediction, options.minSnrGamma)) : null;
   if (weighting !== 'uniform' && weighting !== 'snr-ratio') lossWeight(1, weighting, prediction); // rejects unknown names
   return tf.tidy(() => {
     const coefShape = [batch, ...x0.shape.slice(1).map(() => 1)];

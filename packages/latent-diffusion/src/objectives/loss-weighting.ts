@@ -23,8 +23,6 @@ export function lossWeight(snr: number, weighting: LossWeighting, prediction: Pr
     case 'min-snr':
       return Math.min(snr, gamma) / (prediction === 'v' ? snr + 1 : snr);
     default:
-      throw new LatentDiffusionError(
-        `lossWeight: unknown weighting '${String(weighting)}'; use 'uniform', 'snr-ratio' or 'min-snr'`,
-      );
+      throw new LatentDiffusionError(`lossWeight: unknown weighting '${String(weighting)}'; use 'uniform', 'snr-ratio' or 'min-snr'`);
   }
 }

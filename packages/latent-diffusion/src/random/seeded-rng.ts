@@ -55,7 +55,9 @@ export class SeededRng {
   constructor(seed: number, options: SeededRngOptions = {}) {
     const algorithm = options.algorithm ?? 'xoshiro128**';
     if (!RNG_ALGORITHMS.includes(algorithm)) {
-      throw new LatentDiffusionError(`SeededRng: unknown algorithm '${String(algorithm)}'; use one of ${RNG_ALGORITHMS.map((a) => `'${a}'`).join(', ')}`);
+      throw new LatentDiffusionError(
+        `SeededRng: unknown algorithm '${String(algorithm)}'; use one of ${RNG_ALGORITHMS.map((a) => `'${a}'`).join(', ')}`,
+      );
     }
     if (!Number.isFinite(seed)) throw new LatentDiffusionError(`SeededRng: the seed must be a finite number, got ${seed}`);
     this.algorithm = algorithm;

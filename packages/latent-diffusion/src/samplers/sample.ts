@@ -27,9 +27,7 @@ function makeSolver(o: SampleOptions): Solver {
     case 'dpmpp-2m':
       return dpmSolverPp2mSolver();
     default:
-      throw new LatentDiffusionError(
-        `sample: unknown sampler '${String(o.sampler)}'; use 'ddpm', 'ddim' or 'dpmpp-2m'`,
-      );
+      throw new LatentDiffusionError(`sample: unknown sampler '${String(o.sampler)}'; use 'ddpm', 'ddim' or 'dpmpp-2m'`);
   }
 }
 
@@ -38,14 +36,10 @@ function validate(o: SampleOptions, abar: ArrayLike<number>): void {
     throw new LatentDiffusionError(`sample: shape must be positive integers, batch first; got [${o.shape}]`);
   }
   if (o.cond && o.cond.shape[0] !== o.shape[0]) {
-    throw new LatentDiffusionError(
-      `sample: cond has batch ${o.cond.shape[0]} but shape asks for batch ${o.shape[0]}; give one condition a sample`,
-    );
+    throw new LatentDiffusionError(`sample: cond has batch ${o.cond.shape[0]} but shape asks for batch ${o.shape[0]}; give one condition a sample`);
   }
   if ((o.prediction ?? 'v') === 'epsilon' && !(abar[abar.length - 1] > 0)) {
-    throw new LatentDiffusionError(
-      'sample: epsilon prediction cannot recover x0 at zero terminal SNR (abar = 0); use v prediction',
-    );
+    throw new LatentDiffusionError('sample: epsilon prediction cannot recover x0 at zero terminal SNR (abar = 0); use v prediction');
   }
   if (o.eta !== undefined && !(o.eta >= 0)) throw new LatentDiffusionError(`sample: eta must be >= 0, got ${o.eta}`);
   if (o.clipX0 !== undefined && !(o.clipX0 > 0)) {

@@ -58,9 +58,7 @@ function makeBetas(o: ScheduleOptions): Float64Array {
       return betas;
     }
     default:
-      throw new LatentDiffusionError(
-        `createSchedule: unknown kind '${String(o.kind)}'; use 'linear', 'cosine' or 'scaled-linear'`,
-      );
+      throw new LatentDiffusionError(`createSchedule: unknown kind '${String(o.kind)}'; use 'linear', 'cosine' or 'scaled-linear'`);
   }
 }
 

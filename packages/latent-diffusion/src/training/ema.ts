@@ -121,4 +121,3 @@ export class ExponentialMovingAverage {
     for (const v of Object.values(this.averages)) v.dispose();
   }
 }
-

@@ -25,7 +25,15 @@ interface WebGpuBackendLike {
 export const FUSED_KERNELS = { linear: 'LoragenDiTLinear', attention: 'LoragenDiTAttention' } as const;
 
 /** A flat program: one thread per output element, `body` computes element `idx`. */
-function elementwise(name: string, key: string, inputs: string[], outputShape: number[], body: string, functions = '', threads?: number): WebGpuProgram {
+function elementwise(
+  name: string,
+  key: string,
+  inputs: string[],
+  outputShape: number[],
+  body: string,
+  functions = '',
+  threads?: number,
+): WebGpuProgram {
   const size = threads ?? outputShape.reduce((a, b) => a * b, 1);
   const code = `${functions}
 fn main(index : i32) {
@@ -100,7 +108,9 @@ fn main(index : i32) {
     for (var k = t; k < ${inDim}u; k = k + 64u) { xin[br * ${inDim}u + k] = select(0.0, x[xr + k], valid); }
   }
   workgroupBarrier();
-  ${modulate ? `if (t < ${branches}u) {
+  ${
+    modulate
+      ? `if (t < ${branches}u) {
     var mean = 0.0;
     for (var k = 0u; k < ${inDim}u; k = k + 1u) { mean = mean + xin[t * ${inDim}u + k]; }
     mean = mean / ${inDim}.0;
@@ -119,7 +129,9 @@ fn main(index : i32) {
       xin[i] = (xin[i] - stats[2u * br]) * (stats[2u * br + 1u] * modulation[scaleAt + k]) + modulation[shiftAt + k];
     }
   }
-  workgroupBarrier();` : ''}
+  workgroupBarrier();`
+      : ''
+  }
   if (!valid) { return; }
   for (var col = t; col < ${outDim}u; col = col + 64u) {
     var y = bias[col];
@@ -136,7 +148,21 @@ fn main(index : i32) {
     result[row * ${outDim}u + col] = y;
   }
 }`;
-  const key = [inDim, outDim, tokens, xRows, repeat, guided, attrs.guidanceScale, attrs.shift, attrs.scale, gate, attrs.silu, !!inputs.pos, samples].join('_');
+  const key = [
+    inDim,
+    outDim,
+    tokens,
+    xRows,
+    repeat,
+    guided,
+    attrs.guidanceScale,
+    attrs.shift,
+    attrs.scale,
+    gate,
+    attrs.silu,
+    !!inputs.pos,
+    samples,
+  ].join('_');
   return {
     variableNames: names,
     outputShape: [rows, outDim],
@@ -193,11 +219,19 @@ function register(): void {
       run(inputs as unknown as Record<string, TensorInfo>, attrs ?? {}, backend as unknown as WebGpuBackendLike)) as never;
   const linear = kernelFunc((inputs, attrs, backend) => {
     const names = ['x', 'w', 'bias', 'modulation', 'pos', 'res'].filter((n) => inputs[n]);
-    return backend.runWebGPUProgram(linearProgram(inputs, attrs), names.map((n) => inputs[n]), 'float32');
+    return backend.runWebGPUProgram(
+      linearProgram(inputs, attrs),
+      names.map((n) => inputs[n]),
+      'float32',
+    );
   });
   const attention = kernelFunc((inputs, attrs, backend) =>
-    backend.runWebGPUProgram(attentionProgram(inputs.qkv, attrs.tokens as number, attrs.heads as number), [inputs.qkv], 'float32'));
-  for (const [kernelName, func] of [[FUSED_KERNELS.linear, linear], [FUSED_KERNELS.attention, attention]] as const) {
+    backend.runWebGPUProgram(attentionProgram(inputs.qkv, attrs.tokens as number, attrs.heads as number), [inputs.qkv], 'float32'),
+  );
+  for (const [kernelName, func] of [
+    [FUSED_KERNELS.linear, linear],
+    [FUSED_KERNELS.attention, attention],
+  ] as const) {
     if (!tf.getKernel(kernelName, 'webgpu')) tf.registerKernel({ kernelName, backendName: 'webgpu', kernelFunc: func });
     if (!tf.getGradient(kernelName)) tf.registerGradient({ kernelName, gradFunc: noGradient });
   }

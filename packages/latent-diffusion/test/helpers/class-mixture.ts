@@ -32,10 +32,7 @@ export function drawBatch(rng: SeededRng, batch: number): { x0: tf.Tensor3D; con
  * Mean distance of each sample to its class mean (`spread`), worst RMS error of a class's sample mean, and the
  * fraction of samples whose nearest class mean is their own.
  */
-export function classStatistics(
-  samples: Float32Array,
-  labels: number[],
-): { spread: number; meanError: number; ownClassNearest: number } {
+export function classStatistics(samples: Float32Array, labels: number[]): { spread: number; meanError: number; ownClassNearest: number } {
   const size = TOKENS * CHANNELS;
   let spread = 0;
   const sums = classMeans.map(() => new Float64Array(size));

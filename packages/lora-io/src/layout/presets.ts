@@ -144,10 +144,7 @@ export interface AdapterLayout {
 }
 
 /** The layout of an adapter (or of anything that lists modules with names, ranks and shapes). */
-export function adapterLayout(
-  modules: readonly Pick<LoraModule, 'name' | 'rank' | 'dIn' | 'dOut'>[],
-  preset?: LayoutPresetName,
-): AdapterLayout {
+export function adapterLayout(modules: readonly Pick<LoraModule, 'name' | 'rank' | 'dIn' | 'dOut'>[], preset?: LayoutPresetName): AdapterLayout {
   const chosen = preset ?? detectLayoutPreset(modules.map((m) => m.name));
   const entries = modules.map((m) => ({
     name: m.name,
@@ -156,11 +153,13 @@ export function adapterLayout(
     dOut: m.dOut,
     position: modulePosition(m.name, chosen),
   }));
-  entries.sort((a, b) =>
-    a.position.layer - b.position.layer ||
-    cmp(a.position.block, b.position.block) ||
-    cmp(a.position.moduleType, b.position.moduleType) ||
-    cmp(a.name, b.name));
+  entries.sort(
+    (a, b) =>
+      a.position.layer - b.position.layer ||
+      cmp(a.position.block, b.position.block) ||
+      cmp(a.position.moduleType, b.position.moduleType) ||
+      cmp(a.name, b.name),
+  );
   return { preset: chosen, modules: entries };
 }
 

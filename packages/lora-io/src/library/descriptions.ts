@@ -2,7 +2,7 @@
 // `descriptions:` key holding a block list (`- text`, plain or quoted) or a flow list (`[a, "b"]`).
 import { AdapterFormatError } from '../errors';
 
-const HINT = "write the descriptions as a YAML list under a top-level key: descriptions: [\"first\", \"second\"] or '- text' lines";
+const HINT = 'write the descriptions as a YAML list under a top-level key: descriptions: ["first", "second"] or \'- text\' lines';
 const bad = (message: string) => new AdapterFormatError(message, HINT);
 
 function unquote(raw: string, where: string): string {
@@ -33,7 +33,10 @@ function splitFlow(body: string, where: string): string[] {
     const c = body[i];
     if (quote) {
       cur += c;
-      if (c === '\\' && quote === '"') { cur += body[++i] ?? ''; continue; }
+      if (c === '\\' && quote === '"') {
+        cur += body[++i] ?? '';
+        continue;
+      }
       if (c === quote) quote = null;
     } else if (c === '"' || c === "'") {
       quote = c;

@@ -41,7 +41,7 @@ export async function writeFileAtomic(path: string, parts: readonly Uint8Array[]
     for (const part of parts) {
       if (part.byteLength >= MAX_CHUNK) {
         await flush();
-        for (let off = 0; off < part.byteLength; ) {
+        for (let off = 0; off < part.byteLength;) {
           const { bytesWritten } = await fh.write(part, off, Math.min(MAX_CHUNK, part.byteLength - off), pos);
           off += bytesWritten;
           pos += bytesWritten;

@@ -131,9 +131,7 @@ export async function readLoraLibrary(dir: string): Promise<LoraLibrary> {
     } else {
       const diff = layoutDifference(layout, taskLayout);
       if (diff) {
-        throw new AdapterLayoutError(
-          `task '${e.name}' (${taskDir}) does not share the library's layout (that of task '${first}'): ${diff}`,
-        );
+        throw new AdapterLayoutError(`task '${e.name}' (${taskDir}) does not share the library's layout (that of task '${first}'): ${diff}`);
       }
     }
     tasks.push({

@@ -63,9 +63,7 @@ export async function readAdapterTensors(weights: { path: string; format: 'safet
 }
 
 /** Shapes and dtypes of an adapter's tensors, reading as little as the format allows (a safetensors header). */
-export async function readAdapterTensorShapes(
-  weights: { path: string; format: 'safetensors' | 'bin' },
-): Promise<Map<string, SafetensorsTensor>> {
+export async function readAdapterTensorShapes(weights: { path: string; format: 'safetensors' | 'bin' }): Promise<Map<string, SafetensorsTensor>> {
   if (weights.format === 'bin') return readAdapterTensors(weights);
   const header = await readSafetensorsHeader(weights.path);
   return new Map(header.tensors.map((t) => [t.name, { dtype: t.dtype, shape: t.shape, data: new Uint8Array(0) }]));

@@ -5,14 +5,7 @@ import { float32ToBytes, tensorToFloat32, type SafetensorsTensor } from '../safe
 import { parseSafetensors } from '../safetensors/parse';
 import { planSafetensors, type SafetensorsInput, type SafetensorsPlan } from '../safetensors/serialize';
 import { readTorchStateDict } from '../torch/bin';
-import {
-  baseModulePath,
-  loraScaling,
-  matchesTargetModules,
-  moduleRankAlpha,
-  parsePeftConfig,
-  peftModulePath,
-} from './config';
+import { baseModulePath, loraScaling, matchesTargetModules, moduleRankAlpha, parsePeftConfig, peftModulePath } from './config';
 
 const LORA_KEY = /^(.+)\.lora_(A|B)(?:\.([^.]+))?\.weight$/;
 const MAGNITUDE_KEY = /^(.+)\.lora_magnitude_vector(?:\.[^.]+)?(?:\.weight)?$/;
@@ -37,8 +30,7 @@ export function setAdapterExtraTensors(adapter: LoraAdapter, tensors: Map<string
 function matrix(key: string, t: SafetensorsTensor): [number, number] {
   if (t.shape.length !== 2) {
     throw new AdapterFormatError(
-      `tensor '${key}' has shape [${t.shape.join(', ')}]; LoRA factors of linear layers are 2-D ` +
-        '(convolution LoRA is not supported)',
+      `tensor '${key}' has shape [${t.shape.join(', ')}]; LoRA factors of linear layers are 2-D ` + '(convolution LoRA is not supported)',
     );
   }
   if (!['F32', 'F16', 'BF16', 'F64'].includes(t.dtype)) {
@@ -98,7 +90,9 @@ export function groupAdapterTensors(
   const modules: ModuleTensors[] = [];
   for (const [name, s] of pairs) {
     if (!s.A || !s.B) {
-      throw new AdapterFormatError(`module '${name}' has ${s.A ? 'lora_A but no lora_B' : s.B ? 'lora_B but no lora_A' : 'a magnitude vector but no lora_A or lora_B'}`);
+      throw new AdapterFormatError(
+        `module '${name}' has ${s.A ? 'lora_A but no lora_B' : s.B ? 'lora_B but no lora_A' : 'a magnitude vector but no lora_A or lora_B'}`,
+      );
     }
     const [rank, dIn] = matrix(s.A[0], s.A[1]);
     const [dOut, rankB] = matrix(s.B[0], s.B[1]);

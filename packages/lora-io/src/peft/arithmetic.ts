@@ -14,7 +14,10 @@ import { parsePeftConfig } from './config';
  * are not LoRA factors (modules_to_save heads, biases: they cannot be summed). `labels` name the adapters in
  * messages (their folders, say).
  */
-export function checkArithmeticInputs(adapters: readonly LoraAdapter[], labels: readonly string[] = adapters.map((_, i) => `adapter ${i + 1}`)): void {
+export function checkArithmeticInputs(
+  adapters: readonly LoraAdapter[],
+  labels: readonly string[] = adapters.map((_, i) => `adapter ${i + 1}`),
+): void {
   if (adapters.length === 0) throw new AdapterFormatError('adapter arithmetic needs at least one adapter');
   adapters.forEach((adapter, i) => {
     if (adapter.config.use_dora === true || adapter.modules.some((m) => m.magnitude)) {

@@ -54,8 +54,7 @@ export function parsePeftConfig(input: string | Record<string, unknown>): PeftLo
   checkNumberMap(config, 'rank_pattern', true);
   checkNumberMap(config, 'alpha_pattern', false);
   const tm = config.target_modules;
-  if (tm !== undefined && tm !== null && typeof tm !== 'string' &&
-      !(Array.isArray(tm) && tm.every((t) => typeof t === 'string'))) {
+  if (tm !== undefined && tm !== null && typeof tm !== 'string' && !(Array.isArray(tm) && tm.every((t) => typeof t === 'string'))) {
     throw new AdapterFormatError('adapter_config.json: target_modules is neither a list of names nor a regex string');
   }
   const mts = config.modules_to_save;

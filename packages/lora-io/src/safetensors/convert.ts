@@ -88,14 +88,29 @@ function viaDataView(tensor: SafetensorsTensor, n: number): Float32Array {
   const half = halfTable();
   for (let i = 0; i < n; i++) {
     switch (tensor.dtype) {
-      case 'F32': out[i] = dv.getFloat32(i * 4, true); break;
-      case 'F64': out[i] = dv.getFloat64(i * 8, true); break;
-      case 'F16': out[i] = half[dv.getUint16(i * 2, true)]; break;
-      case 'BF16': out[i] = new Float32Array(new Uint32Array([dv.getUint16(i * 2, true) << 16]).buffer)[0]; break;
-      case 'I64': out[i] = Number(dv.getBigInt64(i * 8, true)); break;
-      case 'I32': out[i] = dv.getInt32(i * 4, true); break;
-      case 'I16': out[i] = dv.getInt16(i * 2, true); break;
-      default: throw new SafetensorsError(`unsupported dtype ${tensor.dtype} on a big-endian host`);
+      case 'F32':
+        out[i] = dv.getFloat32(i * 4, true);
+        break;
+      case 'F64':
+        out[i] = dv.getFloat64(i * 8, true);
+        break;
+      case 'F16':
+        out[i] = half[dv.getUint16(i * 2, true)];
+        break;
+      case 'BF16':
+        out[i] = new Float32Array(new Uint32Array([dv.getUint16(i * 2, true) << 16]).buffer)[0];
+        break;
+      case 'I64':
+        out[i] = Number(dv.getBigInt64(i * 8, true));
+        break;
+      case 'I32':
+        out[i] = dv.getInt32(i * 4, true);
+        break;
+      case 'I16':
+        out[i] = dv.getInt16(i * 2, true);
+        break;
+      default:
+        throw new SafetensorsError(`unsupported dtype ${tensor.dtype} on a big-endian host`);
     }
   }
   return out;
@@ -133,9 +148,7 @@ export function float32ToBytes(values: Float32Array, dtype: FloatDtype): Uint8Ar
       return new Uint8Array(out.buffer);
     }
     case 'BF16': {
-      const bits = values.byteOffset % 4 === 0
-        ? new Int32Array(values.buffer, values.byteOffset, n)
-        : new Int32Array(values.slice().buffer);
+      const bits = values.byteOffset % 4 === 0 ? new Int32Array(values.buffer, values.byteOffset, n) : new Int32Array(values.slice().buffer);
       const out = float32BitsToBf16(bits);
       return new Uint8Array(out.buffer, out.byteOffset, out.byteLength);
     }

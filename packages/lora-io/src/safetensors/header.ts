@@ -65,7 +65,11 @@ function scanKeys(text: string): { keys: string[]; duplicate?: { key: string; un
       let escaped = false;
       while (j < len) {
         const d = text.charCodeAt(j);
-        if (d === 0x5c) { escaped = true; j += 2; continue; }
+        if (d === 0x5c) {
+          escaped = true;
+          j += 2;
+          continue;
+        }
         if (d === 0x22) break;
         j++;
       }
@@ -75,7 +79,10 @@ function scanKeys(text: string): { keys: string[]; duplicate?: { key: string; un
         const key = escaped ? (JSON.parse(raw) as string) : raw.slice(1, -1);
         if (top.has(key)) return { keys, duplicate: { key, under: stack.length > 1 ? topKey : undefined } };
         top.add(key);
-        if (stack.length === 1) { keys.push(key); topKey = key; }
+        if (stack.length === 1) {
+          keys.push(key);
+          topKey = key;
+        }
         expectKey = false;
       }
       i = j;
@@ -162,14 +169,19 @@ function validateEntry(name: string, entry: unknown, dataLength: number): Safete
     throw new SafetensorsError('data_offsets is not a [begin, end] pair', name);
   }
   const [begin, end] = offsets as unknown[];
-  if (typeof begin !== 'number' || typeof end !== 'number' || !Number.isSafeInteger(begin) ||
-      !Number.isSafeInteger(end) || begin < 0 || end < begin) {
+  if (
+    typeof begin !== 'number' ||
+    typeof end !== 'number' ||
+    !Number.isSafeInteger(begin) ||
+    !Number.isSafeInteger(end) ||
+    begin < 0 ||
+    end < begin
+  ) {
     throw new SafetensorsError(`data_offsets ${JSON.stringify(offsets)} are not integers with 0 <= begin <= end`, name);
   }
   const expected = n * DTYPE_SIZE[dtype];
   if (end - begin !== expected) {
-    throw new SafetensorsError(
-      `byte span ${end - begin} is not shape [${shape.join(', ')}] x ${DTYPE_SIZE[dtype]} bytes (${expected})`, name);
+    throw new SafetensorsError(`byte span ${end - begin} is not shape [${shape.join(', ')}] x ${DTYPE_SIZE[dtype]} bytes (${expected})`, name);
   }
   if (end > dataLength) {
     throw new SafetensorsError(`data_offsets [${begin}, ${end}] are out of range of the ${dataLength}-byte data section`, name);

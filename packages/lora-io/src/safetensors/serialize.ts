@@ -54,10 +54,12 @@ export function planSafetensors(
   }
   const fields: string[] = [];
   if (metadata && Object.keys(metadata).length > 0) {
-    const meta = Object.keys(metadata).sort().map((k) => {
-      if (typeof metadata[k] !== 'string') throw new SafetensorsError(`__metadata__ value for '${k}' is not a string`);
-      return `${JSON.stringify(k)}:${JSON.stringify(metadata[k])}`;
-    });
+    const meta = Object.keys(metadata)
+      .sort()
+      .map((k) => {
+        if (typeof metadata[k] !== 'string') throw new SafetensorsError(`__metadata__ value for '${k}' is not a string`);
+        return `${JSON.stringify(k)}:${JSON.stringify(metadata[k])}`;
+      });
     fields.push(`"__metadata__":{${meta.join(',')}}`);
   }
   for (const t of checked.slice().sort(byName)) {

@@ -28,7 +28,11 @@ class GlobalRef {
 
 /** A storage the pickle refers to by key (`data/<key>` in the archive). */
 export class StorageRef {
-  constructor(readonly key: string, readonly dtype: SafetensorsDtype, readonly numel: number) {}
+  constructor(
+    readonly key: string,
+    readonly dtype: SafetensorsDtype,
+    readonly numel: number,
+  ) {}
 }
 
 /** What `_rebuild_tensor_v2` would build: a strided view of a storage. */
@@ -136,13 +140,17 @@ export function unpickleStateDict(
   for (;;) {
     const op = pickle[need(1)];
     switch (op) {
-      case 0x80: { // PROTO
+      case 0x80: {
+        // PROTO
         const v = pickle[need(1)];
         if (v < 2 || v > 5) fail(`pickle protocol ${v} is not supported`);
         break;
       }
-      case 0x95: need(8); break; // FRAME: a hint only
-      case 0x2e: { // STOP
+      case 0x95:
+        need(8);
+        break; // FRAME: a hint only
+      case 0x2e: {
+        // STOP
         const result = pop();
         if (!(result instanceof Map)) fail('the pickle does not hold a dict of tensors');
         const out = new Map<string, TensorRef>();
@@ -153,25 +161,75 @@ export function unpickleStateDict(
         }
         return out;
       }
-      case 0x28: marks.push(stack.length); break; // MARK
-      case 0x7d: stack.push(new Map()); break; // EMPTY_DICT
-      case 0x5d: stack.push([]); break; // EMPTY_LIST
-      case 0x29: stack.push([]); break; // EMPTY_TUPLE
-      case 0x74: stack.push(popMark()); break; // TUPLE
-      case 0x85: stack.push([pop()]); break; // TUPLE1
-      case 0x86: { const b = pop(); const a = pop(); stack.push([a, b]); break; } // TUPLE2
-      case 0x87: { const c = pop(); const b = pop(); const a = pop(); stack.push([a, b, c]); break; } // TUPLE3
-      case 0x64: { const items = popMark(); const d = new Map<Value, Value>(); setItems(d, items); stack.push(d); break; } // DICT
-      case 0x6c: { const items = popMark(); stack.push(items); break; } // LIST
-      case 0x71: memoPut(pickle[need(1)]); break; // BINPUT
-      case 0x72: memoPut(dv.getUint32(need(4), true)); break; // LONG_BINPUT
-      case 0x94: memoPut(memo.size); break; // MEMOIZE
-      case 0x68: memoGet(pickle[need(1)]); break; // BINGET
-      case 0x6a: memoGet(dv.getUint32(need(4), true)); break; // LONG_BINGET
-      case 0x4a: stack.push(dv.getInt32(need(4), true)); break; // BININT
-      case 0x4b: stack.push(pickle[need(1)]); break; // BININT1
-      case 0x4d: stack.push(dv.getUint16(need(2), true)); break; // BININT2
-      case 0x8a: { // LONG1
+      case 0x28:
+        marks.push(stack.length);
+        break; // MARK
+      case 0x7d:
+        stack.push(new Map());
+        break; // EMPTY_DICT
+      case 0x5d:
+        stack.push([]);
+        break; // EMPTY_LIST
+      case 0x29:
+        stack.push([]);
+        break; // EMPTY_TUPLE
+      case 0x74:
+        stack.push(popMark());
+        break; // TUPLE
+      case 0x85:
+        stack.push([pop()]);
+        break; // TUPLE1
+      case 0x86: {
+        const b = pop();
+        const a = pop();
+        stack.push([a, b]);
+        break;
+      } // TUPLE2
+      case 0x87: {
+        const c = pop();
+        const b = pop();
+        const a = pop();
+        stack.push([a, b, c]);
+        break;
+      } // TUPLE3
+      case 0x64: {
+        const items = popMark();
+        const d = new Map<Value, Value>();
+        setItems(d, items);
+        stack.push(d);
+        break;
+      } // DICT
+      case 0x6c: {
+        const items = popMark();
+        stack.push(items);
+        break;
+      } // LIST
+      case 0x71:
+        memoPut(pickle[need(1)]);
+        break; // BINPUT
+      case 0x72:
+        memoPut(dv.getUint32(need(4), true));
+        break; // LONG_BINPUT
+      case 0x94:
+        memoPut(memo.size);
+        break; // MEMOIZE
+      case 0x68:
+        memoGet(pickle[need(1)]);
+        break; // BINGET
+      case 0x6a:
+        memoGet(dv.getUint32(need(4), true));
+        break; // LONG_BINGET
+      case 0x4a:
+        stack.push(dv.getInt32(need(4), true));
+        break; // BININT
+      case 0x4b:
+        stack.push(pickle[need(1)]);
+        break; // BININT1
+      case 0x4d:
+        stack.push(dv.getUint16(need(2), true));
+        break; // BININT2
+      case 0x8a: {
+        // LONG1
         const n = pickle[need(1)];
         if (n > 8) fail('an integer wider than 64 bits');
         const at = need(n);
@@ -182,38 +240,74 @@ export function unpickleStateDict(
         stack.push(Number(v));
         break;
       }
-      case 0x47: stack.push(dv.getFloat64(need(8), false)); break; // BINFLOAT (big-endian)
-      case 0x58: stack.push(str(dv.getUint32(need(4), true))); break; // BINUNICODE
-      case 0x8c: stack.push(str(pickle[need(1)])); break; // SHORT_BINUNICODE
-      case 0x8d: { // BINUNICODE8
+      case 0x47:
+        stack.push(dv.getFloat64(need(8), false));
+        break; // BINFLOAT (big-endian)
+      case 0x58:
+        stack.push(str(dv.getUint32(need(4), true)));
+        break; // BINUNICODE
+      case 0x8c:
+        stack.push(str(pickle[need(1)]));
+        break; // SHORT_BINUNICODE
+      case 0x8d: {
+        // BINUNICODE8
         const at = need(8);
         const hi = dv.getUint32(at + 4, true);
         if (hi !== 0) fail('pickle is truncated');
         stack.push(str(dv.getUint32(at, true)));
         break;
       }
-      case 0x88: stack.push(true); break; // NEWTRUE
-      case 0x89: stack.push(false); break; // NEWFALSE
-      case 0x4e: stack.push(null); break; // NONE
-      case 0x73: { const v = pop(); const k = pop(); setItems(top(), [k, v]); break; } // SETITEM
-      case 0x75: { const items = popMark(); setItems(top(), items); break; } // SETITEMS
-      case 0x61: { const v = pop(); const l = top(); if (!Array.isArray(l)) fail('APPEND to a non-list'); l.push(v); break; } // APPEND
-      case 0x65: { // APPENDS
+      case 0x88:
+        stack.push(true);
+        break; // NEWTRUE
+      case 0x89:
+        stack.push(false);
+        break; // NEWFALSE
+      case 0x4e:
+        stack.push(null);
+        break; // NONE
+      case 0x73: {
+        const v = pop();
+        const k = pop();
+        setItems(top(), [k, v]);
+        break;
+      } // SETITEM
+      case 0x75: {
+        const items = popMark();
+        setItems(top(), items);
+        break;
+      } // SETITEMS
+      case 0x61: {
+        const v = pop();
+        const l = top();
+        if (!Array.isArray(l)) fail('APPEND to a non-list');
+        l.push(v);
+        break;
+      } // APPEND
+      case 0x65: {
+        // APPENDS
         const items = popMark();
         const l = top();
         if (!Array.isArray(l)) fail('APPENDS to a non-list');
         for (const x of items) l.push(x);
         break;
       }
-      case 0x63: { const module = line(); const name = line(); stack.push(resolveGlobal(module, name)); break; } // GLOBAL
-      case 0x93: { // STACK_GLOBAL
+      case 0x63: {
+        const module = line();
+        const name = line();
+        stack.push(resolveGlobal(module, name));
+        break;
+      } // GLOBAL
+      case 0x93: {
+        // STACK_GLOBAL
         const name = pop();
         const module = pop();
         if (typeof module !== 'string' || typeof name !== 'string') fail('STACK_GLOBAL without two strings');
         stack.push(resolveGlobal(module, name));
         break;
       }
-      case 0x51: { // BINPERSID
+      case 0x51: {
+        // BINPERSID
         const pid = pop();
         if (!Array.isArray(pid) || pid[0] !== 'storage' || pid.length !== 5) fail('a persistent id that is not a storage');
         const [, cls, key, , count] = pid;
@@ -224,7 +318,8 @@ export function unpickleStateDict(
         stack.push(persistentLoad(key, dtype, count));
         break;
       }
-      case 0x52: { // REDUCE
+      case 0x52: {
+        // REDUCE
         const args = pop();
         const fn = pop();
         if (!(fn instanceof GlobalRef) || !Array.isArray(args)) fail('REDUCE of something that is not an allowed global');
@@ -251,7 +346,8 @@ export function unpickleStateDict(
         }
         break;
       }
-      case 0x62: { // BUILD: only the instance state of a dict (OrderedDict._metadata), which is dropped
+      case 0x62: {
+        // BUILD: only the instance state of a dict (OrderedDict._metadata), which is dropped
         pop();
         if (!(top() instanceof Map)) fail('BUILD on something that is not a dict');
         break;

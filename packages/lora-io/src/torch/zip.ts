@@ -31,7 +31,10 @@ export function readZipEntries(bytes: Uint8Array): Map<string, Uint8Array> {
   // End of central directory: the last signature within 22 + 65535 bytes of the end.
   let eocd = -1;
   for (let p = size - 22; p >= Math.max(0, size - 22 - 0xffff); p--) {
-    if (dv.getUint32(p, true) === SIG_EOCD && p + 22 + dv.getUint16(p + 20, true) === size) { eocd = p; break; }
+    if (dv.getUint32(p, true) === SIG_EOCD && p + 22 + dv.getUint16(p + 20, true) === size) {
+      eocd = p;
+      break;
+    }
   }
   if (eocd < 0) fail('no end-of-central-directory record');
   let count = dv.getUint16(eocd + 10, true);

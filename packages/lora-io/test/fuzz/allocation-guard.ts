@@ -2,12 +2,25 @@
 // (library code looks them up on the global object at call time). Views of an existing buffer are not allocations.
 
 const NAMES = [
-  'ArrayBuffer', 'Uint8Array', 'Int8Array', 'Uint16Array', 'Int16Array', 'Uint32Array', 'Int32Array',
-  'Float32Array', 'Float64Array', 'BigInt64Array', 'BigUint64Array',
+  'ArrayBuffer',
+  'Uint8Array',
+  'Int8Array',
+  'Uint16Array',
+  'Int16Array',
+  'Uint32Array',
+  'Int32Array',
+  'Float32Array',
+  'Float64Array',
+  'BigInt64Array',
+  'BigUint64Array',
 ] as const;
 
 export class AllocationLimitError extends Error {
-  constructor(readonly bytes: number, readonly limit: number, what: string) {
+  constructor(
+    readonly bytes: number,
+    readonly limit: number,
+    what: string,
+  ) {
     super(`allocation of ${bytes} bytes (${what}) over the limit of ${limit}`);
     this.name = 'AllocationLimitError';
   }
@@ -28,10 +41,16 @@ export function installAllocationGuard(): () => void {
         const per = (target as { BYTES_PER_ELEMENT?: number }).BYTES_PER_ELEMENT ?? 1;
         let bytes = 0;
         if (typeof a === 'number') bytes = a * per;
-        else if (a && typeof a === 'object' && !(a instanceof (originals.get('ArrayBuffer') as typeof ArrayBuffer)) &&
-                 !ArrayBuffer.isView(a) && typeof (a as { length?: unknown }).length === 'number') {
+        else if (
+          a &&
+          typeof a === 'object' &&
+          !(a instanceof (originals.get('ArrayBuffer') as typeof ArrayBuffer)) &&
+          !ArrayBuffer.isView(a) &&
+          typeof (a as { length?: unknown }).length === 'number'
+        ) {
           bytes = (a as { length: number }).length * per; // from an array-like
-        } else if (ArrayBuffer.isView(a)) bytes = ((a as ArrayBufferView).byteLength / (((a as unknown) as { BYTES_PER_ELEMENT?: number }).BYTES_PER_ELEMENT ?? 1)) * per;
+        } else if (ArrayBuffer.isView(a))
+          bytes = ((a as ArrayBufferView).byteLength / ((a as unknown as { BYTES_PER_ELEMENT?: number }).BYTES_PER_ELEMENT ?? 1)) * per;
         if (bytes > state.largest) state.largest = bytes;
         if (bytes > state.limit) throw new AllocationLimitError(bytes, state.limit, `new ${name}`);
         return Reflect.construct(target, args, newTarget);

@@ -54,7 +54,9 @@ const validSafetensors = fc
     fc.record({
       name: fc.oneof(
         fc.string({ maxLength: 12 }),
-        fc.tuple(fc.nat(3), fc.constantFrom('q', 'v'), fc.constantFrom('A', 'B')).map(([l, m, ab]) => `base_model.model.layers.${l}.${m}.lora_${ab}.weight`),
+        fc
+          .tuple(fc.nat(3), fc.constantFrom('q', 'v'), fc.constantFrom('A', 'B'))
+          .map(([l, m, ab]) => `base_model.model.layers.${l}.${m}.lora_${ab}.weight`),
       ),
       dtype: fc.constantFrom(...DTYPES),
       shape: fc.array(fc.nat(5), { maxLength: 3 }),
@@ -75,7 +77,8 @@ const validSafetensors = fc
 /** Byte-level mutations of a seed: flips, truncation, splices, a forged header length. */
 function mutate(seed: fc.Arbitrary<Uint8Array>): fc.Arbitrary<{ how: string; bytes: Uint8Array }> {
   return fc.oneof(
-    fc.tuple(seed, fc.array(fc.tuple(fc.double({ min: 0, max: 1, noNaN: true }), fc.nat(255)), { minLength: 1, maxLength: 8 }), fc.boolean())
+    fc
+      .tuple(seed, fc.array(fc.tuple(fc.double({ min: 0, max: 1, noNaN: true }), fc.nat(255)), { minLength: 1, maxLength: 8 }), fc.boolean())
       .map(([b, flips, headerBiased]) => {
         const out = b.slice();
         const headerEnd = Math.min(out.length, 8 + (out.length >= 8 ? new DataView(out.buffer).getUint32(0, true) : 0));
@@ -109,7 +112,11 @@ const headerEdits = fc
     fc.array(
       fc.oneof(
         fc.tuple(fc.constant('number' as const), fc.nat(50), fc.oneof(fc.integer(), fc.constantFrom(-1, 0, 1.5, 1e300, 2 ** 53 + 2, -0))),
-        fc.tuple(fc.constant('dtype' as const), fc.nat(50), fc.constantFrom('F32', 'F16', 'BF16', 'F8_E4M3', 'F8_E5M2', 'U8', 'BOOL', 'I64', 'X', '')),
+        fc.tuple(
+          fc.constant('dtype' as const),
+          fc.nat(50),
+          fc.constantFrom('F32', 'F16', 'BF16', 'F8_E4M3', 'F8_E5M2', 'U8', 'BOOL', 'I64', 'X', ''),
+        ),
         fc.tuple(fc.constant('dup' as const), fc.nat(50), fc.constant(0)),
         fc.tuple(fc.constant('char' as const), fc.nat(5000), fc.constantFrom('{', '}', '[', ']', '"', ',', ':', '\\', '\u0000', 'é', ' ')),
       ),
@@ -161,16 +168,32 @@ const randomPickle = fc
   .array(
     fc.oneof(
       fc.constantFrom<[string, (p: Pickle) => void]>(
-        ['}', (p) => p.op('}')], ['(', (p) => p.op('(')], ['t', (p) => p.op('t')], ['u', (p) => p.op('u')],
-        ['s', (p) => p.op('s')], [')', (p) => p.op(')')], ['R', (p) => p.op('R')], ['Q', (p) => p.op('Q')],
-        ['a', (p) => p.op('a')], [']', (p) => p.op(']')], ['b', (p) => p.op('b')], ['0x85', (p) => p.op(0x85)],
-        ['0x86', (p) => p.op(0x86)], ['N', (p) => p.op('N')], ['0x94', (p) => p.op(0x94)],
-        ['g-rebuild', (p) => p.global('torch._utils', '_rebuild_tensor_v2')], ['g-float', (p) => p.global('torch', 'FloatStorage')],
-        ['g-od', (p) => p.global('collections', 'OrderedDict')], ['g-evil', (p) => p.global('builtins', 'exec')],
+        ['}', (p) => p.op('}')],
+        ['(', (p) => p.op('(')],
+        ['t', (p) => p.op('t')],
+        ['u', (p) => p.op('u')],
+        ['s', (p) => p.op('s')],
+        [')', (p) => p.op(')')],
+        ['R', (p) => p.op('R')],
+        ['Q', (p) => p.op('Q')],
+        ['a', (p) => p.op('a')],
+        [']', (p) => p.op(']')],
+        ['b', (p) => p.op('b')],
+        ['0x85', (p) => p.op(0x85)],
+        ['0x86', (p) => p.op(0x86)],
+        ['N', (p) => p.op('N')],
+        ['0x94', (p) => p.op(0x94)],
+        ['g-rebuild', (p) => p.global('torch._utils', '_rebuild_tensor_v2')],
+        ['g-float', (p) => p.global('torch', 'FloatStorage')],
+        ['g-od', (p) => p.global('collections', 'OrderedDict')],
+        ['g-evil', (p) => p.global('builtins', 'exec')],
         ['tensor', (p) => p.tensor('0', 'FloatStorage', 4, 0, [2, 2], [2, 1])],
         ['tensor-bad', (p) => p.tensor('0', 'HalfStorage', 99, 7, [3, 3], [0, 5])],
-        ['q0', (p) => p.op('q', 0)], ['h0', (p) => p.op('h', 0)], ['long1', (p) => p.op(0x8a, 9, 1, 2, 3, 4, 5, 6, 7, 8, 9)],
-        ['0x8c', (p) => p.op(0x8c, 200)], ['X-huge', (p) => p.op('X', 0xff, 0xff, 0xff, 0x7f)],
+        ['q0', (p) => p.op('q', 0)],
+        ['h0', (p) => p.op('h', 0)],
+        ['long1', (p) => p.op(0x8a, 9, 1, 2, 3, 4, 5, 6, 7, 8, 9)],
+        ['0x8c', (p) => p.op(0x8c, 200)],
+        ['X-huge', (p) => p.op('X', 0xff, 0xff, 0xff, 0x7f)],
       ),
       fc.string({ maxLength: 6 }).map((s) => [`str`, (p: Pickle) => p.str(s)] as [string, (p: Pickle) => void]),
       fc.integer({ min: -70000, max: 70000 }).map((n) => [`int`, (p: Pickle) => p.int(n)] as [string, (p: Pickle) => void]),
@@ -196,15 +219,32 @@ const binInputs: fc.Arbitrary<FuzzInput> = fc
 const configInputs: fc.Arbitrary<FuzzInput> = fc
   .oneof(
     fc.jsonValue({ maxDepth: 3 }).map((v) => JSON.stringify(v) ?? 'null'),
-    fc.tuple(
-      fc.constantFrom(...SEED_CONFIGS, LLAMA_CONFIG),
-      fc.constantFrom('r', 'lora_alpha', 'use_rslora', 'rank_pattern', 'alpha_pattern', 'target_modules', 'modules_to_save', 'peft_type', 'fan_in_fan_out'),
-      fc.oneof(
-        fc.jsonValue({ maxDepth: 2 }),
-        fc.constantFrom(0, -4, 4, 2.5, 1e308, 'q_proj', '(', '[', '.*', 'a{99999}', { 'q_proj': 2 }, { '(': 2 }, { 'layers.1.self_attn.q_proj': 8 }, ['q_proj', 'v_proj']),
-      ),
-    ).map(([text, field, value]) => JSON.stringify({ ...JSON.parse(text), [field]: value })),
-    fc.tuple(fc.constantFrom(...SEED_CONFIGS), fc.nat(2000), fc.string({ maxLength: 3 })).map(([t, at, s]) => t.slice(0, at % t.length) + s + t.slice((at % t.length) + 1)),
+    fc
+      .tuple(
+        fc.constantFrom(...SEED_CONFIGS, LLAMA_CONFIG),
+        fc.constantFrom(
+          'r',
+          'lora_alpha',
+          'use_rslora',
+          'rank_pattern',
+          'alpha_pattern',
+          'target_modules',
+          'modules_to_save',
+          'peft_type',
+          'fan_in_fan_out',
+        ),
+        fc.oneof(
+          fc.jsonValue({ maxDepth: 2 }),
+          fc.constantFrom(0, -4, 4, 2.5, 1e308, 'q_proj', '(', '[', '.*', 'a{99999}', { q_proj: 2 }, { '(': 2 }, { 'layers.1.self_attn.q_proj': 8 }, [
+            'q_proj',
+            'v_proj',
+          ]),
+        ),
+      )
+      .map(([text, field, value]) => JSON.stringify({ ...JSON.parse(text), [field]: value })),
+    fc
+      .tuple(fc.constantFrom(...SEED_CONFIGS), fc.nat(2000), fc.string({ maxLength: 3 }))
+      .map(([t, at, s]) => t.slice(0, at % t.length) + s + t.slice((at % t.length) + 1)),
   )
   .map((text) => ({ kind: 'config' as const, how: 'config', bytes: new TextEncoder().encode(text) }));
 
@@ -222,7 +262,12 @@ export interface FuzzStats {
 }
 
 export function newStats(): FuzzStats {
-  return { total: 0, byKind: { safetensors: { parsed: 0, refused: 0 }, config: { parsed: 0, refused: 0 }, bin: { parsed: 0, refused: 0 } }, largestRatio: 0, slowestMs: 0 };
+  return {
+    total: 0,
+    byKind: { safetensors: { parsed: 0, refused: 0 }, config: { parsed: 0, refused: 0 }, bin: { parsed: 0, refused: 0 } },
+    largestRatio: 0,
+    slowestMs: 0,
+  };
 }
 
 const HANG_MS = 2000;
@@ -282,7 +327,10 @@ export function runFuzz(numRuns: number, seed?: number): FuzzStats {
   const stats = newStats();
   const uninstall = installAllocationGuard();
   try {
-    fc.assert(fc.property(fuzzInputs, (input) => checkInput(input, stats)), { numRuns, ...(seed === undefined ? {} : { seed }) });
+    fc.assert(
+      fc.property(fuzzInputs, (input) => checkInput(input, stats)),
+      { numRuns, ...(seed === undefined ? {} : { seed }) },
+    );
   } finally {
     uninstall();
   }

@@ -72,17 +72,19 @@ export function lowRankSingularValues(A: Float32Array, B: Float32Array, r: numbe
   }
   // S = L^T H L
   const HL = new Float64Array(r * r);
-  for (let i = 0; i < r; i++) for (let j = 0; j < r; j++) {
-    let s = 0;
-    for (let k = 0; k < r; k++) s += H[i * r + k] * L[k * r + j];
-    HL[i * r + j] = s;
-  }
+  for (let i = 0; i < r; i++)
+    for (let j = 0; j < r; j++) {
+      let s = 0;
+      for (let k = 0; k < r; k++) s += H[i * r + k] * L[k * r + j];
+      HL[i * r + j] = s;
+    }
   const S = new Float64Array(r * r);
-  for (let i = 0; i < r; i++) for (let j = 0; j < r; j++) {
-    let s = 0;
-    for (let k = 0; k < r; k++) s += L[k * r + i] * HL[k * r + j];
-    S[i * r + j] = s;
-  }
+  for (let i = 0; i < r; i++)
+    for (let j = 0; j < r; j++) {
+      let s = 0;
+      for (let k = 0; k < r; k++) s += L[k * r + i] * HL[k * r + j];
+      S[i * r + j] = s;
+    }
   for (let i = 0; i < r; i++) for (let j = 0; j < i; j++) S[i * r + j] = S[j * r + i] = (S[i * r + j] + S[j * r + i]) / 2;
   return jacobiEigenvalues(S, r).map((ev) => Math.abs(scaling) * Math.sqrt(Math.max(ev, 0)));
 }
@@ -110,9 +112,10 @@ export function deltaFroSum(A: Float32Array, B: Float32Array, r: number, dIn: nu
 /** Dense scaling * B A, float64 (small matrices only; used to cross-check the factored singular values). */
 export function denseDelta(A: Float32Array, B: Float32Array, r: number, dIn: number, dOut: number, scaling: number): Float64Array {
   const out = new Float64Array(dOut * dIn);
-  for (let i = 0; i < dOut; i++) for (let k = 0; k < r; k++) {
-    const b = scaling * B[i * r + k];
-    for (let j = 0; j < dIn; j++) out[i * dIn + j] += b * A[k * dIn + j];
-  }
+  for (let i = 0; i < dOut; i++)
+    for (let k = 0; k < r; k++) {
+      const b = scaling * B[i * r + k];
+      for (let j = 0; j < dIn; j++) out[i * dIn + j] += b * A[k * dIn + j];
+    }
   return out;
 }

@@ -110,7 +110,16 @@ export function observeLibrary(tasks: LibraryTask[], encoder = new HashingTextEn
   const d = pairs.map((p) => p.description);
   return {
     pairs,
-    correlation: { deltaW: pearson(d, pairs.map((p) => p.deltaW)), factors: pearson(d, pairs.map((p) => p.factors)) },
+    correlation: {
+      deltaW: pearson(
+        d,
+        pairs.map((p) => p.deltaW),
+      ),
+      factors: pearson(
+        d,
+        pairs.map((p) => p.factors),
+      ),
+    },
     entropyByModuleType: [...entropies].map(([moduleType, xs]) => {
       const m = mean(xs);
       return { moduleType, mean: m, std: Math.sqrt(mean(xs.map((x) => (x - m) ** 2))), count: xs.length };

@@ -5,7 +5,7 @@ import { pearson } from './observations';
 export function ranks(values: readonly number[]): number[] {
   const order = values.map((v, i) => [v, i] as const).sort((a, b) => a[0] - b[0]);
   const out = new Array<number>(values.length);
-  for (let start = 0; start < order.length; ) {
+  for (let start = 0; start < order.length;) {
     let end = start;
     while (end + 1 < order.length && order[end + 1][0] === order[start][0]) end++;
     for (let k = start; k <= end; k++) out[order[k][1]] = (start + end) / 2 + 1;

@@ -5,8 +5,20 @@ import { barSvg, scatterSvg } from './svg-charts';
 export function analysisFiles(obs: LibraryObservations, libraryName: string): Record<string, string> {
   const d = obs.pairs.map((p) => p.description);
   const files: Record<string, string> = {
-    'obs1-deltaw.svg': scatterSvg('Obs-1: description vs dW similarity', 'description cosine', 'dW cosine (mean over modules)', d, obs.pairs.map((p) => p.deltaW)),
-    'obs1-factors.svg': scatterSvg('Obs-1: description vs factor similarity', 'description cosine', '[A;B] cosine (mean over modules)', d, obs.pairs.map((p) => p.factors)),
+    'obs1-deltaw.svg': scatterSvg(
+      'Obs-1: description vs dW similarity',
+      'description cosine',
+      'dW cosine (mean over modules)',
+      d,
+      obs.pairs.map((p) => p.deltaW),
+    ),
+    'obs1-factors.svg': scatterSvg(
+      'Obs-1: description vs factor similarity',
+      'description cosine',
+      '[A;B] cosine (mean over modules)',
+      d,
+      obs.pairs.map((p) => p.factors),
+    ),
     'obs2-entropy.svg': barSvg(
       'Obs-2: spectral entropy of dW by module type',
       'entropy (nats)',

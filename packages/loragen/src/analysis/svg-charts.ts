@@ -117,9 +117,13 @@ export function groupedBarSvg(chart: GroupedBarChart): string {
       const v = g.values[k];
       if (!v) return;
       const x = x0 + k * bar;
-      parts.push(`<rect x="${x.toFixed(1)}" y="${y(v.mean).toFixed(1)}" width="${bar.toFixed(1)}" height="${(y(0) - y(v.mean)).toFixed(1)}" fill="${esc(s.colour)}"><title>${v.mean} ± ${v.std}</title></rect>`);
+      parts.push(
+        `<rect x="${x.toFixed(1)}" y="${y(v.mean).toFixed(1)}" width="${bar.toFixed(1)}" height="${(y(0) - y(v.mean)).toFixed(1)}" fill="${esc(s.colour)}"><title>${v.mean} ± ${v.std}</title></rect>`,
+      );
       const cx = (x + bar / 2).toFixed(1);
-      parts.push(`<line x1="${cx}" x2="${cx}" y1="${y(Math.min(yMax, v.mean + v.std)).toFixed(1)}" y2="${y(Math.max(0, v.mean - v.std)).toFixed(1)}" stroke="#222"/>`);
+      parts.push(
+        `<line x1="${cx}" x2="${cx}" y1="${y(Math.min(yMax, v.mean + v.std)).toFixed(1)}" y2="${y(Math.max(0, v.mean - v.std)).toFixed(1)}" stroke="#222"/>`,
+      );
     });
     const lx = x0 + (bar * series.length) / 2;
     parts.push(`<text transform="translate(${lx.toFixed(1)},${height - margin.bottom + 12}) rotate(35)" font-size="12">${esc(g.label)}</text>`);

@@ -45,7 +45,8 @@ const asTensors = (adapter: LoraAdapter): FactoredAdapter => ({
   })),
 });
 
-const disposeAll = (adapters: { modules: { A: tf.Tensor; B: tf.Tensor }[] }[]) => tf.dispose(adapters.flatMap((a) => a.modules.flatMap((m) => [m.A, m.B])));
+const disposeAll = (adapters: { modules: { A: tf.Tensor; B: tf.Tensor }[] }[]) =>
+  tf.dispose(adapters.flatMap((a) => a.modules.flatMap((m) => [m.A, m.B])));
 
 /** Runs `operation` (weight-space's merge or compress) on the adapters' factors as tensors and reads the result back. */
 async function run(adapters: LoraAdapter[], operation: (inputs: FactoredAdapter[]) => Promise<ArithmeticResult>): Promise<AdapterArithmeticResult> {

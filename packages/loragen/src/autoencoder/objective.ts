@@ -28,9 +28,7 @@ export function balanceWeight(loss: LoraGenConfig['autoencoder']['loss'], step: 
 
 /** Element-wise A/B reconstruction (the D2NWG / Text-to-LoRA style baseline), averaged over module types. */
 function factorReconstruction(preds: FactorBatch[], targets: FactorBatch[]): tf.Scalar {
-  const perType = preds.map((p, t) =>
-    tf.add(tf.losses.meanSquaredError(targets[t].A, p.A), tf.losses.meanSquaredError(targets[t].B, p.B)),
-  );
+  const perType = preds.map((p, t) => tf.add(tf.losses.meanSquaredError(targets[t].A, p.A), tf.losses.meanSquaredError(targets[t].B, p.B)));
   return tf.div(tf.addN(perType), preds.length) as tf.Scalar;
 }
 
@@ -58,7 +56,12 @@ function deltaReconstruction(cfg: LoraGenConfig['autoencoder'], preds: FactorBat
 }
 
 /** Stage 1's reconstruction term: angular + spectral on dW, or element-wise on A/B for `supervision: 'factors'`. */
-export function reconstructionLoss(cfg: LoraGenConfig['autoencoder'], decoded: DecodeOutput, targets: FactorBatch[], names: readonly string[]): tf.Scalar {
+export function reconstructionLoss(
+  cfg: LoraGenConfig['autoencoder'],
+  decoded: DecodeOutput,
+  targets: FactorBatch[],
+  names: readonly string[],
+): tf.Scalar {
   const preds = names.map((n) => decoded.factors[n] as FactorBatch);
   return cfg.supervision === 'factors' ? factorReconstruction(preds, targets) : deltaReconstruction(cfg, preds, targets);
 }

@@ -96,7 +96,11 @@ export class TextToLora {
    * @throws LibraryError for libraries it cannot learn from; ConfigError for a bad config; AbortedError when
    *   `signal` fires; NumericalError when the loss stops being finite.
    */
-  static async fit(library: Iterable<LibraryTask> | AsyncIterable<LibraryTask>, config: LoraGenConfigInput = {}, options: TextToLoraFitOptions = {}): Promise<TextToLora> {
+  static async fit(
+    library: Iterable<LibraryTask> | AsyncIterable<LibraryTask>,
+    config: LoraGenConfigInput = {},
+    options: TextToLoraFitOptions = {},
+  ): Promise<TextToLora> {
     const cfg = resolveConfig(config);
     const own = await buildFactorSet(library);
     const data = await withCombinations(own, drawCombinations(own.taskNames.length, cfg.combinations.count, cfg.seed));
@@ -188,7 +192,14 @@ async function train(model: TextToLora, data: FactorSet, config: LoraGenConfig, 
       return loss;
     };
     const hooks = { onProgress: options.onProgress, signal: options.signal, checkpointEvery: Number.MAX_SAFE_INTEGER };
-    await runSteps('hypernetwork', 0, cfg.steps, step, hooks, () => new AbortedError('training was stopped', 'train again; the baseline keeps no checkpoints'));
+    await runSteps(
+      'hypernetwork',
+      0,
+      cfg.steps,
+      step,
+      hooks,
+      () => new AbortedError('training was stopped', 'train again; the baseline keeps no checkpoints'),
+    );
   } finally {
     optimizer.dispose();
   }

@@ -26,7 +26,10 @@ export function decodeTensorFile(bytes: Uint8Array, label: string): Record<strin
     file = parseSafetensors(bytes);
   } catch (err) {
     if (err instanceof SafetensorsError) {
-      throw new CheckpointError(`${label} is not a valid safetensors file: ${err.reason}`, 'the checkpoint is corrupt; re-save or re-train the model');
+      throw new CheckpointError(
+        `${label} is not a valid safetensors file: ${err.reason}`,
+        'the checkpoint is corrupt; re-save or re-train the model',
+      );
     }
     throw err;
   }

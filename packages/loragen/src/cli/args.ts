@@ -70,8 +70,20 @@ export function number(value: string | undefined, name: string, usage: string): 
 
 /** `--name` as one of `allowed` (say, a backend), or `fallback` when it is absent; any other value is a UsageError that lists what is allowed. */
 export function oneOf<T extends string>(value: string | undefined, name: string, allowed: readonly T[], fallback: T, usage: string): T;
-export function oneOf<T extends string>(value: string | undefined, name: string, allowed: readonly T[], fallback: T | undefined, usage: string): T | undefined;
-export function oneOf<T extends string>(value: string | undefined, name: string, allowed: readonly T[], fallback: T | undefined, usage: string): T | undefined {
+export function oneOf<T extends string>(
+  value: string | undefined,
+  name: string,
+  allowed: readonly T[],
+  fallback: T | undefined,
+  usage: string,
+): T | undefined;
+export function oneOf<T extends string>(
+  value: string | undefined,
+  name: string,
+  allowed: readonly T[],
+  fallback: T | undefined,
+  usage: string,
+): T | undefined {
   if (value === undefined) return fallback;
   if (!(allowed as readonly string[]).includes(value)) throw new UsageError(`--${name} must be one of ${allowed.join(', ')}, got '${value}'`, usage);
   return value as T;
@@ -90,6 +102,7 @@ export function listOf<T extends string>(value: string | undefined, name: string
   if (value === undefined) return [...fallback];
   const list = value.split(',').map((v) => v.trim());
   const unknown = list.filter((v) => !(allowed as readonly string[]).includes(v));
-  if (unknown.length > 0) throw new UsageError(`--${name}: unknown ${unknown.map((v) => `'${v}'`).join(', ')}; allowed: ${allowed.join(', ')}`, usage);
+  if (unknown.length > 0)
+    throw new UsageError(`--${name}: unknown ${unknown.map((v) => `'${v}'`).join(', ')}; allowed: ${allowed.join(', ')}`, usage);
   return list as T[];
 }

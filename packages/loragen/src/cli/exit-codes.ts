@@ -31,7 +31,20 @@ const INPUT_ERRORS = [LoraGenError, LoraIoError, WeightSpaceError, MoeDecoderErr
  * Node's file-system errors that describe a path, not a bug (what the up-front path checks did not foresee, e.g.
  * a disk that fills up while writing).
  */
-export const PATH_ERROR_CODES = ['ENOENT', 'ENOTDIR', 'EISDIR', 'EEXIST', 'ENOTEMPTY', 'EACCES', 'EPERM', 'EROFS', 'ENOSPC', 'EDQUOT', 'ENAMETOOLONG', 'ELOOP'];
+export const PATH_ERROR_CODES = [
+  'ENOENT',
+  'ENOTDIR',
+  'EISDIR',
+  'EEXIST',
+  'ENOTEMPTY',
+  'EACCES',
+  'EPERM',
+  'EROFS',
+  'ENOSPC',
+  'EDQUOT',
+  'ENAMETOOLONG',
+  'ELOOP',
+];
 
 /** A Node system error about a path (see {@link PATH_ERROR_CODES}). */
 export function isPathSystemError(err: unknown): err is NodeJS.ErrnoException {

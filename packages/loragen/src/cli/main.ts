@@ -6,7 +6,9 @@ import { runCli } from './run';
 // runCli prints every error its command throws; these catch what escapes it (an error thrown from a callback,
 // say), still without a stack trace unless asked for.
 const crash = (err: unknown) => {
-  process.stderr.write(formatErrorReport('loragen', describeError(err, { debug: process.argv.includes('--debug') || debugFromEnv(), exitCode: EXIT.internal })));
+  process.stderr.write(
+    formatErrorReport('loragen', describeError(err, { debug: process.argv.includes('--debug') || debugFromEnv(), exitCode: EXIT.internal })),
+  );
   process.exit(EXIT.internal);
 };
 process.on('uncaughtException', crash);

@@ -73,7 +73,8 @@ export async function outputFolder(path: string, opts: OutputFolderOptions = {})
       const shown = entries.slice(0, 5).join(', ') + (entries.length > 5 ? `, ... (${entries.length} entries)` : '');
       throw new PathError(
         `${flag} ${path} is not empty (it holds ${shown})`,
-        opts.nonEmptyHint ?? `choose a new or empty folder, or pass --force to write the output files beside those (replacing files of the same names)`,
+        opts.nonEmptyHint ??
+          `choose a new or empty folder, or pass --force to write the output files beside those (replacing files of the same names)`,
       );
     }
     await assertWritable(path, flag, path);
@@ -99,7 +100,10 @@ async function assertWritable(dir: string, flag: string, path: string): Promise<
     probe = await mkdtemp(join(dir, '.loragen-probe-'));
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code ?? 'error';
-    throw new PathError(`${flag} ${path} is not writable: cannot create anything in ${dir} (${code})`, 'choose a folder you can write to, or change its permissions');
+    throw new PathError(
+      `${flag} ${path} is not writable: cannot create anything in ${dir} (${code})`,
+      'choose a folder you can write to, or change its permissions',
+    );
   }
   await rmdir(probe);
 }

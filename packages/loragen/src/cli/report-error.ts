@@ -56,7 +56,9 @@ export function describeError(err: unknown, opts: { debug?: boolean; stoppedBy?:
       exitCode,
       name: e.name,
       message: `internal error (a bug): ${message}`,
-      hint: opts.debug ? 'please report it with the stack trace below' : 'run again with --debug (or LORAGEN_DEBUG=1) for the stack trace, and report it',
+      hint: opts.debug
+        ? 'please report it with the stack trace below'
+        : 'run again with --debug (or LORAGEN_DEBUG=1) for the stack trace, and report it',
       stack,
     };
   }

@@ -28,7 +28,10 @@ export function resolveConfig(input: LoraGenConfigInput | unknown = {}): LoraGen
   const parsed = configSchema.safeParse(input ?? {});
   if (!parsed.success) {
     const lines = parsed.error.issues.map((i) => describeIssue(i, input));
-    throw new ConfigError(`invalid LoRAGen config: ${lines.join('; ')}`, 'fix the named field(s); every field is optional and defaults to the paper\'s value');
+    throw new ConfigError(
+      `invalid LoRAGen config: ${lines.join('; ')}`,
+      "fix the named field(s); every field is optional and defaults to the paper's value",
+    );
   }
   const cfg = parsed.data;
   if (cfg.diffusion.width % cfg.diffusion.heads !== 0) {

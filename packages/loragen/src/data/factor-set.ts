@@ -61,7 +61,10 @@ function adapterFactors(adapter: LoraAdapter, layout: LibraryLayout, modulePaths
     for (let l = 0; l < layout.layers; l++) {
       const mod = byName.get(modulePaths[l * T + t])!;
       A.set(mod.A, l * mod.A.length);
-      B.set(mod.B.map((b) => b * mod.scaling), l * mod.B.length);
+      B.set(
+        mod.B.map((b) => b * mod.scaling),
+        l * mod.B.length,
+      );
     }
     return { A, B };
   });
@@ -79,7 +82,12 @@ export function factorsOf(adapters: readonly LoraAdapter[], layout: LibraryLayou
     assertSameLayout(layout, own, `adapter ${i}`);
     return adapterFactors(adapter, layout, own.modulePaths);
   });
-  return layout.moduleTypes.map((_, t) => normalised(parts.map((p) => p[t]), normalisers[t]));
+  return layout.moduleTypes.map((_, t) =>
+    normalised(
+      parts.map((p) => p[t]),
+      normalisers[t],
+    ),
+  );
 }
 
 /** Concatenates per-adapter factors of one module type and divides B by the type's normaliser. */
@@ -121,7 +129,10 @@ export async function buildFactorSet(tasks: Iterable<LibraryTask> | AsyncIterabl
     descriptions.push(task.descriptions);
   }
   if (!layout || taskNames.length < 2) {
-    throw new LibraryError(`the library holds ${taskNames.length} task(s); LoRAGen needs at least 2`, 'add more task folders, each with an adapter and descriptions');
+    throw new LibraryError(
+      `the library holds ${taskNames.length} task(s); LoRAGen needs at least 2`,
+      'add more task folders, each with an adapter and descriptions',
+    );
   }
   const count = taskNames.length * layout.layers;
   const normalisers = energy.map((e) => Math.sqrt(e / count) || 1);

@@ -32,8 +32,7 @@ export function drawCombinations(tasks: number, count: number, seed: number): Co
 }
 
 /** Rows of a training set: the library's tasks, then its combinations. */
-export const trainingRows = (data: Pick<FactorSet, 'taskNames' | 'combinations'>): number =>
-  data.taskNames.length + (data.combinations?.length ?? 0);
+export const trainingRows = (data: Pick<FactorSet, 'taskNames' | 'combinations'>): number => data.taskNames.length + (data.combinations?.length ?? 0);
 
 /**
  * `data` with the factors of `combinations` appended after the library's rows (per module type, in the layout of
@@ -84,7 +83,8 @@ export async function withCombinations(data: FactorSet, combinations: Combinatio
             const row = n * layout.layers + l;
             // rows beyond the kept rank stay zero (an update of lower rank than the library's)
             A.set(a.subarray(0, kept * spec.dIn), row * spec.rank * spec.dIn);
-            for (let o = 0; o < spec.dOut; o++) for (let r = 0; r < kept; r++) B[row * spec.dOut * spec.rank + o * spec.rank + r] = b[o * m.A.shape[0] + r];
+            for (let o = 0; o < spec.dOut; o++)
+              for (let r = 0; r < kept; r++) B[row * spec.dOut * spec.rank + o * spec.rank + r] = b[o * m.A.shape[0] + r];
           }
         }
         return { A: concat([data.factors[t].A, A]), B: concat([data.factors[t].B, B]) };

@@ -127,4 +127,5 @@ export function updateCosine(a: LoraAdapter, b: LoraAdapter): number {
 }
 
 /** The documented score (see {@link GenerationConfidence.score}). */
-export const confidenceScore = (retrieval: number, fidelity: number | null): number => retrieval * (fidelity === null ? 1 : Math.max(0, Math.min(1, fidelity)));
+export const confidenceScore = (retrieval: number, fidelity: number | null): number =>
+  retrieval * (fidelity === null ? 1 : Math.max(0, Math.min(1, fidelity)));

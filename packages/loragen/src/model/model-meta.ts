@@ -51,11 +51,22 @@ export function parseModelMeta(bytes: Uint8Array | undefined, label: string): Mo
   }
   const lib = meta.library;
   const strings = (xs: unknown): boolean => Array.isArray(xs) && xs.every((x) => typeof x === 'string');
-  if (lib !== undefined && !(strings(lib?.taskNames) && Array.isArray(lib.descriptions) && lib.descriptions.length === lib.taskNames.length && lib.descriptions.every((d) => strings(d) && d.length > 0))) {
+  if (
+    lib !== undefined &&
+    !(
+      strings(lib?.taskNames) &&
+      Array.isArray(lib.descriptions) &&
+      lib.descriptions.length === lib.taskNames.length &&
+      lib.descriptions.every((d) => strings(d) && d.length > 0)
+    )
+  ) {
     throw new CheckpointError(`${label}/config.json: 'library' must hold taskNames and, per task, a non-empty list of descriptions`, hint);
   }
   const fidelity = lib?.fidelity;
-  if (fidelity !== undefined && !(Array.isArray(fidelity) && fidelity.length === lib!.taskNames.length && fidelity.every((f) => typeof f === 'number' && Math.abs(f) <= 1 + 1e-6))) {
+  if (
+    fidelity !== undefined &&
+    !(Array.isArray(fidelity) && fidelity.length === lib!.taskNames.length && fidelity.every((f) => typeof f === 'number' && Math.abs(f) <= 1 + 1e-6))
+  ) {
     throw new CheckpointError(`${label}/config.json: 'library.fidelity' must hold one cosine in [-1, 1] per task`, hint);
   }
   try {

@@ -8,7 +8,7 @@ import type { TaskTextEncoder } from './text-encoder';
 export function nonFiniteEmbedding(message: string): TextEncoderError {
   return new TextEncoderError(
     `the text encoder's embedding of ${message}`,
-    'check the text encoder: its saved options (center, idf) in the model, or your own encoder\'s output',
+    "check the text encoder: its saved options (center, idf) in the model, or your own encoder's output",
   );
 }
 

@@ -90,7 +90,8 @@ export class HashingTextEncoder implements TaskTextEncoder {
     this.dim = opts.dim ?? 1024;
     this.charNgrams = opts.charNgrams ?? [3, 4];
     this.numberWords = opts.numberWords ?? false;
-    if (typeof this.numberWords !== 'boolean') throw new TextEncoderError(`numberWords must be true or false (got ${String(opts.numberWords)})`, 'pass a boolean');
+    if (typeof this.numberWords !== 'boolean')
+      throw new TextEncoderError(`numberWords must be true or false (got ${String(opts.numberWords)})`, 'pass a boolean');
     const refit = 'fit it with HashingTextEncoder.centeredOn (a saved model holds it in config.json: retrain if that file was edited)';
     if (opts.idf !== undefined) {
       const bad = Object.entries(opts.idf).find(([, w]) => typeof w !== 'number' || !Number.isFinite(w));
@@ -113,7 +114,8 @@ export class HashingTextEncoder implements TaskTextEncoder {
    * the library's mean keeps what tells tasks apart.
    */
   static centeredOn(descriptions: readonly string[], opts: CenteredOptions = {}): HashingTextEncoder {
-    if (descriptions.length === 0) throw new TextEncoderError('centeredOn needs at least one description', 'pass every description of the training library');
+    if (descriptions.length === 0)
+      throw new TextEncoderError('centeredOn needs at least one description', 'pass every description of the training library');
     const { idf: weigh, ...base } = opts;
     const idf = weigh ? inverseDocumentFrequencies(descriptions, base.charNgrams ?? [3, 4], base.numberWords ?? false) : undefined;
     const raw = new HashingTextEncoder({ ...base, idf });

@@ -48,7 +48,12 @@ export class DiffusionTrainer {
   async trainStep(step: number): Promise<number> {
     setLearningRate(this.optimizer, scheduledLearningRate(this.cfg.learningRate, step, this.cfg.steps, this.cfg.learningRateSchedule));
     const d = this.data;
-    const idx = drawSplitBatch(this.rng, { library: d.library, extra: d.count - d.library, libraryShare: d.libraryShare }, this.cfg.batchSize, drawWithReplacement);
+    const idx = drawSplitBatch(
+      this.rng,
+      { library: d.library, extra: d.count - d.library, libraryShare: d.libraryShare },
+      this.cfg.batchSize,
+      drawWithReplacement,
+    );
     const b = idx.length;
     const ts = idx.map(() => this.rng.int(this.cfg.timesteps));
     const noise = this.rng.normals(b * d.positions * d.latentDim);

@@ -51,14 +51,18 @@ interface Resumed {
 async function readResume(ctx: TrainingContext): Promise<Resumed | null> {
   const { checkpointDir, resume } = ctx.options;
   if (!resume) return null;
-  if (!checkpointDir) throw new CheckpointError('resume was asked for without a checkpoint folder', 'pass checkpointDir (the CLI uses <out>/checkpoints)');
+  if (!checkpointDir)
+    throw new CheckpointError('resume was asked for without a checkpoint folder', 'pass checkpointDir (the CLI uses <out>/checkpoints)');
   const files = await readLatestTrainingCheckpoint(checkpointDir);
   if (!files) return null;
   let state: TrainingState;
   try {
     state = JSON.parse(new TextDecoder().decode(files['training.json'])) as TrainingState;
   } catch {
-    throw new CheckpointError(`${checkpointDir}: training.json of the latest checkpoint is unreadable`, 'delete the checkpoint folder and train from scratch');
+    throw new CheckpointError(
+      `${checkpointDir}: training.json of the latest checkpoint is unreadable`,
+      'delete the checkpoint folder and train from scratch',
+    );
   }
   const tensors = {
     ...prefixed('weights', decodeTensorFile(files['weights.safetensors'], `${checkpointDir} weights`)),
@@ -121,7 +125,12 @@ export async function runTraining(ctx: TrainingContext): Promise<void> {
   tf.dispose([each, drawnRows, condTensor]);
   const labels = data.taskNames.flatMap((task, t) => drawn[t].map((d) => `task '${task}', description "${d}"`));
   assertFiniteRows(descriptionConditions, ctx.textEncoder.dim, labels, nonFiniteEmbedding);
-  assertFiniteRows(conditions, ctx.textEncoder.dim, data.taskNames.map((t) => `task '${t}' (mean of its descriptions)`), nonFiniteEmbedding);
+  assertFiniteRows(
+    conditions,
+    ctx.textEncoder.dim,
+    data.taskNames.map((t) => `task '${t}' (mean of its descriptions)`),
+    nonFiniteEmbedding,
+  );
   const descriptionOffsets = drawn.reduce((offsets, d) => [...offsets, offsets[offsets.length - 1] + d.length], [0]);
   // A combination is conditioned on its parents' combined task conditions, for single-description draws too.
   const combined = combinedConditions(conditions, ctx.textEncoder.dim, data.combinations ?? []);
@@ -145,14 +154,27 @@ export async function runTraining(ctx: TrainingContext): Promise<void> {
           }
         : undefined,
     });
-    const aborted = () => new AbortedError('training was stopped', options.checkpointDir ? 'resume it with the same checkpoint folder and resume: true (CLI: --resume)' : 'pass checkpointDir to be able to resume');
+    const aborted = () =>
+      new AbortedError(
+        'training was stopped',
+        options.checkpointDir
+          ? 'resume it with the same checkpoint folder and resume: true (CLI: --resume)'
+          : 'pass checkpointDir to be able to resume',
+      );
 
     const stage1 = new AutoencoderTrainer(ctx.autoencoder, data, cfg.autoencoder, rng, cfg.combinations.libraryShare);
     try {
       if (!resumed || resumed.state.stage === 'autoencoder') {
         if (resumed) await restoreAdamState(stage1.optimizer, unprefixed('optimizer', resumed.tensors));
         const start = resumed?.state.step ?? 0;
-        await runSteps('autoencoder', start, cfg.autoencoder.steps, (i) => stage1.trainStep(i), hooks('autoencoder', () => stage1.optimizer), aborted);
+        await runSteps(
+          'autoencoder',
+          start,
+          cfg.autoencoder.steps,
+          (i) => stage1.trainStep(i),
+          hooks('autoencoder', () => stage1.optimizer),
+          aborted,
+        );
       }
     } finally {
       stage1.dispose();
@@ -182,7 +204,14 @@ export async function runTraining(ctx: TrainingContext): Promise<void> {
         restoreEma(ema, unprefixed('ema', resumed.tensors), resumed.state.emaUpdates, `${options.checkpointDir} ema`);
         start = resumed.state.step;
       }
-      await runSteps('diffusion', start, cfg.diffusion.steps, (i) => stage2.trainStep(i), hooks('diffusion', () => stage2.optimizer, ema), aborted);
+      await runSteps(
+        'diffusion',
+        start,
+        cfg.diffusion.steps,
+        (i) => stage2.trainStep(i),
+        hooks('diffusion', () => stage2.optimizer, ema),
+        aborted,
+      );
       // The trained model samples from the averaged weights.
       ema.assignAveraged();
     } finally {
@@ -206,7 +235,8 @@ function restoreEma(ema: ExponentialMovingAverage, saved: Record<string, tf.Tens
   try {
     ema.setState({ step, averages });
   } catch (err) {
-    if (err instanceof LatentDiffusionError) throw new CheckpointError(`${label}: ${err.message}`, 'delete the checkpoint folder and train from scratch');
+    if (err instanceof LatentDiffusionError)
+      throw new CheckpointError(`${label}: ${err.message}`, 'delete the checkpoint folder and train from scratch');
     throw err;
   }
 }

@@ -24,7 +24,10 @@ export function restoreTrainingRng(rng: SeededRng, saved: unknown, where: string
     rng.setState(state);
   } catch (err) {
     if (err instanceof LatentDiffusionError) {
-      throw new CheckpointError(`${where}: the random generator's state is unusable: ${err.message}`, 'delete the checkpoint folder and train from scratch');
+      throw new CheckpointError(
+        `${where}: the random generator's state is unusable: ${err.message}`,
+        'delete the checkpoint folder and train from scratch',
+      );
     }
     throw err;
   }

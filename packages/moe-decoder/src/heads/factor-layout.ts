@@ -13,12 +13,7 @@ export function splitFactors(flat: tf.Tensor2D, spec: ModuleSpec, batch: number,
   const rows = flat.shape[0];
   const sizeA = spec.rank * spec.dIn;
   const A = tf.reshape(tf.slice(flat, [0, 0], [rows, sizeA]), [batch, layers, spec.rank, spec.dIn]) as tf.Tensor4D;
-  const B = tf.reshape(tf.slice(flat, [0, sizeA], [rows, spec.dOut * spec.rank]), [
-    batch,
-    layers,
-    spec.dOut,
-    spec.rank,
-  ]);
+  const B = tf.reshape(tf.slice(flat, [0, sizeA], [rows, spec.dOut * spec.rank]), [batch, layers, spec.dOut, spec.rank]);
   return { A, B: B as tf.Tensor4D };
 }
 

@@ -20,12 +20,7 @@ export function factorisedHead(store: ParameterStore, spec: ModuleSpec, width: n
     const c = tf.reshape(coefficients(rows), [n, 2, rank, headRank]);
     const cA = tf.reshape(tf.slice(c, [0, 0, 0, 0], [n, 1, rank, headRank]), [n * rank, headRank]);
     const cB = tf.reshape(tf.slice(c, [0, 1, 0, 0], [n, 1, rank, headRank]), [n * rank, headRank]);
-    const A = tf.reshape(plainMatMul(cA as tf.Tensor2D, basisA as tf.Tensor2D), [
-      batch,
-      layers,
-      rank,
-      dIn,
-    ]) as tf.Tensor4D;
+    const A = tf.reshape(plainMatMul(cA as tf.Tensor2D, basisA as tf.Tensor2D), [batch, layers, rank, dIn]) as tf.Tensor4D;
     const Bt = tf.reshape(plainMatMul(cB as tf.Tensor2D, basisB as tf.Tensor2D), [batch, layers, rank, dOut]);
     return { A, B: tf.transpose(Bt, [0, 1, 3, 2]) as tf.Tensor4D };
   };

@@ -28,8 +28,7 @@ export function moduleRows(x: tf.Tensor3D, moduleIndex: number, numModules: numb
 export function checkLatents(z: tf.Tensor, positions: number, latentDim: number): void {
   if (z.rank !== 3 || z.shape[1] !== positions || z.shape[2] !== latentDim) {
     throw new MoeDecoderError(
-      `decode expects z of shape [batch, ${positions}, ${latentDim}] (positions = layers x modules, layer-major), ` +
-        `got [${z.shape.join(', ')}]`
+      `decode expects z of shape [batch, ${positions}, ${latentDim}] (positions = layers x modules, layer-major), ` + `got [${z.shape.join(', ')}]`,
     );
   }
 }

@@ -64,7 +64,7 @@ export function assignStateDict(variables: Record<string, tf.Variable>, state: R
   if (missing.length > 0 || extra.length > 0) {
     throw new StateDictError(
       `state dict does not match ${owner}: missing [${missing.join(', ')}], unexpected [${extra.join(', ')}]; ` +
-        'load a state dict saved from one built with the same config'
+        'load a state dict saved from one built with the same config',
     );
   }
   for (const name of expected) {
@@ -73,7 +73,7 @@ export function assignStateDict(variables: Record<string, tf.Variable>, state: R
     if (want.length !== got.length || want.some((d, i) => d !== got[i])) {
       throw new StateDictError(
         `state dict entry '${name}' has shape [${got.join(', ')}], ${owner} needs [${want.join(', ')}]; ` +
-          'check that modules, layers and sizes in the config match the saved one'
+          'check that modules, layers and sizes in the config match the saved one',
       );
     }
   }

@@ -18,11 +18,7 @@ export interface BalanceLossOptions {
  * @param logits [tokens, experts] router logits divided by the temperature
  * @param mask [tokens, experts] 1 where the expert is among the token's top K
  */
-export function balanceLoss(
-  logits: tf.Tensor2D,
-  mask: tf.Tensor2D,
-  options: BalanceLossOptions
-): { loss: tf.Scalar; stats: RouterStats } {
+export function balanceLoss(logits: tf.Tensor2D, mask: tf.Tensor2D, options: BalanceLossOptions): { loss: tf.Scalar; stats: RouterStats } {
   const numExperts = logits.shape[1];
   const probs = tf.softmax(logits);
   const expertImportance = tf.mean(probs, 0) as tf.Tensor1D;

@@ -22,9 +22,7 @@ function topKMask(logits: tf.Tensor2D, k: number): tf.Tensor2D {
     const { indices } = tf.topk(x, k);
     // one [tokens, experts] one-hot per rank, added: summing an int32 [tokens, K, experts] over K runs a broken
     // int32 transpose shader on webgpu, and wasm's OneHot ignores a float32 dtype argument
-    const ranks = tf
-      .split(indices, k, 1)
-      .map((column) => tf.cast(tf.oneHot(tf.reshape(column, [-1]), x.shape[1]), 'float32'));
+    const ranks = tf.split(indices, k, 1).map((column) => tf.cast(tf.oneHot(tf.reshape(column, [-1]), x.shape[1]), 'float32'));
     const value = ranks.length === 1 ? ranks[0] : tf.addN(ranks);
     return { value, gradFunc: (dy: tf.Tensor) => tf.zerosLike(dy) };
   });

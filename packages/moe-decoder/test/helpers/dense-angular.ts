@@ -24,7 +24,7 @@ export function randomAdapters(
   modules: { name: string; dIn: number; dOut: number; rank: number }[],
   batch: number,
   layers: number,
-  seed: number
+  seed: number,
 ): Record<string, FactorPair> {
   const out: Record<string, FactorPair> = {};
   modules.forEach((m, i) => {

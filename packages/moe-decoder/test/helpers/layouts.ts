@@ -30,7 +30,6 @@ export function latents(batch: number, positions: number, latentDim: number, see
 /** Every tensor's values, read asynchronously (dataSync does not work on webgpu). */
 export async function readValues(tensors: Record<string, tf.Tensor>): Promise<Values> {
   const out: Values = {};
-  for (const [name, t] of Object.entries(tensors))
-    out[name] = { shape: t.shape, data: (await t.data()) as Float32Array };
+  for (const [name, t] of Object.entries(tensors)) out[name] = { shape: t.shape, data: (await t.data()) as Float32Array };
   return out;
 }

@@ -17,15 +17,7 @@ export interface ReferenceSpec {
 }
 
 /** x [n] times columns [c0, c0 + width) of a row-major [n, stride] matrix w, plus bias[b0 ..]. */
-function affine(
-  x: number[],
-  w: Float32Array,
-  stride: number,
-  c0: number,
-  width: number,
-  bias?: Float32Array,
-  b0 = 0
-): number[] {
+function affine(x: number[], w: Float32Array, stride: number, c0: number, width: number, bias?: Float32Array, b0 = 0): number[] {
   const out: number[] = [];
   for (let j = 0; j < width; j++) {
     let s = bias ? bias[b0 + j] : 0;
@@ -72,15 +64,7 @@ export function referencePosition(spec: ReferenceSpec, v: Values, z: number[], p
   const mixed = new Array<number>(H).fill(0);
   for (let e = 0; e < E; e++) {
     if (gates[e] === 0) continue;
-    const hidden = affine(
-      h,
-      v['experts/hidden/kernel'].data,
-      E * H,
-      e * H,
-      H,
-      v['experts/hidden/bias'].data,
-      e * H
-    ).map(silu);
+    const hidden = affine(h, v['experts/hidden/kernel'].data, E * H, e * H, H, v['experts/hidden/bias'].data, e * H).map(silu);
     const w2 = v['experts/out/kernel'].data.subarray(e * H * H, (e + 1) * H * H);
     const out = affine(hidden, w2, H, 0, H, v['experts/out/bias'].data, e * H);
     for (let j = 0; j < H; j++) mixed[j] += gates[e] * out[j];
@@ -97,14 +81,7 @@ export function referencePosition(spec: ReferenceSpec, v: Values, z: number[], p
   } else {
     const k = spec.headRank;
     const width = 2 * rank * k;
-    const c = affine(
-      mixed,
-      v[`heads/${name}/coefficients/kernel`].data,
-      width,
-      0,
-      width,
-      v[`heads/${name}/coefficients/bias`].data
-    );
+    const c = affine(mixed, v[`heads/${name}/coefficients/kernel`].data, width, 0, width, v[`heads/${name}/coefficients/bias`].data);
     const basisA = v[`heads/${name}/basisA`].data;
     const basisB = v[`heads/${name}/basisB`].data;
     for (let i = 0; i < rank; i++) {

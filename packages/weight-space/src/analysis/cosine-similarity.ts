@@ -27,7 +27,9 @@ export function cosineSimilarityMatrix(adapters: LowRankFactors[], opts: CosineS
   for (const [i, s] of shapes.entries()) {
     const first = shapes[0];
     if (s.batch.join() !== first.batch.join() || s.dOut !== first.dOut || s.dIn !== first.dIn) {
-      throw new WeightSpaceError(`adapters[${i}] has positions [${s.batch}] of ${s.dOut} x ${s.dIn}; adapters[0] has [${first.batch}] of ${first.dOut} x ${first.dIn}`);
+      throw new WeightSpaceError(
+        `adapters[${i}] has positions [${s.batch}] of ${s.dOut} x ${s.dIn}; adapters[0] has [${first.batch}] of ${first.dOut} x ${first.dIn}`,
+      );
     }
   }
   if (space !== 'dW' && space !== 'factors') {

@@ -30,7 +30,8 @@ export function alignModules(adapters: FactoredAdapter[]): AlignedModule[] {
   });
   for (let i = 1; i < adapters.length; i++) {
     for (const name of byName[i].keys()) {
-      if (!byName[0].has(name)) throw new WeightSpaceError(`module '${name}' is in adapter ${i} but not in adapter 0: adapters must adapt the same modules`);
+      if (!byName[0].has(name))
+        throw new WeightSpaceError(`module '${name}' is in adapter ${i} but not in adapter 0: adapters must adapt the same modules`);
     }
   }
   return adapters[0].modules.map(({ name }) => {

@@ -68,8 +68,14 @@ export async function merge(adapters: FactoredAdapter[], options: MergeOptions =
 /** The exact sum with stacked factors: A = [A_1; ...], B = [c_1 B_1, ...]. */
 function concatenated(m: AlignedModule, coefficients: number[]): ArithmeticModule {
   const { A, B } = tf.tidy(() => ({
-    A: tf.concat(m.terms.map((t) => t.A), 0),
-    B: tf.concat(m.terms.map((t, i) => (coefficients[i] === 1 ? t.B : tf.mul(t.B, coefficients[i]))), 1),
+    A: tf.concat(
+      m.terms.map((t) => t.A),
+      0,
+    ),
+    B: tf.concat(
+      m.terms.map((t, i) => (coefficients[i] === 1 ? t.B : tf.mul(t.B, coefficients[i]))),
+      1,
+    ),
   }));
   return { name: m.name, A, B, scaling: 1, rank: A.shape[0], energy: 1, relativeError: 0, singularValues: null };
 }

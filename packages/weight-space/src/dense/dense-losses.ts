@@ -27,21 +27,12 @@ export function denseAngularLoss(pred: Tensor, target: Tensor, opts: AngularLoss
  * {@link spectralLoss} on dense updates dW [..., dOut, dIn], with the leading singular values from
  * {@link denseSingularValues} (`k` may not exceed `rank`; the energy rule uses the full |target|_F^2).
  */
-export function denseSpectralLoss(
-  pred: Tensor,
-  target: Tensor,
-  opts: SpectralLossOptions & DenseSpectrumOptions = {},
-): Tensor {
+export function denseSpectralLoss(pred: Tensor, target: Tensor, opts: SpectralLossOptions & DenseSpectrumOptions = {}): Tensor {
   denseShapes(pred, target);
   const { rank } = denseRank(pred.shape as number[], opts);
   const resolved = resolveSpectralOptions(opts, rank);
   return tf.tidy(() => {
-    const gap = weightedSpectralGap(
-      denseSingularValues(pred, opts),
-      denseSingularValues(target, opts),
-      resolved,
-      sumLast2(tf.square(target)),
-    );
+    const gap = weightedSpectralGap(denseSingularValues(pred, opts), denseSingularValues(target, opts), resolved, sumLast2(tf.square(target)));
     return reduceLoss(gap, opts.reduction);
   });
 }

@@ -100,7 +100,15 @@ export interface FrameOptions {
  * d sigma_i / dB = B R_i R_i^T / sigma_i, with L_i, R_i the frames' i-th columns. The left vectors K q_i / sigma_i
  * are F_B^T (F_A q_i) / sigma_i: from the right frame, by a triangular product rather than K's dense one.
  */
-function writeSpectrum(f32: Float32Array, at: SpectrumOutputs, pos: number, r: number, grams: MatrixView[], sweeps: ColumnSweeps, work: RankWorkspace): void {
+function writeSpectrum(
+  f32: Float32Array,
+  at: SpectrumOutputs,
+  pos: number,
+  r: number,
+  grams: MatrixView[],
+  sweeps: ColumnSweeps,
+  work: RankWorkspace,
+): void {
   const svd = smallSvd(coreOf(grams, r, work), r, sweeps, work.svd);
   writeFrames(f32, at, pos, r, svd, work, { cutoffFraction: GRADIENT_CUTOFF, columns: r });
 }
@@ -140,7 +148,8 @@ export function lowRankSvdKernel(heap: KernelHeap, a: TensorInfo, b: TensorInfo)
   const { vectors } = jacobiFor(heap, r);
   const work = rankWorkspace(r);
   const [f32, dataA, dataB] = [heap.f32(), gramsA.data(), gramsB.data()];
-  for (let pos = 0; pos < n; pos++) writeSpectrum(f32, at, pos, r, [gramView(dataA, gramsA, pos, 0, 0), gramView(dataB, gramsB, pos, 0, 0)], vectors, work);
+  for (let pos = 0; pos < n; pos++)
+    writeSpectrum(f32, at, pos, r, [gramView(dataA, gramsA, pos, 0, 0), gramView(dataB, gramsB, pos, 0, 0)], vectors, work);
 }
 
 /** Where the cross terms go: inner [N], X_A = A1 A2^T and X_B = B1^T B2 [N, r1, r2] (float indices). */
@@ -188,11 +197,7 @@ export function lowRankInnerKernel(heap: KernelHeap, a1: TensorInfo, b1: TensorI
  * target's singular values (skipped for a prepared target, whose singular values are known). The target's frames
  * are not made here: a target is nearly always constant, and its gradient recomputes them when it is not.
  */
-export function factoredPairKernel(
-  heap: KernelHeap,
-  [a, b, ta, tb]: TensorInfo[],
-  targetSpectrum: boolean,
-): void {
+export function factoredPairKernel(heap: KernelHeap, [a, b, ta, tb]: TensorInfo[], targetSpectrum: boolean): void {
   const n = positionsOf(a);
   const [r, rt] = [rankOfA(a), rankOfA(ta)];
   const as = [inputA(heap, a), inputA(heap, ta)];

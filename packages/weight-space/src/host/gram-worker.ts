@@ -197,7 +197,10 @@ export interface PendingGrams {
 
 /** Records kernel calls as [index, ...arguments] instead of running them. */
 function recordingKernels(calls: number[][]): GramSpace['kernels'] {
-  const record = (index: number) => (...args: number[]) => void calls.push([index, ...args]);
+  const record =
+    (index: number) =>
+    (...args: number[]) =>
+      void calls.push([index, ...args]);
   return Object.fromEntries(WORKER_KERNELS.map((name, index) => [name, record(index)])) as unknown as GramSpace['kernels'];
 }
 

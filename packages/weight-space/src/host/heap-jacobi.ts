@@ -17,13 +17,7 @@ const MAX_SWEEPS = 60;
  * columns and norms: each call copies the r x r matrix in (column-major, columns padded to an even length for the
  * two-lane kernel), sweeps until no column pair's cosine exceeds `tolerance`, and copies the columns and norms back.
  */
-export function heapJacobi(
-  kernels: SimdKernels,
-  f64: () => Float64Array,
-  scratch: number,
-  maxRank: number,
-  tolerance = ORTHOGONALITY,
-): ColumnSweeps {
+export function heapJacobi(kernels: SimdKernels, f64: () => Float64Array, scratch: number, maxRank: number, tolerance = ORTHOGONALITY): ColumnSweeps {
   return (matrix, r, norms) => {
     const normsAt = scratch + 8 * maxRank * (maxRank + 1);
     loadColumns(matrix, r, f64(), scratch, normsAt);

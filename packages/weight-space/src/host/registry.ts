@@ -4,13 +4,7 @@ import { WeightSpaceError } from '../errors';
 import { singularValueGradient, singularValueWeight } from '../lowrank/singular-values';
 import { gramWorkerReady } from './gram-worker';
 import { ALIAS_KERNEL, aliasKernel, aliasesForGradient } from './gradient-aliases';
-import {
-  factoredPairKernel,
-  leftMulKernel,
-  lowRankInnerKernel,
-  lowRankSvdKernel,
-  rightMulKernel,
-} from './factored-kernels';
+import { factoredPairKernel, leftMulKernel, lowRankInnerKernel, lowRankSvdKernel, rightMulKernel } from './factored-kernels';
 import { type KernelHeap, openHeap, runOnHeap } from './heap';
 import { lowRankSumSvdKernel } from './sum-svd-kernel';
 import { unstackKernel } from './unstack-kernel';
@@ -34,8 +28,7 @@ const HOST_BACKENDS = ['cpu', 'wasm'];
 
 type Work = (heap: KernelHeap, inputs: TensorInfo[], attrs: NamedAttrMap) => void;
 /** Input names of the products of `terms` terms: m0, x0, m1, x1, ... (or x0, m0, ... for right products). */
-const termNames = (first: string, second: string, terms: number) =>
-  Array.from({ length: terms }, (_, t) => [`${first}${t}`, `${second}${t}`]).flat();
+const termNames = (first: string, second: string, terms: number) => Array.from({ length: terms }, (_, t) => [`${first}${t}`, `${second}${t}`]).flat();
 
 /** A kernel's input names: fixed, or (for any number of terms) read off the inputs it was given. */
 type InputNames = string[] | ((given: Record<string, unknown>) => string[]);
@@ -63,7 +56,11 @@ function register(): void {
         kernelFunc: ({ inputs: given, backend, attrs }) => {
           const names = typeof inputs === 'function' ? inputs(given) : inputs;
           const outs = runOnHeap(backend as KernelBackend, backendName, (heap) =>
-            run(heap, names.map((name) => given[name] as TensorInfo), attrs ?? {}),
+            run(
+              heap,
+              names.map((name) => given[name] as TensorInfo),
+              attrs ?? {},
+            ),
           );
           return outs.length === 1 ? outs[0] : outs;
         },
@@ -132,7 +129,12 @@ export function unstackFirst(x: Tensor): Tensor[] {
 export type Term = [Tensor, Tensor];
 
 const termInputs = (terms: Term[], first: string, second: string) =>
-  Object.fromEntries(terms.flatMap(([u, v], t) => [[`${first}${t}`, u], [`${second}${t}`, v]]));
+  Object.fromEntries(
+    terms.flatMap(([u, v], t) => [
+      [`${first}${t}`, u],
+      [`${second}${t}`, v],
+    ]),
+  );
 
 /** x as [N, rows, cols] (outside a recorded gradient a reshape shares the data). */
 const asBatch = (x: Tensor) => (x.rank === 3 ? x : tf.reshape(x, [-1, ...x.shape.slice(-2)]));
@@ -151,9 +153,10 @@ function productSum(terms: Term[], side: keyof typeof SIDES): Tensor {
   const [u0, v0] = terms[0];
   const shape = [...terms[0][batchOperand].shape.slice(0, -2), lastTwo(u0)[0], lastTwo(v0)[1]];
   const flat = flatTerms(terms);
-  const product = shape[shape.length - 1] % widthMultiple === 0 && simdKernelsActive()
-    ? runHostKernel(kernels[terms.length - 1], termInputs(flat, names[0], names[1]))[0]
-    : tf.addN(flat.map(([u, v]) => tf.matMul(u, v)));
+  const product =
+    shape[shape.length - 1] % widthMultiple === 0 && simdKernelsActive()
+      ? runHostKernel(kernels[terms.length - 1], termInputs(flat, names[0], names[1]))[0]
+      : tf.addN(flat.map(([u, v]) => tf.matMul(u, v)));
   return tf.reshape(product, shape);
 }
 
@@ -216,8 +219,16 @@ function registerGradients(): void {
         return { left: singularValueWeight(dy[6], ts, tl), right: singularValueWeight(dy[6], ts, tr) };
       };
       return {
-        a: () => leftMul([[singularValueWeight(dy[0], sigma, left), a], [tf.mul(crossB, g), ta]]),
-        b: () => rightMul([[b, singularValueWeight(dy[0], sigma, right)], [tb, tf.mul(transposed(crossA), g)]]),
+        a: () =>
+          leftMul([
+            [singularValueWeight(dy[0], sigma, left), a],
+            [tf.mul(crossB, g), ta],
+          ]),
+        b: () =>
+          rightMul([
+            [b, singularValueWeight(dy[0], sigma, right)],
+            [tb, tf.mul(transposed(crossA), g)],
+          ]),
         ta: () => leftMul([[tf.mul(transposed(crossB), g), a], ...(attrs.targetSpectrum ? [[targetFrames().left, ta] as Term] : [])]),
         tb: () => rightMul([[b, tf.mul(crossA, g)], ...(attrs.targetSpectrum ? [[tb, targetFrames().right] as Term] : [])]),
       };
@@ -225,14 +236,16 @@ function registerGradients(): void {
   });
   // The products are linear: C = sum M_t X_t gives dM_t = dC X_t^T, dX_t = M_t^T dC (and likewise for X M).
   const dy = (d: Tensor | Tensor[]) => d as Tensor;
-  registerProductGradients(KERNELS.leftMul, ['m', 'x'], [
-    (d, [, x]) => tf.matMul(dy(d), x, false, true),
-    (d, [m]) => leftMul([[transposed(m), dy(d)]]),
-  ]);
-  registerProductGradients(KERNELS.rightMul, ['x', 'm'], [
-    (d, [, m]) => rightMul([[dy(d), transposed(m)]]),
-    (d, [x]) => tf.matMul(x, dy(d), true, false),
-  ]);
+  registerProductGradients(
+    KERNELS.leftMul,
+    ['m', 'x'],
+    [(d, [, x]) => tf.matMul(dy(d), x, false, true), (d, [m]) => leftMul([[transposed(m), dy(d)]])],
+  );
+  registerProductGradients(
+    KERNELS.rightMul,
+    ['x', 'm'],
+    [(d, [, m]) => rightMul([[dy(d), transposed(m)]]), (d, [x]) => tf.matMul(x, dy(d), true, false)],
+  );
 }
 
 type OperandGradient = (dy: Tensor | Tensor[], term: Tensor[]) => Tensor;
@@ -244,8 +257,7 @@ function registerProductGradients(kernelNames: readonly string[], operands: [str
     tf.registerGradient({
       kernelName,
       inputsToSave: names,
-      gradFunc: (d, saved) =>
-        Object.fromEntries(names.map((name, k) => [name, () => grads[k % 2](d, saved.slice(k - (k % 2), k - (k % 2) + 2))])),
+      gradFunc: (d, saved) => Object.fromEntries(names.map((name, k) => [name, () => grads[k % 2](d, saved.slice(k - (k % 2), k - (k % 2) + 2))])),
     });
   });
 }

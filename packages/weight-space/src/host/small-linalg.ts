@@ -54,7 +54,13 @@ export function choleskyLower({ data, offset, stride }: MatrixView, r: number, f
 }
 
 /** C = X^T Y for lower-triangular X, over Y's first `cols` columns (C's other columns zero); r x r row-major. */
-export function lowerTransposeTimes(x: Float64Array, y: Float64Array, r: number, cols: number, c: Float64Array = new Float64Array(r * r)): Float64Array {
+export function lowerTransposeTimes(
+  x: Float64Array,
+  y: Float64Array,
+  r: number,
+  cols: number,
+  c: Float64Array = new Float64Array(r * r),
+): Float64Array {
   // row i of C: X's column i (x[k r + i], nonzero from k = i) times Y's rows
   for (let i = 0; i < r; i++) rowTimes(x, i, r, i, r, y, r, cols, c, i * r);
   return c;
@@ -72,7 +78,18 @@ export function lowerTimes(x: Float64Array, y: Float64Array, r: number, cols: nu
  * j < cols, zero from cols on. Four columns share each pass over x (their sums in registers, a quarter of the
  * loads of one dot product at a time): several times faster in JS than a row update per x element.
  */
-function rowTimes(x: Float64Array, xAt: number, xStep: number, from: number, to: number, y: Float64Array, r: number, cols: number, c: Float64Array, at: number): void {
+function rowTimes(
+  x: Float64Array,
+  xAt: number,
+  xStep: number,
+  from: number,
+  to: number,
+  y: Float64Array,
+  r: number,
+  cols: number,
+  c: Float64Array,
+  at: number,
+): void {
   let j = 0;
   for (; j + 4 <= cols; j += 4) {
     let s0 = 0;

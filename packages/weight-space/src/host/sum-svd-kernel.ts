@@ -1,15 +1,5 @@
 import type { NamedAttrMap, TensorInfo } from '@tensorflow/tfjs-core';
-import {
-  type RankWorkspace,
-  coreOf,
-  gramsOfBoth,
-  inputA,
-  inputB,
-  jacobiFor,
-  rankWorkspace,
-  spectrumOutputs,
-  writeFrames,
-} from './factored-kernels';
+import { type RankWorkspace, coreOf, gramsOfBoth, inputA, inputB, jacobiFor, rankWorkspace, spectrumOutputs, writeFrames } from './factored-kernels';
 import { type SweepJob, sweepsOnWorker } from './gram-worker';
 import type { KernelHeap } from './heap';
 import { type MatrixView, pivotedTriangle, svdOfSweptTriangle } from './small-linalg';

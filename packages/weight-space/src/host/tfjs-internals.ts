@@ -43,8 +43,13 @@ export function wasmHeapAccess(backend: KernelBackend): WasmHeapAccess {
   checkTfjsVersion();
   const b = backend as Partial<WasmBackendInternals>;
   const memory = b.wasm?.asm?.memory;
-  if (!(memory instanceof WebAssembly.Memory) || typeof b.wasm?._malloc !== 'function' || typeof b.wasm._free !== 'function' ||
-    typeof b.dataIdMap?.get !== 'function' || typeof b.makeOutput !== 'function') {
+  if (
+    !(memory instanceof WebAssembly.Memory) ||
+    typeof b.wasm?._malloc !== 'function' ||
+    typeof b.wasm._free !== 'function' ||
+    typeof b.dataIdMap?.get !== 'function' ||
+    typeof b.makeOutput !== 'function'
+  ) {
     throw new UnsupportedTfjsError(
       "the 'wasm' backend lacks the fields of tfjs-backend-wasm 4.22 the SIMD kernels use (wasm.asm.memory, wasm._malloc, dataIdMap, makeOutput)",
     );

@@ -27,7 +27,10 @@ export function choleskyFactors(gram: Tensor, relativeFloor: number, withInverse
     const floor3d = tf.reshape(floor, [n, 1, 1]);
     // Column j's rows below j, as constants made once (slicing them per step would cost a kernel each).
     const strictlyBelow = Array.from({ length: r }, (_, j) =>
-      tf.tensor2d(Array.from({ length: r }, (_, i) => (i > j ? 1 : 0)), [r, 1]),
+      tf.tensor2d(
+        Array.from({ length: r }, (_, i) => (i > j ? 1 : 0)),
+        [r, 1],
+      ),
     );
     let schur = gram;
     let inverse: Tensor = tf.broadcastTo(eye, [n, r, r]);

@@ -32,7 +32,10 @@ export function jacobiSvd(k: Tensor, sweeps: number): JacobiSvd {
     const rounds = jacobiRounds(r).map((round) => ({
       // The partner permutation as an [r, r] matrix (an involution, so symmetric): a flat [2Nr, r] product with
       // it is one fast XNNPACK call on wasm, where a gather along the last axis is several times slower.
-      swap: tf.tensor2d(Float32Array.from({ length: r * r }, (_, i) => (round.partner[i % r] === Math.floor(i / r) ? 1 : 0)), [r, r]),
+      swap: tf.tensor2d(
+        Float32Array.from({ length: r * r }, (_, i) => (round.partner[i % r] === Math.floor(i / r) ? 1 : 0)),
+        [r, r],
+      ),
       halfSign: tf.tensor3d(round.halfSign, [1, 1, r]),
     }));
     // K stacked over V: every rotation acts on both.

@@ -15,12 +15,7 @@ function padTo(x: Tensor, size: number): Tensor {
  * [..., r_hat] and target [..., r] (the shorter one is padded with the zeros it implies). A zero gap gives
  * ~1e-37^(1/p) and a zero (not NaN) gradient.
  */
-export function weightedSpectralGap(
-  predSigma: Tensor,
-  targetSigma: Tensor,
-  opts: ResolvedSpectralOptions,
-  targetEnergy?: Tensor,
-): Tensor {
+export function weightedSpectralGap(predSigma: Tensor, targetSigma: Tensor, opts: ResolvedSpectralOptions, targetEnergy?: Tensor): Tensor {
   return tf.tidy(() => {
     const size = Math.max(predSigma.shape[predSigma.rank - 1], targetSigma.shape[targetSigma.rank - 1]);
     const target = padTo(targetSigma, size);

@@ -30,9 +30,7 @@ export function resolveSpectralOptions(opts: SpectralLossOptions, maxRank: numbe
   }
   k ??= 'energy';
   if (k !== 'energy' && !(Number.isInteger(k) && k >= 1 && k <= maxRank)) {
-    throw new WeightSpaceError(
-      `k must be 'energy' or an integer in [1, ${maxRank}] (the larger of the two ranks); got ${String(k)}`,
-    );
+    throw new WeightSpaceError(`k must be 'energy' or an integer in [1, ${maxRank}] (the larger of the two ranks); got ${String(k)}`);
   }
   if (!(energyRatio > 0 && energyRatio <= 1)) {
     throw new WeightSpaceError(`energyRatio must be in (0, 1] (got ${energyRatio})`);

@@ -37,13 +37,24 @@ const OPS_FRAME_CUTOFF = 1e-6;
  */
 export function sumSpectrum(terms: FlatFactors[], coefficients: number[], frames: number): SumSpectrum {
   if (simdKernelsActive()) {
-    const inputs = Object.fromEntries(terms.flatMap(({ a, b }, t) => [[`a${t}`, a], [`b${t}`, b]]));
+    const inputs = Object.fromEntries(
+      terms.flatMap(({ a, b }, t) => [
+        [`a${t}`, a],
+        [`b${t}`, b],
+      ]),
+    );
     const [values, left, right, scale] = runHostKernel(KERNELS.sumSvd, inputs, { coefficients, frames });
     return { values, left, right, scale, noise: 1e-12 };
   }
   return tf.tidy(() => {
-    const a = tf.concat(terms.map((t) => t.a), 1);
-    const b = tf.concat(terms.map((t, i) => tf.mul(t.b, coefficients[i])), 2);
+    const a = tf.concat(
+      terms.map((t) => t.a),
+      1,
+    );
+    const b = tf.concat(
+      terms.map((t, i) => tf.mul(t.b, coefficients[i])),
+      2,
+    );
     const svd = lowRankSvd(a, b);
     const live = tf.greater(svd.unit, tf.mul(tf.max(svd.unit, 1, true), OPS_FRAME_CUTOFF));
     const mask = tf.expandDims(tf.cast(live, 'float32'), 1);

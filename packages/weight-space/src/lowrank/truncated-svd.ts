@@ -74,7 +74,12 @@ export async function truncatedSvdOfSum(terms: LowRankFactors[], options: Trunca
   }
 }
 
-async function truncateSum(flat: FlatFactors[], coefficients: number[], budget: RankBudget, { batch, dOut, dIn }: FactorShape): Promise<TruncatedSvd> {
+async function truncateSum(
+  flat: FlatFactors[],
+  coefficients: number[],
+  budget: RankBudget,
+  { batch, dOut, dIn }: FactorShape,
+): Promise<TruncatedSvd> {
   const ranks = flat.map((f) => f.a.shape[1] as number);
   const total = ranks.reduce((s, r) => s + r, 0);
   // a rank budget says how many frame columns will be used; an energy budget is only known from the values
@@ -112,11 +117,24 @@ async function truncateSpectrum(
   const factors = tf.tidy(() => {
     // the B side's product kernel wants a width that is a multiple of 4: zero columns up to it, cut after
     const width = Math.ceil(k / 4) * 4;
-    const scale = tf.pad(tf.tensor3d(halfInverse, [positions, 1, k]), [[0, 0], [0, 0], [0, width - k]]);
+    const scale = tf.pad(tf.tensor3d(halfInverse, [positions, 1, k]), [
+      [0, 0],
+      [0, 0],
+      [0, width - k],
+    ]);
     // B' = B_w F_A Q_k S^-1/2 = sum_t B_t (c_t rows_t of that mix); A' = S^-1/2 P_k^T F_B^T A_s likewise
     const frame = (x: Tensor) => {
       const columns = tf.slice(x, [0, 0, 0], [positions, total, Math.min(width, total)]);
-      return tf.mul(width > total ? tf.pad(columns, [[0, 0], [0, 0], [0, width - total]]) : columns, scale);
+      return tf.mul(
+        width > total
+          ? tf.pad(columns, [
+              [0, 0],
+              [0, 0],
+              [0, width - total],
+            ])
+          : columns,
+        scale,
+      );
     };
     const [rightMix, leftMix] = [frame(spectrum.right), tf.transpose(frame(spectrum.left), [0, 2, 1])];
     let row = 0;

@@ -41,11 +41,15 @@ fn main(index : i32) {
     let sigma = pack[base + ${layout.sigma}u + tid];
     w[tid] = select(0.0, dsigma[n * RP + tid] / sigma, sigma > 0.0);
   }
-  ${targetSpectrum ? `if (tid >= 32u && tid < 32u + RT) {
+  ${
+    targetSpectrum
+      ? `if (tid >= 32u && tid < 32u + RT) {
     let c = tid - 32u;
     let sigma = pack[base + ${layout.targetSigma}u + c];
     w[tid] = select(0.0, dtsigma[n * RT + c] / sigma, sigma > 0.0);
-  }` : ''}
+  }`
+      : ''
+  }
   workgroupBarrier();
   let g = ${pair ? 'dinner[n]' : '0.0'};
   for (var e = tid; e < 2u * R * R; e = e + 64u) {
@@ -108,7 +112,13 @@ export function rightProductProgram(shape: SpectraShape, from: number, cols: num
   for (var k = 0u; k < ${r}u; k = k + 1u) { sum = sum + b[(n * ${dOut}u + l) * ${r}u + k] * coef[m + k * ${R}u]; }
   ${pair ? `for (var k = 0u; k < ${rt}u; k = k + 1u) { sum = sum + tb[(n * ${dOut}u + l) * ${rt}u + k] * coef[m + (${r}u + k) * ${R}u]; }` : ''}
   result[idx] = sum;`;
-  return elementwise('LoragenSpectraRight', `${r}_${rt}_${dOut}_${from}_${cols}`, ['coef', 'b', ...(pair ? ['tb'] : [])], [positions, dOut, cols], body);
+  return elementwise(
+    'LoragenSpectraRight',
+    `${r}_${rt}_${dOut}_${from}_${cols}`,
+    ['coef', 'b', ...(pair ? ['tb'] : [])],
+    [positions, dOut, cols],
+    body,
+  );
 }
 
 /** Columns [from, from + width) of a packed [N, P] tensor, as [N, width]. */

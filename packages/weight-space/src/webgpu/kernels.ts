@@ -89,12 +89,18 @@ function spectraGradKernel({ inputs, backend, attrs }: { inputs: NamedTensorMap;
   const coef = gpu.runWebGPUProgram(coefficientProgram(shape), [given.pack, ...upstream], 'float32');
   const target = attrs?.set === 'target';
   const [from, count] = target ? [r, rt] : [0, r];
-  const [left, right] = [[coef, given.a, ...(rt > 0 ? [given.ta] : [])], [coef, given.b, ...(rt > 0 ? [given.tb] : [])]];
+  const [left, right] = [
+    [coef, given.a, ...(rt > 0 ? [given.ta] : [])],
+    [coef, given.b, ...(rt > 0 ? [given.tb] : [])],
+  ];
   const dA = gpu.runWebGPUProgram(leftProductProgram(shape, from, count), left, 'float32');
   const dB = gpu.runWebGPUProgram(rightProductProgram(shape, from, count), right, 'float32');
   gpu.disposeData(coef.dataId);
   const like = target ? [given.ta, given.tb] : [given.a, given.b];
-  return [{ ...dA, shape: like[0].shape }, { ...dB, shape: like[1].shape }];
+  return [
+    { ...dA, shape: like[0].shape },
+    { ...dB, shape: like[1].shape },
+  ];
 }
 
 function register(): void {

@@ -246,7 +246,9 @@ fn main(index : i32) {
   workgroupBarrier();
 
   // cross Grams and the inner product (pair mode)
-  ${pair ? `{
+  ${
+    pair
+      ? `{
     for (var e = tid; e < RP * RT; e = e + WG) {
       let i = e / RT;
       let j = e % RT;
@@ -262,7 +264,9 @@ fn main(index : i32) {
       }
       result[base + ${layout.inner}u] = inner;
     }
-  }` : ''}
+  }`
+      : ''
+  }
   workgroupBarrier();
 
   // 2. CholeskyQR2: first pass (floored factor and its inverse)

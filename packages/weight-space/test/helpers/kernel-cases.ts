@@ -70,7 +70,12 @@ const doubles = (seed: number, n: number) => Float64Array.from(floats(seed, n), 
 
 const cases: KernelCase[] = [];
 
-for (const [rows, cols, layout] of [[3, 7, 'rank-major'], [5, 13, 'length-major'], [4, 1, 'rank-major'], [1, 9, 'length-major']] as const) {
+for (const [rows, cols, layout] of [
+  [3, 7, 'rank-major'],
+  [5, 13, 'length-major'],
+  [4, 1, 'rank-major'],
+  [1, 9, 'length-major'],
+] as const) {
   cases.push({
     name: `pack_f64 ${rows}x${cols} ${layout}`,
     run(k, memory) {
@@ -86,7 +91,11 @@ for (const [rows, cols, layout] of [[3, 7, 'rank-major'], [5, 13, 'length-major'
   });
 }
 
-for (const [rows, cols] of [[3, 8], [4, 24], [1, 40]]) {
+for (const [rows, cols] of [
+  [3, 8],
+  [4, 24],
+  [1, 40],
+]) {
   cases.push({
     name: `pack_rows_f64 ${rows}x${cols}`,
     run(k, memory) {
@@ -101,7 +110,11 @@ for (const [rows, cols] of [[3, 8], [4, 24], [1, 40]]) {
   });
 }
 
-for (const [length, rank] of [[6, 4], [10, 8], [2, 12]]) {
+for (const [length, rank] of [
+  [6, 4],
+  [10, 8],
+  [2, 12],
+]) {
   cases.push({
     name: `pack_columns_f64 length ${length} rank ${rank}`,
     run(k, memory) {
@@ -116,7 +129,13 @@ for (const [length, rank] of [[6, 4], [10, 8], [2, 12]]) {
   });
 }
 
-for (const [p, q, pairs, upper] of [[2, 4, 3, 0], [6, 8, 5, 0], [8, 8, 9, 1], [4, 12, 1, 1], [10, 4, 17, 0]] as const) {
+for (const [p, q, pairs, upper] of [
+  [2, 4, 3, 0],
+  [6, 8, 5, 0],
+  [8, 8, 9, 1],
+  [4, 12, 1, 1],
+  [10, 4, 17, 0],
+] as const) {
   cases.push({
     name: `gram_f64 ${p}x${q} pairs ${pairs} upper ${upper}`,
     run(k, memory) {
@@ -132,7 +151,13 @@ for (const [p, q, pairs, upper] of [[2, 4, 3, 0], [6, 8, 5, 0], [8, 8, 9, 1], [4
   });
 }
 
-for (const [p, q1, q2, n] of [[3, 5, 0, 16], [4, 3, 2, 32], [1, 7, 7, 48], [6, 1, 0, 16], [5, 16, 16, 64]]) {
+for (const [p, q1, q2, n] of [
+  [3, 5, 0, 16],
+  [4, 3, 2, 32],
+  [1, 7, 7, 48],
+  [6, 1, 0, 16],
+  [5, 16, 16, 64],
+]) {
   cases.push({
     name: `left_mul p ${p} q ${q1}+${q2} n ${n}`,
     run(k, memory) {
@@ -151,7 +176,12 @@ for (const [p, q1, q2, n] of [[3, 5, 0, 16], [4, 3, 2, 32], [1, 7, 7, 48], [6, 1
 }
 
 for (const width of [4, 8, 16] as const) {
-  for (const [n, q1, q2, chunks] of [[5, 3, 4, 2], [1, 6, 0, 1], [4, 2, 9, 3], [7, 16, 16, 1]]) {
+  for (const [n, q1, q2, chunks] of [
+    [5, 3, 4, 2],
+    [1, 6, 0, 1],
+    [4, 2, 9, 3],
+    [7, 16, 16, 1],
+  ]) {
     const p = width * chunks;
     cases.push({
       name: `right_mul${width} n ${n} q ${q1}+${q2} p ${p}`,

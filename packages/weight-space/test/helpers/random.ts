@@ -45,6 +45,12 @@ export function gauge(rand: () => number, r: number, cond: number): { R: Mat; in
   const scale = (q: Mat, d: number[]) => q.map((row) => row.map((x, j) => x * d[j]));
   return {
     R: matmul(scale(q1, s), transpose(q2)),
-    inverse: matmul(scale(q2, s.map((x) => 1 / x)), transpose(q1)),
+    inverse: matmul(
+      scale(
+        q2,
+        s.map((x) => 1 / x),
+      ),
+      transpose(q1),
+    ),
   };
 }

@@ -1,8 +1,7 @@
 // Plain-JS float64 reference of the paper's losses, written from the definitions (dense dW, Jacobi SVD).
 export type Mat = number[][];
 
-export const matmul = (x: Mat, y: Mat): Mat =>
-  x.map((row) => y[0].map((_, j) => row.reduce((s, v, k) => s + v * y[k][j], 0)));
+export const matmul = (x: Mat, y: Mat): Mat => x.map((row) => y[0].map((_, j) => row.reduce((s, v, k) => s + v * y[k][j], 0)));
 export const transpose = (x: Mat): Mat => x[0].map((_, j) => x.map((row) => row[j]));
 const frob = (x: Mat, y: Mat) => x.reduce((s, row, i) => s + row.reduce((t, v, j) => t + v * y[i][j], 0), 0);
 

@@ -45,7 +45,11 @@ function table(modules: ModuleOutcome[]): string {
   const rows = modules.map((m) => [m.name, String(m.rank), m.energy.toFixed(6), m.relativeError.toExponential(3)]);
   const head = ['module', 'rank', 'energy kept', 'relative error'];
   const widths = head.map((h, c) => Math.max(h.length, ...rows.map((r) => r[c].length)));
-  const line = (cells: string[]) => cells.map((x, c) => x.padEnd(widths[c])).join('  ').trimEnd();
+  const line = (cells: string[]) =>
+    cells
+      .map((x, c) => x.padEnd(widths[c]))
+      .join('  ')
+      .trimEnd();
   return [line(head), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n');
 }
 
@@ -57,7 +61,10 @@ export async function runArithmetic(
   io: CliIO,
   dirs: string[],
   { out, dtype, backend, label }: { out: string; dtype: AdapterDtype; backend?: BackendName; label: string },
-  operation: (adapters: Awaited<ReturnType<typeof readPeftAdapter>>[], onProgress: (done: number, total: number) => void) => Promise<AdapterArithmeticResult>,
+  operation: (
+    adapters: Awaited<ReturnType<typeof readPeftAdapter>>[],
+    onProgress: (done: number, total: number) => void,
+  ) => Promise<AdapterArithmeticResult>,
 ): Promise<number> {
   await useBackend(backend);
   const adapters = await Promise.all(dirs.map((dir) => readPeftAdapter(dir)));

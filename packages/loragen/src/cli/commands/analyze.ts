@@ -19,7 +19,11 @@ const stopped = () => new AbortedError('analyze was stopped', 'no file was left 
  * (a missing or empty --out is filled under a temporary name and renamed), or beside other files with --force.
  */
 export async function analyzeCommand(argv: string[], io: CliIO): Promise<number> {
-  const { values } = parseCommandArgs(argv, { library: { type: 'string' }, out: { type: 'string' }, force: { type: 'boolean', default: false } }, ANALYZE_USAGE);
+  const { values } = parseCommandArgs(
+    argv,
+    { library: { type: 'string' }, out: { type: 'string' }, force: { type: 'boolean', default: false } },
+    ANALYZE_USAGE,
+  );
   const library = required(values.library, 'library', ANALYZE_USAGE);
   const out = required(values.out, 'out', ANALYZE_USAGE);
   await inputFolder(library, 'library', 'pass --library a folder with one sub-folder per task (a PEFT adapter and descriptions.json in each)');

@@ -14,7 +14,10 @@ export async function compressCommand(argv: string[], io: CliIO): Promise<number
   const budget = parseBudget(values, COMPRESS_USAGE);
   if (budget.rank === undefined && budget.energy === undefined) throw new UsageError('compress needs --rank K or --energy E', COMPRESS_USAGE);
   const dtype = parseDtype(values.dtype, COMPRESS_USAGE);
-  return runArithmetic(io, positionals, { out, dtype, backend: backendOption(values.backend, COMPRESS_USAGE), label: 'compressing' }, ([adapter], onProgress) =>
-    compressAdapter(adapter, { ...budget, labels: positionals, onProgress }),
+  return runArithmetic(
+    io,
+    positionals,
+    { out, dtype, backend: backendOption(values.backend, COMPRESS_USAGE), label: 'compressing' },
+    ([adapter], onProgress) => compressAdapter(adapter, { ...budget, labels: positionals, onProgress }),
   );
 }

@@ -23,7 +23,14 @@ const SELECTIONS = ['medoid', 'first'] as const;
 const stopped = () => new AbortedError('generation was stopped', 'no file was left half-written; run the command again');
 
 /** Writes the adapters as PEFT folders (see {@link writeOutput}): `out` itself for one, `out/sample-<i>` for several. */
-async function writeAdapters(out: string, mode: OutputMode, adapters: LoraAdapter[], dtype: AdapterDtype, io: CliIO, signal: AbortSignal): Promise<string[]> {
+async function writeAdapters(
+  out: string,
+  mode: OutputMode,
+  adapters: LoraAdapter[],
+  dtype: AdapterDtype,
+  io: CliIO,
+  signal: AbortSignal,
+): Promise<string[]> {
   const rel = adapters.length === 1 ? [''] : adapters.map((_, i) => `sample-${i + 1}`);
   await writeOutput(out, mode, io, async (root) => {
     for (let i = 0; i < adapters.length; i++) {
@@ -57,13 +64,15 @@ export async function generateCommand(argv: string[], io: CliIO): Promise<number
   const description = required(values.description, 'description', GENERATE_USAGE);
   const out = required(values.out, 'out', GENERATE_USAGE);
   const sampler = values.sampler as (typeof SAMPLERS)[number] | undefined;
-  if (sampler !== undefined && !SAMPLERS.includes(sampler)) throw new UsageError(`--sampler '${sampler}' is not one of ${SAMPLERS.join(', ')}`, GENERATE_USAGE);
+  if (sampler !== undefined && !SAMPLERS.includes(sampler))
+    throw new UsageError(`--sampler '${sampler}' is not one of ${SAMPLERS.join(', ')}`, GENERATE_USAGE);
   const dtype = values.dtype as AdapterDtype;
   if (!DTYPES.includes(dtype)) throw new UsageError(`--dtype '${dtype}' is not one of ${DTYPES.join(', ')}`, GENERATE_USAGE);
   const samples = integer(values.samples, 'samples', 1, GENERATE_USAGE)!;
   if (samples < 1) throw new UsageError('--samples must be at least 1', GENERATE_USAGE);
   const select = values.select as (typeof SELECTIONS)[number] | undefined;
-  if (select !== undefined && !SELECTIONS.includes(select)) throw new UsageError(`--select '${select}' is not one of ${SELECTIONS.join(', ')}`, GENERATE_USAGE);
+  if (select !== undefined && !SELECTIONS.includes(select))
+    throw new UsageError(`--select '${select}' is not one of ${SELECTIONS.join(', ')}`, GENERATE_USAGE);
   if (select !== undefined && samples < 2) throw new UsageError('--select picks one of several samples: pass --samples 2 or more', GENERATE_USAGE);
   const steps = integer(values.steps, 'steps', undefined, GENERATE_USAGE);
   const guidanceScale = number(values.guidance, 'guidance', GENERATE_USAGE);
@@ -98,7 +107,9 @@ export async function generateCommand(argv: string[], io: CliIO): Promise<number
           `nearest library tasks ${c.nearestTasks.map((t) => `${t.task} (${t.similarity.toFixed(2)})`).join(', ')}`,
       );
     }
-    const json = confident ? { adapters: dirs, backend, seconds, selected: select ? confident.selected : null, confidence: confident.confidence } : { adapters: dirs, backend, seconds };
+    const json = confident
+      ? { adapters: dirs, backend, seconds, selected: select ? confident.selected : null, confidence: confident.confidence }
+      : { adapters: dirs, backend, seconds };
     printResult(io, json, text.join('\n'));
     return 0;
   } finally {

@@ -22,7 +22,11 @@ function table(modules: ModuleReport[], entropies: number[]): string {
   ]);
   const head = ['module', 'rank', 'alpha', 'scaling', 'shape', '|dW|_F', 'top singular values', 'spectral entropy'];
   const widths = head.map((h, c) => Math.max(h.length, ...rows.map((r) => r[c].length)));
-  const line = (cells: string[]) => cells.map((x, c) => x.padEnd(widths[c])).join('  ').trimEnd();
+  const line = (cells: string[]) =>
+    cells
+      .map((x, c) => x.padEnd(widths[c]))
+      .join('  ')
+      .trimEnd();
   return [line(head), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n');
 }
 
@@ -37,7 +41,11 @@ export async function inspectCommand(argv: string[], io: CliIO): Promise<number>
   const dir = positionals[0];
   await inputFolder(dir, 'adapter', 'pass a PEFT adapter folder (adapter_config.json + adapter_model.safetensors)');
   const adapter = await readPeftAdapter(dir);
-  assertFiniteAdapter(adapter, dir, (message) => new AdapterFormatError(message, 'the adapter is damaged or its training diverged: retrain it, or fetch it again'));
+  assertFiniteAdapter(
+    adapter,
+    dir,
+    (message) => new AdapterFormatError(message, 'the adapter is damaged or its training diverged: retrain it, or fetch it again'),
+  );
   const { modules, entropies } = inspectAdapter(adapter, top);
   printResult(io, { modules }, table(modules, entropies));
   return 0;

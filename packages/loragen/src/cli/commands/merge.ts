@@ -28,7 +28,10 @@ export async function mergeCommand(argv: string[], io: CliIO): Promise<number> {
   const budget = parseBudget(values, MERGE_USAGE);
   const weights = parseWeights(values.weights, positionals.length);
   const dtype = parseDtype(values.dtype, MERGE_USAGE);
-  return runArithmetic(io, positionals, { out, dtype, backend: backendOption(values.backend, MERGE_USAGE), label: 'merging' }, (adapters, onProgress) =>
-    mergeAdapters(adapters, { ...budget, weights, labels: positionals, onProgress }),
+  return runArithmetic(
+    io,
+    positionals,
+    { out, dtype, backend: backendOption(values.backend, MERGE_USAGE), label: 'merging' },
+    (adapters, onProgress) => mergeAdapters(adapters, { ...budget, weights, labels: positionals, onProgress }),
   );
 }

@@ -56,7 +56,13 @@ function checkedConfig(config: LoraGenConfigInput, file: string | undefined): Lo
 export async function trainCommand(argv: string[], io: CliIO): Promise<number> {
   const { values } = parseCommandArgs(
     argv,
-    { library: { type: 'string' }, out: { type: 'string' }, config: { type: 'string' }, resume: { type: 'boolean', default: false }, force: { type: 'boolean', default: false } },
+    {
+      library: { type: 'string' },
+      out: { type: 'string' },
+      config: { type: 'string' },
+      resume: { type: 'boolean', default: false },
+      force: { type: 'boolean', default: false },
+    },
     TRAIN_USAGE,
   );
   const library = required(values.library, 'library', TRAIN_USAGE);
@@ -64,7 +70,8 @@ export async function trainCommand(argv: string[], io: CliIO): Promise<number> {
   await inputFolder(library, 'library', LIBRARY_HINT);
   await outputFolder(out, {
     allowNonEmpty: values.resume || values.force,
-    nonEmptyHint: 'choose a new or empty folder, pass --resume to continue the training checkpointed there, or --force to write the model beside those files',
+    nonEmptyHint:
+      'choose a new or empty folder, pass --resume to continue the training checkpointed there, or --force to write the model beside those files',
   });
   const config = checkedConfig(await readConfig(values.config), values.config);
   const backend = await useBackend(backendOption(values.backend, TRAIN_USAGE));
@@ -77,7 +84,11 @@ export async function trainCommand(argv: string[], io: CliIO): Promise<number> {
     signal,
     onProgress: (p) => {
       let bar = bars.get(p.stage);
-      if (!bar) bars.set(p.stage, (bar = new ProgressBar(p.stage === 'autoencoder' ? 'stage 1 (autoencoder)' : 'stage 2 (diffusion)  ', p.totalSteps, io.stderr)));
+      if (!bar)
+        bars.set(
+          p.stage,
+          (bar = new ProgressBar(p.stage === 'autoencoder' ? 'stage 1 (autoencoder)' : 'stage 2 (diffusion)  ', p.totalSteps, io.stderr)),
+        );
       bar.update(p.step, `loss ${p.loss.toPrecision(4)}`);
     },
   });
