@@ -102,6 +102,11 @@ const NOTES = [
     'so it equals `task-lora` there. Zero-shot transfer is not expected on `digits`: its task updates are ' +
     'nearly orthogonal even between tasks one digit apart (its `analyze` correlation is low); `skills` is the library ' +
     'where it is possible, and `oracle-span` says how much of it is.',
+  '**Confidence.** The score separates working from failing adapters (AUROC) on both libraries, but ranks them by ' +
+    'the share of the gain they reach (Spearman) only within a library, and the target (0.5) is missed: `retrieval` ' +
+    "(does the description name one library task?) carries it, while `fidelity` (the generated adapter's dW cosine " +
+    "with its task's own, about 0.95 on both libraries) cannot tell that the same cosine buys `digits` ~98% of the " +
+    "gain and `skills` ~80%: that mapping is the base model's, invisible from the weights alone.",
 ];
 
 /** The settings a run's units must share: every child argument but the library (one folder may hold both). */
