@@ -119,18 +119,10 @@ describe('loragen generate', () => {
     const bad = await cli(['generate', '--model', model, '--description', 'x', '--out', path.join(work, 'o2'), '--sampler', 'euler']);
     expect(bad.code).toBe(2);
     expect(bad.err).toMatch(/--sampler 'euler' is not one of ddpm, ddim, dpmpp-2m/);
-    const missing = await cli([
-      'generate',
-      '--model',
-      path.join(work, 'nothing'),
-      '--description',
-      'x',
-      '--out',
-      path.join(work, 'o3'),
-      '--backend',
-      'cpu',
-      '--json',
-    ]);
+    // a generate run on the folder `modelDir`, asking for JSON (exit code and error object checked below)
+    const generateFrom = (modelDir: string, out: string) =>
+      cli(['generate', '--model', modelDir, '--description', 'x', '--out', path.join(work, out), '--backend', 'cpu', '--json']);
+    const missing = await generateFrom(path.join(work, 'nothing'), 'o3');
     expect(missing.code).toBe(3);
     expect(JSON.parse(missing.out).error).toMatchObject({
       name: 'PathError',
@@ -138,18 +130,7 @@ describe('loragen generate', () => {
       hint: expect.stringMatching(/loragen train/),
     });
     fs.mkdirSync(path.join(work, 'not-a-model'));
-    const empty = await cli([
-      'generate',
-      '--model',
-      path.join(work, 'not-a-model'),
-      '--description',
-      'x',
-      '--out',
-      path.join(work, 'o4'),
-      '--backend',
-      'cpu',
-      '--json',
-    ]);
+    const empty = await generateFrom(path.join(work, 'not-a-model'), 'o4');
     expect(empty.code).toBe(3);
     expect(JSON.parse(empty.out).error.name).toBe('CheckpointError');
     expect(fs.existsSync(path.join(work, 'o3')) || fs.existsSync(path.join(work, 'o4'))).toBe(false);
