@@ -4,7 +4,7 @@ import type { AdapterArithmeticOptions, AdapterArithmeticResult, ModuleOutcome }
 import { useBackend } from '../../backend/use-backend';
 import type { BackendName } from '../../backend/names';
 import { UsageError } from '../exit-codes';
-import { printResult, type CliIO } from '../output';
+import { printResult, textTable, type CliIO } from '../output';
 import { ProgressBar } from '../progress-bar';
 
 /** The options `merge` and `compress` share. */
@@ -44,13 +44,7 @@ export function parseDtype(value: string | undefined, usage: string): AdapterDty
 function table(modules: ModuleOutcome[]): string {
   const rows = modules.map((m) => [m.name, String(m.rank), m.energy.toFixed(6), m.relativeError.toExponential(3)]);
   const head = ['module', 'rank', 'energy kept', 'relative error'];
-  const widths = head.map((h, c) => Math.max(h.length, ...rows.map((r) => r[c].length)));
-  const line = (cells: string[]) =>
-    cells
-      .map((x, c) => x.padEnd(widths[c]))
-      .join('  ')
-      .trimEnd();
-  return [line(head), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n');
+  return textTable(head, rows);
 }
 
 /**

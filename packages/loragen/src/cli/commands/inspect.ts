@@ -4,7 +4,7 @@ import { inspectAdapter, type ModuleReport } from '../../analysis/inspect-adapte
 import { assertFiniteAdapter } from '../../data/finite';
 import { integer, parseCommandArgs } from '../args';
 import { UsageError } from '../exit-codes';
-import { printResult, type CliIO } from '../output';
+import { printResult, textTable, type CliIO } from '../output';
 import { inputFolder } from '../paths';
 
 export const INSPECT_USAGE = 'loragen inspect ADAPTER_DIR [--top K] [--json] [--debug]';
@@ -21,13 +21,7 @@ function table(modules: ModuleReport[], entropies: number[]): string {
     entropies[i].toFixed(3),
   ]);
   const head = ['module', 'rank', 'alpha', 'scaling', 'shape', '|dW|_F', 'top singular values', 'spectral entropy'];
-  const widths = head.map((h, c) => Math.max(h.length, ...rows.map((r) => r[c].length)));
-  const line = (cells: string[]) =>
-    cells
-      .map((x, c) => x.padEnd(widths[c]))
-      .join('  ')
-      .trimEnd();
-  return [line(head), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n');
+  return textTable(head, rows);
 }
 
 /**
