@@ -3,7 +3,7 @@ import type { AdapterDtype, LoraAdapter, LoraModule, PeftLoraConfig, WritePeftAd
 import { AdapterFormatError, SafetensorsError } from '../errors';
 import { float32ToBytes, tensorToFloat32, type SafetensorsTensor } from '../safetensors/convert';
 import { parseSafetensors } from '../safetensors/parse';
-import { planSafetensors, type SafetensorsInput, type SafetensorsPlan } from '../safetensors/serialize';
+import { assembleSafetensors, planSafetensors, type SafetensorsInput, type SafetensorsPlan } from '../safetensors/serialize';
 import { readTorchStateDict } from '../torch/bin';
 import { baseModulePath, loraScaling, matchesTargetModules, moduleRankAlpha, parsePeftConfig, peftModulePath } from './config';
 
@@ -42,13 +42,7 @@ function matrix(key: string, t: SafetensorsTensor): [number, number] {
 type Keyed = [key: string, tensor: SafetensorsTensor];
 
 /** A LoRA module found among an adapter's tensors, before its factors are converted. */
-export interface ModuleTensors {
-  name: string;
-  rank: number;
-  alpha: number;
-  scaling: number;
-  dIn: number;
-  dOut: number;
+export interface ModuleTensors extends Omit<LoraModule, 'A' | 'B' | 'magnitude'> {
   A: Keyed;
   B: Keyed;
   magnitude?: Keyed;
@@ -273,12 +267,5 @@ export function serializePeftAdapter(
   opts: SerializePeftAdapterOptions = {},
 ): { config: string; safetensors: Uint8Array<ArrayBuffer> } {
   const { config, plan } = planPeftAdapter(adapter, opts);
-  const out = new Uint8Array(plan.byteLength);
-  out.set(plan.header, 0);
-  let pos = plan.header.byteLength;
-  for (const p of plan.parts) {
-    out.set(p, pos);
-    pos += p.byteLength;
-  }
-  return { config: stringifyPeftConfig(config), safetensors: out };
+  return { config: stringifyPeftConfig(config), safetensors: assembleSafetensors(plan) };
 }

@@ -81,7 +81,11 @@ export function serializeSafetensors(
   tensors: Map<string, SafetensorsInput> | Record<string, SafetensorsInput>,
   metadata?: Record<string, string>,
 ): Uint8Array<ArrayBuffer> {
-  const plan = planSafetensors(tensors, metadata);
+  return assembleSafetensors(planSafetensors(tensors, metadata));
+}
+
+/** The file bytes of `plan` in one buffer (header, then the tensors' data in plan order). */
+export function assembleSafetensors(plan: SafetensorsPlan): Uint8Array<ArrayBuffer> {
   const out = new Uint8Array(plan.byteLength);
   out.set(plan.header, 0);
   let pos = plan.header.byteLength;

@@ -1,14 +1,8 @@
-import type { LoraAdapter } from '@loragen/lora-io';
+import type { LoraAdapter, LoraModule } from '@loragen/lora-io';
 import { lowRankNormFloat64, lowRankSingularValuesFloat64, spectralEntropyOfValues } from '@loragen/weight-space';
 
 /** One module of `loragen inspect --json` (exactly these fields). */
-export interface ModuleReport {
-  name: string;
-  rank: number;
-  alpha: number;
-  scaling: number;
-  dIn: number;
-  dOut: number;
+export interface ModuleReport extends Pick<LoraModule, 'name' | 'rank' | 'alpha' | 'scaling' | 'dIn' | 'dOut'> {
   /** |scaling * B A|_F */
   deltaNorm: number;
   /** The largest singular values of scaling * B A, descending. */
