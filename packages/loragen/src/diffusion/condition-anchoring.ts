@@ -22,7 +22,8 @@ export interface AnchoringOptions {
   mode?: 'nearest' | 'span';
 }
 
-function cosine(a: ArrayLike<number>, b: ArrayLike<number>): number {
+/** The cosine of two vectors; 0 when either is zero. */
+export function cosine(a: ArrayLike<number>, b: ArrayLike<number>): number {
   let ab = 0;
   let aa = 0;
   let bb = 0;

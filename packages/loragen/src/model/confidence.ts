@@ -4,7 +4,7 @@
 // (examples/demo), not assumed: samples' agreement and the description's novelty were tried as the score first and
 // predicted quality poorly (see the demo's results.md).
 import type { LoraAdapter } from '@loragen/lora-io';
-import { orthonormalBasis } from '../diffusion/condition-anchoring';
+import { cosine, orthonormalBasis } from '../diffusion/condition-anchoring';
 import { lowRankInnerFloat64 } from '@loragen/weight-space';
 
 /** A library task close to a description, with the cosine of their embeddings. */
@@ -84,11 +84,6 @@ const dot = (x: ArrayLike<number>, y: ArrayLike<number>): number => {
   let s = 0;
   for (let i = 0; i < x.length; i++) s += x[i] * y[i];
   return s;
-};
-
-const cosine = (x: ArrayLike<number>, y: ArrayLike<number>): number => {
-  const d = Math.sqrt(dot(x, x) * dot(y, y));
-  return d > 0 ? dot(x, y) / d : 0;
 };
 
 const median = (xs: number[]): number => {
