@@ -13,7 +13,8 @@ import {
   type LoraAdapter,
 } from '@loragen/lora-io/node';
 import { adapterFixtures, FIXTURES } from './helpers/fixtures';
-import { deltaFroSum, denseDelta, jacobiEigenvalues, lowRankSingularValues } from './helpers/reference-linalg';
+import { hostLowRankDelta, hostProductTransposed } from '@loragen/test-utils';
+import { deltaFroSum, lowRankSingularValues, symmetricEigenvaluesBisection } from './helpers/reference-linalg';
 
 const fixtures = adapterFixtures();
 /** Same length and the same float32 bit patterns. */
@@ -39,21 +40,32 @@ test('the fixture set is the expected one', () => {
   ]);
 });
 
-test('the singular-value reference agrees with a dense Jacobi on a small case', () => {
+test('the eigenvalue reference finds the known spectrum of a rotated diagonal matrix', () => {
+  // S = Q diag(want) Q^T with Q a product of plane rotations: eigenvalues exactly `want`, a tie and a zero included
+  const want = [9, 4, 4, 1.5, 1e-3, 0, -2];
+  const n = want.length;
+  const S = new Float64Array(n * n);
+  want.forEach((v, i) => (S[i * n + i] = v));
+  for (let p = 0; p < n; p++)
+    for (let q = p + 1; q < n; q++) {
+      const angle = 0.3 + 0.17 * p + 0.11 * q;
+      const [c, s] = [Math.cos(angle), Math.sin(angle)];
+      // S <- G S G^T, G the rotation by angle in the (p, q) plane
+      for (let k = 0; k < n; k++) [S[p * n + k], S[q * n + k]] = [c * S[p * n + k] - s * S[q * n + k], s * S[p * n + k] + c * S[q * n + k]];
+      for (let k = 0; k < n; k++) [S[k * n + p], S[k * n + q]] = [c * S[k * n + p] - s * S[k * n + q], s * S[k * n + p] + c * S[k * n + q]];
+    }
+  const got = symmetricEigenvaluesBisection(S, n);
+  want.forEach((v, i) => expect(Math.abs(got[i] - v)).toBeLessThan(1e-12));
+});
+
+test('the singular-value reference agrees with the eigenvalues of the dense dW dW^T on a small case', () => {
   const r = 3,
     dIn = 7,
     dOut = 5;
   const A = Float32Array.from({ length: r * dIn }, (_, i) => Math.sin(i * 1.3) + 0.1 * i);
   const B = Float32Array.from({ length: dOut * r }, (_, i) => Math.cos(i * 0.7) - 0.05 * i);
-  const dW = denseDelta(A, B, r, dIn, dOut, 2);
-  const gram = new Float64Array(dOut * dOut);
-  for (let i = 0; i < dOut; i++)
-    for (let j = 0; j < dOut; j++) {
-      let s = 0;
-      for (let k = 0; k < dIn; k++) s += dW[i * dIn + k] * dW[j * dIn + k];
-      gram[i * dOut + j] = s;
-    }
-  const dense = jacobiEigenvalues(gram, dOut)
+  const dW = hostLowRankDelta(A, B, r, dIn, dOut, 2);
+  const dense = symmetricEigenvaluesBisection(hostProductTransposed(dW, dW, dOut, dOut, dIn), dOut)
     .slice(0, r)
     .map((x) => Math.sqrt(x));
   const factored = lowRankSingularValues(A, B, r, dIn, dOut, 2);

@@ -1,4 +1,4 @@
-import { expectClose } from '@loragen/test-utils';
+import { expectClose, hostLowRankDelta, hostProductTransposed } from '@loragen/test-utils';
 import {
   lowRankCosineFloat64 as lowRankCosine,
   lowRankNormFloat64 as lowRankNorm,
@@ -13,25 +13,12 @@ import { gaussian, rng as uniforms } from './helpers/random';
 /** `count` standard normals as float32, from a seeded uniform stream. */
 const normalsFrom = (rand: () => number) => ({ normals: (count: number) => Float32Array.from(gaussian(rand, 1, count)[0]) });
 
-/** Dense reference: dW = s B A formed explicitly, singular values from the eigenvalues of dW^T dW. */
+/** Dense reference: dW = s B A formed explicitly, singular values from the eigenvalues of dW dW^T. */
 function dense(s: number, A: Float32Array, B: Float32Array, r: number, n: number, m: number) {
-  const dW = new Float64Array(m * n);
-  for (let i = 0; i < m; i++)
-    for (let j = 0; j < n; j++) {
-      let v = 0;
-      for (let k = 0; k < r; k++) v += B[i * r + k] * A[k * n + j];
-      dW[i * n + j] = s * v;
-    }
-  const g = new Float64Array(n * n);
-  for (let i = 0; i < n; i++)
-    for (let j = 0; j < n; j++) {
-      let v = 0;
-      for (let k = 0; k < m; k++) v += dW[k * n + i] * dW[k * n + j];
-      g[i * n + j] = v;
-    }
+  const dW = hostLowRankDelta(A, B, r, n, m, s);
   return {
     dW,
-    sv: Array.from(symmetricEigenvalues(g, n))
+    sv: Array.from(symmetricEigenvalues(hostProductTransposed(dW, dW, m, m, n), m))
       .slice(0, r)
       .map((e) => Math.sqrt(Math.max(e, 0))),
   };

@@ -2,21 +2,8 @@
 // tfjs-backend-webgpu 4.22's split-K program misreads a transposed operand (one batch, small output, k >= 2000,
 // k and n multiples of 4) and at shapes beside them.
 import * as tf from '@tensorflow/tfjs';
-import { describeEachBackend, expectNoLeaks } from '@loragen/test-utils';
+import { describeEachBackend, expectNoLeaks, hostProductTransposed } from '@loragen/test-utils';
 import { matMulTransposedB, rowGram } from '../src/linalg/mat-mul';
-
-/** x y^T of row-major x [m, k], y [n, k] in float64. */
-function hostProduct(x: Float32Array, y: Float32Array, m: number, n: number, k: number): Float64Array {
-  const out = new Float64Array(m * n);
-  for (let i = 0; i < m; i++) {
-    for (let j = 0; j < n; j++) {
-      let s = 0;
-      for (let p = 0; p < k; p++) s += x[i * k + p] * y[j * k + p];
-      out[i * n + j] = s;
-    }
-  }
-  return out;
-}
 
 const shapes: Array<[batch: number, m: number, n: number, k: number]> = [
   [1, 48, 48, 4096], // a Llama-layout merge's Gram of three rank-16 factors
@@ -33,7 +20,7 @@ describeEachBackend('matMulTransposedB', () => {
     const y = tf.randomNormal([batch, n, k], 0, 1 / Math.sqrt(k), 'float32', 12);
     const [xs, ys, got] = [await x.data(), await y.data(), await matMulTransposedB(x, y).data()] as Float32Array[];
     for (let b = 0; b < batch; b++) {
-      const want = hostProduct(xs.subarray(b * m * k), ys.subarray(b * n * k), m, n, k);
+      const want = hostProductTransposed(xs.subarray(b * m * k), ys.subarray(b * n * k), m, n, k);
       const scale = Math.max(...want.map(Math.abs));
       want.forEach((w, i) => expect(Math.abs(got[b * m * n + i] - w)).toBeLessThanOrEqual(1e-5 * scale));
     }
@@ -43,7 +30,7 @@ describeEachBackend('matMulTransposedB', () => {
   it('rowGram is x x^T (the float64 reference), and neither function leaks tensors', async () => {
     const x = tf.randomNormal([1, 48, 4096], 0, 1 / 64, 'float32', 13);
     const [xs, gram] = [(await x.data()) as Float32Array, (await rowGram(x).data()) as Float32Array];
-    const want = hostProduct(xs, xs, 48, 48, 4096);
+    const want = hostProductTransposed(xs, xs, 48, 48, 4096);
     want.forEach((w, i) => expect(Math.abs(gram[i] - w)).toBeLessThanOrEqual(1e-5 * want[0]));
     await expectNoLeaks(async () => tf.dispose([rowGram(x), matMulTransposedB(x, x)]));
     x.dispose();

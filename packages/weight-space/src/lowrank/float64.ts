@@ -64,20 +64,8 @@ export function lowRankSingularValuesFloat64(x: LowRankArrays): Float64Array {
   const rb = choleskyUpper(crossColumnGram(x.B, r, x.B, r, x.dOut), r);
   const ra = choleskyUpper(crossRowGram(x.A, r, x.A, r, x.dIn), r);
   // C = R_B R_A^T (r x r); sigma(C)^2 = eig(C C^T).
-  const c = new Float64Array(r * r);
-  for (let i = 0; i < r; i++)
-    for (let j = 0; j < r; j++) {
-      let s = 0;
-      for (let k = 0; k < r; k++) s += rb[i * r + k] * ra[j * r + k];
-      c[i * r + j] = s;
-    }
-  const cct = new Float64Array(r * r);
-  for (let i = 0; i < r; i++)
-    for (let j = 0; j < r; j++) {
-      let s = 0;
-      for (let k = 0; k < r; k++) s += c[i * r + k] * c[j * r + k];
-      cct[i * r + j] = s;
-    }
+  const c = crossRowGram(rb, r, ra, r, r);
+  const cct = crossRowGram(c, r, c, r, r);
   const scale = Math.abs(x.scaling ?? 1);
   return symmetricEigenvalues(cct, r).map((e) => scale * Math.sqrt(Math.max(0, e)));
 }
