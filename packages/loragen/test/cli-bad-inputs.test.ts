@@ -34,28 +34,138 @@ const generate = (model: string, ...args: string[]) => [
   ...args,
 ];
 
-/** A spoiled copy of the trained model: `edit` gets the copy's folder. */
-const models: Record<string, (dir: string) => void> = {
-  'model-empty': (dir) => {
-    fs.rmSync(dir, { recursive: true });
-    fs.mkdirSync(dir);
+/** A spoiled copy of a fixture: what is wrong (the case's name), how (`spoil` gets the copy's folder), what stderr must name. */
+interface Spoiled {
+  what: string;
+  spoil: (dir: string) => void | Promise<unknown>;
+  culprit: (dir: string) => (string | RegExp)[];
+}
+
+/** Spoiled copies of the trained model, each refused by `generate` with exit 3. */
+const models: Record<string, Spoiled> = {
+  'model-empty': {
+    what: '--model empty folder',
+    spoil: (dir) => {
+      fs.rmSync(dir, { recursive: true });
+      fs.mkdirSync(dir);
+    },
+    culprit: (dir) => [path.join(dir, 'manifest.json')],
   },
-  'model-truncated': (dir) => fs.truncateSync(path.join(dir, 'weights.safetensors'), 200),
-  'model-corrupt-json': (dir) => rewriteCheckpointFile(dir, 'config.json', '{"format": "loragen-model", "version": 1,'),
-  'model-foreign-json': (dir) => rewriteCheckpointFile(dir, 'config.json', JSON.stringify({ peft_type: 'LORA', r: 2 })),
-  'model-other-layout': (dir) => editMeta(dir, (meta) => (meta.config.autoencoder.latentDim = 6)),
-  'model-nan': (dir) =>
-    rewriteCheckpointFile(dir, 'weights.safetensors', poisonSafetensors(weights(dir), NaN, 'decoder/experts/hidden/kernel').bytes),
-  'model-inf': (dir) =>
-    rewriteCheckpointFile(dir, 'weights.safetensors', poisonSafetensors(weights(dir), -Infinity, 'denoiser/time.fc1.kernel').bytes),
-  // JSON has no Infinity: 1e999 parses to it.
-  'model-inf-embedding': (dir) =>
-    editMeta(
-      dir,
-      (meta) => (meta.textEncoder.options.center = Array.from({ length: meta.textEncoder.dim }, (_, i) => (i === 5 ? 'INF' : 0))),
-      (t) => t.replace('"INF"', '1e999'),
-    ),
-  'model-overflow': (dir) => editMeta(dir, (meta) => (meta.latentNormalizer = { shift: 0, scale: 3e38 })),
+  'model-truncated': {
+    what: 'truncated weights.safetensors',
+    spoil: (dir) => fs.truncateSync(path.join(dir, 'weights.safetensors'), 200),
+    culprit: (dir) => [`${path.join(dir, 'weights.safetensors')} is corrupt: 200 bytes`],
+  },
+  'model-corrupt-json': {
+    what: 'corrupt config.json',
+    spoil: (dir) => rewriteCheckpointFile(dir, 'config.json', '{"format": "loragen-model", "version": 1,'),
+    culprit: (dir) => [`${path.join(dir, 'config.json')} is not valid JSON`],
+  },
+  'model-foreign-json': {
+    what: 'foreign config.json',
+    spoil: (dir) => rewriteCheckpointFile(dir, 'config.json', JSON.stringify({ peft_type: 'LORA', r: 2 })),
+    culprit: (dir) => [`${path.join(dir, 'config.json')} is not a LoRAGen model description`],
+  },
+  'model-other-layout': {
+    what: 'weights of another layout',
+    spoil: (dir) => editMeta(dir, (meta) => (meta.config.autoencoder.latentDim = 6)),
+    culprit: (dir) => [path.join(dir, 'weights.safetensors'), 'the encoder needs'],
+  },
+  'model-nan': {
+    what: 'NaN in the weights',
+    spoil: (dir) => rewriteCheckpointFile(dir, 'weights.safetensors', poisonSafetensors(weights(dir), NaN, 'decoder/experts/hidden/kernel').bytes),
+    culprit: (dir) => [path.join(dir, 'weights.safetensors'), "tensor 'decoder/experts/hidden/kernel' holds NaN at [0, 1]"],
+  },
+  'model-inf': {
+    what: '-Infinity in the weights',
+    spoil: (dir) => rewriteCheckpointFile(dir, 'weights.safetensors', poisonSafetensors(weights(dir), -Infinity, 'denoiser/time.fc1.kernel').bytes),
+    culprit: (dir) => [path.join(dir, 'weights.safetensors'), "tensor 'denoiser/time.fc1.kernel' holds -Infinity"],
+  },
+  'model-inf-embedding': {
+    what: 'Infinity in the text embedding (saved centre)',
+    // JSON has no Infinity: 1e999 parses to it.
+    spoil: (dir) =>
+      editMeta(
+        dir,
+        (meta) => (meta.textEncoder.options.center = Array.from({ length: meta.textEncoder.dim }, (_, i) => (i === 5 ? 'INF' : 0))),
+        (t) => t.replace('"INF"', '1e999'),
+      ),
+    culprit: (dir) => [path.join(dir, 'config.json'), 'center holds Infinity at [5]'],
+  },
+  'model-overflow': {
+    what: 'generated update overflows',
+    spoil: (dir) => editMeta(dir, (meta) => (meta.latentNormalizer = { shift: 0, scale: 3e38 })),
+    culprit: () => ['"brief sentiment task"', /module '[^']+', tensor lora_[AB]\.weight: (NaN|-?Infinity)/],
+  },
+};
+/** Spoiled copies of the library, each refused by `train` with exit 3. */
+const libraries: Record<string, Spoiled> = {
+  'lib-nan': {
+    what: 'NaN in a library adapter',
+    spoil: (dir) => poisonAdapter(path.join(dir, 'sentiment-brief'), NaN),
+    culprit: () => ["task 'sentiment-brief'", /module '[^']*layers\.0\.self_attn\.v_proj', tensor lora_B\.weight: NaN at \[1, 1\]/],
+  },
+  'lib-inf': {
+    what: 'Infinity in a library adapter',
+    spoil: (dir) => poisonAdapter(path.join(dir, 'arithmetic-detailed'), Infinity),
+    culprit: () => ["task 'arithmetic-detailed'", 'tensor lora_B.weight: Infinity'],
+  },
+  'lib-truncated': {
+    what: 'truncated adapter_model.safetensors',
+    spoil: (dir) => fs.truncateSync(path.join(dir, 'arithmetic-brief', 'adapter_model.safetensors'), 50),
+    culprit: (dir) => [path.join(dir, 'arithmetic-brief', 'adapter_model.safetensors')],
+  },
+  'lib-bad-descriptions': {
+    what: 'corrupt descriptions.json',
+    spoil: (dir) => fs.writeFileSync(path.join(dir, 'translation-brief', 'descriptions.json'), '["first", '),
+    culprit: (dir) => [path.join(dir, 'translation-brief', 'descriptions.json'), 'not valid JSON'],
+  },
+  'lib-foreign': {
+    what: 'foreign adapter_config.json (IA3)',
+    spoil: (dir) => {
+      const config = path.join(dir, 'sentiment-detailed', 'adapter_config.json');
+      fs.writeFileSync(config, JSON.stringify({ ...JSON.parse(fs.readFileSync(config, 'utf8')), peft_type: 'IA3' }));
+    },
+    culprit: (dir) => [path.join(dir, 'sentiment-detailed'), 'peft_type is "IA3"'],
+  },
+};
+
+/** Spoiled copies of a library adapter (sentiment-brief), each refused by `inspect` with exit 3 (spoilt after the test model is trained). */
+const adapters: Record<string, Spoiled> = {
+  'adapter-truncated': {
+    what: 'truncated adapter_model.safetensors',
+    spoil: (dir) => fs.truncateSync(path.join(dir, 'adapter_model.safetensors'), 5),
+    culprit: (dir) => [path.join(dir, 'adapter_model.safetensors'), 'shorter than the 8-byte header'],
+  },
+  'adapter-corrupt-config': {
+    what: 'corrupt adapter_config.json',
+    spoil: (dir) => fs.writeFileSync(path.join(dir, 'adapter_config.json'), '{"peft_type": "LORA", "r": '),
+    culprit: (dir) => [dir, 'adapter_config.json is not valid JSON'],
+  },
+  'adapter-foreign-config': {
+    what: "foreign adapter_config.json (a model's config.json)",
+    spoil: (dir) => fs.copyFileSync(path.join(at('model'), 'config.json'), path.join(dir, 'adapter_config.json')),
+    culprit: (dir) => [dir, 'from adapter_config.json'],
+  },
+  'adapter-nan': {
+    what: 'NaN in an adapter',
+    spoil: (dir) => poisonAdapter(dir, NaN),
+    culprit: (dir) => [dir, /module '[^']*layers\.0\.self_attn\.v_proj', tensor lora_B\.weight: NaN/],
+  },
+  'adapter-inf': {
+    what: 'Infinity in an adapter',
+    spoil: (dir) => poisonAdapter(dir, Infinity),
+    culprit: (dir) => [dir, 'tensor lora_B.weight: Infinity'],
+  },
+  'adapter-ranks': {
+    what: 'lora_A and lora_B ranks differ',
+    spoil: async (dir) => {
+      const ranks = await readPeftAdapter(dir);
+      ranks.modules[0] = { ...ranks.modules[0], rank: 1, B: ranks.modules[0].B.subarray(0, ranks.modules[0].dOut) };
+      await writeRanksMismatch(dir, ranks);
+    },
+    culprit: (dir) => [dir, 'lora_A has rank 2 but lora_B has rank 1'],
+  },
 };
 const weights = (dir: string) => new Uint8Array(fs.readFileSync(path.join(dir, 'weights.safetensors')));
 /** The parts of a saved model's config.json the cases edit. */
@@ -102,36 +212,12 @@ const CASES: Case[] = [
     code: 3,
     culprit: ["task 'z-odd-shape'", 'is 8x16 (dOut x dIn) instead of 16x16'],
   },
-  {
-    id: 'train: NaN in a library adapter',
-    argv: train('--library', at('lib-nan'), '--out', out('t')),
+  ...Object.entries(libraries).map(([name, { what, culprit }]) => ({
+    id: `train: ${what}`,
+    argv: train('--library', at(name), '--out', out('t')),
     code: 3,
-    culprit: ["task 'sentiment-brief'", /module '[^']*layers\.0\.self_attn\.v_proj', tensor lora_B\.weight: NaN at \[1, 1\]/],
-  },
-  {
-    id: 'train: Infinity in a library adapter',
-    argv: train('--library', at('lib-inf'), '--out', out('t')),
-    code: 3,
-    culprit: ["task 'arithmetic-detailed'", 'tensor lora_B.weight: Infinity'],
-  },
-  {
-    id: 'train: truncated adapter_model.safetensors',
-    argv: train('--library', at('lib-truncated'), '--out', out('t')),
-    code: 3,
-    culprit: [at('lib-truncated', 'arithmetic-brief', 'adapter_model.safetensors')],
-  },
-  {
-    id: 'train: corrupt descriptions.json',
-    argv: train('--library', at('lib-bad-descriptions'), '--out', out('t')),
-    code: 3,
-    culprit: [at('lib-bad-descriptions', 'translation-brief', 'descriptions.json'), 'not valid JSON'],
-  },
-  {
-    id: 'train: foreign adapter_config.json (IA3)',
-    argv: train('--library', at('lib-foreign'), '--out', out('t')),
-    code: 3,
-    culprit: [at('lib-foreign', 'sentiment-detailed'), 'peft_type is "IA3"'],
-  },
+    culprit: culprit(at(name)),
+  })),
   {
     id: 'train: --config missing',
     argv: train('--library', at('lib'), '--out', out('t'), '--config', at('nope.json')),
@@ -191,60 +277,12 @@ const CASES: Case[] = [
   // generate
   { id: 'generate: --model missing', argv: generate(at('nope'), '--out', out('g')), code: 3, culprit: [`no model at ${at('nope')}`] },
   { id: 'generate: --model is a file', argv: generate(at('a-file'), '--out', out('g')), code: 3, culprit: [`${at('a-file')} is a file`] },
-  {
-    id: 'generate: --model empty folder',
-    argv: generate(at('model-empty'), '--out', out('g')),
+  ...Object.entries(models).map(([name, { what, culprit }]) => ({
+    id: `generate: ${what}`,
+    argv: generate(at(name), '--out', out('g')),
     code: 3,
-    culprit: [at('model-empty', 'manifest.json')],
-  },
-  {
-    id: 'generate: truncated weights.safetensors',
-    argv: generate(at('model-truncated'), '--out', out('g')),
-    code: 3,
-    culprit: [`${at('model-truncated', 'weights.safetensors')} is corrupt: 200 bytes`],
-  },
-  {
-    id: 'generate: corrupt config.json',
-    argv: generate(at('model-corrupt-json'), '--out', out('g')),
-    code: 3,
-    culprit: [`${at('model-corrupt-json', 'config.json')} is not valid JSON`],
-  },
-  {
-    id: 'generate: foreign config.json',
-    argv: generate(at('model-foreign-json'), '--out', out('g')),
-    code: 3,
-    culprit: [`${at('model-foreign-json', 'config.json')} is not a LoRAGen model description`],
-  },
-  {
-    id: 'generate: weights of another layout',
-    argv: generate(at('model-other-layout'), '--out', out('g')),
-    code: 3,
-    culprit: [at('model-other-layout', 'weights.safetensors'), 'the encoder needs'],
-  },
-  {
-    id: 'generate: NaN in the weights',
-    argv: generate(at('model-nan'), '--out', out('g')),
-    code: 3,
-    culprit: [at('model-nan', 'weights.safetensors'), "tensor 'decoder/experts/hidden/kernel' holds NaN at [0, 1]"],
-  },
-  {
-    id: 'generate: -Infinity in the weights',
-    argv: generate(at('model-inf'), '--out', out('g')),
-    code: 3,
-    culprit: [at('model-inf', 'weights.safetensors'), "tensor 'denoiser/time.fc1.kernel' holds -Infinity"],
-  },
-  {
-    id: 'generate: Infinity in the text embedding (saved centre)',
-    argv: generate(at('model-inf-embedding'), '--out', out('g')),
-    code: 3,
-    culprit: [at('model-inf-embedding', 'config.json'), 'center holds Infinity at [5]'],
-  },
-  {
-    id: 'generate: generated update overflows',
-    argv: generate(at('model-overflow'), '--out', out('g')),
-    code: 3,
-    culprit: ['"brief sentiment task"', /module '[^']+', tensor lora_[AB]\.weight: (NaN|-?Infinity)/],
-  },
+    culprit: culprit(at(name)),
+  })),
   { id: 'generate: --out is a file', argv: generate(at('model'), '--out', at('a-file')), code: 3, culprit: [`--out ${at('a-file')} is a file`] },
   {
     id: 'generate: --out non-empty folder',
@@ -269,42 +307,12 @@ const CASES: Case[] = [
   { id: 'inspect: missing folder', argv: ['inspect', at('nope')], code: 3, culprit: [`no adapter at ${at('nope')}`] },
   { id: 'inspect: a file', argv: ['inspect', at('a-file')], code: 3, culprit: [`${at('a-file')} is a file`] },
   { id: 'inspect: empty folder', argv: ['inspect', at('lib-empty')], code: 3, culprit: [`${at('lib-empty')} has no adapter_config.json`] },
-  {
-    id: 'inspect: truncated adapter_model.safetensors',
-    argv: ['inspect', at('adapter-truncated')],
+  ...Object.entries(adapters).map(([name, { what, culprit }]) => ({
+    id: `inspect: ${what}`,
+    argv: ['inspect', at(name)],
     code: 3,
-    culprit: [at('adapter-truncated', 'adapter_model.safetensors'), 'shorter than the 8-byte header'],
-  },
-  {
-    id: 'inspect: corrupt adapter_config.json',
-    argv: ['inspect', at('adapter-corrupt-config')],
-    code: 3,
-    culprit: [at('adapter-corrupt-config'), 'adapter_config.json is not valid JSON'],
-  },
-  {
-    id: "inspect: foreign adapter_config.json (a model's config.json)",
-    argv: ['inspect', at('adapter-foreign-config')],
-    code: 3,
-    culprit: [at('adapter-foreign-config'), 'from adapter_config.json'],
-  },
-  {
-    id: 'inspect: NaN in an adapter',
-    argv: ['inspect', at('adapter-nan')],
-    code: 3,
-    culprit: [at('adapter-nan'), /module '[^']*layers\.0\.self_attn\.v_proj', tensor lora_B\.weight: NaN/],
-  },
-  {
-    id: 'inspect: Infinity in an adapter',
-    argv: ['inspect', at('adapter-inf')],
-    code: 3,
-    culprit: [at('adapter-inf'), 'tensor lora_B.weight: Infinity'],
-  },
-  {
-    id: 'inspect: lora_A and lora_B ranks differ',
-    argv: ['inspect', at('adapter-ranks')],
-    code: 3,
-    culprit: [at('adapter-ranks'), 'lora_A has rank 2 but lora_B has rank 1'],
-  },
+    culprit: culprit(at(name)),
+  })),
   // analyze
   {
     id: 'analyze: --library missing',
@@ -396,31 +404,22 @@ beforeAll(async () => {
   await writeLibrary(at('lib-one'), tasks.slice(0, 1));
   const odd = syntheticLibrary({ dOut: 8 }).tasks[0];
   await writeLibrary(at('lib-layout'), [...tasks.slice(0, 3), { ...odd, name: 'z-odd-shape' }]);
-  const copyLib = (name: string) => (fs.cpSync(at('lib'), at(name), { recursive: true }), at(name));
-  await poisonAdapter(path.join(copyLib('lib-nan'), 'sentiment-brief'), NaN);
-  await poisonAdapter(path.join(copyLib('lib-inf'), 'arithmetic-detailed'), Infinity);
-  fs.truncateSync(path.join(copyLib('lib-truncated'), 'arithmetic-brief', 'adapter_model.safetensors'), 50);
-  fs.writeFileSync(path.join(copyLib('lib-bad-descriptions'), 'translation-brief', 'descriptions.json'), '["first", ');
-  const foreign = path.join(copyLib('lib-foreign'), 'sentiment-detailed', 'adapter_config.json');
-  fs.writeFileSync(foreign, JSON.stringify({ ...JSON.parse(fs.readFileSync(foreign, 'utf8')), peft_type: 'IA3' }));
+  for (const [name, { spoil }] of Object.entries(libraries)) {
+    fs.cpSync(at('lib'), at(name), { recursive: true });
+    await spoil(at(name));
+  }
   fs.copyFileSync(path.join(at('lib'), 'sentiment-brief', 'adapter_config.json'), at('config-foreign.json'));
-
-  const adapter = (name: string) => (fs.cpSync(path.join(at('lib'), 'sentiment-brief'), at(name), { recursive: true }), at(name));
-  await poisonAdapter(adapter('adapter-nan'), NaN);
-  await poisonAdapter(adapter('adapter-inf'), Infinity);
-  fs.truncateSync(path.join(adapter('adapter-truncated'), 'adapter_model.safetensors'), 5);
-  fs.writeFileSync(path.join(adapter('adapter-corrupt-config'), 'adapter_config.json'), '{"peft_type": "LORA", "r": ');
-  const ranks = await readPeftAdapter(adapter('adapter-ranks'));
-  ranks.modules[0] = { ...ranks.modules[0], rank: 1, B: ranks.modules[0].B.subarray(0, ranks.modules[0].dOut) };
-  await writeRanksMismatch(at('adapter-ranks'), ranks);
 
   const trained = runBuiltCli(train('--library', at('lib'), '--out', at('model'), '--config', at('quick.json')));
   if (trained.code !== 0) throw new Error(`training the test model failed: ${trained.stderr}`);
-  fs.copyFileSync(path.join(at('model'), 'config.json'), path.join(adapter('adapter-foreign-config'), 'adapter_config.json'));
-  for (const [name, edit] of Object.entries(models)) {
+  for (const [name, { spoil }] of Object.entries(adapters)) {
+    fs.cpSync(path.join(at('lib'), 'sentiment-brief'), at(name), { recursive: true });
+    await spoil(at(name));
+  }
+  for (const [name, { spoil }] of Object.entries(models)) {
     fs.cpSync(at('model'), at(name), { recursive: true });
     fs.rmSync(path.join(at(name), 'checkpoints'), { recursive: true });
-    edit(at(name));
+    await spoil(at(name));
   }
   fs.cpSync(at('model'), at('resume-nan'), { recursive: true });
   const ckpt = path.join(at('resume-nan'), 'checkpoints', fs.readFileSync(path.join(at('model'), 'checkpoints', 'LATEST'), 'utf8').trim());

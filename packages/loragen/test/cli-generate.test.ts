@@ -5,7 +5,7 @@ import { readPeftAdapter } from '@loragen/lora-io/node';
 import { LoraGen } from '../src';
 import { syntheticLibrary } from './helpers/synthetic-library';
 import { TINY_CONFIG } from './helpers/tiny-config';
-import { cli } from './helpers/run-cli';
+import { cliGenerate } from './helpers/run-cli';
 
 describe('loragen generate', () => {
   const { tasks } = syntheticLibrary();
@@ -27,28 +27,12 @@ describe('loragen generate', () => {
 
   it('writes one PEFT folder per sample and reports them as JSON', async () => {
     const out = path.join(work, 'out');
-    const r = await cli([
-      'generate',
-      '--model',
+    const r = await cliGenerate(
       model,
-      '--description',
       'brief sentiment task',
-      '--out',
       out,
-      '--samples',
-      '2',
-      '--sampler',
-      'ddim',
-      '--steps',
-      '4',
-      '--seed',
-      '3',
-      '--dtype',
-      'BF16',
-      '--backend',
-      'cpu',
-      '--json',
-    ]);
+      '--samples 2 --sampler ddim --steps 4 --seed 3 --dtype BF16 --backend cpu --json',
+    );
     expect(r.code).toBe(0);
     const result = JSON.parse(r.out);
     expect(result.adapters).toEqual([path.join(out, 'sample-1'), path.join(out, 'sample-2')]);
@@ -63,26 +47,7 @@ describe('loragen generate', () => {
 
   it('prints the confidence of several samples and, with --select medoid, writes only the medoid', async () => {
     const out = path.join(work, 'out-medoid');
-    const r = await cli([
-      'generate',
-      '--model',
-      model,
-      '--description',
-      'brief sentiment task',
-      '--out',
-      out,
-      '--samples',
-      '4',
-      '--select',
-      'medoid',
-      '--sampler',
-      'ddim',
-      '--steps',
-      '4',
-      '--backend',
-      'cpu',
-      '--json',
-    ]);
+    const r = await cliGenerate(model, 'brief sentiment task', out, '--samples 4 --select medoid --sampler ddim --steps 4 --backend cpu --json');
     expect(r.code).toBe(0);
     const result = JSON.parse(r.out);
     expect(result.adapters).toEqual([out]);
@@ -94,34 +59,19 @@ describe('loragen generate', () => {
     expect(score).toBeLessThanOrEqual(1);
     expect(nearestTasks).toHaveLength(3);
     expect(nearestTasks[0]).toEqual({ task: 'sentiment-brief', similarity: expect.any(Number) });
-    const plain = await cli([
-      'generate',
-      '--model',
-      model,
-      '--description',
-      'brief sentiment task',
-      '--out',
-      path.join(work, 'o-text'),
-      '--samples',
-      '3',
-      '--steps',
-      '2',
-      '--backend',
-      'cpu',
-    ]);
+    const plain = await cliGenerate(model, 'brief sentiment task', path.join(work, 'o-text'), '--samples 3 --steps 2 --backend cpu');
     expect(plain.out).toMatch(/confidence \d\.\d\d: names its nearest library task \d\.\d\d, which the model reproduces -?\d\.\d\d; samples agree/);
-    const bad = await cli(['generate', '--model', model, '--description', 'x', '--out', path.join(work, 'o5'), '--select', 'medoid']);
+    const bad = await cliGenerate(model, 'x', path.join(work, 'o5'), '--select medoid');
     expect(bad.code).toBe(2);
     expect(bad.err).toMatch(/--samples 2 or more/);
   });
 
   it('exits 2 for a bad option value and 3 for a missing model folder or one that is not a model', async () => {
-    const bad = await cli(['generate', '--model', model, '--description', 'x', '--out', path.join(work, 'o2'), '--sampler', 'euler']);
+    const bad = await cliGenerate(model, 'x', path.join(work, 'o2'), '--sampler euler');
     expect(bad.code).toBe(2);
     expect(bad.err).toMatch(/--sampler 'euler' is not one of ddpm, ddim, dpmpp-2m/);
     // a generate run on the folder `modelDir`, asking for JSON (exit code and error object checked below)
-    const generateFrom = (modelDir: string, out: string) =>
-      cli(['generate', '--model', modelDir, '--description', 'x', '--out', path.join(work, out), '--backend', 'cpu', '--json']);
+    const generateFrom = (modelDir: string, out: string) => cliGenerate(modelDir, 'x', path.join(work, out), '--backend cpu --json');
     const missing = await generateFrom(path.join(work, 'nothing'), 'o3');
     expect(missing.code).toBe(3);
     expect(JSON.parse(missing.out).error).toMatchObject({

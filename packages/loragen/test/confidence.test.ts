@@ -9,7 +9,7 @@ import { activateBackend, describeEachBackend } from '@loragen/test-utils';
 import type { LoraAdapter } from '@loragen/lora-io';
 import { ConfigError, libraryFit, libraryGap, LoraGen, RETRIEVAL_SHARE, sampleAgreement, confidenceScore, updateCosine } from '../src';
 import { readCheckpointFiles, writeCheckpointFolder } from '../src/checkpoint/folder';
-import { cli } from './helpers/run-cli';
+import { cliGenerate } from './helpers/run-cli';
 import { syntheticLibrary } from './helpers/synthetic-library';
 import { TINY_CONFIG } from './helpers/tiny-config';
 
@@ -156,20 +156,7 @@ describe('on a model trained on cpu', () => {
 
     it('prints the confidence object from `loragen generate --json --samples 8`', async () => {
       const run = async (description: string, out: string) => {
-        const r = await cli([
-          'generate',
-          '--model',
-          model,
-          '--description',
-          description,
-          '--out',
-          path.join(work, out),
-          '--samples',
-          '8',
-          '--backend',
-          backend,
-          '--json',
-        ]);
+        const r = await cliGenerate(model, description, path.join(work, out), `--samples 8 --backend ${backend} --json`);
         expect(r.code).toBe(0);
         return JSON.parse(r.out).confidence;
       };

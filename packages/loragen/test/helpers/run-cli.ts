@@ -11,6 +11,14 @@ export async function cli(argv: string[]): Promise<{ code: number; out: string; 
   return { code, out, err };
 }
 
+/**
+ * Runs `loragen generate --model <model> --description <description> --out <out>` in-process, then `options`: more
+ * arguments as on a command line, tokens without spaces (e.g. '--samples 2 --backend cpu --json').
+ */
+export function cliGenerate(model: string, description: string, out: string, options = ''): Promise<{ code: number; out: string; err: string }> {
+  return cli(['generate', '--model', model, '--description', description, '--out', out, ...options.split(' ').filter(Boolean)]);
+}
+
 const PKG = path.resolve(__dirname, '../..');
 /** The installed `loragen` command: bin/loragen.cjs, which loads the built dist/cli.cjs. */
 export const LORAGEN_BIN = path.join(PKG, 'bin/loragen.cjs');
