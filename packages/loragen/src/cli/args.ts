@@ -68,22 +68,17 @@ export function number(value: string | undefined, name: string, usage: string): 
   return n;
 }
 
-/** `--name` as one of `allowed` (say, a backend), or `fallback` when it is absent; any other value is a UsageError that lists what is allowed. */
-export function oneOf<T extends string>(value: string | undefined, name: string, allowed: readonly T[], fallback: T, usage: string): T;
-export function oneOf<T extends string>(
+/**
+ * `--name` as one of `allowed` (say, a backend), or `fallback` when it is absent; any other value is a UsageError that
+ * lists what is allowed. Typed `T` when `fallback` is one of `allowed`, `T | undefined` when it is `undefined`.
+ */
+export function oneOf<T extends string, F extends T | undefined>(
   value: string | undefined,
   name: string,
   allowed: readonly T[],
-  fallback: T | undefined,
+  fallback: F,
   usage: string,
-): T | undefined;
-export function oneOf<T extends string>(
-  value: string | undefined,
-  name: string,
-  allowed: readonly T[],
-  fallback: T | undefined,
-  usage: string,
-): T | undefined {
+): T | F {
   if (value === undefined) return fallback;
   if (!(allowed as readonly string[]).includes(value)) throw new UsageError(`--${name} must be one of ${allowed.join(', ')}, got '${value}'`, usage);
   return value as T;
