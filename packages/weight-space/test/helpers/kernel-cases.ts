@@ -70,25 +70,43 @@ const doubles = (seed: number, n: number) => Float64Array.from(floats(seed, n), 
 
 const cases: KernelCase[] = [];
 
+/**
+ * A packing kernel's case: `count` seeded float32 inputs (seed `seed`) are packed into `outRows` float64 rows of
+ * `dstStride` doubles, and the whole output block (padding included) is the result.
+ */
+function packCase(
+  name: string,
+  seed: number,
+  count: number,
+  outRows: number,
+  dstStride: number,
+  pack: (k: KernelExports, src: number, dst: number) => void,
+): KernelCase {
+  return {
+    name,
+    run(k, memory) {
+      const a = arena(memory);
+      const src = a.f32(floats(seed, count));
+      const bytes = outRows * dstStride * 8;
+      const dst = a.out(bytes);
+      pack(k, src, dst);
+      return hex(memory, dst, bytes);
+    },
+  };
+}
+
 for (const [rows, cols, layout] of [
   [3, 7, 'rank-major'],
   [5, 13, 'length-major'],
   [4, 1, 'rank-major'],
   [1, 9, 'length-major'],
 ] as const) {
-  cases.push({
-    name: `pack_f64 ${rows}x${cols} ${layout}`,
-    run(k, memory) {
-      const a = arena(memory);
-      const src = a.f32(floats(rows * 100 + cols, rows * cols));
-      const dstStride = cols + 3;
-      const bytes = rows * dstStride * 8;
-      const dst = a.out(bytes);
-      const [rowStride, colStride] = layout === 'rank-major' ? [cols, 1] : [1, rows];
-      k.pack_f64(src, rows, cols, rowStride, colStride, dst, dstStride);
-      return hex(memory, dst, bytes);
-    },
-  });
+  const [rowStride, colStride] = layout === 'rank-major' ? [cols, 1] : [1, rows];
+  cases.push(
+    packCase(`pack_f64 ${rows}x${cols} ${layout}`, rows * 100 + cols, rows * cols, rows, cols + 3, (k, src, dst) =>
+      k.pack_f64(src, rows, cols, rowStride, colStride, dst, cols + 3),
+    ),
+  );
 }
 
 for (const [rows, cols] of [
@@ -96,18 +114,11 @@ for (const [rows, cols] of [
   [4, 24],
   [1, 40],
 ]) {
-  cases.push({
-    name: `pack_rows_f64 ${rows}x${cols}`,
-    run(k, memory) {
-      const a = arena(memory);
-      const src = a.f32(floats(7 + rows * cols, rows * cols));
-      const dstStride = cols + 10;
-      const bytes = rows * dstStride * 8;
-      const dst = a.out(bytes);
-      k.pack_rows_f64(src, rows, cols, dst, dstStride);
-      return hex(memory, dst, bytes);
-    },
-  });
+  cases.push(
+    packCase(`pack_rows_f64 ${rows}x${cols}`, 7 + rows * cols, rows * cols, rows, cols + 10, (k, src, dst) =>
+      k.pack_rows_f64(src, rows, cols, dst, cols + 10),
+    ),
+  );
 }
 
 for (const [length, rank] of [
@@ -115,18 +126,11 @@ for (const [length, rank] of [
   [10, 8],
   [2, 12],
 ]) {
-  cases.push({
-    name: `pack_columns_f64 length ${length} rank ${rank}`,
-    run(k, memory) {
-      const a = arena(memory);
-      const src = a.f32(floats(13 + length * rank, length * rank));
-      const dstStride = length + 8;
-      const bytes = rank * dstStride * 8;
-      const dst = a.out(bytes);
-      k.pack_columns_f64(src, length, rank, dst, dstStride);
-      return hex(memory, dst, bytes);
-    },
-  });
+  cases.push(
+    packCase(`pack_columns_f64 length ${length} rank ${rank}`, 13 + length * rank, length * rank, rank, length + 8, (k, src, dst) =>
+      k.pack_columns_f64(src, length, rank, dst, length + 8),
+    ),
+  );
 }
 
 for (const [p, q, pairs, upper] of [
