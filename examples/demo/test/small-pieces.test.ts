@@ -7,7 +7,7 @@ import { nearestByCosine } from '../src/eval/nearest';
 import { adapterDeltas, meanDeltas, mergeDeltas } from '../src/lora/delta';
 import { baseWeightName } from '../src/lora/adapter-naming';
 import { COMMON_OPTIONS, UsageError } from '@loragen/core/node';
-import { programArguments } from '../src/process/program-arguments';
+import { defineProgram, programArguments, valueOptions } from '../src/process/program-arguments';
 import { createRng, deriveSeed } from '../src/tasks/random';
 import type { LoraAdapter } from '@loragen/lora-io';
 
@@ -72,6 +72,12 @@ describe('program arguments', () => {
     expect(printed).toBe('prog [--seed N]\n\nWhat prog does.\n');
     expect(() => programArguments(program, ['--backend', 'cpu'], stdout)).toThrow(new UsageError("Unknown option '--backend'", 'prog [--seed N]'));
     expect(() => programArguments(program, ['--seed'], stdout)).toThrow(UsageError);
+  });
+
+  it('defineProgram adds --help and --debug to the options valueOptions declares', () => {
+    const spec = defineProgram({ options: valueOptions('seed', 'out'), usage: 'prog [--seed N] [--out DIR]', about: [] });
+    expect(spec.options).toEqual({ seed: { type: 'string' }, out: { type: 'string' }, help: COMMON_OPTIONS.help, debug: COMMON_OPTIONS.debug });
+    expect(programArguments(spec, ['--out', 'x', '--debug'], { write: () => true })).toEqual({ out: 'x', help: false, debug: true });
   });
 });
 

@@ -8,7 +8,7 @@ import { cpus, hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { BACKEND_NAMES, useBackend, type FitProgress, type LoraGenConfigInput } from '@loragen/core';
-import { COMMON_OPTIONS, integer, listOf, oneOf, UsageError, type OptionDefinitions, type OptionValues } from '@loragen/core/node';
+import { COMMON_OPTIONS, integer, listOf, oneOf, UsageError } from '@loragen/core/node';
 import { runSeed, type SeedResult } from '../benchmark/experiment';
 import { LORAGEN_VARIANTS, METHOD_IDS, type MethodId } from '../benchmark/methods';
 import { resultsChart } from '../benchmark/report-chart';
@@ -25,45 +25,40 @@ import { loadAssets } from '../library/load-assets';
 import { PAPER_RESULTS_DIR } from '../library/paths';
 import { writeJsonAtomic, writeTextAtomic } from '../library/write-text';
 import { runInChildren } from '../process/child-pool';
-import { programArguments } from '../process/program-arguments';
+import { defineProgram, programArguments, valueOptions, type ProgramValues } from '../process/program-arguments';
 import { failWith } from '../process/report-failure';
 
-const OPTIONS = {
-  library: { type: 'string' },
-  seeds: { type: 'string' },
-  jobs: { type: 'string' },
-  methods: { type: 'string' },
-  'autoencoder-steps': { type: 'string' },
-  'diffusion-steps': { type: 'string' },
-  config: { type: 'string' },
-  out: { type: 'string' },
-  units: { type: 'string' },
-  machine: { type: 'string' },
-  seconds: { type: 'string' },
-  'from-results': { type: 'string' },
-  // what a parent gives each child process (internal)
-  'only-seed': { type: 'string' },
-  'seed-file': { type: 'string' },
-  backend: COMMON_OPTIONS.backend,
-  help: COMMON_OPTIONS.help,
-  debug: COMMON_OPTIONS.debug,
-} as const satisfies OptionDefinitions;
-
-type BenchArguments = OptionValues<typeof OPTIONS>;
-
-const USAGE =
-  'npm run bench:paper -- [--library digits,skills] [--seeds N] [--jobs N] [--methods a,b] [--autoencoder-steps N] [--diffusion-steps N] [--config JSON] [--out DIR] [--units DIR [--machine TEXT] [--seconds N]] [--from-results a.json,b.json] [--backend wasm|cpu|webgpu|tensorflow] [--debug]';
-
-const PROGRAM = {
-  options: OPTIONS,
-  usage: USAGE,
+const PROGRAM = defineProgram({
+  options: {
+    ...valueOptions(
+      'library',
+      'seeds',
+      'jobs',
+      'methods',
+      'autoencoder-steps',
+      'diffusion-steps',
+      'config',
+      'out',
+      'units',
+      'machine',
+      'seconds',
+      'from-results',
+    ),
+    // what a parent gives each child process (internal)
+    ...valueOptions('only-seed', 'seed-file'),
+    backend: COMMON_OPTIONS.backend,
+  },
+  usage:
+    'npm run bench:paper -- [--library digits,skills] [--seeds N] [--jobs N] [--methods a,b] [--autoencoder-steps N] [--diffusion-steps N] [--config JSON] [--out DIR] [--units DIR [--machine TEXT] [--seconds N]] [--from-results a.json,b.json] [--backend wasm|cpu|webgpu|tensorflow] [--debug]',
   about: [
     "The paper's evaluation table at laptop scale: trains every LoRAGen variant for each seed on each library's",
     'training tasks, measures all methods on in-distribution and zero-shot tasks, and writes results.json, results.md',
     'and one chart per library to --out (default benchmarks/paper). --jobs N runs the units in N child processes;',
     `--units DIR keeps them so a run cut short resumes. Methods: ${METHOD_IDS.join(', ')}. See examples/demo/README.md.`,
   ],
-};
+});
+const USAGE = PROGRAM.usage;
+type BenchArguments = ProgramValues<typeof PROGRAM>;
 
 const NOTES = [
   '**Setup, `digits`.** Base model: a 4-layer, width-32 transformer (tfjs) pre-trained on a prompted mixture of all 62 tasks ' +

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
-import { COMMON_OPTIONS, integer, oneOf, ProgressBar, UsageError, type OptionDefinitions } from '@loragen/core/node';
+import { integer, oneOf, ProgressBar, UsageError } from '@loragen/core/node';
 import { trainBaseModel } from '../base/train-base';
 import { trainTaskLora } from '../lora/train-lora';
 import { saveBaseModel } from '../library/base-model-file';
@@ -22,34 +22,25 @@ import { listSkillTasks } from '../skills/skill-family';
 import { exampleSource, listTasks } from '../tasks/family';
 import { ASSETS_DIR, baseModelDir, libraryDir, SKILLS_ASSETS_DIR } from '../library/paths';
 import { runInChildren } from '../process/child-pool';
-import { programArguments } from '../process/program-arguments';
+import { defineProgram, programArguments, valueOptions } from '../process/program-arguments';
 import { failWith } from '../process/report-failure';
 
 const LIBRARIES = ['digits', 'skills'] as const;
 
-const OPTIONS = {
-  library: { type: 'string' },
-  out: { type: 'string' },
-  seed: { type: 'string' },
-  jobs: { type: 'string' },
-  // a child process's part of the skills library (internal)
-  shard: { type: 'string' },
-  records: { type: 'string' },
-  help: COMMON_OPTIONS.help,
-  debug: COMMON_OPTIONS.debug,
-} as const satisfies OptionDefinitions;
-
-const USAGE = 'npm run build-library -w @loragen/example-demo -- [--library digits|skills] [--out DIR] [--seed N] [--jobs N] [--debug]';
-
-const PROGRAM = {
-  options: OPTIONS,
-  usage: USAGE,
+const PROGRAM = defineProgram({
+  options: {
+    ...valueOptions('library', 'out', 'seed', 'jobs'),
+    // a child process's part of the skills library (internal)
+    ...valueOptions('shard', 'records'),
+  },
+  usage: 'npm run build-library -w @loragen/example-demo -- [--library digits|skills] [--out DIR] [--seed N] [--jobs N] [--debug]',
   about: [
     "Builds a library's base model and one LoRA per task (always on wasm: the committed assets are its bit-exact",
     'output) into --out (default examples/demo/assets or assets-skills), with a manifest of checksums. --jobs N trains',
     "the skills library's tasks in N child processes; the result is the same for any N.",
   ],
-};
+});
+const USAGE = PROGRAM.usage;
 
 async function buildDigits(out: string, seed: number, record: BuildRecord): Promise<void> {
   const tasks = listTasks();

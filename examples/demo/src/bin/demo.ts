@@ -6,7 +6,7 @@
 // the paper benchmark measured LoRAGen best on unseen tasks (`--library` picks one), and the demo says which.
 import { join, resolve } from 'node:path';
 import { BACKEND_NAMES, embedTasks, LoraGen, useBackend } from '@loragen/core';
-import { COMMON_OPTIONS, integer, oneOf, ProgressBar, UsageError, type OptionDefinitions, type OptionValues } from '@loragen/core/node';
+import { COMMON_OPTIONS, integer, oneOf, ProgressBar, UsageError } from '@loragen/core/node';
 import type { LoraAdapter } from '@loragen/lora-io';
 import { readPeftAdapter, writePeftAdapter } from '@loragen/lora-io/node';
 import { chooseDemoLibrary } from '../benchmark/demo-library';
@@ -19,7 +19,7 @@ import { fitProgressBars } from '../benchmark/fit-progress';
 import { DEMO_SCALE } from '../benchmark/scales';
 import { loadAssets, type DemoAssets } from '../library/load-assets';
 import { PAPER_RESULTS_DIR } from '../library/paths';
-import { programArguments } from '../process/program-arguments';
+import { defineProgram, programArguments, valueOptions, type ProgramValues } from '../process/program-arguments';
 import { failWith } from '../process/report-failure';
 
 /** One printed table: a task, the description it was generated from, and four accuracies (percent). */
@@ -33,31 +33,22 @@ interface DemoResult {
   chance: number;
 }
 
-const OPTIONS = {
-  library: { type: 'string' },
-  task: { type: 'string' },
-  description: { type: 'string' },
-  seed: { type: 'string' },
-  out: { type: 'string' },
-  'save-model': { type: 'string' },
-  model: { type: 'string' },
-  ...COMMON_OPTIONS,
-} as const satisfies OptionDefinitions;
-
-type DemoArguments = OptionValues<typeof OPTIONS>;
-
-const USAGE =
-  'npm run demo -- [--library digits|skills] [--task ID [--description TEXT]] [--model DIR | --save-model DIR] [--out DIR] [--seed N] [--backend wasm|cpu|webgpu|tensorflow] [--json] [--debug]';
-
-const PROGRAM = {
-  options: OPTIONS,
-  usage: USAGE,
+const PROGRAM = defineProgram({
+  options: {
+    ...valueOptions('library', 'task', 'description', 'seed', 'out', 'save-model', 'model'),
+    backend: COMMON_OPTIONS.backend,
+    json: COMMON_OPTIONS.json,
+  },
+  usage:
+    'npm run demo -- [--library digits|skills] [--task ID [--description TEXT]] [--model DIR | --save-model DIR] [--out DIR] [--seed N] [--backend wasm|cpu|webgpu|tensorflow] [--json] [--debug]',
   about: [
     'Trains a compact LoRAGen on a bundled LoRA library (or loads one saved with --save-model: --model), generates',
     'adapters from task descriptions and compares each with the base model, the nearest-description LoRA and the',
     "task's own LoRA. Options: see examples/demo/README.md.",
   ],
-};
+});
+const USAGE = PROGRAM.usage;
+type DemoArguments = ProgramValues<typeof PROGRAM>;
 
 const TASK_HINT = '--task ID picks the task to show (a library task or one of the held-out tasks)';
 
