@@ -89,7 +89,6 @@ export function spectraProgram(shape: SpectraShape): WebGpuProgram {
   const ch = 2 * (r * r + (sets === 2 ? rt * rt : 0));
   const entries = Math.ceil((R * R) / THREADS);
   const diagEntries = r * r + (sets === 2 ? rt * rt : 0);
-  const entries2 = Math.ceil(diagEntries / THREADS);
   const target = (expr: string) => (pair ? expr : '0.0');
   const code = `
 const R = ${R}u;
@@ -123,6 +122,31 @@ fn setN(s : u32) -> u32 { return select(RT, RP, s == 0u); }
 fn setOff(s : u32) -> u32 { return select(RP, 0u, s == 0u); }
 fn chOff(f : u32) -> u32 { return select(2u * RP * RP + (f - 2u) * RT * RT, f * RP * RP, f < 2u); }
 
+// entry rem (row i, column j) of group f's n x n block; o: the set's first row in the stack
+struct Entry { group : u32, s : u32, rem : u32, n : u32, o : u32, i : u32, j : u32 }
+fn blockEntry(f : u32, rem : u32) -> Entry {
+  let s = f / 2u;
+  let n = setN(s);
+  return Entry(f, s, rem, n, setOff(s), rem / n, rem % n);
+}
+// entry e of all groups' blocks, packed in chOff order
+fn groupEntry(e : u32) -> Entry {
+  var f = 0u;
+  var rem = e;
+  loop {
+    let nn = setN(f / 2u);
+    if (rem < nn * nn || f >= 3u) { break; }
+    rem = rem - nn * nn;
+    f = f + 1u;
+  }
+  return blockEntry(f, rem);
+}
+// entry e of one block a set (set 0's RP * RP entries, then set 1's RT * RT), as an entry of its A-side group 2 s
+fn setEntry(e : u32) -> Entry {
+  let s = select(1u, 0u, e < RP * RP);
+  return blockEntry(2u * s, select(e - RP * RP, e, s == 0u));
+}
+
 fn gram(side : u32, i : u32, j : u32) -> f32 {
   if (side == 0u) { return gA[i * R + j]; }
   return gB[i * R + j];
@@ -141,6 +165,17 @@ fn factor(side : u32, n : u32, k : u32, l : u32) -> f32 {
   return ${target('tb[(n * DOUT + l) * RT + (k - RP)]')};
 }
 
+// dot product of rows i and j of the tile (of the preconditioned tile, qtile, with preconditioned = true)
+fn tileDot(i : u32, j : u32, preconditioned : bool) -> f32 {
+  var sum = 0.0;
+  if (preconditioned) {
+    for (var t = 0u; t < T; t = t + 1u) { sum = sum + qtile[i * T + t] * qtile[j * T + t]; }
+  } else {
+    for (var t = 0u; t < T; t = t + 1u) { sum = sum + tile[i * T + t] * tile[j * T + t]; }
+  }
+  return sum;
+}
+
 fn loadTile(side : u32, n : u32, rows : u32, l0 : u32, tid : u32) {
   let len = select(DOUT, DIN, side == 0u);
   for (var e = tid; e < rows * T; e = e + WG) {
@@ -151,6 +186,59 @@ fn loadTile(side : u32, n : u32, rows : u32, l0 : u32, tid : u32) {
     var v = 0.0;
     if (l < len) { v = factor(side, n, k, l); }
     tile[k * T + j] = v;
+  }
+}
+
+// rows of the preconditioned factors L1^-1 X of a side (diagonal blocks) from the tile, into qtile
+fn precondition(side : u32, tid : u32) {
+  for (var e = tid; e < ROWS2 * T; e = e + WG) {
+    let row = e / T;
+    let t = e % T;
+    let s = select(0u, 1u, row >= RP);
+    let o = setOff(s);
+    let nn = setN(s);
+    let i = row - o;
+    let off = chOff(2u * s + side);
+    var sum = 0.0;
+    for (var k = 0u; k <= i; k = k + 1u) { sum = sum + inv[off + i * nn + k] * tile[(o + k) * T + t]; }
+    qtile[row * T + t] = sum;
+  }
+}
+
+// Gram entry e of a pass: of the whole stack (e < R * R), or with diagonal = true of the sets' diagonal blocks
+fn gramEntry(e : u32, diagonal : bool) -> vec2<u32> {
+  if (!diagonal) { return vec2<u32>(e / R, e % R); }
+  let x = setEntry(e);
+  return vec2<u32>(x.o + x.i, x.o + x.j);
+}
+
+// One pass of Grams of both sides, accumulated tile by tile into gA / gB: the stacked Grams X X^T and Y^T Y, or with
+// preconditioned = true the diagonal blocks' Grams of the preconditioned factors L1^-1 X (second CholeskyQR pass).
+// Each thread sums its entries tid + q WG (q < ENTRIES) over the tiles, then writes them.
+fn grams(preconditioned : bool, n : u32, tid : u32) {
+  let count = select(R * R, ${diagEntries}u, preconditioned);
+  let rows = select(R, ROWS2, preconditioned);
+  for (var side = 0u; side < 2u; side = side + 1u) {
+    let len = select(DOUT, DIN, side == 0u);
+    var acc : array<f32, ${entries}>;
+    for (var q = 0u; q < ${entries}u; q = q + 1u) { acc[q] = 0.0; }
+    for (var l0 = 0u; l0 < len; l0 = l0 + T) {
+      loadTile(side, n, rows, l0, tid);
+      workgroupBarrier();
+      if (preconditioned) {
+        precondition(side, tid);
+        workgroupBarrier();
+      }
+      for (var q = 0u; q < ${entries}u; q = q + 1u) {
+        let e = tid + q * WG;
+        if (e < count) { let ij = gramEntry(e, preconditioned); acc[q] = acc[q] + tileDot(ij.x, ij.y, preconditioned); }
+      }
+      workgroupBarrier();
+    }
+    for (var q = 0u; q < ${entries}u; q = q + 1u) {
+      let e = tid + q * WG;
+      if (e < count) { let ij = gramEntry(e, preconditioned); setGram(side, ij.x, ij.y, acc[q]); }
+    }
   }
 }
 
@@ -219,30 +307,7 @@ fn main(index : i32) {
   let base = n * P;
 
   // 1. stacked Grams of both sides
-  for (var side = 0u; side < 2u; side = side + 1u) {
-    let len = select(DOUT, DIN, side == 0u);
-    var acc : array<f32, ${entries}>;
-    for (var q = 0u; q < ${entries}u; q = q + 1u) { acc[q] = 0.0; }
-    for (var l0 = 0u; l0 < len; l0 = l0 + T) {
-      loadTile(side, n, R, l0, tid);
-      workgroupBarrier();
-      for (var q = 0u; q < ${entries}u; q = q + 1u) {
-        let e = tid + q * WG;
-        if (e < R * R) {
-          let i = e / R;
-          let j = e % R;
-          var sum = 0.0;
-          for (var t = 0u; t < T; t = t + 1u) { sum = sum + tile[i * T + t] * tile[j * T + t]; }
-          acc[q] = acc[q] + sum;
-        }
-      }
-      workgroupBarrier();
-    }
-    for (var q = 0u; q < ${entries}u; q = q + 1u) {
-      let e = tid + q * WG;
-      if (e < R * R) { setGram(side, e / R, e % R, acc[q]); }
-    }
-  }
+  grams(false, n, tid);
   workgroupBarrier();
 
   // cross Grams and the inner product (pair mode)
@@ -272,119 +337,40 @@ fn main(index : i32) {
   // 2. CholeskyQR2: first pass (floored factor and its inverse)
   cholesky(tid, 1e-6, true);
   for (var e = tid; e < CH; e = e + WG) {
-    var f = 0u;
-    var rem = e;
-    loop {
-      let nn = setN(f / 2u);
-      if (rem < nn * nn || f >= 3u) { break; }
-      rem = rem - nn * nn;
-      f = f + 1u;
-    }
-    let nn = setN(f / 2u);
-    let i = rem / nn;
-    let j = rem % nn;
-    l1f[e] = cholFactor(f, i, j, true);
-    inv[e] = inv[e] / sqrt(raised[f * 32u + i]);
+    let x = groupEntry(e);
+    l1f[e] = cholFactor(x.group, x.i, x.j, true);
+    inv[e] = inv[e] / sqrt(raised[x.group * 32u + x.i]);
   }
   workgroupBarrier();
 
   // second pass: Grams of the preconditioned factors L1^-1 X (diagonal blocks only), written over the first
-  for (var side = 0u; side < 2u; side = side + 1u) {
-    let len = select(DOUT, DIN, side == 0u);
-    var acc : array<f32, ${entries2}>;
-    for (var q = 0u; q < ${entries2}u; q = q + 1u) { acc[q] = 0.0; }
-    for (var l0 = 0u; l0 < len; l0 = l0 + T) {
-      loadTile(side, n, ROWS2, l0, tid);
-      workgroupBarrier();
-      for (var e = tid; e < ROWS2 * T; e = e + WG) {
-        let row = e / T;
-        let t = e % T;
-        let s = select(0u, 1u, row >= RP);
-        let o = setOff(s);
-        let nn = setN(s);
-        let i = row - o;
-        let off = chOff(2u * s + side);
-        var sum = 0.0;
-        for (var k = 0u; k <= i; k = k + 1u) { sum = sum + inv[off + i * nn + k] * tile[(o + k) * T + t]; }
-        qtile[row * T + t] = sum;
-      }
-      workgroupBarrier();
-      for (var q = 0u; q < ${entries2}u; q = q + 1u) {
-        let e = tid + q * WG;
-        if (e < ${diagEntries}u) {
-          let s = select(1u, 0u, e < RP * RP);
-          let rem = select(e - RP * RP, e, s == 0u);
-          let nn = setN(s);
-          let o = setOff(s);
-          let i = o + rem / nn;
-          let j = o + rem % nn;
-          var sum = 0.0;
-          for (var t = 0u; t < T; t = t + 1u) { sum = sum + qtile[i * T + t] * qtile[j * T + t]; }
-          acc[q] = acc[q] + sum;
-        }
-      }
-      workgroupBarrier();
-    }
-    for (var q = 0u; q < ${entries2}u; q = q + 1u) {
-      let e = tid + q * WG;
-      if (e < ${diagEntries}u) {
-        let s = select(1u, 0u, e < RP * RP);
-        let rem = select(e - RP * RP, e, s == 0u);
-        let nn = setN(s);
-        let o = setOff(s);
-        setGram(side, o + rem / nn, o + rem % nn, acc[q]);
-      }
-    }
-  }
+  grams(true, n, tid);
   workgroupBarrier();
   cholesky(tid, 1e-12, false);
   // L2 into inv (the inverse is no longer needed)
   for (var e = tid; e < CH; e = e + WG) {
-    var f = 0u;
-    var rem = e;
-    loop {
-      let nn = setN(f / 2u);
-      if (rem < nn * nn || f >= 3u) { break; }
-      rem = rem - nn * nn;
-      f = f + 1u;
-    }
-    let nn = setN(f / 2u);
-    inv[e] = cholFactor(f, rem / nn, rem % nn, false);
+    let x = groupEntry(e);
+    inv[e] = cholFactor(x.group, x.i, x.j, false);
   }
   workgroupBarrier();
   // roots F = L1 L2 (lower triangular) into the diagonal blocks of the Grams
   for (var e = tid; e < CH; e = e + WG) {
-    var f = 0u;
-    var rem = e;
-    loop {
-      let nn = setN(f / 2u);
-      if (rem < nn * nn || f >= 3u) { break; }
-      rem = rem - nn * nn;
-      f = f + 1u;
-    }
-    let nn = setN(f / 2u);
-    let o = setOff(f / 2u);
-    let i = rem / nn;
-    let j = rem % nn;
-    let off = chOff(f);
+    let x = groupEntry(e);
+    let off = chOff(x.group);
     var sum = 0.0;
-    for (var k = j; k <= i; k = k + 1u) { sum = sum + l1f[off + i * nn + k] * inv[off + k * nn + j]; }
-    setGram(f % 2u, o + i, o + j, select(0.0, sum, j <= i));
+    for (var k = x.j; k <= x.i; k = k + 1u) { sum = sum + l1f[off + x.i * x.n + k] * inv[off + k * x.n + x.j]; }
+    setGram(x.group % 2u, x.o + x.i, x.o + x.j, select(0.0, sum, x.j <= x.i));
   }
   workgroupBarrier();
 
   // 3. core K = F_B^T F_A (in l1f's A slot of the set) and V = I (its B slot)
   for (var e = tid; e < CH / 2u; e = e + WG) {
-    let s = select(1u, 0u, e < RP * RP);
-    let rem = select(e - RP * RP, e, s == 0u);
-    let nn = setN(s);
-    let o = setOff(s);
-    let i = rem / nn;
-    let j = rem % nn;
+    let x = setEntry(e);
+    let o = x.o;
     var sum = 0.0;
-    for (var k = max(i, j); k < nn; k = k + 1u) { sum = sum + gB[(o + k) * R + o + i] * gA[(o + k) * R + o + j]; }
-    l1f[chOff(2u * s) + rem] = sum;
-    l1f[chOff(2u * s + 1u) + rem] = select(0.0, 1.0, i == j);
+    for (var k = max(x.i, x.j); k < x.n; k = k + 1u) { sum = sum + gB[(o + k) * R + o + x.i] * gA[(o + k) * R + o + x.j]; }
+    l1f[chOff(x.group) + x.rem] = sum;
+    l1f[chOff(x.group + 1u) + x.rem] = select(0.0, 1.0, x.i == x.j);
   }
   workgroupBarrier();
   if (tid < SETS) {
@@ -395,9 +381,8 @@ fn main(index : i32) {
   }
   workgroupBarrier();
   for (var e = tid; e < CH / 2u; e = e + WG) {
-    let s = select(1u, 0u, e < RP * RP);
-    let rem = select(e - RP * RP, e, s == 0u);
-    l1f[chOff(2u * s) + rem] = l1f[chOff(2u * s) + rem] / scales[s];
+    let x = setEntry(e);
+    l1f[chOff(x.group) + x.rem] = l1f[chOff(x.group) + x.rem] / scales[x.s];
   }
   workgroupBarrier();
 
@@ -453,43 +438,37 @@ fn main(index : i32) {
     }
   }
 
-  // 4. singular values (column norms), their descending order, and the frames
-  if (tid < SETS * 32u) {
-    let s = tid / 32u;
-    let i = tid % 32u;
-    let nn = setN(s);
-    if (i < nn) {
-      var sum = 0.0;
-      for (var k = 0u; k < nn; k = k + 1u) { let v = l1f[chOff(2u * s) + k * nn + i]; sum = sum + v * v; }
-      norms[s * 32u + i] = sqrt(sum);
-    }
+  // 4. singular values (column norms), their descending order, and the frames; thread tid = 32 cs + ci of the
+  // first SETS * 32 holds column ci of set cs
+  let cs = tid / 32u;
+  let ci = tid % 32u;
+  let column = tid < SETS * 32u && ci < setN(cs);
+  if (column) {
+    let nn = setN(cs);
+    var sum = 0.0;
+    for (var k = 0u; k < nn; k = k + 1u) { let v = l1f[chOff(2u * cs) + k * nn + ci]; sum = sum + v * v; }
+    norms[cs * 32u + ci] = sqrt(sum);
   }
   workgroupBarrier();
-  if (tid < SETS * 32u) {
-    let s = tid / 32u;
-    let i = tid % 32u;
-    let nn = setN(s);
-    if (i < nn) {
-      let mine = norms[s * 32u + i];
-      var rank = 0u;
-      for (var j = 0u; j < nn; j = j + 1u) {
-        let other = norms[s * 32u + j];
-        if (other > mine || (other == mine && j < i)) { rank = rank + 1u; }
-      }
-      order[s * 32u + rank] = i;
-      let sigmaAt = select(${layout.targetSigma}u, ${layout.sigma}u, s == 0u);
-      result[base + sigmaAt + rank] = mine * scales[s];
+  if (column) {
+    let mine = norms[cs * 32u + ci];
+    var rank = 0u;
+    for (var j = 0u; j < setN(cs); j = j + 1u) {
+      let other = norms[cs * 32u + j];
+      if (other > mine || (other == mine && j < ci)) { rank = rank + 1u; }
     }
+    order[cs * 32u + rank] = ci;
+    let sigmaAt = select(${layout.targetSigma}u, ${layout.sigma}u, cs == 0u);
+    result[base + sigmaAt + rank] = mine * scales[cs];
   }
   workgroupBarrier();
   for (var e = tid; e < CH / 2u; e = e + WG) {
-    let s = select(1u, 0u, e < RP * RP);
-    let rem = select(e - RP * RP, e, s == 0u);
-    let nn = setN(s);
-    let o = setOff(s);
-    let row = rem / nn;
-    let c = rem % nn;
-    let col = order[s * 32u + c];
+    let x = setEntry(e);
+    let s = x.s;
+    let nn = x.n;
+    let o = x.o;
+    let row = x.i;
+    let col = order[s * 32u + x.j];
     let top = norms[s * 32u + order[s * 32u]];
     let norm = norms[s * 32u + col];
     var right = 0.0;
@@ -503,8 +482,8 @@ fn main(index : i32) {
     }
     let leftAt = select(${layout.targetLeft}u, ${layout.left}u, s == 0u);
     let rightAt = select(${layout.targetRight}u, ${layout.right}u, s == 0u);
-    result[base + leftAt + rem] = left;
-    result[base + rightAt + rem] = right;
+    result[base + leftAt + x.rem] = left;
+    result[base + rightAt + x.rem] = right;
   }
 }
 `;
