@@ -79,6 +79,24 @@ describe('SeededRng', () => {
     }
   });
 
+  test.each<RngAlgorithm>(['xoshiro128**', 'xoshiro128**-cosine', 'mulberry32'])(
+    "%s: normalFloat64() is normal()'s draw in float64, sqrt(-2 ln u1) cos(2 pi u2) of the generator's uniforms",
+    (algorithm) => {
+      const wide = new SeededRng(11, { algorithm });
+      const narrow = new SeededRng(11, { algorithm });
+      const uniforms = new SeededRng(11, { algorithm });
+      for (let i = 0; i < 50; i++) {
+        const x = wide.normalFloat64();
+        expect(narrow.normal()).toBe(Math.fround(x));
+        const u1 = uniforms.uniform();
+        const u2 = uniforms.uniform();
+        // the centred generator's uniforms never reach 0 or 1 and are taken as they are; the others' as 1 - u
+        expect(x).toBe(Math.sqrt(-2 * Math.log(algorithm === 'xoshiro128**' ? u1 : 1 - u1)) * Math.cos(2 * Math.PI * u2));
+      }
+      expect(wide.getState()).toEqual(narrow.getState());
+    },
+  );
+
   test('an odd count still fills every entry; normal() is one draw', () => {
     const x = new SeededRng(1).normals(7);
     expect(x.every((v) => Number.isFinite(v) && v !== 0)).toBe(true);

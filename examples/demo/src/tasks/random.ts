@@ -1,31 +1,23 @@
-// Seeded randomness for every generator in the demo, so the library and the benchmark rebuild bit for bit.
+// Seeded randomness for every generator in the demo, so the library and the benchmark rebuild bit for bit: core's
+// SeededRng with its 'mulberry32' algorithm, normals kept in float64.
+import { SeededRng } from '@loragen/core';
 
-/** A seeded source of uniform numbers in [0, 1) (mulberry32: 32-bit state, fast, good enough for sampling). */
+/** A seeded source of uniform numbers in [0, 1). */
 export interface Rng {
   next(): number;
   /** A uniform integer in [lo, hi] inclusive. */
   int(lo: number, hi: number): number;
-  /** A standard normal draw (Box-Muller). */
+  /** A standard normal draw (Box-Muller, the cosine of each pair), in float64. */
   normal(): number;
 }
 
 /** Creates a generator from a 32-bit seed. */
 export function createRng(seed: number): Rng {
-  let state = seed >>> 0;
-  const next = (): number => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const rng = new SeededRng(seed, { algorithm: 'mulberry32' });
   return {
-    next,
-    int: (lo, hi) => lo + Math.floor(next() * (hi - lo + 1)),
-    normal: () => {
-      const u = 1 - next();
-      return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * next());
-    },
+    next: () => rng.uniform(),
+    int: (lo, hi) => lo + rng.int(hi - lo + 1),
+    normal: () => rng.normalFloat64(),
   };
 }
 

@@ -146,7 +146,17 @@ export class SeededRng {
 
   /** One standard normal: `normals(1)[0]`, so a pair algorithm spends a pair on it. */
   normal(): number {
-    return this.normals(1)[0];
+    return Math.fround(this.normalFloat64());
+  }
+
+  /**
+   * One standard normal in float64: the draw {@link normal} makes (the same uniforms, the cosine of the pair), not
+   * rounded to float32. For streams that keep their normals in float64 (the demo's task and library generators).
+   */
+  normalFloat64(): number {
+    const cosine = this.algorithm === 'xoshiro128**-cosine';
+    const u = this.centred && !cosine ? this.uniform() : 1 - this.uniform(); // never 0: log stays finite
+    return sqrt(-2 * log(u)) * cos(2 * PI * this.uniform());
   }
 
   /**
