@@ -2,4 +2,4 @@ export { activateBackend, describeEachBackend, backendAvailable, requestedBacken
 export { expectClose, type Tolerance } from './close';
 export { expectNoLeaks } from './leaks';
 export { seededNormals, seededUniform } from './random';
-export { hostLowRankDelta, hostProductTransposed } from './host-linalg';
+export { hostLowRankDelta, hostMatMul, hostProductTransposed } from './host-linalg';
