@@ -55,29 +55,34 @@ function library(seed: number) {
   return { ranks, scalings, weights, factors, exact, adapters: () => factors.map((f, i) => adapterOf(f, scalings[i])) };
 }
 
+type MergedModule = Awaited<ReturnType<typeof merge>>['modules'][number];
+
+/**
+ * Merges the adapters of `library(seed)` with its weights and `options`, hands each merged module and the exact
+ * weighted sum it stands for to `check`, then releases every tensor.
+ */
+async function checkMergedModules(seed: number, options: Parameters<typeof merge>[1], check: (m: MergedModule, exact: Mat) => void | Promise<void>) {
+  const lib = library(seed);
+  const adapters = lib.adapters();
+  const result = await merge(adapters, { weights: lib.weights, ...options });
+  for (const m of result.modules) await check(m, lib.exact[m.name as 'q' | 'v']);
+  disposeAdapter(result);
+  adapters.forEach(disposeAdapter);
+}
+
 describeEachBackend('adapter arithmetic', (backend) =>
   describeEachStrategy(backend, () => {
     it('concat reproduces sum_i w_i s_i B_i A_i to 1e-6 relative, at rank sum r_i', async () => {
-      const lib = library(1);
-      const adapters = lib.adapters();
-      const result = await merge(adapters, { weights: lib.weights, method: 'concat' });
-      for (const m of result.modules) {
+      await checkMergedModules(1, { method: 'concat' }, async (m, exact) => {
         const got = await hostFactors(m);
-        const exact = lib.exact[m.name as 'q' | 'v'];
         expect(m.rank).toBe(13);
         expect([m.scaling, m.energy, m.relativeError, m.singularValues]).toEqual([1, 1, 0, null]);
         expect(norm(add(matmul(got.B, got.A), exact, -1)) / norm(exact)).toBeLessThan(1e-6);
-      }
-      disposeAdapter(result);
-      adapters.forEach(disposeAdapter);
+      });
     });
 
     it('svd: singular values of the dense sum to 1e-5, error = norm of the dropped ones (Eckart-Young) to 1e-5, balanced factors', async () => {
-      const lib = library(2);
-      const adapters = lib.adapters();
-      const result = await merge(adapters, { weights: lib.weights, rank: 5 });
-      for (const m of result.modules) {
-        const exact = lib.exact[m.name as 'q' | 'v'];
+      await checkMergedModules(2, { rank: 5 }, async (m, exact) => {
         const reference = singularValues(exact).slice(0, 13);
         expect(m.rank).toBe(5);
         // every singular value of the exact sum, not only the kept ones
@@ -94,26 +99,19 @@ describeEachBackend('adapter arithmetic', (backend) =>
         const diag = (x: Mat) => x.map((row, i) => row.map((v, j) => v - (i === j ? reference[i] : 0)));
         expect(norm(diag(matmul(transpose(got.B), got.B)))).toBeLessThan(1e-5 * reference[0]);
         expect(norm(diag(matmul(got.A, transpose(got.A))))).toBeLessThan(1e-5 * reference[0]);
-      }
-      disposeAdapter(result);
-      adapters.forEach(disposeAdapter);
+      });
     });
 
     it('energy: the smallest rank keeping the share of sum sigma^2, per module', async () => {
-      const lib = library(3);
-      const adapters = lib.adapters();
-      const result = await merge(adapters, { weights: lib.weights, energy: 0.9 });
-      for (const m of result.modules) {
-        const reference = singularValues(lib.exact[m.name as 'q' | 'v']);
+      await checkMergedModules(3, { energy: 0.9 }, (m, exact) => {
+        const reference = singularValues(exact);
         const total = reference.reduce((acc, s) => acc + s * s, 0);
         let k = 0;
         for (let kept = 0; kept < 0.9 * total; k++) kept += reference[k] ** 2;
         expect(m.rank).toBe(k);
         expect(m.energy).toBeGreaterThanOrEqual(0.9);
         expect(m.energy - reference[k - 1] ** 2 / total).toBeLessThan(0.9);
-      }
-      disposeAdapter(result);
-      adapters.forEach(disposeAdapter);
+      });
     });
 
     it('closed form: adapters on orthogonal subspaces merge to the union of their weighted spectra', async () => {
