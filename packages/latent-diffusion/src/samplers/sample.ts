@@ -2,7 +2,7 @@
 // at each chosen timestep, let the solver move to the next noise level, and end on clean data (abar = 1).
 import * as tf from '@tensorflow/tfjs-core';
 import { LatentDiffusionError, SamplingAbortedError } from '../errors';
-import { epsFromX0, x0FromPrediction } from '../objectives/conversions';
+import { x0FromPrediction } from '../objectives/conversions';
 import { SeededRng } from '../random/seeded-rng';
 import { ddimSolver } from './ddim';
 import { ddpmSolver } from './ddpm';
@@ -10,7 +10,7 @@ import { dpmSolverPp2mSolver } from './dpm-solver-pp-2m';
 import { guidedPrediction, preparedGuidedPrediction } from './guidance';
 import type { Solver } from './solver';
 import { samplingTimesteps } from './timestep-spacing';
-import type { SampleOptions, SamplerKind } from './types';
+import type { SampleOptions, SamplerKind, SolverCoefficients } from './types';
 
 const DEFAULT_STEPS: Record<SamplerKind, (T: number) => number> = {
   ddpm: (T) => T,
@@ -47,6 +47,20 @@ function validate(o: SampleOptions, abar: ArrayLike<number>): void {
   }
 }
 
+/** x_next = xt x + x0 x0 + prevX0 x0_prev + noise z, skipping zero terms (z is drawn only when used). */
+function applyUpdate(c: SolverCoefficients, xt: tf.Tensor, x0: tf.Tensor, prevX0: tf.Tensor | null, noise: () => tf.Tensor): tf.Tensor {
+  const terms: [number, () => tf.Tensor][] = [
+    [c.xt, () => xt],
+    [c.x0, () => x0],
+    [c.prevX0, () => prevX0!],
+    [c.noise, noise],
+  ];
+  return terms
+    .filter(([coef]) => coef !== 0)
+    .map(([coef, term]) => tf.mul(term(), coef))
+    .reduce((sum, term) => tf.add(sum, term));
+}
+
 const yieldToEventLoop = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 0));
 
 /**
@@ -70,37 +84,49 @@ export async function sample(options: SampleOptions): Promise<tf.Tensor> {
   const guidanceScale = options.guidanceScale ?? 1;
   const guided = cond !== null && guidanceScale !== 1;
 
+  // every step's update as numbers, computed on the host once: nothing in the loop waits on the device
+  const plan = timesteps.map((t, i) => {
+    const abarT = abar[t];
+    const [a, s] = [Math.sqrt(abarT), Math.sqrt(1 - abarT)];
+    const update = solver.coefficients(abarT, i + 1 < timesteps.length ? abar[timesteps[i + 1]] : 1);
+    return { t, a, s, update, ...(prediction === 'v' ? { x0FromXt: a, x0FromOutput: -s } : { x0FromXt: 1 / a, x0FromOutput: -s / a }) };
+  });
+
   let x = noise();
   // A denoiser that can precompute its timestep- and condition-only work does it here, once for the whole run.
   const prepared = denoiser.prepare?.({ timesteps, batch: shape[0], conditions: guided ? [cond, null] : [cond] });
+  let prevX0: tf.Tensor | null = null;
   try {
-    for (let i = 0; i < timesteps.length; i++) {
+    // the whole run in one call where the denoiser offers it (no per-step hooks to call between steps)
+    const whole = signal || onProgress ? null : prepared?.sampleLoop?.({ start: x, steps: plan, guidanceScale, clipX0: options.clipX0, noise: () => rng.normals(size) });
+    if (whole) {
+      x.dispose();
+      x = whole;
+    }
+    for (let i = 0; i < timesteps.length && !whole; i++) {
       if (signal) {
         await yieldToEventLoop(); // lets timers and events that abort run between steps
         if (signal.aborted) throw new SamplingAbortedError(i, signal.reason);
       }
-      const t = timesteps[i];
-      const abarT = abar[t];
-      const abarNext = i + 1 < timesteps.length ? abar[timesteps[i + 1]] : 1;
+      const { t, a, s, update } = plan[i];
       const next = tf.tidy(() => {
-        const a = Math.sqrt(abarT);
-        const s = Math.sqrt(1 - abarT);
         const output = prepared
           ? preparedGuidedPrediction(prepared, x, i, guided, guidanceScale)
           : guidedPrediction(denoiser, x, tf.fill([shape[0]], t, 'int32'), cond, guidanceScale);
         let x0 = x0FromPrediction(x, output, a, s, prediction);
         if (options.clipX0 !== undefined) x0 = tf.clipByValue(x0, -options.clipX0, options.clipX0);
-        return solver.step({ xt: x, x0, eps: () => epsFromX0(x, x0, a, s), abarT, abarNext, noise });
+        return { x: applyUpdate(update, x, x0, prevX0, noise), x0 };
       });
       x.dispose();
-      x = next;
+      prevX0?.dispose();
+      ({ x, x0: prevX0 } = next);
       onProgress?.({ step: i + 1, totalSteps: timesteps.length, t });
     }
   } catch (error) {
     x.dispose();
     throw error;
   } finally {
-    solver.dispose();
+    prevX0?.dispose();
     prepared?.dispose();
   }
   if (!options.normalizer) return x;
