@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # On the GPU machine, in the repository root, with .gl and .device/gpu carried (tools/gpu-bench/prepare-carry.sh):
 # installs the Vulkan loader, unpacks Node and Dawn, then in the same call runs our WebGPU workloads, the packages'
-# kernel-count tables (WebGPU kernels vs tfjs ops, per loss call and per sampling step) and the PyTorch anchor, and
+# kernel-count tables (WebGPU kernels vs tfjs ops, per loss call and per sampling step) and the PyTorch anchor (with
+# its factored loss timed alone), and
 # writes everything to $OUT: webgpu.json, kernels.md, torch.jsonl, gpu.txt, log.txt.
 set -uo pipefail
 out=${OUT:-/tmp/gpu-bench-out}
@@ -19,5 +20,6 @@ export DAWN_NODE=$bin/dawn.node PYTHONUNBUFFERED=1
 nvidia-smi --query-gpu=name,driver_version --format=csv,noheader | tee "$out/gpu.txt"
 "$bin/node" .device/gpu/bench.mjs --backend webgpu --reps "${REPS:-5}" ${QUICK:+--quick} --out "$out/webgpu.json"
 "$bin/node" .device/gpu/kernel-counts.mjs webgpu | tee "$out/kernels.md"
-python3 .device/gpu/torch_loragen_anchor.py | tee "$out/torch.jsonl"
+# the anchor (run by importing it), then its factored loss alone
+python3 .device/gpu/torch_loss.py | tee "$out/torch.jsonl"
 echo "done: $(ls "$out")"

@@ -98,7 +98,10 @@ export async function sample(options: SampleOptions): Promise<tf.Tensor> {
   let prevX0: tf.Tensor | null = null;
   try {
     // the whole run in one call where the denoiser offers it (no per-step hooks to call between steps)
-    const whole = signal || onProgress ? null : prepared?.sampleLoop?.({ start: x, steps: plan, guidanceScale, clipX0: options.clipX0, noise: () => rng.normals(size) });
+    const whole =
+      signal || onProgress
+        ? null
+        : prepared?.sampleLoop?.({ start: x, steps: plan, guidanceScale, clipX0: options.clipX0, noise: () => rng.normals(size) });
     if (whole) {
       x.dispose();
       x = whole;

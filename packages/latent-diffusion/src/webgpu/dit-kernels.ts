@@ -107,7 +107,9 @@ fn kernel(index : i32) {
     result[row * ${outDim}u + col] = y;
   }
 }`;
-  const key = [inDim, outDim, tokens, s.xRows, s.repeat, s.guided, s.guidanceScale, s.shift, s.scale, s.gate, s.silu, s.positional, samples].join('_');
+  const key = [inDim, outDim, tokens, s.xRows, s.repeat, s.guided, s.guidanceScale, s.shift, s.scale, s.gate, s.silu, s.positional, samples].join(
+    '_',
+  );
   return { name: 'LoragenDiTLinear', key, inputs, outputs: ['result'], code, workgroups: rows };
 }
 

@@ -100,7 +100,11 @@ function register(): void {
   const linear = kernelFunc((inputs, attrs, backend) => {
     const shape = linearShape(inputs, attrs);
     const kernel = linearKernel(shape);
-    return backend.runWebGPUProgram(tfjsProgram(kernel, [linearRows(shape), shape.outDim]), kernel.inputs.map((n) => inputs[n]), 'float32');
+    return backend.runWebGPUProgram(
+      tfjsProgram(kernel, [linearRows(shape), shape.outDim]),
+      kernel.inputs.map((n) => inputs[n]),
+      'float32',
+    );
   });
   const attention = kernelFunc((inputs, attrs, backend) => {
     const { qkv } = inputs;

@@ -87,7 +87,11 @@ export function runRecordedSampling(dit: RecordedDiT, modulation: tf.Tensor, con
   };
 
   const dispatches: Dispatch[] = [
-    linear(dit.inProj, { xRows: batch * tokens, repeat: conditions, positional: true, samples: 0 }, { x: latent, pos: bufferOf(dit.posEmbed), result: residualA }),
+    linear(
+      dit.inProj,
+      { xRows: batch * tokens, repeat: conditions, positional: true, samples: 0 },
+      { x: latent, pos: bufferOf(dit.posEmbed), result: residualA },
+    ),
   ];
   dit.blocks.forEach((b, i) => {
     const v = i * PER_BLOCK;
@@ -100,10 +104,10 @@ export function runRecordedSampling(dit: RecordedDiT, modulation: tf.Tensor, con
     );
   });
   const f = dit.blocks.length * PER_BLOCK;
-  dispatches.push(
-    linear(dit.outProj, { shift: f, scale: f + 1, guided, guidanceScale: loop.guidanceScale }, { x: residualA, result: prediction }),
-    { kernel: compileKernel(device, solverUpdateKernel(latentSize, stochastic, loop.clipX0)), buffers: { prediction, noise: noise!, latent, previous } },
-  );
+  dispatches.push(linear(dit.outProj, { shift: f, scale: f + 1, guided, guidanceScale: loop.guidanceScale }, { x: residualA, result: prediction }), {
+    kernel: compileKernel(device, solverUpdateKernel(latentSize, stochastic, loop.clipX0)),
+    buffers: { prediction, noise: noise!, latent, previous },
+  });
   const bound = dispatches.map(({ kernel, buffers }) => {
     const names = [...kernel.source.inputs, ...kernel.source.outputs];
     const entries: object[] = names.map((name, binding) => ({ binding, resource: { buffer: buffers[name] } }));
