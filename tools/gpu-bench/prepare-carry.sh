@@ -17,7 +17,7 @@ xz -T2 -c "$(command -v node)" >"$out/node.xz"
 xz -T2 -c node_modules/webgpu/dist/linux-x64/dawn.node >"$out/dawn.node.xz"
 anchors=${LORAGEN_ANCHORS:-$root/../shared/anchors}
 [ -d "$anchors" ] || anchors=/work/shared/anchors
-cp "$anchors/torch_loragen_anchor.py" tools/gpu-bench/torch_loss.py "$out/"
+cp "$anchors/torch_loragen_anchor.py" tools/gpu-bench/torch_loss.py tools/gpu-bench/device-run.sh "$out/"
 if ! ls .gl/*.deb >/dev/null 2>&1; then
   lists=$(mktemp -d)
   o=(-oAPT::Architecture=amd64 -oAPT::Architectures=amd64 "-oDir::State::Lists=$lists")
