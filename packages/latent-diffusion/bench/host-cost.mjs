@@ -68,9 +68,10 @@ const reps = [];
 for (let i = 0; i < 3; i++) reps.push([await measure(steps), await measure(2 * steps)]);
 const median = (f) => reps.map(f).sort((a, b) => a - b)[1];
 const perStep = (f) => median(([a, b]) => (f(b) - f(a)) / steps);
-const row = (label, f) => console.log(`| ${label} | ${perStep(f).toFixed(3)} |`);
-console.log(`| webgpu (${(await backend.adapterInfo?.description) ?? 'adapter'}), guided DPM-Solver++ step, DiT 4 x 64, 144 x 64 | ms / step |`);
-console.log('| --- | --- |');
+const whole = (f) => median(([a]) => f(a));
+const row = (label, f) => console.log(`| ${label} | ${whole(f).toFixed(1)} | ${perStep(f).toFixed(3)} |`);
+console.log(`| webgpu, guided DPM-Solver++, DiT 4 x 64, 144 x 64 | ms, run of ${steps} steps | ms / step (${2 * steps} - ${steps} steps) |`);
+console.log('| --- | --- | --- |');
 row('host: `sample` until it returns (all JS, no GPU wait)', (r) => r.host);
 row('  runWebGPUProgram (backend, per kernel incl. below)', (r) => r.totals.runWebGPUProgram);
 row('    recordAndSubmit (uniforms, bind group, encode, submit)', (r) => r.totals.recordAndSubmit);
@@ -79,8 +80,9 @@ row('      device.createBindGroup', (r) => r.totals.createBindGroup);
 row('      submitQueue', (r) => r.totals.submitQueue);
 row('  engine and library JS outside the backend', (r) => r.host - r.totals.runWebGPUProgram);
 row('wait for the GPU + one read at the end', (r) => r.wait);
+row('wall: sample + read', (r) => r.host + r.wait);
 for (const k of ['runWebGPUProgram', 'createBindGroup', 'writeBuffer', 'createBuffer', 'queue.submit']) {
-  console.log(`| calls of ${k} per step | ${perStep((r) => r.calls[k]).toFixed(2)} |`);
+  console.log(`| calls of ${k} | ${whole((r) => r.calls[k])} | ${perStep((r) => r.calls[k]).toFixed(2)} |`);
 }
 cond.dispose();
 model.dispose();
