@@ -2,7 +2,7 @@
 // at each chosen timestep, let the solver move to the next noise level, and end on clean data (abar = 1).
 import * as tf from '@tensorflow/tfjs-core';
 import { LatentDiffusionError, SamplingAbortedError } from '../errors';
-import { x0FromPrediction } from '../objectives/conversions';
+import { epsFromX0, x0FromPrediction } from '../objectives/conversions';
 import { SeededRng } from '../random/seeded-rng';
 import { ddimSolver } from './ddim';
 import { ddpmSolver } from './ddpm';
@@ -10,7 +10,7 @@ import { dpmSolverPp2mSolver } from './dpm-solver-pp-2m';
 import { guidedPrediction, preparedGuidedPrediction } from './guidance';
 import type { Solver } from './solver';
 import { samplingTimesteps } from './timestep-spacing';
-import type { SampleOptions, SamplerKind, SolverCoefficients } from './types';
+import type { SampleOptions, SamplerKind, SamplingLoop } from './types';
 
 const DEFAULT_STEPS: Record<SamplerKind, (T: number) => number> = {
   ddpm: (T) => T,
@@ -47,18 +47,17 @@ function validate(o: SampleOptions, abar: ArrayLike<number>): void {
   }
 }
 
-/** x_next = xt x + x0 x0 + prevX0 x0_prev + noise z, skipping zero terms (z is drawn only when used). */
-function applyUpdate(c: SolverCoefficients, xt: tf.Tensor, x0: tf.Tensor, prevX0: tf.Tensor | null, noise: () => tf.Tensor): tf.Tensor {
-  const terms: [number, () => tf.Tensor][] = [
-    [c.xt, () => xt],
-    [c.x0, () => x0],
-    [c.prevX0, () => prevX0!],
-    [c.noise, noise],
-  ];
-  return terms
-    .filter(([coef]) => coef !== 0)
-    .map(([coef, term]) => tf.mul(term(), coef))
-    .reduce((sum, term) => tf.add(sum, term));
+/** The run as numbers for `PreparedDenoiser.sampleLoop`: every step's x0 conversion and its solver's coefficients. */
+function samplingLoop(o: SampleOptions, abar: ArrayLike<number>, timesteps: number[], start: tf.Tensor, noise: () => Float32Array): SamplingLoop {
+  const solver = makeSolver(o); // its own instance: a multistep solver's state follows one way of stepping
+  const steps = timesteps.map((t, i) => {
+    const abarT = abar[t];
+    const [a, s] = [Math.sqrt(abarT), Math.sqrt(1 - abarT)];
+    const update = solver.coefficients(abarT, i + 1 < timesteps.length ? abar[timesteps[i + 1]] : 1);
+    // x0 = a x_t - s v, or (x_t - s eps) / a (see objectives/conversions)
+    return (o.prediction ?? 'v') === 'v' ? { x0FromXt: a, x0FromOutput: -s, update } : { x0FromXt: 1 / a, x0FromOutput: -s / a, update };
+  });
+  return { start, steps, guidanceScale: o.guidanceScale ?? 1, clipX0: o.clipX0, noise };
 }
 
 const yieldToEventLoop = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 0));
@@ -84,24 +83,13 @@ export async function sample(options: SampleOptions): Promise<tf.Tensor> {
   const guidanceScale = options.guidanceScale ?? 1;
   const guided = cond !== null && guidanceScale !== 1;
 
-  // every step's update as numbers, computed on the host once: nothing in the loop waits on the device
-  const plan = timesteps.map((t, i) => {
-    const abarT = abar[t];
-    const [a, s] = [Math.sqrt(abarT), Math.sqrt(1 - abarT)];
-    const update = solver.coefficients(abarT, i + 1 < timesteps.length ? abar[timesteps[i + 1]] : 1);
-    return { t, a, s, update, ...(prediction === 'v' ? { x0FromXt: a, x0FromOutput: -s } : { x0FromXt: 1 / a, x0FromOutput: -s / a }) };
-  });
-
   let x = noise();
   // A denoiser that can precompute its timestep- and condition-only work does it here, once for the whole run.
   const prepared = denoiser.prepare?.({ timesteps, batch: shape[0], conditions: guided ? [cond, null] : [cond] });
-  let prevX0: tf.Tensor | null = null;
   try {
-    // the whole run in one call where the denoiser offers it (no per-step hooks to call between steps)
+    // the whole run in one call where the denoiser offers it and nothing asks to run between steps
     const whole =
-      signal || onProgress
-        ? null
-        : prepared?.sampleLoop?.({ start: x, steps: plan, guidanceScale, clipX0: options.clipX0, noise: () => rng.normals(size) });
+      signal || onProgress || !prepared?.sampleLoop ? null : prepared.sampleLoop(samplingLoop(options, abar, timesteps, x, () => rng.normals(size)));
     if (whole) {
       x.dispose();
       x = whole;
@@ -111,25 +99,28 @@ export async function sample(options: SampleOptions): Promise<tf.Tensor> {
         await yieldToEventLoop(); // lets timers and events that abort run between steps
         if (signal.aborted) throw new SamplingAbortedError(i, signal.reason);
       }
-      const { t, a, s, update } = plan[i];
+      const t = timesteps[i];
+      const abarT = abar[t];
+      const abarNext = i + 1 < timesteps.length ? abar[timesteps[i + 1]] : 1;
       const next = tf.tidy(() => {
+        const a = Math.sqrt(abarT);
+        const s = Math.sqrt(1 - abarT);
         const output = prepared
           ? preparedGuidedPrediction(prepared, x, i, guided, guidanceScale)
           : guidedPrediction(denoiser, x, tf.fill([shape[0]], t, 'int32'), cond, guidanceScale);
         let x0 = x0FromPrediction(x, output, a, s, prediction);
         if (options.clipX0 !== undefined) x0 = tf.clipByValue(x0, -options.clipX0, options.clipX0);
-        return { x: applyUpdate(update, x, x0, prevX0, noise), x0 };
+        return solver.step({ xt: x, x0, eps: () => epsFromX0(x, x0, a, s), abarT, abarNext, noise });
       });
       x.dispose();
-      prevX0?.dispose();
-      ({ x, x0: prevX0 } = next);
+      x = next;
       onProgress?.({ step: i + 1, totalSteps: timesteps.length, t });
     }
   } catch (error) {
     x.dispose();
     throw error;
   } finally {
-    prevX0?.dispose();
+    solver.dispose();
     prepared?.dispose();
   }
   if (!options.normalizer) return x;
