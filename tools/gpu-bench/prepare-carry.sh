@@ -3,7 +3,8 @@
 # of the repository, to be named in the device call's `carry`:
 #   .device/gpu/  node.xz (this machine's Node, xz), dawn.node.xz (Dawn's addon from the `webgpu` package),
 #                 bench.mjs + kernel-counts.mjs (tfjs, the webgpu backend and our packages, bundled from source),
-#                 the PyTorch anchor (torch_loragen_anchor.py from ../shared/anchors)
+#                 the PyTorch anchor (torch_loragen_anchor.py from ../shared/anchors) and torch_loss.py, which
+#                 imports it and also times its factored loss alone
 #   .gl/          the Vulkan/EGL loader packages Dawn needs there (Debian 12 amd64 .debs, see ENVIRONMENT.md)
 # Then run tools/gpu-bench/device-run.sh there (see tools/gpu-bench/README.md).
 set -euo pipefail
@@ -16,7 +17,7 @@ xz -T2 -c "$(command -v node)" >"$out/node.xz"
 xz -T2 -c node_modules/webgpu/dist/linux-x64/dawn.node >"$out/dawn.node.xz"
 anchors=${LORAGEN_ANCHORS:-$root/../shared/anchors}
 [ -d "$anchors" ] || anchors=/work/shared/anchors
-cp "$anchors/torch_loragen_anchor.py" "$out/"
+cp "$anchors/torch_loragen_anchor.py" tools/gpu-bench/torch_loss.py tools/gpu-bench/device-run.sh "$out/"
 if ! ls .gl/*.deb >/dev/null 2>&1; then
   lists=$(mktemp -d)
   o=(-oAPT::Architecture=amd64 -oAPT::Architectures=amd64 "-oDir::State::Lists=$lists")

@@ -24,30 +24,29 @@ export async function useBenchBackend(name = 'cpu') {
 }
 
 /**
- * What `f` dispatched on the webgpu backend, counted at the backend (not by tf.profile, which times every kernel on
- * its own pass): compute dispatches, compute passes and queue submits. Null on other backends. Run it outside
- * tf.profile.
+ * What `f` dispatched on the webgpu backend, counted at the WebGPU API (not by tf.profile, which times every kernel on
+ * its own pass), so that commands recorded outside tfjs (latent-diffusion's recorded sampling run) count too: compute
+ * dispatches, compute passes and queue submits. Null on other backends. Run it outside tf.profile.
  */
 export async function countDispatches(f) {
   if (tf.getBackend() !== 'webgpu') return null;
-  const backend = tf.backend();
   const counts = { dispatches: 0, passes: 0, submits: 0 };
-  const record = backend.recordAndSubmit;
-  const submit = backend.submitQueue;
-  backend.recordAndSubmit = function (...args) {
-    counts.dispatches++;
-    if (!this.computePassEncoder) counts.passes++;
-    return record.apply(this, args);
-  };
-  backend.submitQueue = function (...args) {
-    counts.submits++;
-    return submit.apply(this, args);
-  };
+  const patches = [
+    [globalThis.GPUComputePassEncoder.prototype, 'dispatchWorkgroups', 'dispatches'],
+    [globalThis.GPUCommandEncoder.prototype, 'beginComputePass', 'passes'],
+    [globalThis.GPUQueue.prototype, 'submit', 'submits'],
+  ].map(([proto, name, key]) => {
+    const original = proto[name];
+    proto[name] = function (...args) {
+      counts[key]++;
+      return original.apply(this, args);
+    };
+    return () => (proto[name] = original);
+  });
   try {
     await f();
   } finally {
-    backend.recordAndSubmit = record;
-    backend.submitQueue = submit;
+    for (const restore of patches) restore();
   }
   return counts;
 }

@@ -8,6 +8,7 @@ import type { Denoiser, PreparedDenoiser, SamplingPlan } from '../samplers/types
 import { attendHeads, dense, layerNorm, modulatedLayerNorm, silu, sinusoidalEmbedding, splitHeads } from './layers';
 import { checkParameterShapes, ParameterFactory, type ParameterMap } from './parameters';
 import { fusedAttention, fusedLinear, fusedSamplingActive } from '../webgpu/fused-kernels';
+import { recordedSamplingFits, runRecordedSampling } from '../webgpu/recorded-sampling';
 
 export interface DiTConfig {
   /** Tokens per latent set (52 for Gemma-2-2B q/v over 26 layers). */
@@ -192,11 +193,14 @@ export class DiT implements ConditionalDenoiser {
         'int32',
       );
       return {
-        // one [vectors, rows, 1, width] tensor per step, whose vectors each step cuts apart (one kernel)
-        modulation: tf.unstack(this.modulationVectors(t, pooled, timesteps.length)),
+        // [steps, vectors, rows, 1, width]: a recorded run reads it whole, `predict` one step at a time
+        modulation: this.modulationVectors(t, pooled, timesteps.length),
         crossKV: tokens ? this.crossKeysValues(tokens) : [],
       };
     });
+    // per-step tensors, each of whose vectors a step cuts apart (one kernel), cut when `predict` first needs them
+    let perStep: tf.Tensor[] | null = null;
+    const modulationAt = (step: number) => (perStep ??= tf.unstack(state.modulation).map((m) => tf.keep(m)))[step];
     const checkStep = (step: number) => {
       if (!Number.isInteger(step) || step < 0 || step >= timesteps.length) {
         throw new LatentDiffusionError(`DiT: step must be an integer in [0, ${timesteps.length}), got ${step}`);
@@ -210,17 +214,31 @@ export class DiT implements ConditionalDenoiser {
         checkStep(step);
         return tf.tidy(() =>
           fused()
-            ? this.fusedForward(xt, state.modulation[step])
-            : this.forward(xt, { modulation: tf.unstack(state.modulation[step]), crossKV: state.crossKV }),
+            ? this.fusedForward(xt, modulationAt(step))
+            : this.forward(xt, { modulation: tf.unstack(modulationAt(step)), crossKV: state.crossKV }),
         );
       },
-      dispose: () => tf.dispose(state),
+      // on webgpu without cross-attention, the whole run as one recorded command buffer
+      sampleLoop: (loop) => {
+        if (!fused() || !recordedSamplingFits(rows * this.config.tokens)) return null;
+        this.checkInput(loop.start, batch);
+        if (loop.steps.length !== timesteps.length) {
+          throw new LatentDiffusionError(`DiT: the loop has ${loop.steps.length} steps but the plan ${timesteps.length}`);
+        }
+        return runRecordedSampling(
+          { ...this.config, inProj: this.inProj, posEmbed: this.posEmbed, blocks: this.blocks, outProj: this.outProj },
+          state.modulation,
+          conditions.length,
+          loop,
+        );
+      },
+      dispose: () => tf.dispose([state, perStep ?? []]),
     };
     if (conditions.length === 2) {
       prepared.predictGuided = (xt, step, guidanceScale) => {
         this.checkInput(xt, batch);
         checkStep(step);
-        if (fused()) return tf.tidy(() => this.fusedForward(xt, state.modulation[step], guidanceScale));
+        if (fused()) return tf.tidy(() => this.fusedForward(xt, modulationAt(step), guidanceScale));
         return tf.tidy(() => {
           const [conditional, unconditional] = tf.split(prepared.predict(tf.concat([xt, xt], 0), step), 2, 0);
           return tf.add(unconditional, tf.mul(tf.sub(conditional, unconditional), guidanceScale));

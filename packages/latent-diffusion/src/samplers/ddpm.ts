@@ -3,17 +3,28 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { Solver, SolverStep } from './solver';
 
+/** The posterior's mean coefficients and variance. */
+function posterior(abarT: number, abarNext: number): { x0Coef: number; xtCoef: number; variance: number } {
+  const beta = 1 - abarT / abarNext;
+  return {
+    x0Coef: (Math.sqrt(abarNext) * beta) / (1 - abarT),
+    xtCoef: (Math.sqrt(1 - beta) * (1 - abarNext)) / (1 - abarT),
+    variance: ((1 - abarNext) / (1 - abarT)) * beta,
+  };
+}
+
 export function ddpmSolver(): Solver {
   return {
     step({ xt, x0, abarT, abarNext, noise }: SolverStep): tf.Tensor {
-      const beta = 1 - abarT / abarNext;
-      const x0Coef = (Math.sqrt(abarNext) * beta) / (1 - abarT);
-      const xtCoef = (Math.sqrt(1 - beta) * (1 - abarNext)) / (1 - abarT);
-      const variance = ((1 - abarNext) / (1 - abarT)) * beta;
+      const { x0Coef, xtCoef, variance } = posterior(abarT, abarNext);
       return tf.tidy(() => {
         const mean = tf.add(tf.mul(x0, x0Coef), tf.mul(xt, xtCoef));
         return variance > 0 ? tf.add(mean, tf.mul(noise(), Math.sqrt(variance))) : mean;
       });
+    },
+    coefficients(abarT, abarNext) {
+      const { x0Coef, xtCoef, variance } = posterior(abarT, abarNext);
+      return { xt: xtCoef, x0: x0Coef, prevX0: 0, noise: variance > 0 ? Math.sqrt(variance) : 0 };
     },
     dispose() {},
   };

@@ -10,7 +10,7 @@ import { dpmSolverPp2mSolver } from './dpm-solver-pp-2m';
 import { guidedPrediction, preparedGuidedPrediction } from './guidance';
 import type { Solver } from './solver';
 import { samplingTimesteps } from './timestep-spacing';
-import type { SampleOptions, SamplerKind } from './types';
+import type { SampleOptions, SamplerKind, SamplingLoop } from './types';
 
 const DEFAULT_STEPS: Record<SamplerKind, (T: number) => number> = {
   ddpm: (T) => T,
@@ -47,6 +47,19 @@ function validate(o: SampleOptions, abar: ArrayLike<number>): void {
   }
 }
 
+/** The run as numbers for `PreparedDenoiser.sampleLoop`: every step's x0 conversion and its solver's coefficients. */
+function samplingLoop(o: SampleOptions, abar: ArrayLike<number>, timesteps: number[], start: tf.Tensor, noise: () => Float32Array): SamplingLoop {
+  const solver = makeSolver(o); // its own instance: a multistep solver's state follows one way of stepping
+  const steps = timesteps.map((t, i) => {
+    const abarT = abar[t];
+    const [a, s] = [Math.sqrt(abarT), Math.sqrt(1 - abarT)];
+    const update = solver.coefficients(abarT, i + 1 < timesteps.length ? abar[timesteps[i + 1]] : 1);
+    // x0 = a x_t - s v, or (x_t - s eps) / a (see objectives/conversions)
+    return (o.prediction ?? 'v') === 'v' ? { x0FromXt: a, x0FromOutput: -s, update } : { x0FromXt: 1 / a, x0FromOutput: -s / a, update };
+  });
+  return { start, steps, guidanceScale: o.guidanceScale ?? 1, clipX0: o.clipX0, noise };
+}
+
 const yieldToEventLoop = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 0));
 
 /**
@@ -74,7 +87,14 @@ export async function sample(options: SampleOptions): Promise<tf.Tensor> {
   // A denoiser that can precompute its timestep- and condition-only work does it here, once for the whole run.
   const prepared = denoiser.prepare?.({ timesteps, batch: shape[0], conditions: guided ? [cond, null] : [cond] });
   try {
-    for (let i = 0; i < timesteps.length; i++) {
+    // the whole run in one call where the denoiser offers it and nothing asks to run between steps
+    const whole =
+      signal || onProgress || !prepared?.sampleLoop ? null : prepared.sampleLoop(samplingLoop(options, abar, timesteps, x, () => rng.normals(size)));
+    if (whole) {
+      x.dispose();
+      x = whole;
+    }
+    for (let i = 0; i < timesteps.length && !whole; i++) {
       if (signal) {
         await yieldToEventLoop(); // lets timers and events that abort run between steps
         if (signal.aborted) throw new SamplingAbortedError(i, signal.reason);

@@ -1,4 +1,5 @@
 import type * as tf from '@tensorflow/tfjs-core';
+import type { SolverCoefficients } from './types';
 
 /** One move of a sampler from noise level abar_t to the less noisy abar_next (1 means clean data). */
 export interface SolverStep {
@@ -13,8 +14,14 @@ export interface SolverStep {
   noise: () => tf.Tensor;
 }
 
-/** A sampler's update rule. It may keep state between steps (multistep solvers); `dispose` frees it. */
+/**
+ * A sampler's update rule, two ways from the same numbers: `step` as tensor ops (what `sample` runs step by step, in
+ * the order cpu results are pinned to bit for bit), `coefficients` as the linear map of the move (what a denoiser's
+ * `sampleLoop` applies in one kernel). Either is called once per step, in order, and may keep state between steps
+ * (multistep solvers): use one instance one way. `dispose` frees its state.
+ */
 export interface Solver {
   step(s: SolverStep): tf.Tensor;
+  coefficients(abarT: number, abarNext: number): SolverCoefficients;
   dispose(): void;
 }

@@ -33,8 +33,39 @@ export interface PreparedDenoiser {
    * the batch repeated and mixing the halves itself; a denoiser can then do both branches and the mix in fewer kernels.
    */
   predictGuided?(xt: tf.Tensor, step: number, guidanceScale: number): tf.Tensor;
+  /**
+   * Optional: runs every step of the plan at once, predictions and updates (see `SamplingLoop`), and returns the last
+   * step's x, [batch, ...], or null where it cannot run this loop (then `sample` steps as usual). A denoiser offers it
+   * where one call beats a call a step: the DiT on webgpu records the whole run into one command buffer.
+   */
+  sampleLoop?(loop: SamplingLoop): tf.Tensor | null;
   /** Frees what `prepare` computed. */
   dispose(): void;
+}
+
+/**
+ * One sampler move as a linear map: x_next = xt x_t + x0 x0_t + prevX0 x0_prev + noise z, where x0_t is this step's
+ * clean-data estimate, x0_prev the previous step's (multistep solvers) and z standard-normal noise.
+ */
+export interface SolverCoefficients {
+  xt: number;
+  x0: number;
+  prevX0: number;
+  noise: number;
+}
+
+/** A whole sampling run as numbers, for `PreparedDenoiser.sampleLoop`. */
+export interface SamplingLoop {
+  /** x at the first step, [batch, ...]. */
+  start: tf.Tensor;
+  /** Per step of the plan: x0_t = clip(x0FromXt x_t + x0FromOutput output), then the move to the next x. */
+  steps: { x0FromXt: number; x0FromOutput: number; update: SolverCoefficients }[];
+  /** The guidance scale, with a plan of [cond, null]. */
+  guidanceScale: number;
+  /** Bound of |x0_t|, or undefined. */
+  clipX0?: number;
+  /** Draws the next z, a standard-normal Float32Array of x's size: once per step whose `update.noise` is not 0, in order. */
+  noise(): Float32Array;
 }
 
 /** What a sampler needs of a schedule; `createSchedule` returns more. */

@@ -1,11 +1,12 @@
-// Fused WGSL kernels of the DiT's prepared sampling path on the `webgpu` backend, registered with tf.registerKernel
-// the way tfjs registers its own (a kernel name and a program run by the backend's runWebGPUProgram). On a GPU a
+// Fused WGSL kernels of the DiT's prepared sampling path on the `webgpu` backend (their WGSL: dit-kernels.ts), registered
+// with tf.registerKernel the way tfjs registers its own (a kernel name and a program run by the backend's runWebGPUProgram). On a GPU a
 // sampling step costs launches, not arithmetic (about 100 us each on an H200 through Dawn): the tfjs-ops forward takes
 // about 45 kernels per block, these take 5 (adaLN-modulated layer norm + qkv, attention, output projection + gated
 // residual, layer norm + MLP in + SiLU, MLP out + gated residual). They are for sampling only: their gradients throw.
 import * as tf from '@tensorflow/tfjs-core';
 import type { DataType, KernelBackend, NamedAttrMap, NamedTensorMap, Tensor, TensorInfo } from '@tensorflow/tfjs-core';
 import { LatentDiffusionError } from '../errors';
+import { attentionKernel, type KernelSource, linearKernel, linearRows, type LinearShape } from './dit-kernels';
 
 /** tfjs-backend-webgpu 4.22's program shape (its `WebGPUProgram`, not exported by name). */
 interface WebGpuProgram {
@@ -23,36 +24,6 @@ interface WebGpuBackendLike {
 }
 
 export const FUSED_KERNELS = { linear: 'LoragenDiTLinear', attention: 'LoragenDiTAttention' } as const;
-
-/** A flat program: one thread per output element, `body` computes element `idx`. */
-function elementwise(
-  name: string,
-  key: string,
-  inputs: string[],
-  outputShape: number[],
-  body: string,
-  functions = '',
-  threads?: number,
-): WebGpuProgram {
-  const size = threads ?? outputShape.reduce((a, b) => a * b, 1);
-  const code = `${functions}
-fn main(index : i32) {
-  _ = uniforms.NAN;
-  if (index >= ${size}) { return; }
-  let idx = u32(index);
-${body}
-}`;
-  return {
-    variableNames: inputs,
-    outputShape,
-    // sizes are baked into the code, so they are part of the key (tfjs keys programs by input ranks, not sizes)
-    shaderKey: `${name}_${key}_${size}`,
-    dispatchLayout: { x: outputShape.map((_, i) => i) },
-    dispatch: [Math.ceil(size / 64), 1, 1],
-    workgroupSize: [64, 1, 1],
-    getUserCode: () => code,
-  };
-}
 
 /**
  * Options of {@link fusedLinear}. Rows of x are (sample, token) pairs, sample-major; `modulation` is one sampling step's
@@ -74,134 +45,43 @@ export interface FusedLinearOptions {
   guidanceScale?: number;
 }
 
-/**
- * One workgroup (64 threads) per output row: the input row (both branches' rows when guided) is read once into
- * workgroup memory, normalised and modulated there, and each thread computes every 64th output column.
- */
-function linearProgram(inputs: Record<string, TensorInfo>, attrs: NamedAttrMap): WebGpuProgram {
-  const { x, w } = inputs;
-  const [inDim, outDim] = w.shape;
-  const tokens = attrs.tokens as number;
-  const xRows = x.shape.slice(0, -1).reduce((a, b) => a * b, 1);
-  const repeat = (attrs.repeat as number) || 1;
-  const guided = attrs.guided as boolean;
-  const rows = (xRows * repeat) / (guided ? 2 : 1);
-  const branches = guided ? 2 : 1;
-  const modulate = (attrs.shift as number) >= 0;
-  const gate = attrs.gate as number;
-  const samples = inputs.modulation ? inputs.modulation.shape[1] : 0;
-  const xSamples = xRows / tokens;
-  const names = ['x', 'w', 'bias', ...(inputs.modulation ? ['modulation'] : []), ...(inputs.pos ? ['pos'] : []), ...(inputs.res ? ['res'] : [])];
-  const code = `
-var<workgroup> xin : array<f32, ${branches * inDim}>;
-var<workgroup> stats : array<f32, 4>;
-
+/** A kernel source as a tfjs program: tfjs declares the bindings and calls `main` with the flat thread index. */
+function tfjsProgram(k: KernelSource, outputShape: number[]): WebGpuProgram {
+  const code = `${k.code}
+fn modulationBase() -> u32 { return 0u; }
 fn main(index : i32) {
   _ = uniforms.NAN;
-  let row = workgroupId.x + workgroupId.y * numWorkgroups.x;
-  let t = localId.x;
-  let sample = row / ${tokens}u;
-  let token = row % ${tokens}u;
-  let valid = row < ${rows}u;
-  for (var br = 0u; br < ${branches}u; br = br + 1u) {
-    let xr = (((sample + br * ${rows / tokens}u) % ${xSamples}u) * ${tokens}u + token) * ${inDim}u;
-    for (var k = t; k < ${inDim}u; k = k + 64u) { xin[br * ${inDim}u + k] = select(0.0, x[xr + k], valid); }
-  }
-  workgroupBarrier();
-  ${
-    modulate
-      ? `if (t < ${branches}u) {
-    var mean = 0.0;
-    for (var k = 0u; k < ${inDim}u; k = k + 1u) { mean = mean + xin[t * ${inDim}u + k]; }
-    mean = mean / ${inDim}.0;
-    var variance = 0.0;
-    for (var k = 0u; k < ${inDim}u; k = k + 1u) { let c = xin[t * ${inDim}u + k] - mean; variance = variance + c * c; }
-    stats[2u * t] = mean;
-    stats[2u * t + 1u] = inverseSqrt(variance / ${inDim}.0 + 1e-6);
-  }
-  workgroupBarrier();
-  for (var br = 0u; br < ${branches}u; br = br + 1u) {
-    let s = min(sample + br * ${rows / tokens}u, ${samples - 1}u);
-    let shiftAt = (${attrs.shift}u * ${samples}u + s) * ${inDim}u;
-    let scaleAt = (${attrs.scale}u * ${samples}u + s) * ${inDim}u;
-    for (var k = t; k < ${inDim}u; k = k + 64u) {
-      let i = br * ${inDim}u + k;
-      xin[i] = (xin[i] - stats[2u * br]) * (stats[2u * br + 1u] * modulation[scaleAt + k]) + modulation[shiftAt + k];
-    }
-  }
-  workgroupBarrier();`
-      : ''
-  }
-  if (!valid) { return; }
-  for (var col = t; col < ${outDim}u; col = col + 64u) {
-    var y = bias[col];
-    ${guided ? 'var u = bias[col];' : ''}
-    for (var k = 0u; k < ${inDim}u; k = k + 1u) {
-      let wk = w[k * ${outDim}u + col];
-      y = y + xin[k] * wk;
-      ${guided ? `u = u + xin[${inDim}u + k] * wk;` : ''}
-    }
-    ${attrs.silu ? 'y = y / (1.0 + exp(-y));' : ''}
-    ${guided ? `y = u + ${Number(attrs.guidanceScale).toExponential()} * (y - u);` : ''}
-    ${inputs.pos ? `y = y + pos[token * ${outDim}u + col];` : ''}
-    ${gate >= 0 ? `y = res[row * ${outDim}u + col] + modulation[(${gate}u * ${samples}u + sample) * ${outDim}u + col] * y;` : ''}
-    result[row * ${outDim}u + col] = y;
-  }
+  kernel(index);
 }`;
-  const key = [
-    inDim,
-    outDim,
-    tokens,
-    xRows,
-    repeat,
-    guided,
-    attrs.guidanceScale,
-    attrs.shift,
-    attrs.scale,
-    gate,
-    attrs.silu,
-    !!inputs.pos,
-    samples,
-  ].join('_');
   return {
-    variableNames: names,
-    outputShape: [rows, outDim],
-    shaderKey: `LoragenDiTLinear_${key}`,
-    dispatchLayout: { x: [0, 1] },
-    dispatch: [rows, 1, 1],
+    variableNames: k.inputs,
+    outputShape,
+    shaderKey: `${k.name}_${k.key}`,
+    dispatchLayout: { x: outputShape.map((_, i) => i) },
+    dispatch: [k.workgroups, 1, 1],
     workgroupSize: [64, 1, 1],
     getUserCode: () => code,
   };
 }
 
-/** Scaled dot-product attention of qkv [samples * tokens, 3 * heads * d] (q, k, v blocks, heads inside) -> [.., heads * d]. */
-function attentionProgram(qkv: TensorInfo, tokens: number, heads: number): WebGpuProgram {
-  const rows = qkv.shape.slice(0, -1).reduce((a, b) => a * b, 1);
-  const width = qkv.shape[qkv.shape.length - 1] / 3;
-  const d = width / heads;
-  const body = `
-  let h = idx % ${heads}u;
-  let row = idx / ${heads}u;
-  let first = (row / ${tokens}u) * ${tokens}u;
-  let q = row * ${3 * width}u + h * ${d}u;
-  var acc : array<f32, ${d}>;
-  for (var c = 0u; c < ${d}u; c = c + 1u) { acc[c] = 0.0; }
-  var top = -3.0e38;
-  var total = 0.0;
-  for (var j = 0u; j < ${tokens}u; j = j + 1u) {
-    let k = (first + j) * ${3 * width}u + ${width}u + h * ${d}u;
-    var score = 0.0;
-    for (var c = 0u; c < ${d}u; c = c + 1u) { score = score + qkv[q + c] * qkv[k + c]; }
-    score = score * ${(1 / Math.sqrt(d)).toExponential()};
-    let next = max(top, score);
-    let rescale = exp(top - next);
-    let p = exp(score - next);
-    total = total * rescale + p;
-    for (var c = 0u; c < ${d}u; c = c + 1u) { acc[c] = acc[c] * rescale + p * qkv[k + ${width}u + c]; }
-    top = next;
-  }
-  for (var c = 0u; c < ${d}u; c = c + 1u) { result[row * ${width}u + h * ${d}u + c] = acc[c] / total; }`;
-  return elementwise('LoragenDiTAttention', `${rows}_${tokens}_${heads}_${width}`, ['qkv'], [rows, width], body, '', rows * heads);
+/** The shape of a linear layer from its tfjs inputs and attributes (see {@link fusedLinear}). */
+function linearShape(inputs: Record<string, TensorInfo>, attrs: NamedAttrMap): LinearShape {
+  const [inDim, outDim] = inputs.w.shape;
+  return {
+    inDim,
+    outDim,
+    tokens: attrs.tokens as number,
+    xRows: inputs.x.shape.slice(0, -1).reduce((a, b) => a * b, 1),
+    repeat: (attrs.repeat as number) || 1,
+    guided: attrs.guided as boolean,
+    guidanceScale: attrs.guidanceScale as number,
+    shift: attrs.shift as number,
+    scale: attrs.scale as number,
+    gate: attrs.gate as number,
+    silu: attrs.silu as boolean,
+    positional: !!inputs.pos,
+    samples: inputs.modulation ? inputs.modulation.shape[1] : 0,
+  };
 }
 
 function noGradient(): never {
@@ -218,16 +98,21 @@ function register(): void {
     (({ inputs, backend, attrs }: { inputs: NamedTensorMap; backend: KernelBackend; attrs?: NamedAttrMap }) =>
       run(inputs as unknown as Record<string, TensorInfo>, attrs ?? {}, backend as unknown as WebGpuBackendLike)) as never;
   const linear = kernelFunc((inputs, attrs, backend) => {
-    const names = ['x', 'w', 'bias', 'modulation', 'pos', 'res'].filter((n) => inputs[n]);
+    const shape = linearShape(inputs, attrs);
+    const kernel = linearKernel(shape);
     return backend.runWebGPUProgram(
-      linearProgram(inputs, attrs),
-      names.map((n) => inputs[n]),
+      tfjsProgram(kernel, [linearRows(shape), shape.outDim]),
+      kernel.inputs.map((n) => inputs[n]),
       'float32',
     );
   });
-  const attention = kernelFunc((inputs, attrs, backend) =>
-    backend.runWebGPUProgram(attentionProgram(inputs.qkv, attrs.tokens as number, attrs.heads as number), [inputs.qkv], 'float32'),
-  );
+  const attention = kernelFunc((inputs, attrs, backend) => {
+    const { qkv } = inputs;
+    const rows = qkv.shape.slice(0, -1).reduce((a, b) => a * b, 1);
+    const width = qkv.shape[qkv.shape.length - 1] / 3;
+    const kernel = attentionKernel(rows, attrs.tokens as number, attrs.heads as number, width);
+    return backend.runWebGPUProgram(tfjsProgram(kernel, [rows, width]), [qkv], 'float32');
+  });
   for (const [kernelName, func] of [
     [FUSED_KERNELS.linear, linear],
     [FUSED_KERNELS.attention, attention],
