@@ -1,7 +1,7 @@
 // adapter_config.json handling, PEFT's key conventions, patterns, DoRA, and what the writer puts in the config.
-import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { tempFolder } from '@loragen/test-utils';
 import {
   AdapterFormatError,
   adapterFromTensors,
@@ -165,11 +165,7 @@ describe('adapters from tensors', () => {
 });
 
 describe('writing', () => {
-  let dir: string;
-  beforeAll(() => {
-    dir = mkdtempSync(join(tmpdir(), 'lora-io-peft-'));
-  });
-  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  const dir = tempFolder('lora-io-peft-');
 
   test('a minimal generated adapter gets peft_type, target_modules, and patterns for odd ranks and alphas', async () => {
     const adapter: LoraAdapter = {
@@ -186,15 +182,15 @@ describe('writing', () => {
     expect(config.rank_pattern).toEqual({ 'model\\.layers\\.1\\.self_attn\\.q_proj': 2 });
     expect(config.alpha_pattern).toEqual({ 'model\\.layers\\.0\\.self_attn\\.v_proj': 5 });
     expect(adapter.config).toEqual({ r: 4, lora_alpha: 8 }); // the caller's config is not modified
-    await writePeftAdapter(join(dir, 'gen'), adapter, { dtype: 'F32' });
-    expect(readdirSync(join(dir, 'gen')).sort()).toEqual(['adapter_config.json', 'adapter_model.safetensors']);
-    const back = await readPeftAdapter(join(dir, 'gen'));
+    await writePeftAdapter(join(dir(), 'gen'), adapter, { dtype: 'F32' });
+    expect(readdirSync(join(dir(), 'gen')).sort()).toEqual(['adapter_config.json', 'adapter_model.safetensors']);
+    const back = await readPeftAdapter(join(dir(), 'gen'));
     expect(back.modules.map((m) => [m.name, m.rank, m.alpha, m.scaling])).toEqual([
       ['base_model.model.model.layers.0.self_attn.q_proj', 4, 8, 2],
       ['base_model.model.model.layers.0.self_attn.v_proj', 4, 5, 1.25],
       ['base_model.model.model.layers.1.self_attn.q_proj', 2, 8, 4],
     ]);
-    expect(JSON.parse(readFileSync(join(dir, 'gen', 'adapter_config.json'), 'utf8'))).toEqual(config);
+    expect(JSON.parse(readFileSync(join(dir(), 'gen', 'adapter_config.json'), 'utf8'))).toEqual(config);
   });
 
   test('existing patterns are kept after the added module-specific ones', () => {
@@ -229,7 +225,7 @@ describe('writing', () => {
     ],
   ])('refuses %s', async (_n, adapter, message) => {
     expect(() => serializePeftAdapter(adapter)).toThrow(AdapterFormatError);
-    await expect(writePeftAdapter(join(dir, 'bad'), adapter)).rejects.toThrow(message);
+    await expect(writePeftAdapter(join(dir(), 'bad'), adapter)).rejects.toThrow(message);
   });
 
   test('an F16 / BF16 write stores the factors in that dtype', () => {
@@ -243,10 +239,10 @@ describe('writing', () => {
 
   test('the browser-safe serializer gives the bytes writePeftAdapter writes', async () => {
     const adapter: LoraAdapter = { config: { r: 2, lora_alpha: 2, target_modules: ['q'] }, modules: [mod('m.q', 2, 3, 4, 2)] };
-    await writePeftAdapter(join(dir, 'same'), adapter, { dtype: 'BF16' });
+    await writePeftAdapter(join(dir(), 'same'), adapter, { dtype: 'BF16' });
     const files = serializePeftAdapter(adapter, { dtype: 'BF16' });
-    expect(Buffer.from(files.safetensors).equals(readFileSync(join(dir, 'same', 'adapter_model.safetensors')))).toBe(true);
-    expect(files.config).toBe(readFileSync(join(dir, 'same', 'adapter_config.json'), 'utf8'));
+    expect(Buffer.from(files.safetensors).equals(readFileSync(join(dir(), 'same', 'adapter_model.safetensors')))).toBe(true);
+    expect(files.config).toBe(readFileSync(join(dir(), 'same', 'adapter_config.json'), 'utf8'));
   });
 
   test('the index entry point pulls in no node: module', () => {

@@ -1,7 +1,6 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync, readdirSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { seededUniform } from '@loragen/test-utils';
+import { seededUniform, tempFolder } from '@loragen/test-utils';
 import {
   DTYPE_SIZE,
   MAX_HEADER_BYTES,
@@ -271,14 +270,10 @@ describe('validation names the tensor and the problem', () => {
 });
 
 describe('files', () => {
-  let dir: string;
-  beforeAll(() => {
-    dir = mkdtempSync(join(tmpdir(), 'lora-io-st-'));
-  });
-  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  const dir = tempFolder('lora-io-st-');
 
   test('write atomically, read all, read some by range, read as float32', async () => {
-    const path = join(dir, 'x.safetensors');
+    const path = join(dir(), 'x.safetensors');
     const a = Float32Array.from({ length: 1000 }, (_, i) => Math.sin(i));
     const b = Float32Array.from({ length: 300 }, (_, i) => Math.cos(i) * 100);
     await writeSafetensorsFile(
@@ -291,7 +286,7 @@ describe('files', () => {
       },
       { k: 'v' },
     );
-    expect(readdirSync(dir)).toEqual(['x.safetensors']); // no temporary file left behind
+    expect(readdirSync(dir())).toEqual(['x.safetensors']); // no temporary file left behind
     const whole = await readSafetensorsFile(path);
     expect(parseSafetensors(readFileSync(path)).metadata).toEqual({ k: 'v' });
     expect(whole.metadata).toEqual({ k: 'v' });
@@ -313,7 +308,7 @@ describe('files', () => {
     const n = (16 << 20) / 2 + 12345; // more than one 16 MiB chunk of 16-bit input
     const src = new Uint16Array(n);
     for (let i = 0; i < n; i++) src[i] = (i * 2654435761) >>> 16;
-    const path = join(dir, 'big.safetensors');
+    const path = join(dir(), 'big.safetensors');
     await writeSafetensorsFile(path, { x: { dtype: 'BF16', shape: [n], data: src }, y: { dtype: 'F16', shape: [n], data: src } });
     const f = await readSafetensorsFileAsFloat32(path);
     const xb = new Uint32Array(f.tensors.get('x')!.values.buffer);
@@ -326,7 +321,7 @@ describe('files', () => {
   });
 
   test('a truncated file is refused by header checks, before reading data', async () => {
-    const path = join(dir, 'trunc.safetensors');
+    const path = join(dir(), 'trunc.safetensors');
     const bytes = serializeSafetensors({ a: { dtype: 'F32', shape: [4], data: f32Bytes([1, 2, 3, 4]) } });
     writeFileSync(path, bytes.subarray(0, bytes.byteLength - 4));
     await expect(readSafetensorsFile(path)).rejects.toThrow(/out of range/);

@@ -7,8 +7,7 @@ import { readCheckpointFiles, verifyCheckpointFiles, writeCheckpointFolder } fro
 import { decodeTensorFile, encodeTensorFile } from './checkpoint/tensor-file';
 import { resolveConfig } from './config/resolve-config';
 import type { LoraGenConfig, LoraGenConfigInput } from './config/schema';
-import { buildFactorSet, factorsOf, type LibraryTask } from './data/factor-set';
-import { drawCombinations, withCombinations } from './data/library-combinations';
+import { factorsOf, type LibraryTask } from './data/factor-set';
 import { buildDenoiser, samplingDenoiser, type DenoiserChoice, type TrainableDenoiser } from './diffusion/denoiser-factory';
 import { anchorConditions, type AnchoringOptions } from './diffusion/condition-anchoring';
 import { scheduleFor } from './diffusion/schedule';
@@ -26,6 +25,7 @@ import { embedTasks, type TaskTextEncoder } from './text/text-encoder';
 import type { FitProgress } from './training/progress';
 import { factorBatch } from './training/autoencoder-trainer';
 import { runTraining } from './training/fit';
+import { fitInputs } from './training/fit-inputs';
 
 /** Options of {@link LoraGen.fit}. */
 export interface FitOptions {
@@ -188,12 +188,7 @@ export class LoraGen {
     config: LoraGenConfigInput = {},
     options: FitOptions = {},
   ): Promise<LoraGen> {
-    const cfg = resolveConfig(config);
-    const tasks: LibraryTask[] = [];
-    for await (const task of library) tasks.push(task);
-    const own = await buildFactorSet(tasks);
-    const data = await withCombinations(own, drawCombinations(own.taskNames.length, cfg.combinations.count, cfg.seed));
-    const textEncoder = options.textEncoder ?? new HashingTextEncoder({ dim: cfg.text.hashingDim });
+    const { cfg, tasks, data, textEncoder } = await fitInputs(library, config, { textEncoder: options.textEncoder, keepTasks: true });
     const meta: ModelMeta = {
       format: 'loragen-model',
       version: 1,

@@ -1,7 +1,7 @@
 import type { LoraAdapter } from '@loragen/lora-io';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
+import { tempFolder } from '@loragen/test-utils';
 import * as tf from '@tensorflow/tfjs';
 import {
   CheckpointError,
@@ -77,22 +77,20 @@ describe('libraries LoRAGen cannot learn from', () => {
 
 describe('checkpoints', () => {
   const { tasks } = syntheticLibrary();
-  let work: string;
+  const work = tempFolder('loragen-ckpt-');
   let model: string;
   let saved: LoraAdapter;
 
   beforeAll(async () => {
-    work = fs.mkdtempSync(path.join(os.tmpdir(), 'loragen-ckpt-'));
-    model = path.join(work, 'model');
+    model = path.join(work(), 'model');
     const gen = await LoraGen.fit(tasks, QUICK);
     await gen.save(model);
     saved = await gen.generate('task zero', { seed: 5 });
     gen.dispose();
   });
-  afterAll(() => fs.rmSync(work, { recursive: true, force: true }));
 
   function copy(name: string): string {
-    const dir = path.join(work, name);
+    const dir = path.join(work(), name);
     fs.cpSync(model, dir, { recursive: true });
     return dir;
   }
@@ -142,7 +140,7 @@ describe('checkpoints', () => {
     fs.rmSync(path.join(missing, 'config.json'));
     await expect(LoraGen.load(missing)).rejects.toThrow(/config\.json is missing/);
 
-    await expect(LoraGen.load(path.join(work, 'nowhere'))).rejects.toThrow(/cannot read .*manifest\.json/);
+    await expect(LoraGen.load(path.join(work(), 'nowhere'))).rejects.toThrow(/cannot read .*manifest\.json/);
   });
 
   it('reports weights that do not fit the config, and a config.json that is not a model description', async () => {

@@ -1,7 +1,7 @@
 import { spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
+import { tempFolder } from '@loragen/test-utils';
 import { syntheticLibrary } from './helpers/synthetic-library';
 import { TINY_CONFIG } from './helpers/tiny-config';
 import { writeLibrary } from './helpers/write-library';
@@ -14,15 +14,14 @@ import { writeLibrary } from './helpers/write-library';
 const PKG = path.resolve(__dirname, '..');
 const CLI = [path.join(__dirname, 'helpers/run-ts.cjs'), path.join(PKG, 'src/cli/main.ts')];
 
-let work: string;
+const work = tempFolder('loragen-resume-');
 let library: string;
 let configFile: string;
 
 beforeAll(async () => {
-  work = fs.mkdtempSync(path.join(os.tmpdir(), 'loragen-resume-'));
-  library = path.join(work, 'library');
+  library = path.join(work(), 'library');
   await writeLibrary(library, syntheticLibrary().tasks);
-  configFile = path.join(work, 'config.json');
+  configFile = path.join(work(), 'config.json');
   const config = {
     ...TINY_CONFIG,
     autoencoder: { ...TINY_CONFIG.autoencoder, steps: 40 },
@@ -31,8 +30,6 @@ beforeAll(async () => {
   };
   fs.writeFileSync(configFile, JSON.stringify(config));
 });
-
-afterAll(() => fs.rmSync(work, { recursive: true, force: true }));
 
 function train(out: string, resume: boolean) {
   const args = [...CLI, 'train', '--library', library, '--out', out, '--config', configFile, '--backend', 'cpu', '--json'];
@@ -73,12 +70,12 @@ async function stopDuring(out: string, stage: string, resume: boolean, signal: '
 }
 
 it('a run stopped by Ctrl-C in stage 1 and SIGKILL in stage 2, resumed each time, ends with the same weights as an uninterrupted one (cpu)', async () => {
-  const straight = path.join(work, 'straight');
+  const straight = path.join(work(), 'straight');
   const a = await finish(train(straight, false));
   expect(a.err).not.toMatch(/Error/);
   expect(a.code).toBe(0);
 
-  const resumed = path.join(work, 'resumed');
+  const resumed = path.join(work(), 'resumed');
   // Ctrl-C in stage 1: a checkpoint is written and the CLI exits with 130
   const interrupted = await stopDuring(resumed, 'autoencoder', false, 'SIGINT');
   expect(interrupted.code).toBe(130);
@@ -98,11 +95,11 @@ it('exits 2 on a usage error and 3 with a typed error for a bad config file', ()
   const usage = spawnSync(process.execPath, [...CLI, 'train', '--library', library], { encoding: 'utf8' });
   expect(usage.status).toBe(2);
   expect(usage.stderr).toMatch(/missing --out/);
-  const bad = path.join(work, 'bad.json');
+  const bad = path.join(work(), 'bad.json');
   fs.writeFileSync(bad, JSON.stringify({ diffusion: { heads: 0 } }));
   const r = spawnSync(
     process.execPath,
-    [...CLI, 'train', '--library', library, '--out', path.join(work, 'x'), '--config', bad, '--backend', 'cpu', '--json'],
+    [...CLI, 'train', '--library', library, '--out', path.join(work(), 'x'), '--config', bad, '--backend', 'cpu', '--json'],
     {
       encoding: 'utf8',
     },

@@ -47,37 +47,31 @@ export const T5_PRESET: LayoutPreset = {
   },
 };
 
-const LLAMA_RE = /^(.*?)(?:^|\.)layers\.(\d+)\.(self_attn|mlp)\.([^.]+)$/;
+/**
+ * A family whose modules sit at `<stack>.N.<block>.<module>` (after any prefix), with one spelling of the path:
+ * `<pathPrefix>.N.<block>.<module>`.
+ */
+function layeredPreset(name: LayoutPresetName, stack: string, blocks: readonly string[], pathPrefix: string): LayoutPreset {
+  const re = new RegExp(`(?:^|\\.)${stack}\\.(\\d+)\\.(${blocks.join('|')})\\.([^.]+)$`);
+  return {
+    name,
+    position(path) {
+      const m = re.exec(path);
+      if (!m) return undefined;
+      return { moduleType: m[3], layer: Number(m[1]), block: m[2] };
+    },
+    path({ moduleType, layer, block }) {
+      if (!blocks.includes(block)) return undefined;
+      return `${pathPrefix}.${layer}.${block}.${moduleType}`;
+    },
+  };
+}
 
 /** Llama, Gemma, Gemma-2, Mistral, Qwen2, Phi-3: `layers.N.self_attn.{q,k,v,o}_proj`, `layers.N.mlp.{gate,up,down}_proj`. */
-export const LLAMA_PRESET: LayoutPreset = {
-  name: 'llama',
-  position(path) {
-    const m = LLAMA_RE.exec(path);
-    if (!m) return undefined;
-    return { moduleType: m[4], layer: Number(m[2]), block: m[3] };
-  },
-  path({ moduleType, layer, block }) {
-    if (block !== 'self_attn' && block !== 'mlp') return undefined;
-    return `model.layers.${layer}.${block}.${moduleType}`;
-  },
-};
-
-const GPT2_RE = /(?:^|\.)h\.(\d+)\.(attn|crossattention|mlp)\.([^.]+)$/;
+export const LLAMA_PRESET: LayoutPreset = layeredPreset('llama', 'layers', ['self_attn', 'mlp'], 'model.layers');
 
 /** GPT-2: `transformer.h.N.attn.{c_attn,c_proj}`, `transformer.h.N.mlp.{c_fc,c_proj}`. */
-export const GPT2_PRESET: LayoutPreset = {
-  name: 'gpt2',
-  position(path) {
-    const m = GPT2_RE.exec(path);
-    if (!m) return undefined;
-    return { moduleType: m[3], layer: Number(m[1]), block: m[2] };
-  },
-  path({ moduleType, layer, block }) {
-    if (!['attn', 'crossattention', 'mlp'].includes(block)) return undefined;
-    return `transformer.h.${layer}.${block}.${moduleType}`;
-  },
-};
+export const GPT2_PRESET: LayoutPreset = layeredPreset('gpt2', 'h', ['attn', 'crossattention', 'mlp'], 'transformer.h');
 
 /**
  * Any other family (DistilBERT, BERT, ...): the layer is the last numeric path segment, the module type the last

@@ -82,37 +82,24 @@ export function tensorToFloat32(tensor: SafetensorsTensor, opts: { copy?: boolea
   }
 }
 
+/** Readers of one little-endian element at a byte offset, for big-endian hosts (the dtypes wider than a byte). */
+const LITTLE_ENDIAN_READERS: Partial<Record<SafetensorsDtype, (dv: DataView, at: number) => number>> = {
+  F32: (dv, at) => dv.getFloat32(at, true),
+  F64: (dv, at) => dv.getFloat64(at, true),
+  F16: (dv, at) => halfTable()[dv.getUint16(at, true)],
+  BF16: (dv, at) => new Float32Array(new Uint32Array([dv.getUint16(at, true) << 16]).buffer)[0],
+  I64: (dv, at) => Number(dv.getBigInt64(at, true)),
+  I32: (dv, at) => dv.getInt32(at, true),
+  I16: (dv, at) => dv.getInt16(at, true),
+};
+
 function viaDataView(tensor: SafetensorsTensor, n: number): Float32Array {
+  const read = LITTLE_ENDIAN_READERS[tensor.dtype];
+  if (!read) throw new SafetensorsError(`unsupported dtype ${tensor.dtype} on a big-endian host`);
+  const size = DTYPE_SIZE[tensor.dtype];
   const dv = new DataView(tensor.data.buffer, tensor.data.byteOffset, tensor.data.byteLength);
   const out = new Float32Array(n);
-  const half = halfTable();
-  for (let i = 0; i < n; i++) {
-    switch (tensor.dtype) {
-      case 'F32':
-        out[i] = dv.getFloat32(i * 4, true);
-        break;
-      case 'F64':
-        out[i] = dv.getFloat64(i * 8, true);
-        break;
-      case 'F16':
-        out[i] = half[dv.getUint16(i * 2, true)];
-        break;
-      case 'BF16':
-        out[i] = new Float32Array(new Uint32Array([dv.getUint16(i * 2, true) << 16]).buffer)[0];
-        break;
-      case 'I64':
-        out[i] = Number(dv.getBigInt64(i * 8, true));
-        break;
-      case 'I32':
-        out[i] = dv.getInt32(i * 4, true);
-        break;
-      case 'I16':
-        out[i] = dv.getInt16(i * 2, true);
-        break;
-      default:
-        throw new SafetensorsError(`unsupported dtype ${tensor.dtype} on a big-endian host`);
-    }
-  }
+  for (let i = 0; i < n; i++) out[i] = read(dv, i * size);
   return out;
 }
 

@@ -18,6 +18,21 @@ const STORAGE_DTYPES: Record<string, SafetensorsDtype> = {
   BoolStorage: 'BOOL',
 };
 
+/**
+ * Opcodes whose argument is a little-endian unsigned integer, and its width in bytes (pickletools' uint1, uint2,
+ * uint4): a memo slot, a small int, or the byte length of the string that follows.
+ */
+const UINT_ARG_BYTES: Readonly<Record<number, 1 | 2 | 4>> = {
+  0x71: 1, // BINPUT
+  0x72: 4, // LONG_BINPUT
+  0x68: 1, // BINGET
+  0x6a: 4, // LONG_BINGET
+  0x4b: 1, // BININT1
+  0x4d: 2, // BININT2
+  0x8c: 1, // SHORT_BINUNICODE
+  0x58: 4, // BINUNICODE
+};
+
 const REBUILD_TENSOR = 'torch._utils._rebuild_tensor_v2';
 const ORDERED_DICT = 'collections.OrderedDict';
 
@@ -129,6 +144,17 @@ export function unpickleStateDict(
     if (items.length % 2) fail('SETITEMS with an odd number of items');
     for (let i = 0; i < items.length; i += 2) target.set(items[i], items[i + 1]);
   };
+  const appendItems = (opName: string, items: Value[]): void => {
+    const target = top();
+    if (!Array.isArray(target)) fail(`${opName} to a non-list`);
+    for (const x of items) target.push(x);
+  };
+  /** The unsigned argument of `op` (one of UINT_ARG_BYTES), read at p. */
+  const uintArg = (op: number): number => {
+    const bytes = UINT_ARG_BYTES[op];
+    const at = need(bytes);
+    return bytes === 1 ? pickle[at] : bytes === 2 ? dv.getUint16(at, true) : dv.getUint32(at, true);
+  };
   const memoPut = (idx: number): void => {
     memo.set(idx, top());
   };
@@ -204,30 +230,24 @@ export function unpickleStateDict(
         stack.push(items);
         break;
       } // LIST
-      case 0x71:
-        memoPut(pickle[need(1)]);
-        break; // BINPUT
-      case 0x72:
-        memoPut(dv.getUint32(need(4), true));
-        break; // LONG_BINPUT
+      case 0x71: // BINPUT
+      case 0x72: // LONG_BINPUT
+        memoPut(uintArg(op));
+        break;
       case 0x94:
         memoPut(memo.size);
         break; // MEMOIZE
-      case 0x68:
-        memoGet(pickle[need(1)]);
-        break; // BINGET
-      case 0x6a:
-        memoGet(dv.getUint32(need(4), true));
-        break; // LONG_BINGET
+      case 0x68: // BINGET
+      case 0x6a: // LONG_BINGET
+        memoGet(uintArg(op));
+        break;
       case 0x4a:
         stack.push(dv.getInt32(need(4), true));
         break; // BININT
-      case 0x4b:
-        stack.push(pickle[need(1)]);
-        break; // BININT1
-      case 0x4d:
-        stack.push(dv.getUint16(need(2), true));
-        break; // BININT2
+      case 0x4b: // BININT1
+      case 0x4d: // BININT2
+        stack.push(uintArg(op));
+        break;
       case 0x8a: {
         // LONG1
         const n = pickle[need(1)];
@@ -243,12 +263,10 @@ export function unpickleStateDict(
       case 0x47:
         stack.push(dv.getFloat64(need(8), false));
         break; // BINFLOAT (big-endian)
-      case 0x58:
-        stack.push(str(dv.getUint32(need(4), true)));
-        break; // BINUNICODE
-      case 0x8c:
-        stack.push(str(pickle[need(1)]));
-        break; // SHORT_BINUNICODE
+      case 0x58: // BINUNICODE
+      case 0x8c: // SHORT_BINUNICODE
+        stack.push(str(uintArg(op)));
+        break;
       case 0x8d: {
         // BINUNICODE8
         const at = need(8);
@@ -277,21 +295,12 @@ export function unpickleStateDict(
         setItems(top(), items);
         break;
       } // SETITEMS
-      case 0x61: {
-        const v = pop();
-        const l = top();
-        if (!Array.isArray(l)) fail('APPEND to a non-list');
-        l.push(v);
+      case 0x61:
+        appendItems('APPEND', [pop()]);
         break;
-      } // APPEND
-      case 0x65: {
-        // APPENDS
-        const items = popMark();
-        const l = top();
-        if (!Array.isArray(l)) fail('APPENDS to a non-list');
-        for (const x of items) l.push(x);
+      case 0x65:
+        appendItems('APPENDS', popMark());
         break;
-      }
       case 0x63: {
         const module = line();
         const name = line();

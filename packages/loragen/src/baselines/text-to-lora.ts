@@ -4,10 +4,9 @@ import * as tf from '@tensorflow/tfjs';
 import type { LoraAdapter } from '@loragen/lora-io';
 import type { LoraDecoder } from '@loragen/moe-decoder';
 import { balanceWeight, reconstructionLoss } from '../autoencoder/objective';
-import { resolveConfig } from '../config/resolve-config';
 import type { LoraGenConfig, LoraGenConfigInput } from '../config/schema';
-import { buildFactorSet, type FactorSet, type LibraryTask } from '../data/factor-set';
-import { drawCombinations, withCombinations, type Combination } from '../data/library-combinations';
+import type { FactorSet, LibraryTask } from '../data/factor-set';
+import type { Combination } from '../data/library-combinations';
 import { assertFiniteRows } from '../data/finite';
 import { AbortedError } from '../errors';
 import { factorsToAdapters } from '../model/generated-adapter';
@@ -15,8 +14,8 @@ import { buildDecoder, decoderShape, type DecoderChoice } from '../model/network
 import { glorot, zeros } from '../model/variable-init';
 import type { SeededRng } from '@loragen/latent-diffusion';
 import { trainingRng } from '../training/training-rng';
+import { fitInputs } from '../training/fit-inputs';
 import { conditionRows, isBatch, nonFiniteEmbedding, type Conditioning } from '../text/condition-rows';
-import { HashingTextEncoder } from '../text/hashing-encoder';
 import type { TaskTextEncoder } from '../text/text-encoder';
 import { factorBatch } from '../training/autoencoder-trainer';
 import { drawBatch, drawSplitBatch } from '../training/batches';
@@ -101,10 +100,7 @@ export class TextToLora {
     config: LoraGenConfigInput = {},
     options: TextToLoraFitOptions = {},
   ): Promise<TextToLora> {
-    const cfg = resolveConfig(config);
-    const own = await buildFactorSet(library);
-    const data = await withCombinations(own, drawCombinations(own.taskNames.length, cfg.combinations.count, cfg.seed));
-    const textEncoder = options.textEncoder ?? new HashingTextEncoder({ dim: cfg.text.hashingDim });
+    const { cfg, data, textEncoder } = await fitInputs(library, config, options);
     const rng = trainingRng(cfg.seed);
     const shape = decoderShape(data.layout, cfg);
     const decoder = buildDecoder(shape, cfg, options.decoder);

@@ -14,6 +14,11 @@ export const COMMON_OPTIONS = {
   debug: { type: 'boolean', default: false },
 } as const satisfies OptionDefinitions;
 
+/** Options that each take a value (`--name VALUE`), with no default: the command parses and checks the strings. */
+export function valueOptions<K extends string>(...names: K[]): { [P in K]: { type: 'string' } } {
+  return Object.fromEntries(names.map((name) => [name, { type: 'string' }])) as { [P in K]: { type: 'string' } };
+}
+
 /** Parsed option values: strings, or booleans for flags. */
 export type OptionValues<O extends OptionDefinitions> = { [K in keyof O]?: O[K]['type'] extends 'boolean' ? boolean : string };
 

@@ -47,6 +47,23 @@ const learningRateSchedule = z
   .strict()
   .default({});
 
+/**
+ * The Adam fields of a training stage, with that stage's defaults: `autoencoder` (learning rate 1.1e-3, betas 0.5 and
+ * 0.9) and `diffusion` (8e-5, betas 0.9 and 0.99) each spread them into their schema.
+ */
+function adamFields(defaults: { learningRate: number; beta1: number; beta2: number }) {
+  return {
+    /** Adam learning rate. @default 1.1e-3 (autoencoder), 8e-5 (diffusion) */
+    learningRate: z.number().positive().default(defaults.learningRate),
+    /** Warm-up and decay of the learning rate. @default constant (the paper) */
+    learningRateSchedule,
+    /** Adam beta1. @default 0.5 (autoencoder), 0.9 (diffusion) */
+    beta1: unitInterval.default(defaults.beta1),
+    /** Adam beta2. @default 0.9 (autoencoder), 0.99 (diffusion) */
+    beta2: unitInterval.default(defaults.beta2),
+  };
+}
+
 const temperature = z.union([
   z.number().positive(),
   z.object({ start: z.number().positive(), end: z.number().positive(), steps: positiveInt }).strict(),
@@ -81,14 +98,7 @@ const autoencoder = z
     steps: z.number().int().nonnegative().default(4000),
     /** Adapters per step (capped at the library size). @default 32 */
     batchSize: positiveInt.default(32),
-    /** Adam learning rate. @default 1.1e-3 */
-    learningRate: z.number().positive().default(1.1e-3),
-    /** Warm-up and decay of the learning rate. @default constant (the paper) */
-    learningRateSchedule,
-    /** Adam beta1. @default 0.5 */
-    beta1: unitInterval.default(0.5),
-    /** Adam beta2. @default 0.9 */
-    beta2: unitInterval.default(0.9),
+    ...adamFields({ learningRate: 1.1e-3, beta1: 0.5, beta2: 0.9 }),
     loss: lossWeights,
   })
   .strict()
@@ -114,14 +124,7 @@ const diffusion = z
     steps: z.number().int().nonnegative().default(10000),
     /** Latent sets per step, drawn with replacement (so it may exceed the library size). @default 64 */
     batchSize: positiveInt.default(64),
-    /** Adam learning rate. @default 8e-5 */
-    learningRate: z.number().positive().default(8e-5),
-    /** Warm-up and decay of the learning rate. @default constant (the paper) */
-    learningRateSchedule,
-    /** @default 0.9 */
-    beta1: unitInterval.default(0.9),
-    /** @default 0.99 */
-    beta2: unitInterval.default(0.99),
+    ...adamFields({ learningRate: 8e-5, beta1: 0.9, beta2: 0.99 }),
     /**
      * How latents are normalised before diffusion (and restored after sampling): the reference's `'max-abs'`
      * (divide by max |z|), or `'standardize'` (zero mean, unit variance, which trains small libraries much better).

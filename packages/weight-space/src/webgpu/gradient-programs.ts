@@ -83,42 +83,45 @@ fn main(index : i32) {
 
 /** Rows [from, from + rows) of M_L [A; A_t]: dA (from 0, r rows) or dA_t (from r, rt rows), [N, rows, dIn]. */
 export function leftProductProgram(shape: SpectraShape, from: number, rows: number): WebGpuProgram {
-  const { positions, rank: r, targetRank: rt, dIn } = shape;
-  const R = r + rt;
-  const pair = rt > 0;
-  const body = `
-  let l = idx % ${dIn}u;
-  let i = (idx / ${dIn}u) % ${rows}u;
-  let n = idx / (${dIn}u * ${rows}u);
-  let m = n * ${2 * R * R}u + (${from}u + i) * ${R}u;
-  var sum = 0.0;
-  for (var k = 0u; k < ${r}u; k = k + 1u) { sum = sum + coef[m + k] * a[(n * ${r}u + k) * ${dIn}u + l]; }
-  ${pair ? `for (var k = 0u; k < ${rt}u; k = k + 1u) { sum = sum + coef[m + ${r}u + k] * ta[(n * ${rt}u + k) * ${dIn}u + l]; }` : ''}
-  result[idx] = sum;`;
-  return elementwise('LoragenSpectraLeft', `${r}_${rt}_${dIn}_${from}_${rows}`, ['coef', 'a', ...(pair ? ['ta'] : [])], [positions, rows, dIn], body);
+  return productProgram('left', shape, from, rows);
 }
 
 /** Columns [from, from + cols) of [B, B_t] M_R: dB (from 0, r columns) or dB_t (from r, rt columns), [N, dOut, cols]. */
 export function rightProductProgram(shape: SpectraShape, from: number, cols: number): WebGpuProgram {
-  const { positions, rank: r, targetRank: rt, dOut } = shape;
+  return productProgram('right', shape, from, cols);
+}
+
+/**
+ * The A-side product (`'left'`: `count` rows of M_L [A; A_t]) or the B-side one (`'right'`: `count` columns of
+ * [B, B_t] M_R), one thread per element (n, i, j) of the [N, rows, cols] output: the sum of the prediction's r terms
+ * and, in pairs, the target's rt terms.
+ */
+function productProgram(side: 'left' | 'right', shape: SpectraShape, from: number, count: number): WebGpuProgram {
+  const { positions, rank: r, targetRank: rt, dIn, dOut } = shape;
   const R = r + rt;
   const pair = rt > 0;
+  const left = side === 'left';
+  const [rows, cols] = left ? [count, dIn] : [dOut, count];
+  const [factor, targetFactor] = left ? ['a', 'ta'] : ['b', 'tb'];
+  // m: where the element's row of M_L (coefficient block 0) or column of M_R (block 1) starts; the k-th term, c being
+  // its index there (k for the prediction, r + k for the target), pairs it with column j of [A; A_t] (each [rank, dIn])
+  // or row i of [B, B_t] (each [dOut, rank])
+  const m = left ? `n * ${2 * R * R}u + (${from}u + i) * ${R}u` : `n * ${2 * R * R}u + ${R * R}u + ${from}u + j`;
+  const term = (f: string, rank: number, c: string) =>
+    left ? `coef[m + ${c}] * ${f}[(n * ${rank}u + k) * ${dIn}u + j]` : `${f}[(n * ${dOut}u + i) * ${rank}u + k] * coef[m + (${c}) * ${R}u]`;
+  const sum = (f: string, rank: number, c: string) => `for (var k = 0u; k < ${rank}u; k = k + 1u) { sum = sum + ${term(f, rank, c)}; }`;
   const body = `
   let j = idx % ${cols}u;
-  let l = (idx / ${cols}u) % ${dOut}u;
-  let n = idx / (${cols}u * ${dOut}u);
-  let m = n * ${2 * R * R}u + ${R * R}u + ${from}u + j;
+  let i = (idx / ${cols}u) % ${rows}u;
+  let n = idx / (${cols}u * ${rows}u);
+  let m = ${m};
   var sum = 0.0;
-  for (var k = 0u; k < ${r}u; k = k + 1u) { sum = sum + b[(n * ${dOut}u + l) * ${r}u + k] * coef[m + k * ${R}u]; }
-  ${pair ? `for (var k = 0u; k < ${rt}u; k = k + 1u) { sum = sum + tb[(n * ${dOut}u + l) * ${rt}u + k] * coef[m + (${r}u + k) * ${R}u]; }` : ''}
+  ${sum(factor, r, 'k')}
+  ${pair ? sum(targetFactor, rt, `${r}u + k`) : ''}
   result[idx] = sum;`;
-  return elementwise(
-    'LoragenSpectraRight',
-    `${r}_${rt}_${dOut}_${from}_${cols}`,
-    ['coef', 'b', ...(pair ? ['tb'] : [])],
-    [positions, dOut, cols],
-    body,
-  );
+  const name = left ? 'LoragenSpectraLeft' : 'LoragenSpectraRight';
+  const key = `${r}_${rt}_${left ? dIn : dOut}_${from}_${count}`;
+  return elementwise(name, key, ['coef', factor, ...(pair ? [targetFactor] : [])], [positions, rows, cols], body);
 }
 
 /** Columns [from, from + width) of a packed [N, P] tensor, as [N, width]. */

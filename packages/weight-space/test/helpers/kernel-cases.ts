@@ -133,14 +133,9 @@ for (const [length, rank] of [
   );
 }
 
-for (const [p, q, pairs, upper] of [
-  [2, 4, 3, 0],
-  [6, 8, 5, 0],
-  [8, 8, 9, 1],
-  [4, 12, 1, 1],
-  [10, 4, 17, 0],
-] as const) {
-  cases.push({
+/** A gram_f64 case: p x q outputs from p rows of x and q rows of y, `pairs` pairs a row (y is x itself when `upper`). */
+function gramCase(p: number, q: number, pairs: number, upper: 0 | 1): KernelCase {
+  return {
     name: `gram_f64 ${p}x${q} pairs ${pairs} upper ${upper}`,
     run(k, memory) {
       const a = arena(memory);
@@ -152,17 +147,14 @@ for (const [p, q, pairs, upper] of [
       k.gram_f64(x, y, p, q, pairs, stride, out, upper);
       return hex(memory, out, bytes);
     },
-  });
+  };
 }
 
-for (const [p, q1, q2, n] of [
-  [3, 5, 0, 16],
-  [4, 3, 2, 32],
-  [1, 7, 7, 48],
-  [6, 1, 0, 16],
-  [5, 16, 16, 64],
-]) {
-  cases.push({
+cases.push(gramCase(2, 4, 3, 0), gramCase(6, 8, 5, 0), gramCase(8, 8, 9, 1), gramCase(4, 12, 1, 1), gramCase(10, 4, 17, 0));
+
+/** A left_mul case: a p x n output from q1 columns of M1 / rows of X1 plus q2 of M2 / X2 (q2 = 0: one term). */
+function leftMulCase(p: number, q1: number, q2: number, n: number): KernelCase {
+  return {
     name: `left_mul p ${p} q ${q1}+${q2} n ${n}`,
     run(k, memory) {
       const a = arena(memory);
@@ -176,8 +168,10 @@ for (const [p, q1, q2, n] of [
       k.left_mul(m1, q1, x1, m2, q2, x2, p, n, out, panel);
       return hex(memory, out, bytes);
     },
-  });
+  };
 }
+
+cases.push(leftMulCase(3, 5, 0, 16), leftMulCase(4, 3, 2, 32), leftMulCase(1, 7, 7, 48), leftMulCase(6, 1, 0, 16), leftMulCase(5, 16, 16, 64));
 
 for (const width of [4, 8, 16] as const) {
   for (const [n, q1, q2, chunks] of [

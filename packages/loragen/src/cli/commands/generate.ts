@@ -5,7 +5,7 @@ import { writePeftAdapter } from '@loragen/lora-io/node';
 import { useBackend } from '../../backend/use-backend';
 import { AbortedError } from '../../errors';
 import { LoraGen } from '../../loragen';
-import { backendOption, integer, number, parseCommandArgs, required } from '../args';
+import { backendOption, integer, number, parseCommandArgs, required, valueOptions, type OptionDefinitions } from '../args';
 import { UsageError } from '../exit-codes';
 import { printResult, type CliIO } from '../output';
 import { inputFolder, outputFolder, type OutputMode } from '../paths';
@@ -15,6 +15,13 @@ import { writeOutput } from '../write-output';
 export const GENERATE_USAGE =
   'loragen generate --model DIR --description "..." --out DIR [--sampler ddpm|ddim|dpmpp-2m] [--steps N] [--guidance G] ' +
   '[--seed S] [--samples N [--select medoid|first]] [--dtype F32|F16|BF16] [--force] [--backend NAME] [--json] [--debug]';
+
+/** The options of GENERATE_USAGE besides the common ones; the values are checked below. */
+const GENERATE_OPTIONS = {
+  ...valueOptions('model', 'description', 'out', 'sampler', 'steps', 'guidance', 'seed', 'samples', 'select'),
+  dtype: { type: 'string', default: 'F32' },
+  force: { type: 'boolean', default: false },
+} as const satisfies OptionDefinitions;
 
 const SAMPLERS = ['ddpm', 'ddim', 'dpmpp-2m'] as const;
 const DTYPES = ['F32', 'F16', 'BF16'] as const;
@@ -43,23 +50,7 @@ async function writeAdapters(
 
 /** Samples adapters for a description and writes each as a PEFT folder (--out, or --out/sample-<i> for several). */
 export async function generateCommand(argv: string[], io: CliIO): Promise<number> {
-  const { values } = parseCommandArgs(
-    argv,
-    {
-      model: { type: 'string' },
-      description: { type: 'string' },
-      out: { type: 'string' },
-      sampler: { type: 'string' },
-      steps: { type: 'string' },
-      guidance: { type: 'string' },
-      seed: { type: 'string' },
-      samples: { type: 'string' },
-      select: { type: 'string' },
-      dtype: { type: 'string', default: 'F32' },
-      force: { type: 'boolean', default: false },
-    },
-    GENERATE_USAGE,
-  );
+  const { values } = parseCommandArgs(argv, GENERATE_OPTIONS, GENERATE_USAGE);
   const model = required(values.model, 'model', GENERATE_USAGE);
   const description = required(values.description, 'description', GENERATE_USAGE);
   const out = required(values.out, 'out', GENERATE_USAGE);

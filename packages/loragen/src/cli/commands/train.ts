@@ -7,7 +7,7 @@ import { inputFile, inputFolder, outputFolder } from '../paths';
 import { resolveConfig } from '../../config/resolve-config';
 import { LoraGen } from '../../loragen';
 import type { FitProgress } from '../../training/progress';
-import { backendOption, parseCommandArgs, required } from '../args';
+import { backendOption, parseCommandArgs, required, valueOptions, type OptionDefinitions } from '../args';
 import type { CliIO } from '../output';
 import { printResult } from '../output';
 import { ProgressBar } from '../progress-bar';
@@ -15,6 +15,13 @@ import { libraryTasks } from '../read-library';
 
 export const TRAIN_USAGE =
   'loragen train --library DIR --out DIR [--config FILE] [--resume] [--force] [--backend wasm|cpu|webgpu|tensorflow] [--json] [--debug]';
+
+/** The options of TRAIN_USAGE besides the common ones. */
+const TRAIN_OPTIONS = {
+  ...valueOptions('library', 'out', 'config'),
+  resume: { type: 'boolean', default: false },
+  force: { type: 'boolean', default: false },
+} as const satisfies OptionDefinitions;
 
 const LIBRARY_HINT = 'pass --library a folder with one sub-folder per task (a PEFT adapter and descriptions.json in each)';
 
@@ -54,17 +61,7 @@ function checkedConfig(config: LoraGenConfigInput, file: string | undefined): Lo
  * are checked before the library is read; --out must be missing or empty unless --resume or --force.
  */
 export async function trainCommand(argv: string[], io: CliIO): Promise<number> {
-  const { values } = parseCommandArgs(
-    argv,
-    {
-      library: { type: 'string' },
-      out: { type: 'string' },
-      config: { type: 'string' },
-      resume: { type: 'boolean', default: false },
-      force: { type: 'boolean', default: false },
-    },
-    TRAIN_USAGE,
-  );
+  const { values } = parseCommandArgs(argv, TRAIN_OPTIONS, TRAIN_USAGE);
   const library = required(values.library, 'library', TRAIN_USAGE);
   const out = required(values.out, 'out', TRAIN_USAGE);
   await inputFolder(library, 'library', LIBRARY_HINT);
