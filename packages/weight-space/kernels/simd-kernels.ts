@@ -157,13 +157,12 @@ export function gram_f64(x: usize, y: usize, p: u32, q: u32, pairs: u32, stride:
  */
 export function left_mul(m1: usize, q1: u32, x1: usize, m2: usize, q2: u32, x2: usize, p: u32, n: u32, out: usize, panel: usize): void {
   const rowBytes = (<usize>n) << 2;
-  const panel2 = panel + ((<usize>q1) << 6); // x2's rows follow x1's
   for (let c: usize = 0; c < rowBytes; c += 64) {
     fillPanel(panel, x1, q1, rowBytes, c);
-    fillPanel(panel2, x2, q2, rowBytes, c);
+    fillPanel(panel + ((<usize>q1) << 6), x2, q2, rowBytes, c);
     for (let i: u32 = 0; i < p; i += 2) {
       const second = i + 1 < p ? i + 1 : i;
-      rowPair(16, m1, q1, panel, m2, q2, panel2, 64, i, second, out + <usize>i * rowBytes + c, out + <usize>second * rowBytes + c);
+      leftPanelRows(m1, q1, m2, q2, panel, i, second, out + <usize>i * rowBytes + c, out + <usize>second * rowBytes + c);
     }
   }
 }
@@ -181,93 +180,220 @@ export function left_mul(m1: usize, q1: u32, x1: usize, m2: usize, q2: u32, x2: 
   }
 }
 
-/**
- * `width` (4, 8 or 16: a constant at every call, so each inlined copy keeps only its own lanes) output columns of
- * rows `first` and `second` of a two-term product: out_r = sum_j m1[r][j] v1_j + sum_j m2[r][j] v2_j, where m1
- * [., q1] and m2 [., q2] are row-major float32 coefficient matrices and v1_j (v2_j) are q1 (q2) rows of `width`
- * floats, `step` bytes apart, starting at vec1 (vec2). Each output float is one chain of multiplies and adds over
- * j, term 1 before term 2.
- */
+/** 16 output columns of rows `first` and `second` of the left product, from the panel. */
 // @ts-ignore: decorator
-@inline function rowPair(width: u32, m1: usize, q1: u32, vec1: usize, m2: usize, q2: u32, vec2: usize, step: usize, first: u32, second: u32, out0: usize, out1: usize): void {
+@inline function leftPanelRows(m1: usize, q1: u32, m2: usize, q2: u32, panel: usize, first: u32, second: u32, out0: usize, out1: usize): void {
   let a00 = f32x4.splat(0), a01 = f32x4.splat(0), a02 = f32x4.splat(0), a03 = f32x4.splat(0);
   let a10 = f32x4.splat(0), a11 = f32x4.splat(0), a12 = f32x4.splat(0), a13 = f32x4.splat(0);
+  let vec = panel;
   for (let term = 0; term < 2; term++) {
     const m = term == 0 ? m1 : m2;
     const q = term == 0 ? q1 : q2;
     let coef0 = m + ((<usize>(first * q)) << 2);
     let coef1 = m + ((<usize>(second * q)) << 2);
-    let vec = term == 0 ? vec1 : vec2;
     let j: u32 = 0;
     if (j < q) do {
-      const s0 = v128.load32_splat(coef0);
-      const s1 = v128.load32_splat(coef1);
       const v0 = v128.load(vec, 0);
+      const v1 = v128.load(vec, 16);
+      const v2 = v128.load(vec, 32);
+      const v3 = v128.load(vec, 48);
+      const s0 = v128.load32_splat(coef0);
       a00 = axpy(a00, s0, v0);
+      a01 = axpy(a01, s0, v1);
+      a02 = axpy(a02, s0, v2);
+      a03 = axpy(a03, s0, v3);
+      const s1 = v128.load32_splat(coef1);
       a10 = axpy(a10, s1, v0);
-      if (width >= 8) {
-        const v1 = v128.load(vec, 16);
-        a01 = axpy(a01, s0, v1);
-        a11 = axpy(a11, s1, v1);
-      }
-      if (width >= 16) {
-        const v2 = v128.load(vec, 32);
-        const v3 = v128.load(vec, 48);
-        a02 = axpy(a02, s0, v2);
-        a12 = axpy(a12, s1, v2);
-        a03 = axpy(a03, s0, v3);
-        a13 = axpy(a13, s1, v3);
-      }
+      a11 = axpy(a11, s1, v1);
+      a12 = axpy(a12, s1, v2);
+      a13 = axpy(a13, s1, v3);
       coef0 += 4;
       coef1 += 4;
-      vec += step;
+      vec += 64;
       j++;
     } while (j < q);
   }
-  // row `second` first: when it is row `first` again (an odd last row), both stores write the same values
   v128.store(out1, a10, 0);
+  v128.store(out1, a11, 16);
+  v128.store(out1, a12, 32);
+  v128.store(out1, a13, 48);
   v128.store(out0, a00, 0);
-  if (width >= 8) {
-    v128.store(out1, a11, 16);
-    v128.store(out0, a01, 16);
-  }
-  if (width >= 16) {
-    v128.store(out1, a12, 32);
-    v128.store(out1, a13, 48);
-    v128.store(out0, a02, 32);
-    v128.store(out0, a03, 48);
-  }
+  v128.store(out0, a01, 16);
+  v128.store(out0, a02, 32);
+  v128.store(out0, a03, 48);
 }
 
 /**
- * out [n, p] = x1 [n, q1] m1 [q1, p] + x2 [n, q2] m2 [q2, p], p a multiple of `width`, in chunks of `width` output
- * columns, two rows of x at a time (an odd last row as a pair with itself). Order of each output float as in left_mul.
+ * out [n, p] = x1 [n, q1] m1 [q1, p] + x2 [n, q2] m2 [q2, p], p a multiple of 16, in chunks of 16 output columns,
+ * two rows of x at a time (an odd last row as a pair with itself). Order of each output float as in left_mul.
  */
-// @ts-ignore: decorator
-@inline function rightMul(width: u32, x1: usize, q1: u32, m1: usize, x2: usize, q2: u32, m2: usize, n: u32, p: u32, out: usize): void {
+export function right_mul16(x1: usize, q1: u32, m1: usize, x2: usize, q2: u32, m2: usize, n: u32, p: u32, out: usize): void {
   const rowBytes = (<usize>p) << 2;
-  const chunkBytes = (<usize>width) << 2;
   for (let k: u32 = 0; k < n; k += 2) {
     const second = k + 1 < n ? k + 1 : k;
-    for (let c: usize = 0; c < rowBytes; c += chunkBytes) {
-      rowPair(width, x1, q1, m1 + c, x2, q2, m2 + c, rowBytes, k, second, out + <usize>k * rowBytes + c, out + <usize>second * rowBytes + c);
+    for (let c: usize = 0; c < rowBytes; c += 64) {
+      let a00 = f32x4.splat(0), a01 = f32x4.splat(0), a02 = f32x4.splat(0), a03 = f32x4.splat(0);
+      let a10 = f32x4.splat(0), a11 = f32x4.splat(0), a12 = f32x4.splat(0), a13 = f32x4.splat(0);
+      // term 1: x1 m1
+      let coef0 = x1 + ((<usize>(k * q1)) << 2);
+      let coef1 = x1 + ((<usize>(second * q1)) << 2);
+      let vec = m1 + c;
+      let j: u32 = 0;
+      if (j < q1) do {
+        const v0 = v128.load(vec, 0);
+        const v1 = v128.load(vec, 16);
+        const v2 = v128.load(vec, 32);
+        const v3 = v128.load(vec, 48);
+        const s0 = v128.load32_splat(coef0);
+        a00 = axpy(a00, s0, v0);
+        a01 = axpy(a01, s0, v1);
+        a02 = axpy(a02, s0, v2);
+        a03 = axpy(a03, s0, v3);
+        const s1 = v128.load32_splat(coef1);
+        a10 = axpy(a10, s1, v0);
+        a11 = axpy(a11, s1, v1);
+        a12 = axpy(a12, s1, v2);
+        a13 = axpy(a13, s1, v3);
+        coef0 += 4;
+        coef1 += 4;
+        vec += rowBytes;
+        j++;
+      } while (j < q1);
+      // term 2: x2 m2
+      coef0 = x2 + ((<usize>(k * q2)) << 2);
+      coef1 = x2 + ((<usize>(second * q2)) << 2);
+      vec = m2 + c;
+      j = 0;
+      if (j < q2) do {
+        const v0 = v128.load(vec, 0);
+        const v1 = v128.load(vec, 16);
+        const v2 = v128.load(vec, 32);
+        const v3 = v128.load(vec, 48);
+        const s0 = v128.load32_splat(coef0);
+        a00 = axpy(a00, s0, v0);
+        a01 = axpy(a01, s0, v1);
+        a02 = axpy(a02, s0, v2);
+        a03 = axpy(a03, s0, v3);
+        const s1 = v128.load32_splat(coef1);
+        a10 = axpy(a10, s1, v0);
+        a11 = axpy(a11, s1, v1);
+        a12 = axpy(a12, s1, v2);
+        a13 = axpy(a13, s1, v3);
+        coef0 += 4;
+        coef1 += 4;
+        vec += rowBytes;
+        j++;
+      } while (j < q2);
+      const out0 = out + <usize>k * rowBytes + c;
+      const out1 = out + <usize>second * rowBytes + c;
+      v128.store(out1, a10, 0);
+      v128.store(out1, a11, 16);
+      v128.store(out1, a12, 32);
+      v128.store(out1, a13, 48);
+      v128.store(out0, a00, 0);
+      v128.store(out0, a01, 16);
+      v128.store(out0, a02, 32);
+      v128.store(out0, a03, 48);
     }
   }
 }
 
-/** rightMul in chunks of 16 output columns, p a multiple of 16. */
-export function right_mul16(x1: usize, q1: u32, m1: usize, x2: usize, q2: u32, m2: usize, n: u32, p: u32, out: usize): void {
-  rightMul(16, x1, q1, m1, x2, q2, m2, n, p, out);
-}
-
-/** rightMul in chunks of 8 output columns, p a multiple of 8. */
+/** right_mul16 in chunks of 8 output columns, p a multiple of 8. */
 export function right_mul8(x1: usize, q1: u32, m1: usize, x2: usize, q2: u32, m2: usize, n: u32, p: u32, out: usize): void {
-  rightMul(8, x1, q1, m1, x2, q2, m2, n, p, out);
+  const rowBytes = (<usize>p) << 2;
+  for (let k: u32 = 0; k < n; k += 2) {
+    const second = k + 1 < n ? k + 1 : k;
+    for (let c: usize = 0; c < rowBytes; c += 32) {
+      let a00 = f32x4.splat(0), a01 = f32x4.splat(0);
+      let a10 = f32x4.splat(0), a11 = f32x4.splat(0);
+      // term 1: x1 m1
+      let coef0 = x1 + ((<usize>(k * q1)) << 2);
+      let coef1 = x1 + ((<usize>(second * q1)) << 2);
+      let vec = m1 + c;
+      let j: u32 = 0;
+      if (j < q1) do {
+        const v0 = v128.load(vec, 0);
+        const v1 = v128.load(vec, 16);
+        const s0 = v128.load32_splat(coef0);
+        a00 = axpy(a00, s0, v0);
+        a01 = axpy(a01, s0, v1);
+        const s1 = v128.load32_splat(coef1);
+        a10 = axpy(a10, s1, v0);
+        a11 = axpy(a11, s1, v1);
+        coef0 += 4;
+        coef1 += 4;
+        vec += rowBytes;
+        j++;
+      } while (j < q1);
+      // term 2: x2 m2
+      coef0 = x2 + ((<usize>(k * q2)) << 2);
+      coef1 = x2 + ((<usize>(second * q2)) << 2);
+      vec = m2 + c;
+      j = 0;
+      if (j < q2) do {
+        const v0 = v128.load(vec, 0);
+        const v1 = v128.load(vec, 16);
+        const s0 = v128.load32_splat(coef0);
+        a00 = axpy(a00, s0, v0);
+        a01 = axpy(a01, s0, v1);
+        const s1 = v128.load32_splat(coef1);
+        a10 = axpy(a10, s1, v0);
+        a11 = axpy(a11, s1, v1);
+        coef0 += 4;
+        coef1 += 4;
+        vec += rowBytes;
+        j++;
+      } while (j < q2);
+      const out0 = out + <usize>k * rowBytes + c;
+      const out1 = out + <usize>second * rowBytes + c;
+      v128.store(out1, a10, 0);
+      v128.store(out1, a11, 16);
+      v128.store(out0, a00, 0);
+      v128.store(out0, a01, 16);
+    }
+  }
 }
 
-/** rightMul in chunks of 4 output columns, p a multiple of 4. */
+/** right_mul16 in chunks of 4 output columns, p a multiple of 4. */
 export function right_mul4(x1: usize, q1: u32, m1: usize, x2: usize, q2: u32, m2: usize, n: u32, p: u32, out: usize): void {
-  rightMul(4, x1, q1, m1, x2, q2, m2, n, p, out);
+  const rowBytes = (<usize>p) << 2;
+  for (let k: u32 = 0; k < n; k += 2) {
+    const second = k + 1 < n ? k + 1 : k;
+    for (let c: usize = 0; c < rowBytes; c += 16) {
+      let a0 = f32x4.splat(0);
+      let a1 = f32x4.splat(0);
+      // term 1: x1 m1
+      let coef0 = x1 + ((<usize>(k * q1)) << 2);
+      let coef1 = x1 + ((<usize>(second * q1)) << 2);
+      let vec = m1 + c;
+      let j: u32 = 0;
+      if (j < q1) do {
+        const v = v128.load(vec);
+        a0 = axpy(a0, v128.load32_splat(coef0), v);
+        a1 = axpy(a1, v128.load32_splat(coef1), v);
+        coef0 += 4;
+        coef1 += 4;
+        vec += rowBytes;
+        j++;
+      } while (j < q1);
+      // term 2: x2 m2
+      coef0 = x2 + ((<usize>(k * q2)) << 2);
+      coef1 = x2 + ((<usize>(second * q2)) << 2);
+      vec = m2 + c;
+      j = 0;
+      if (j < q2) do {
+        const v = v128.load(vec);
+        a0 = axpy(a0, v128.load32_splat(coef0), v);
+        a1 = axpy(a1, v128.load32_splat(coef1), v);
+        coef0 += 4;
+        coef1 += 4;
+        vec += rowBytes;
+        j++;
+      } while (j < q2);
+      v128.store(out + <usize>second * rowBytes + c, a1);
+      v128.store(out + <usize>k * rowBytes + c, a0);
+    }
+  }
 }
 
 // ---------------------------------------------------------------------------------------------------------------
