@@ -102,8 +102,10 @@ const NOTES = [
   '**Confidence.** The score separates working from failing adapters (AUROC) on both libraries, but ranks them by ' +
     'the share of the gain they reach (Spearman) only within a library, and the target (0.5) is missed: `retrieval` ' +
     "(does the description name one library task?) carries it, while `fidelity` (the generated adapter's dW cosine " +
-    "with its task's own, about 0.95 on both libraries) cannot tell that the same cosine buys `digits` ~98% of the " +
-    "gain and `skills` ~80%: that mapping is the base model's, invisible from the weights alone.",
+    "with its task's own: mean 0.95 on `digits`, 0.985 on `skills` since its wider, angular-weighted autoencoder) " +
+    'cannot tell that a cosine of 0.95 buys `digits` ~98% of the gain and one of 0.985 buys `skills` ~92%: pooled, ' +
+    "the score now ranks the two libraries the wrong way round. That mapping is the base model's, invisible from " +
+    'the weights alone.',
 ];
 
 /** The settings a run's units must share: every child argument but the library (one folder may hold both). */
