@@ -59,6 +59,20 @@ describe('anchorConditions', () => {
     // nothing of the row in the span: the projection is zero and stays zero
     expect(anchorConditions([[0, 0, 1]], tasks, span)[0]).toEqual([0, 0, 0]);
   });
+
+  it('with snap, a row anchored at least that close (cosine) to a task condition becomes it; one between tasks stays', () => {
+    const span = { weight: 1, temperature: 1, mode: 'span' as const };
+    // (3, 1, 5) projects to (3, 1, 0) (scaled), cosine 3 / sqrt 10 = 0.949 to task (1, 0, 0)
+    expect(anchorConditions([[3, 1, 5]], tasks, { ...span, snap: 0.9 })[0]).toEqual([1, 0, 0]);
+    const kept = anchorConditions([[3, 1, 5]], tasks, { ...span, snap: 0.95 })[0];
+    anchorConditions([[3, 1, 5]], tasks, span)[0].forEach((x, d) => expect(kept[d]).toBe(x));
+    // (1, 1, 0) sits between the tasks (cosine 0.707 to both): a new combination keeps its direction
+    const between = anchorConditions([[1, 1, 0]], tasks, { ...span, snap: 0.75 })[0];
+    expect(between[0] / between[1]).toBeCloseTo(1, 12);
+    // the nearest mode snaps too; weight 0 leaves rows alone whatever snap says
+    expect(anchorConditions([[0.2, 0.9, 0.1]], tasks, { weight: 0.5, temperature: 1, snap: 0.5 })[0]).toEqual([0, 2, 0]);
+    expect(anchorConditions([[0.2, 0.9, 0.1]], tasks, { weight: 0, temperature: 1, snap: 0.5 })[0]).toEqual([0.2, 0.9, 0.1]);
+  });
 });
 
 describe('anchored sampling', () => {
@@ -109,6 +123,7 @@ describe('anchored sampling', () => {
   it('refuses bad anchoring options with the field named', async () => {
     await expect(gen.sampleLatents('x', { anchoring: { weight: 2 } })).rejects.toThrow(/sampling\.anchoring\.weight/);
     await expect(gen.sampleLatents('x', { anchoring: { temperature: 0 } })).rejects.toThrow(ConfigError);
+    await expect(gen.sampleLatents('x', { anchoring: { weight: 1, snap: 1.5 } })).rejects.toThrow(/sampling\.anchoring\.snap/);
   });
 
   it("a saved model keeps the library's descriptions; one saved without them refuses anchoring only", async () => {

@@ -86,7 +86,8 @@ const NOTES = [
     'dW_a + dW_b - dW_c of three library tasks, conditioned on cond_a + cond_b - cond_c, half of every batch; not in ' +
     "the paper), LoRAGen's stage 2 on task means and single descriptions (`conditioning: 'mixed'`), and LoRAGen samples " +
     "with span anchoring (the condition projected onto the span of the library's task conditions, at their mean " +
-    'norm) instead of nearest-task anchoring. Its autoencoder (and the hypernetwork) weighs the angular loss 10 ' +
+    "norm; one within cosine 0.77 of a task's condition then becomes that condition, `snap`) instead of nearest-task " +
+    'anchoring. Its autoencoder (and the hypernetwork) weighs the angular loss 10 ' +
     "against the spectral loss's 2 (the compact config: 1) and has 128-wide encoder and expert MLPs (64); why, with " +
     'the seed-1 figures: examples/demo/src/benchmark/methods.ts.',
   '**Held-out wordings.** Each task has 6 training descriptions and 2 more in sentence shapes the templates never ' +

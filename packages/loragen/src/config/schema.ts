@@ -190,6 +190,12 @@ const sampling = z
         temperature: z.number().positive().finite().default(0.01),
         /** 'nearest' (the mix above) or 'span': the projection onto the span of the task conditions (see condition-anchoring.ts). */
         mode: z.enum(['nearest', 'span']).default('nearest'),
+        /**
+         * A cosine in (0, 1]: an anchored condition at least this close to its nearest task condition is replaced by
+         * that task condition (a description that plainly names one library task samples as that task's training
+         * condition). @default undefined (off)
+         */
+        snap: z.number().gt(0).max(1).optional(),
       })
       .strict()
       .default({}),

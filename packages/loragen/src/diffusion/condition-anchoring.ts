@@ -11,6 +11,9 @@
 // holds it when the description embeds as the sum of its parts' words). The projection is then scaled to the
 // task conditions' mean norm: one description embeds with a larger norm than the mean of a task's several (its
 // particular words do not average out), and the denoiser learned the norms of the means.
+// With `snap`, a result whose cosine to its nearest task condition reaches that threshold becomes that condition
+// exactly: a description that plainly names one library task is then sampled as the task's own training condition,
+// while one between tasks (a new combination) stays where the mode put it.
 
 /** How strongly sampling conditions are pulled toward the library's task conditions. */
 export interface AnchoringOptions {
@@ -20,6 +23,8 @@ export interface AnchoringOptions {
   temperature: number;
   /** 'nearest': the similarity-weighted mix of task conditions. 'span': the projection onto their span, at their mean norm. @default 'nearest' */
   mode?: 'nearest' | 'span';
+  /** A cosine in (0, 1]: an anchored row at least this close to its nearest task condition becomes that condition. Off when absent. */
+  snap?: number;
 }
 
 /** The cosine of two vectors; 0 when either is zero. */
@@ -80,10 +85,23 @@ function projected(row: readonly number[], basis: readonly Float64Array[]): numb
   return out;
 }
 
+/** `row`, or with `snap` the task condition it is at least that close to (by cosine), as a new array. */
+function snapped(row: number[], taskConditions: readonly ArrayLike<number>[], snap: number | undefined): number[] {
+  if (snap === undefined) return row;
+  const similarities = taskConditions.map((c) => cosine(row, c));
+  const nearest = similarities.indexOf(Math.max(...similarities));
+  return similarities[nearest] >= snap ? Array.from(taskConditions[nearest]) : row;
+}
+
 /** Each row anchored to `taskConditions` (see the file comment); rows and conditions share one width. */
 export function anchorConditions(rows: readonly number[][], taskConditions: readonly ArrayLike<number>[], options: AnchoringOptions): number[][] {
+  if (options.weight === 0 || taskConditions.length === 0) return rows.map((r) => [...r]);
+  return mixedRows(rows, taskConditions, options).map((row) => snapped(row, taskConditions, options.snap));
+}
+
+/** The rows moved toward the task conditions by `options.mode`, before any snapping. */
+function mixedRows(rows: readonly number[][], taskConditions: readonly ArrayLike<number>[], options: AnchoringOptions): number[][] {
   const { weight, temperature } = options;
-  if (weight === 0 || taskConditions.length === 0) return rows.map((r) => [...r]);
   const basis = options.mode === 'span' ? orthonormalBasis(taskConditions) : undefined;
   const meanNorm = taskConditions.reduce((s, c) => s + length(Float64Array.from(c)), 0) / taskConditions.length;
   return rows.map((row) => {
