@@ -7,6 +7,10 @@ import { createRng } from '../src/tasks/random';
 import { plantedUpdate, SKILL_PROJECTIONS, SKILLS_BASE_MODEL_CONFIG as config, teacherExamples } from '../src/skills/planted-skills';
 import { skillsBaseWeights } from '../src/skills/build-skills-library';
 import { listSkillTasks, SKILL_ZERO_SHOT_TASK_IDS, SKILLS, skillTaskById } from '../src/skills/skill-family';
+import { anchorConditions, embedTasks } from '@loragen/core';
+import { benchLibrary, trainingTasks } from '../src/benchmark/libraries';
+import { libraryConfig, libraryTextEncoder } from '../src/benchmark/methods';
+import { DEMO_SCALE } from '../src/benchmark/scales';
 
 describe('skills family', () => {
   const tasks = listSkillTasks();
@@ -19,7 +23,34 @@ describe('skills family', () => {
       expect(t.heldOutDescriptions.length).toBe(2);
       for (const text of [...t.descriptions, ...t.heldOutDescriptions]) for (const s of t.skills) expect(text).toContain(s);
       for (const h of t.heldOutDescriptions) expect(t.descriptions).not.toContain(h);
+      expect(t.validationDescriptions.length).toBe(3);
+      for (const v of t.validationDescriptions) expect([...t.descriptions, ...t.heldOutDescriptions]).not.toContain(v);
     }
+  });
+
+  it("benchmark's snap threshold (0.77) puts every validation wording of a training task on its own task and no unseen pair's description on any", async () => {
+    const training = trainingTasks(benchLibrary('skills'));
+    const unseen = tasks.filter((t) => SKILL_ZERO_SHOT_TASK_IDS.includes(t.id));
+    const encoder = libraryTextEncoder(training);
+    const table = await embedTasks(
+      encoder,
+      training.map((t) => [...t.descriptions]),
+    );
+    const conditions = (await table.array()) as number[][];
+    table.dispose();
+    const anchoring = libraryConfig('skills', 1, DEMO_SCALE).sampling!.anchoring!;
+    expect(anchoring).toMatchObject({ mode: 'span', snap: 0.77 });
+    const anchored = async (texts: string[]) => {
+      const rows = await encoder.embed(texts);
+      const out = anchorConditions((await rows.array()) as number[][], conditions, { weight: 1, temperature: 0.01, ...anchoring });
+      rows.dispose();
+      return out;
+    };
+    const wordings = training.flatMap((t) => t.validationDescriptions);
+    const owners = training.flatMap((t, i) => t.validationDescriptions.map(() => i));
+    (await anchored(wordings)).forEach((row, k) => expect(row).toEqual(conditions[owners[k]]));
+    const unseenTexts = unseen.flatMap((t) => [...t.descriptions, ...t.validationDescriptions]);
+    for (const row of await anchored(unseenTexts)) for (const c of conditions) expect(row).not.toEqual(c);
   });
 
   it('holds out 16 unseen pairs, every skill still in at least 8 training tasks', () => {

@@ -90,3 +90,19 @@ describe('held-out wordings', () => {
     for (const t of tasks) for (const d of t.heldOutDescriptions) expect(d.includes(String(t.arg)) || d.includes(words[t.arg])).toBe(true);
   });
 });
+
+describe('validation wordings', () => {
+  const tasks = listTasks();
+  it('three per task, naming its digit, in openings neither the templates nor the held-out wordings use', () => {
+    const words = ['zero', 'one', 'two', 'three', 'four', 'five', 'six', 'seven', 'eight', 'nine'];
+    const opening = (d: string) => d.toLowerCase().split(/\s+/).slice(0, 3).join(' ');
+    const used = new Set(tasks.flatMap((t) => [...t.descriptions, ...t.heldOutDescriptions].map(opening)));
+    for (const t of tasks) {
+      expect(new Set(t.validationDescriptions).size).toBe(3);
+      for (const d of t.validationDescriptions) {
+        expect(used.has(opening(d))).toBe(false);
+        expect(d.includes(String(t.arg)) || d.includes(words[t.arg])).toBe(true);
+      }
+    }
+  });
+});

@@ -17,6 +17,8 @@ export interface SkillTask {
   descriptions: string[];
   /** Two further wordings in new sentence shapes, never used in training or as a lookup key. */
   heldOutDescriptions: string[];
+  /** Three wordings for choosing settings, in shapes unlike both lists above (see `LibraryTask.validationDescriptions`). */
+  validationDescriptions: string[];
 }
 
 const TEMPLATES = [
@@ -30,6 +32,12 @@ const TEMPLATES = [
 
 const HELD_OUT_TEMPLATES = ['Blend {b} and {a} in one adapter.', 'I need an adapter that does {a} together with {b}, please.'];
 
+const VALIDATION_TEMPLATES = [
+  'Give the model the {a} ability and also the {b} ability.',
+  'Need {b} and {a} at once.',
+  'An adapter for {a} joined with {b}.',
+];
+
 const describe = (template: string, [a, b]: [Skill, Skill]): string => template.replaceAll('{a}', a).replaceAll('{b}', b);
 
 /** Every pair of skills (66 tasks), ordered by first skill then second. */
@@ -42,6 +50,7 @@ export function listSkillTasks(): SkillTask[] {
         skills,
         descriptions: TEMPLATES.map((t) => describe(t, skills)),
         heldOutDescriptions: HELD_OUT_TEMPLATES.map((t) => describe(t, skills)),
+        validationDescriptions: VALIDATION_TEMPLATES.map((t) => describe(t, skills)),
       };
     }),
   );

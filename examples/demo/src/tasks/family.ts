@@ -14,6 +14,11 @@ export interface LibraryTask {
   descriptions: string[];
   /** Further wordings never used in training or as a lookup key. */
   heldOutDescriptions: string[];
+  /**
+   * Wordings for choosing text-side settings (matching rules, anchoring thresholds), in shapes unlike both the
+   * descriptions and the held-out wordings; never used in training, as a lookup key or in reported results.
+   */
+  validationDescriptions: string[];
 }
 
 /** One task of the family. */
@@ -27,6 +32,8 @@ export interface Task extends LibraryTask {
   descriptions: string[];
   /** Two further wordings never used in training or as a lookup key (see `Operation.heldOutTemplates`). */
   heldOutDescriptions: string[];
+  /** Three wordings for choosing settings (see `Operation.validationTemplates`). */
+  validationDescriptions: string[];
 }
 
 /** Which prompt the examples carry: the pre-training prompt naming the task, or the neutral one. */
@@ -64,6 +71,7 @@ export function listTasks(): Task[] {
       arg,
       descriptions: operation.templates.map((t) => describe(t, arg)),
       heldOutDescriptions: operation.heldOutTemplates.map((t) => describe(t, arg)),
+      validationDescriptions: operation.validationTemplates.map((t) => describe(t, arg)),
     })),
   );
 }

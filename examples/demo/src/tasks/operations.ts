@@ -22,6 +22,8 @@ export interface Operation {
    * `nearest-description`'s index: they measure how generation copes with a user's own words.
    */
   heldOutTemplates: readonly string[];
+  /** Wordings for choosing text-side settings, in shapes unlike both lists above (see `LibraryTask.validationDescriptions`). */
+  validationTemplates: readonly string[];
 }
 
 const ALL_DIGITS = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9] as const;
@@ -65,6 +67,11 @@ const contains: Operation = {
     'Detect the presence of the digit {w}.',
   ],
   heldOutTemplates: ['Tell me if a {d} shows up anywhere in these digits.', 'Given a list of digits, report whether it contains a {w}.'],
+  validationTemplates: [
+    'Can you find a {d} in this list?',
+    'Return true when the digit {w} turns up in the input.',
+    'Respond positively if any {d} is included among the numbers.',
+  ],
 };
 
 const absent: Operation = {
@@ -81,6 +88,11 @@ const absent: Operation = {
     'Detect the absence of the digit {w}.',
   ],
   heldOutTemplates: ['Tell me if these digits have no {d} in them.', 'Given a list of digits, report whether {w} is missing from it.'],
+  validationTemplates: [
+    'Can you confirm that no {d} is in this list?',
+    'Return true when the digit {w} is nowhere in the input.',
+    'Respond positively if the numbers lack any {d}.',
+  ],
 };
 
 /** Operations that look at one fixed position of the sequence. */
@@ -103,6 +115,11 @@ function positional(name: 'first' | 'last', position: number, where: string, pla
       `Test if the ${place} element equals {w}.`,
     ],
     heldOutTemplates: [`Tell me if these digits ${where} with a {d}.`, `Given a list of digits, report whether its ${place} entry is {w}.`],
+    validationTemplates: [
+      `Can you confirm that the ${place} item here is {d}?`,
+      `Return true when the input ${where} with the digit {w}.`,
+      `Respond positively if the ${place} value equals {d}.`,
+    ],
   };
 }
 
@@ -124,6 +141,11 @@ const twice: Operation = {
     'Detect a repeated digit {w}.',
   ],
   heldOutTemplates: ['Tell me if {d} shows up two or more times in these digits.', 'Given a list of digits, report whether {w} is repeated in it.'],
+  validationTemplates: [
+    'Can you find {d} more than once in this list?',
+    'Return true when the digit {w} turns up multiple times.',
+    'Respond positively if {d} is included at least two times.',
+  ],
 };
 
 /**
@@ -138,6 +160,7 @@ function threshold(
   planted: (t: number) => [number, number],
   templates: readonly string[],
   heldOutTemplates: readonly string[],
+  validationTemplates: readonly string[],
 ): Operation {
   return {
     name,
@@ -150,6 +173,7 @@ function threshold(
     },
     templates,
     heldOutTemplates,
+    validationTemplates,
   };
 }
 
@@ -168,6 +192,11 @@ const maxAtLeast = threshold(
     'Detect a value of at least {w}.',
   ],
   ['Tell me if the largest of these digits is {d} or bigger.', 'Given a list of digits, report whether its maximum is at least {w}.'],
+  [
+    'Can you find a number of {d} or above in this list?',
+    'Return true when the top value is {w} or higher.',
+    'Respond positively if the peak digit reaches at least {d}.',
+  ],
 );
 
 const minAtMost = threshold(
@@ -185,6 +214,11 @@ const minAtMost = threshold(
     'Detect a value of at most {w}.',
   ],
   ['Tell me if the smallest of these digits is {d} or smaller.', 'Given a list of digits, report whether its minimum is at most {w}.'],
+  [
+    'Can you find a number of {d} or below in this list?',
+    'Return true when the bottom value is {w} or lower.',
+    'Respond positively if the least digit drops to {d} or under.',
+  ],
 );
 
 /** Every operation, in the order their tasks are numbered. */
