@@ -162,7 +162,7 @@ export function left_mul(m1: usize, q1: u32, x1: usize, m2: usize, q2: u32, x2: 
     fillPanel(panel + ((<usize>q1) << 6), x2, q2, rowBytes, c);
     for (let i: u32 = 0; i < p; i += 2) {
       const second = i + 1 < p ? i + 1 : i;
-      leftPanelRows(m1, q1, m2, q2, panel, i, second, out + <usize>i * rowBytes + c, out + <usize>second * rowBytes + c);
+      rowPairBlock(m1, q1, panel, m2, q2, panel + ((<usize>q1) << 6), 64, i, second, out + <usize>i * rowBytes + c, out + <usize>second * rowBytes + c, 4);
     }
   }
 }
@@ -180,220 +180,109 @@ export function left_mul(m1: usize, q1: u32, x1: usize, m2: usize, q2: u32, x2: 
   }
 }
 
-/** 16 output columns of rows `first` and `second` of the left product, from the panel. */
+/**
+ * out [n, p] = x1 [n, q1] m1 [q1, p] + x2 [n, q2] m2 [q2, p], in chunks of 4 `vectors` output columns (p a multiple
+ * of that), two rows of x at a time (an odd last row as a pair with itself). Order of each output float as in
+ * left_mul.
+ */
 // @ts-ignore: decorator
-@inline function leftPanelRows(m1: usize, q1: u32, m2: usize, q2: u32, panel: usize, first: u32, second: u32, out0: usize, out1: usize): void {
-  let a00 = f32x4.splat(0), a01 = f32x4.splat(0), a02 = f32x4.splat(0), a03 = f32x4.splat(0);
-  let a10 = f32x4.splat(0), a11 = f32x4.splat(0), a12 = f32x4.splat(0), a13 = f32x4.splat(0);
-  let vec = panel;
-  for (let term = 0; term < 2; term++) {
-    const m = term == 0 ? m1 : m2;
-    const q = term == 0 ? q1 : q2;
-    let coef0 = m + ((<usize>(first * q)) << 2);
-    let coef1 = m + ((<usize>(second * q)) << 2);
-    let j: u32 = 0;
-    if (j < q) do {
-      const v0 = v128.load(vec, 0);
-      const v1 = v128.load(vec, 16);
-      const v2 = v128.load(vec, 32);
-      const v3 = v128.load(vec, 48);
-      const s0 = v128.load32_splat(coef0);
-      a00 = axpy(a00, s0, v0);
-      a01 = axpy(a01, s0, v1);
-      a02 = axpy(a02, s0, v2);
-      a03 = axpy(a03, s0, v3);
-      const s1 = v128.load32_splat(coef1);
-      a10 = axpy(a10, s1, v0);
-      a11 = axpy(a11, s1, v1);
-      a12 = axpy(a12, s1, v2);
-      a13 = axpy(a13, s1, v3);
-      coef0 += 4;
-      coef1 += 4;
-      vec += 64;
-      j++;
-    } while (j < q);
+@inline function rightMul(x1: usize, q1: u32, m1: usize, x2: usize, q2: u32, m2: usize, n: u32, p: u32, out: usize, vectors: u32): void {
+  const rowBytes = (<usize>p) << 2;
+  for (let k: u32 = 0; k < n; k += 2) {
+    const second = k + 1 < n ? k + 1 : k;
+    const out0 = out + <usize>k * rowBytes;
+    const out1 = out + <usize>second * rowBytes;
+    for (let c: usize = 0; c < rowBytes; c += (<usize>vectors) << 4) {
+      rowPairBlock(x1, q1, m1 + c, x2, q2, m2 + c, rowBytes, k, second, out0 + c, out1 + c, vectors);
+    }
   }
-  v128.store(out1, a10, 0);
-  v128.store(out1, a11, 16);
-  v128.store(out1, a12, 32);
-  v128.store(out1, a13, 48);
-  v128.store(out0, a00, 0);
-  v128.store(out0, a01, 16);
-  v128.store(out0, a02, 32);
-  v128.store(out0, a03, 48);
 }
 
 /**
- * out [n, p] = x1 [n, q1] m1 [q1, p] + x2 [n, q2] m2 [q2, p], p a multiple of 16, in chunks of 16 output columns,
- * two rows of x at a time (an odd last row as a pair with itself). Order of each output float as in left_mul.
+ * Two output rows, 4 `vectors` columns, of the sum of two products: rowPairTerm over c1 [*, q1] and v1, then over
+ * c2 [*, q2] and v2 adding to what the first left at out0 and out1 (a float32 store and load change nothing, so
+ * each output float is the one chain of adds, first term then second).
  */
+// @ts-ignore: decorator
+@inline function rowPairBlock(c1: usize, q1: u32, v1: usize, c2: usize, q2: u32, v2: usize, vectorStep: usize, first: u32, second: u32, out0: usize, out1: usize, vectors: u32): void {
+  rowPairTerm(c1, q1, v1, vectorStep, first, second, out0, out1, vectors, false);
+  if (q2 > 0) rowPairTerm(c2, q2, v2, vectorStep, first, second, out0, out1, vectors, true);
+}
+
+/**
+ * One block of two output rows and 4 `vectors` columns of a product: at out0 the sum over j < q of c[first][j]
+ * times the vector row j (4 `vectors` floats at v + j vectorStep bytes), added to what out0 holds when `accumulate`;
+ * at out1 the same for row `second`. c [*, q] holds row-major float32 coefficients. `vectors` (1, 2 or 4) and
+ * `accumulate` are constants at every call, so the loads and accumulators a width does not use fold away once this
+ * is inlined: each kernel compiles to its own register block.
+ */
+// @ts-ignore: decorator
+@inline function rowPairTerm(c: usize, q: u32, v: usize, vectorStep: usize, first: u32, second: u32, out0: usize, out1: usize, vectors: u32, accumulate: bool): void {
+  const zero = f32x4.splat(0);
+  let a00 = accumulate ? v128.load(out0, 0) : zero;
+  let a01 = accumulate && vectors >= 2 ? v128.load(out0, 16) : zero;
+  let a02 = accumulate && vectors == 4 ? v128.load(out0, 32) : zero;
+  let a03 = accumulate && vectors == 4 ? v128.load(out0, 48) : zero;
+  let a10 = accumulate ? v128.load(out1, 0) : zero;
+  let a11 = accumulate && vectors >= 2 ? v128.load(out1, 16) : zero;
+  let a12 = accumulate && vectors == 4 ? v128.load(out1, 32) : zero;
+  let a13 = accumulate && vectors == 4 ? v128.load(out1, 48) : zero;
+  let coef0 = c + ((<usize>(first * q)) << 2);
+  let coef1 = c + ((<usize>(second * q)) << 2);
+  let vec = v;
+  let j: u32 = 0;
+  if (j < q) do {
+    const s0 = v128.load32_splat(coef0);
+    const s1 = v128.load32_splat(coef1);
+    const w0 = v128.load(vec, 0);
+    a00 = axpy(a00, s0, w0);
+    a10 = axpy(a10, s1, w0);
+    if (vectors >= 2) {
+      const w1 = v128.load(vec, 16);
+      a01 = axpy(a01, s0, w1);
+      a11 = axpy(a11, s1, w1);
+    }
+    if (vectors == 4) {
+      const w2 = v128.load(vec, 32);
+      const w3 = v128.load(vec, 48);
+      a02 = axpy(a02, s0, w2);
+      a03 = axpy(a03, s0, w3);
+      a12 = axpy(a12, s1, w2);
+      a13 = axpy(a13, s1, w3);
+    }
+    coef0 += 4;
+    coef1 += 4;
+    vec += vectorStep;
+    j++;
+  } while (j < q);
+  // row `second` first: when it is `first` (an odd last row) both hold the same values
+  v128.store(out1, a10, 0);
+  if (vectors >= 2) v128.store(out1, a11, 16);
+  if (vectors == 4) {
+    v128.store(out1, a12, 32);
+    v128.store(out1, a13, 48);
+  }
+  v128.store(out0, a00, 0);
+  if (vectors >= 2) v128.store(out0, a01, 16);
+  if (vectors == 4) {
+    v128.store(out0, a02, 32);
+    v128.store(out0, a03, 48);
+  }
+}
+
+/** rightMul in chunks of 16 output columns, p a multiple of 16. */
 export function right_mul16(x1: usize, q1: u32, m1: usize, x2: usize, q2: u32, m2: usize, n: u32, p: u32, out: usize): void {
-  const rowBytes = (<usize>p) << 2;
-  for (let k: u32 = 0; k < n; k += 2) {
-    const second = k + 1 < n ? k + 1 : k;
-    for (let c: usize = 0; c < rowBytes; c += 64) {
-      let a00 = f32x4.splat(0), a01 = f32x4.splat(0), a02 = f32x4.splat(0), a03 = f32x4.splat(0);
-      let a10 = f32x4.splat(0), a11 = f32x4.splat(0), a12 = f32x4.splat(0), a13 = f32x4.splat(0);
-      // term 1: x1 m1
-      let coef0 = x1 + ((<usize>(k * q1)) << 2);
-      let coef1 = x1 + ((<usize>(second * q1)) << 2);
-      let vec = m1 + c;
-      let j: u32 = 0;
-      if (j < q1) do {
-        const v0 = v128.load(vec, 0);
-        const v1 = v128.load(vec, 16);
-        const v2 = v128.load(vec, 32);
-        const v3 = v128.load(vec, 48);
-        const s0 = v128.load32_splat(coef0);
-        a00 = axpy(a00, s0, v0);
-        a01 = axpy(a01, s0, v1);
-        a02 = axpy(a02, s0, v2);
-        a03 = axpy(a03, s0, v3);
-        const s1 = v128.load32_splat(coef1);
-        a10 = axpy(a10, s1, v0);
-        a11 = axpy(a11, s1, v1);
-        a12 = axpy(a12, s1, v2);
-        a13 = axpy(a13, s1, v3);
-        coef0 += 4;
-        coef1 += 4;
-        vec += rowBytes;
-        j++;
-      } while (j < q1);
-      // term 2: x2 m2
-      coef0 = x2 + ((<usize>(k * q2)) << 2);
-      coef1 = x2 + ((<usize>(second * q2)) << 2);
-      vec = m2 + c;
-      j = 0;
-      if (j < q2) do {
-        const v0 = v128.load(vec, 0);
-        const v1 = v128.load(vec, 16);
-        const v2 = v128.load(vec, 32);
-        const v3 = v128.load(vec, 48);
-        const s0 = v128.load32_splat(coef0);
-        a00 = axpy(a00, s0, v0);
-        a01 = axpy(a01, s0, v1);
-        a02 = axpy(a02, s0, v2);
-        a03 = axpy(a03, s0, v3);
-        const s1 = v128.load32_splat(coef1);
-        a10 = axpy(a10, s1, v0);
-        a11 = axpy(a11, s1, v1);
-        a12 = axpy(a12, s1, v2);
-        a13 = axpy(a13, s1, v3);
-        coef0 += 4;
-        coef1 += 4;
-        vec += rowBytes;
-        j++;
-      } while (j < q2);
-      const out0 = out + <usize>k * rowBytes + c;
-      const out1 = out + <usize>second * rowBytes + c;
-      v128.store(out1, a10, 0);
-      v128.store(out1, a11, 16);
-      v128.store(out1, a12, 32);
-      v128.store(out1, a13, 48);
-      v128.store(out0, a00, 0);
-      v128.store(out0, a01, 16);
-      v128.store(out0, a02, 32);
-      v128.store(out0, a03, 48);
-    }
-  }
+  rightMul(x1, q1, m1, x2, q2, m2, n, p, out, 4);
 }
 
-/** right_mul16 in chunks of 8 output columns, p a multiple of 8. */
+/** rightMul in chunks of 8 output columns, p a multiple of 8. */
 export function right_mul8(x1: usize, q1: u32, m1: usize, x2: usize, q2: u32, m2: usize, n: u32, p: u32, out: usize): void {
-  const rowBytes = (<usize>p) << 2;
-  for (let k: u32 = 0; k < n; k += 2) {
-    const second = k + 1 < n ? k + 1 : k;
-    for (let c: usize = 0; c < rowBytes; c += 32) {
-      let a00 = f32x4.splat(0), a01 = f32x4.splat(0);
-      let a10 = f32x4.splat(0), a11 = f32x4.splat(0);
-      // term 1: x1 m1
-      let coef0 = x1 + ((<usize>(k * q1)) << 2);
-      let coef1 = x1 + ((<usize>(second * q1)) << 2);
-      let vec = m1 + c;
-      let j: u32 = 0;
-      if (j < q1) do {
-        const v0 = v128.load(vec, 0);
-        const v1 = v128.load(vec, 16);
-        const s0 = v128.load32_splat(coef0);
-        a00 = axpy(a00, s0, v0);
-        a01 = axpy(a01, s0, v1);
-        const s1 = v128.load32_splat(coef1);
-        a10 = axpy(a10, s1, v0);
-        a11 = axpy(a11, s1, v1);
-        coef0 += 4;
-        coef1 += 4;
-        vec += rowBytes;
-        j++;
-      } while (j < q1);
-      // term 2: x2 m2
-      coef0 = x2 + ((<usize>(k * q2)) << 2);
-      coef1 = x2 + ((<usize>(second * q2)) << 2);
-      vec = m2 + c;
-      j = 0;
-      if (j < q2) do {
-        const v0 = v128.load(vec, 0);
-        const v1 = v128.load(vec, 16);
-        const s0 = v128.load32_splat(coef0);
-        a00 = axpy(a00, s0, v0);
-        a01 = axpy(a01, s0, v1);
-        const s1 = v128.load32_splat(coef1);
-        a10 = axpy(a10, s1, v0);
-        a11 = axpy(a11, s1, v1);
-        coef0 += 4;
-        coef1 += 4;
-        vec += rowBytes;
-        j++;
-      } while (j < q2);
-      const out0 = out + <usize>k * rowBytes + c;
-      const out1 = out + <usize>second * rowBytes + c;
-      v128.store(out1, a10, 0);
-      v128.store(out1, a11, 16);
-      v128.store(out0, a00, 0);
-      v128.store(out0, a01, 16);
-    }
-  }
+  rightMul(x1, q1, m1, x2, q2, m2, n, p, out, 2);
 }
 
-/** right_mul16 in chunks of 4 output columns, p a multiple of 4. */
+/** rightMul in chunks of 4 output columns, p a multiple of 4. */
 export function right_mul4(x1: usize, q1: u32, m1: usize, x2: usize, q2: u32, m2: usize, n: u32, p: u32, out: usize): void {
-  const rowBytes = (<usize>p) << 2;
-  for (let k: u32 = 0; k < n; k += 2) {
-    const second = k + 1 < n ? k + 1 : k;
-    for (let c: usize = 0; c < rowBytes; c += 16) {
-      let a0 = f32x4.splat(0);
-      let a1 = f32x4.splat(0);
-      // term 1: x1 m1
-      let coef0 = x1 + ((<usize>(k * q1)) << 2);
-      let coef1 = x1 + ((<usize>(second * q1)) << 2);
-      let vec = m1 + c;
-      let j: u32 = 0;
-      if (j < q1) do {
-        const v = v128.load(vec);
-        a0 = axpy(a0, v128.load32_splat(coef0), v);
-        a1 = axpy(a1, v128.load32_splat(coef1), v);
-        coef0 += 4;
-        coef1 += 4;
-        vec += rowBytes;
-        j++;
-      } while (j < q1);
-      // term 2: x2 m2
-      coef0 = x2 + ((<usize>(k * q2)) << 2);
-      coef1 = x2 + ((<usize>(second * q2)) << 2);
-      vec = m2 + c;
-      j = 0;
-      if (j < q2) do {
-        const v = v128.load(vec);
-        a0 = axpy(a0, v128.load32_splat(coef0), v);
-        a1 = axpy(a1, v128.load32_splat(coef1), v);
-        coef0 += 4;
-        coef1 += 4;
-        vec += rowBytes;
-        j++;
-      } while (j < q2);
-      v128.store(out + <usize>second * rowBytes + c, a1);
-      v128.store(out + <usize>k * rowBytes + c, a0);
-    }
-  }
+  rightMul(x1, q1, m1, x2, q2, m2, n, p, out, 1);
 }
 
 // ---------------------------------------------------------------------------------------------------------------
