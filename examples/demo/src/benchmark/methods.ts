@@ -102,22 +102,13 @@ const TEXT_DIM = 512;
  * templates and the held-out ones), each lands at cosine 0.874 or more from its own task's condition and at most
  * 0.669 from any other task's (one that shares a skill); 0.77 is half way. Unseen pairs' descriptions reach at most
  * 0.62 (so zero-shot sampling is unchanged); every held-out wording snaps to its own task.
- *
- * With snap every library task is sampled at its own task-mean condition, so stage 2 went back to the paper's
- * task-mean conditioning: single descriptions in training (`'mixed'`) now only spent the denoiser on conditions
- * it is never sampled at. And stage 1 widened. Seed 1, stage 1 only (round trip, share of the gain): 192-wide
- * encoder and expert MLPs 95.2% (seed 2: 95.4%; the 128-wide config 94.5 / 94.6%), a learning-rate floor of 0.01
- * instead of 0.05 95.2%, both 95.3 / 95.2% (seeds 1 / 2). Then, from the same stage-1 checkpoint (192 wide, floor
- * 0.01), stage 2 `'mixed'` against `'task-mean'`: generated 93.7 / 95.1% of the gain, held-out wordings 93.9 /
- * 95.0%, zero-shot 86.9 / 87.1. Sampling settings moved it little on the same model (seed 1, `'mixed'`, 128 wide:
- * guidance 1 / 1.5 / 2 / 3 87.2 / 92.3 / 92.7 / 93.2%; 20 / 50 / 100 DDIM steps 93.0 / 92.7 / 92.6%; DPM++ 2M 25
- * steps 92.7%), so they stay.
  */
 const LIBRARY_OVERRIDES: Record<LibraryName, LoraGenConfigInput> = {
   digits: {},
   skills: {
-    autoencoder: { encoderHidden: 192, expertHidden: 192, learningRateSchedule: { minFactor: 0.01 }, loss: { angular: 10 } },
+    autoencoder: { encoderHidden: 128, expertHidden: 128, loss: { angular: 10 } },
     combinations: { count: 500 },
+    diffusion: { conditioning: 'mixed' },
     sampling: { anchoring: { mode: 'span', snap: 0.77 } },
   },
 };

@@ -84,12 +84,11 @@ const NOTES = [
     'skill share half their update, so here similar descriptions do mean similar updates. On this library LoRAGen and ' +
     "`t2l-hypernetwork` also train on 500 library combinations (core's `combinations`: synthetic tasks " +
     'dW_a + dW_b - dW_c of three library tasks, conditioned on cond_a + cond_b - cond_c, half of every batch; not in ' +
-    'the paper), and LoRAGen samples ' +
+    "the paper), LoRAGen's stage 2 on task means and single descriptions (`conditioning: 'mixed'`), and LoRAGen samples " +
     "with span anchoring (the condition projected onto the span of the library's task conditions, at their mean " +
     "norm; one within cosine 0.77 of a task's condition then becomes that condition, `snap`) instead of nearest-task " +
     'anchoring. Its autoencoder (and the hypernetwork) weighs the angular loss 10 ' +
-    "against the spectral loss's 2 (the compact config: 1), has 192-wide encoder and expert MLPs (64) and decays " +
-    'its learning rate to 1% (5%); why, with ' +
+    "against the spectral loss's 2 (the compact config: 1) and has 128-wide encoder and expert MLPs (64); why, with " +
     'the seed-1 figures: examples/demo/src/benchmark/methods.ts.',
   '**Held-out wordings.** Each task has 6 training descriptions and 2 more in sentence shapes the templates never ' +
     'use ("Tell me if ...", "Given a list of digits, report whether ..."), kept out of training and of ' +
