@@ -102,6 +102,16 @@ const TEXT_DIM = 512;
  * templates and the held-out ones), each lands at cosine 0.874 or more from its own task's condition and at most
  * 0.669 from any other task's (one that shares a skill); 0.77 is half way. Unseen pairs' descriptions reach at most
  * 0.62 (so zero-shot sampling is unchanged); every held-out wording snaps to its own task.
+ *
+ * Tried and not kept (2026-12-07): stage 2 on task means alone (the paper's `'task-mean'`), with 192-wide stage-1
+ * MLPs and a learning-rate floor of 0.01. bench:paper (3 seeds): in-distribution 95.27 (94.7% of the gain), held-out
+ * wordings 95.22 (94.5%), zero-shot from task-mean conditions 87.6. But an unseen pair named by one description, as
+ * `generate` is called, fell from 83.6 to 68.3 (base 69.8; seed 1, the 16 zero-shot tasks' 128 descriptions and
+ * wordings each alone): `'mixed'` is what teaches the denoiser conditions away from the task means. The wider stage 1
+ * alone (stage 1 only, round trip share of the gain: 95.3 / 95.2% on seeds 1 / 2 against 94.5 / 94.6%; generated,
+ * seed 1, `'mixed'`: 93.7% against 92.7%) waits for a full run. Sampling settings moved little on one model (seed 1,
+ * `'mixed'`, 128 wide): guidance 1 / 1.5 / 2 / 3 87.2 / 92.3 / 92.7 / 93.2%; DDIM 20 / 50 / 100 steps 93.0 / 92.7 /
+ * 92.6%; DPM++ 2M 25 steps 92.7%.
  */
 const LIBRARY_OVERRIDES: Record<LibraryName, LoraGenConfigInput> = {
   digits: {},
