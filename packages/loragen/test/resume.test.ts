@@ -24,7 +24,8 @@ beforeAll(async () => {
   configFile = path.join(work(), 'config.json');
   const config = {
     ...TINY_CONFIG,
-    autoencoder: { ...TINY_CONFIG.autoencoder, steps: 40 },
+    // an autoencoder EMA too, so that resuming stage 1 must restore its averages as well as Adam's moments
+    autoencoder: { ...TINY_CONFIG.autoencoder, steps: 40, emaDecay: 0.9 },
     diffusion: { ...TINY_CONFIG.diffusion, steps: 40 },
     checkpointEvery: 5,
   };

@@ -99,6 +99,13 @@ const autoencoder = z
     /** Adapters per step (capped at the library size). @default 32 */
     batchSize: positiveInt.default(32),
     ...adamFields({ learningRate: 1.1e-3, beta1: 0.5, beta2: 0.9 }),
+    /**
+     * Decay of an exponential moving average of the autoencoder's weights, which replace the trained ones when stage
+     * 1 ends (not in the paper, whose autoencoder keeps its last step's weights). Warmed up as stage 2's: update n uses
+     * min(decay, (1 + n) / (10 + n)), so over S steps every decay above about 1 - 9 / S gives the same average, of
+     * roughly the last ninth of the run. @default 0 (off)
+     */
+    emaDecay: unitInterval.default(0),
     loss: lossWeights,
   })
   .strict()
@@ -152,6 +159,13 @@ const diffusion = z
      * @default 'task-mean'
      */
     conditioning: z.enum(['task-mean', 'one-description', 'mixed']).default('task-mean'),
+    /**
+     * With 'mixed' conditioning, the probability that a training latent is conditioned on its task mean (otherwise
+     * on one of its descriptions). Higher keeps more of the denoiser's precision at the task means, which is where a
+     * library task named in plain words samples (with anchoring's `snap`); lower teaches it more of the single
+     * descriptions a new task is named by. Ignored by the other modes. @default 0.5
+     */
+    taskMeanShare: unitInterval.default(0.5),
     /**
      * With 'one-description' or 'mixed' conditioning, also draw from `count` variants of each description that
      * drop each word with probability `wordDropout`, so partial wordings train the denoiser too. Embedded once,

@@ -3,7 +3,7 @@ import type { LoraGenConfig } from '../config/schema';
 import type { FactorSet } from '../data/factor-set';
 import type { FactorBatch, LoraAutoencoder } from '../autoencoder/lora-autoencoder';
 import { autoencoderLoss } from '../autoencoder/objective';
-import type { SeededRng } from '@loragen/latent-diffusion';
+import type { ExponentialMovingAverage, SeededRng } from '@loragen/latent-diffusion';
 import { drawBatch, drawSplitBatch, gatherRows } from './batches';
 import { scheduledLearningRate, setLearningRate } from './learning-rate';
 
@@ -27,6 +27,8 @@ export class AutoencoderTrainer {
     private readonly rng: SeededRng,
     /** Share of each batch drawn from the library's tasks when `data` holds combinations (config `combinations`). */
     private readonly libraryShare = 0.5,
+    /** Averages the weights after every step when given (config `autoencoder.emaDecay`). */
+    private readonly ema?: ExponentialMovingAverage,
   ) {
     this.optimizer = tf.train.adam(cfg.learningRate, cfg.beta1, cfg.beta2);
   }
@@ -52,6 +54,7 @@ export class AutoencoderTrainer {
       vars,
     )!;
     tf.dispose(targets.flatMap((t) => [t.A, t.B]));
+    this.ema?.update();
     const loss = (await cost.data())[0];
     cost.dispose();
     return loss;

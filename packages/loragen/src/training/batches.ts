@@ -12,7 +12,7 @@ export function drawBatch(rng: SeededRng, n: number, size: number): number[] {
 }
 
 /** Rows `indices` of a row-major array whose rows have `rowLength` elements. */
-export function gatherRows(data: Float32Array, rowLength: number, indices: number[]): Float32Array {
+export function gatherRows(data: Float32Array, rowLength: number, indices: readonly number[]): Float32Array {
   const out = new Float32Array(indices.length * rowLength);
   indices.forEach((r, i) => out.set(data.subarray(r * rowLength, (r + 1) * rowLength), i * rowLength));
   return out;

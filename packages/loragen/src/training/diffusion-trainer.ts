@@ -3,6 +3,7 @@ import { denoisingLoss, type ExponentialMovingAverage, type ScheduleLike, type S
 import type { LoraGenConfig } from '../config/schema';
 import type { TrainableDenoiser } from '../diffusion/denoiser-factory';
 import { drawSplitBatch, drawWithReplacement, gatherRows } from './batches';
+import { drawConditionRows } from './condition-draws';
 import { scheduledLearningRate, setLearningRate } from './learning-rate';
 
 /** The stage-2 training set: normalised latents [N, P, D] and task conditions [N, C]. */
@@ -58,7 +59,7 @@ export class DiffusionTrainer {
     const ts = idx.map(() => this.rng.int(this.cfg.timesteps));
     const noise = this.rng.normals(b * d.positions * d.latentDim);
     const keep = Float32Array.from(idx, () => (this.rng.uniform() < this.cfg.condDropout ? 0 : 1));
-    const conditions = this.conditionRows(idx);
+    const conditions = drawConditionRows(this.data, idx, this.cfg, this.rng);
     const cost = tf.tidy(() => {
       const x0 = tf.tensor3d(gatherRows(d.latents, d.positions * d.latentDim, idx), [b, d.positions, d.latentDim]);
       const cond = tf.tensor2d(conditions, [b, d.condDim]);
@@ -73,24 +74,6 @@ export class DiffusionTrainer {
     const loss = (await cost.data())[0];
     cost.dispose();
     return loss;
-  }
-
-  /** The condition of each drawn task, as `cfg.conditioning` asks (no draws at all for the paper's task mean). */
-  private conditionRows(idx: number[]): Float32Array {
-    const d = this.data;
-    const mode = this.cfg.conditioning;
-    if (mode === 'task-mean') return gatherRows(d.conditions, d.condDim, idx);
-    const out = new Float32Array(idx.length * d.condDim);
-    idx.forEach((task, i) => {
-      if (mode === 'mixed' && this.rng.uniform() < 0.5) {
-        out.set(d.conditions.subarray(task * d.condDim, (task + 1) * d.condDim), i * d.condDim);
-        return;
-      }
-      const first = d.descriptionOffsets[task];
-      const row = first + this.rng.int(d.descriptionOffsets[task + 1] - first);
-      out.set(d.descriptionConditions.subarray(row * d.condDim, (row + 1) * d.condDim), i * d.condDim);
-    });
-    return out;
   }
 
   dispose(): void {

@@ -162,22 +162,33 @@ export async function runTraining(ctx: TrainingContext): Promise<void> {
           : 'pass checkpointDir to be able to resume',
       );
 
-    const stage1 = new AutoencoderTrainer(ctx.autoencoder, data, cfg.autoencoder, rng, cfg.combinations.libraryShare);
+    // A checkpoint taken in stage 2 already holds the averaged autoencoder, so the average only runs in stage 1.
+    const stage1Runs = !resumed || resumed.state.stage === 'autoencoder';
+    const aeEma =
+      stage1Runs && cfg.autoencoder.emaDecay > 0
+        ? new ExponentialMovingAverage(indexed(ctx.autoencoder.variables), { decay: cfg.autoencoder.emaDecay })
+        : undefined;
+    const stage1 = new AutoencoderTrainer(ctx.autoencoder, data, cfg.autoencoder, rng, cfg.combinations.libraryShare, aeEma);
     try {
-      if (!resumed || resumed.state.stage === 'autoencoder') {
-        if (resumed) await restoreAdamState(stage1.optimizer, unprefixed('optimizer', resumed.tensors));
+      if (stage1Runs) {
+        if (resumed) {
+          await restoreAdamState(stage1.optimizer, unprefixed('optimizer', resumed.tensors));
+          if (aeEma) restoreEma(aeEma, unprefixed('ema', resumed.tensors), resumed.state.emaUpdates, `${options.checkpointDir} ema`);
+        }
         const start = resumed?.state.step ?? 0;
         await runSteps(
           'autoencoder',
           start,
           cfg.autoencoder.steps,
           (i) => stage1.trainStep(i),
-          hooks('autoencoder', () => stage1.optimizer),
+          hooks('autoencoder', () => stage1.optimizer, aeEma),
           aborted,
         );
+        aeEma?.assignAveraged();
       }
     } finally {
       stage1.dispose();
+      aeEma?.dispose();
     }
 
     const means = await encodeLibrary(ctx.autoencoder, data);
@@ -223,7 +234,12 @@ export async function runTraining(ctx: TrainingContext): Promise<void> {
   }
 }
 
-// `ema.safetensors` names each average by the index of its variable in the denoiser's variables.
+/** Variables keyed by their index, as the EMA of the autoencoder names them. */
+function indexed(variables: readonly tf.Variable[]): Record<string, tf.Variable> {
+  return Object.fromEntries(variables.map((v, i) => [String(i), v]));
+}
+
+// `ema.safetensors` names each average by the index of its variable in the averaged variables.
 function byIndex(averages: Readonly<Record<string, tf.Tensor>>): Record<string, tf.Tensor> {
   return Object.fromEntries(Object.values(averages).map((t, i) => [String(i), t]));
 }
