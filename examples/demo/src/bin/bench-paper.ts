@@ -88,9 +88,8 @@ const NOTES = [
     "with span anchoring (the condition projected onto the span of the library's task conditions, at their mean " +
     "norm; one within cosine 0.77 of a task's condition then becomes that condition, `snap`) instead of nearest-task " +
     'anchoring. Its autoencoder (and the hypernetwork) weighs the angular loss 10 ' +
-    "against the spectral loss's 2 (the compact config: 1), has 192-wide encoder and expert MLPs (64) and a " +
-    'learning-rate floor of 0.01 (0.05); the autoencoder alone also ends on an average of its weights (`emaDecay` ' +
-    '0.999, not in the paper). Why, with the figures: examples/demo/src/benchmark/methods.ts.',
+    "against the spectral loss's 2 (the compact config: 1) and has 192-wide encoder and expert MLPs (64) and a " +
+    'learning-rate floor of 0.01 (0.05); why, with the figures: examples/demo/src/benchmark/methods.ts.',
   '**Held-out wordings.** Each task has 6 training descriptions and 2 more in sentence shapes the templates never ' +
     'use ("Tell me if ...", "Given a list of digits, report whether ..."), kept out of training and of ' +
     "`nearest-description`'s index; the held-out-wording column generates (or looks up) from each of them alone. " +
