@@ -103,17 +103,17 @@ const TEXT_DIM = 512;
  * 0.669 from any other task's (one that shares a skill); 0.77 is half way. Unseen pairs' descriptions reach at most
  * 0.62 (so zero-shot sampling is unchanged); every held-out wording snaps to its own task.
  *
- * Stage 1 since (2026-12-07): 192-wide encoder and expert MLPs and a learning-rate floor of 0.01 (0.05). Stage 1
- * only, round trip as a share of the gain: 94.5 / 94.6% (128 wide, seeds 1 / 2) -> 95.3 / 95.2% (width alone 95.2 /
- * 95.4%, floor alone 95.2%). bench:paper, 3 seeds (benchmarks/paper/skills-no-ema, `loragen` alone), against the
- * 128-wide config: in-distribution 95.08 (94.0% of the gain; was 94.85, 93.1%), held-out wordings 95.10 (94.1%; was
- * 94.80, 92.9%), zero-shot 87.5 (87.3); ledger round trip 95.58 (95.31). The committed full run
- * (benchmarks/paper/results.md) also averaged stage 1's weights (core's `autoencoder.emaDecay` 0.999; at 8000 steps
- * every decay above about 0.999 gives the same average, of roughly the last ninth of the run): 95.01 / 95.05 / 87.8,
- * round trip 95.29 (per seed 95.6 / 95.3 / 95.0 against 95.5 / 95.4 / 95.8 without), although on seed 1 alone it had
- * raised the round trip from 95.3 to 95.6% of the gain. A wash on what is generated, 0.3 points off the round trip
- * and about 45 s more for the demo, so it is not used here.
- * Where the rest of the gain goes (seed 1): the round trip is the ceiling, short of the task LoRAs by 1 to 3 points
+ * Tried and not kept (2026-12-07): 192-wide encoder and expert MLPs with a learning-rate floor of 0.01 (0.05). Stage
+ * 1 only, round trip as a share of the gain: 94.5 / 94.6% (seeds 1 / 2) -> 95.3 / 95.2% (width alone 95.2 / 95.4%,
+ * floor alone 95.2%). bench:paper, 3 seeds (benchmarks/paper/skills-192-no-ema, `loragen` alone): in-distribution
+ * 95.08 (94.0% of the gain, against 94.85, 93.1%), held-out wordings 95.10 (94.1%; 94.80, 92.9%), zero-shot 87.5
+ * (87.3), round trip 95.58 (95.31): +0.2 to +0.3, about one seed-to-seed std. But it took `npm run demo` on a fresh
+ * clone to 10 min 17 s (562 s the demo itself, 53 s the build; 128 wide: 476 s), past its 10 minutes, and the demo's
+ * `amber-cedar` to 92.6% (93.2%). The full run of every method with it (benchmarks/paper/skills-192) also averaged
+ * stage 1's weights (core's `autoencoder.emaDecay` 0.999): 95.01 / 95.05 / 87.8, round trip 95.29 (per seed 95.6 /
+ * 95.3 / 95.0 against 95.5 / 95.4 / 95.8 without), although on seed 1 alone it had raised the round trip from 95.3 to
+ * 95.6% of the gain: a wash, and 11 s more for the demo.
+ * Where the rest of the gain goes (seed 1, 192 wide): the round trip is the ceiling, short of the task LoRAs by 1 to 3 points
  * on every task alike, with decoded updates at the right norm (ratio 0.993, cosine 0.988 to the task's own), so no
  * rescaling helps; the posterior is narrow (sigma about 0.003), 200 Adam steps refining a task's latent through the
  * frozen decoder move it from 95.3 to 95.5% of the gain, and the mean of 4 or 8 sampled latents gains nothing. Stage 2
@@ -132,7 +132,7 @@ const TEXT_DIM = 512;
 const LIBRARY_OVERRIDES: Record<LibraryName, LoraGenConfigInput> = {
   digits: {},
   skills: {
-    autoencoder: { encoderHidden: 192, expertHidden: 192, learningRateSchedule: { minFactor: 0.01 }, loss: { angular: 10 } },
+    autoencoder: { encoderHidden: 128, expertHidden: 128, loss: { angular: 10 } },
     combinations: { count: 500 },
     diffusion: { conditioning: 'mixed' },
     sampling: { anchoring: { mode: 'span', snap: 0.77 } },
