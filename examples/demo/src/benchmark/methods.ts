@@ -132,10 +132,15 @@ const TEXT_DIM = 512;
 const LIBRARY_OVERRIDES: Record<LibraryName, LoraGenConfigInput> = {
   digits: {},
   skills: {
-    autoencoder: { encoderHidden: 128, expertHidden: 128, loss: { angular: 10 } },
+    autoencoder: {
+      encoderHidden: 192,
+      expertHidden: 192,
+      loss: { angular: 10 },
+      learningRateSchedule: { warmupSteps: 200, decay: 'cosine', minFactor: 0.01 },
+    },
     combinations: { count: 500 },
     diffusion: { conditioning: 'mixed' },
-    sampling: { anchoring: { mode: 'span', snap: 0.77 } },
+    sampling: { guidanceScale: 3, anchoring: { mode: 'span', snap: 0.77 } },
   },
 };
 

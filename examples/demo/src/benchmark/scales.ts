@@ -2,7 +2,7 @@
 // and the reduced one of the test suite.
 
 /** `npm run demo`: about 6 minutes of training on one core here (16 ms per autoencoder step, 41 ms per diffusion step). */
-export const DEMO_SCALE = { autoencoderSteps: 8000, diffusionSteps: 5000 };
+export const DEMO_SCALE = { autoencoderSteps: 8000, diffusionSteps: 8000 };
 
 /** `npm run bench:paper` (12 trainings: 4 variants x 3 seeds), at the demo's budget so the two tell the same story. */
 export const BENCH_SCALE = DEMO_SCALE;

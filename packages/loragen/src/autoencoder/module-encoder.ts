@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { glorot, zeros } from '../model/variable-init';
 import type { SeededRng } from '@loragen/latent-diffusion';
+import { plainMatMul } from '@loragen/moe-decoder';
 
 /** Log-variance range of the posterior (the reference's clamp). */
 export const LOG_VAR_RANGE: [number, number] = [-30, 20];
@@ -36,8 +37,10 @@ export class ModuleEncoder {
       const v = this.variables;
       const a = tf.reshape(A, [batch * layers, this.spec.rank * this.spec.dIn]);
       const b = tf.reshape(B, [batch * layers, this.spec.dOut * this.spec.rank]);
-      const h = tf.relu(tf.add(tf.add(tf.matMul(a, v['a/kernel']), tf.matMul(b, v['b/kernel'])), v['hidden/bias']));
-      const out = tf.reshape(tf.add(tf.matMul(h, v['out/kernel']), v['out/bias']), [batch, layers, 2 * this.latentDim]);
+      // plain products: tfjs's own matMul gradient runs transposed products, several times slower on wasm
+      const product = (x: tf.Tensor2D, name: string) => plainMatMul(x, v[name] as tf.Tensor2D);
+      const h = tf.relu(tf.add(tf.add(product(a as tf.Tensor2D, 'a/kernel'), product(b as tf.Tensor2D, 'b/kernel')), v['hidden/bias']));
+      const out = tf.reshape(tf.add(product(h as tf.Tensor2D, 'out/kernel'), v['out/bias']), [batch, layers, 2 * this.latentDim]);
       const mean = tf.slice(out, [0, 0, 0], [-1, -1, this.latentDim]) as tf.Tensor3D;
       const logVar = tf.clipByValue(tf.slice(out, [0, 0, this.latentDim], [-1, -1, this.latentDim]), ...LOG_VAR_RANGE) as tf.Tensor3D;
       return { mean, logVar };

@@ -2,7 +2,7 @@
 // every position's LoRA factors; no latent space, no diffusion. What LoRAGen's two stages are measured against.
 import * as tf from '@tensorflow/tfjs';
 import type { LoraAdapter } from '@loragen/lora-io';
-import type { LoraDecoder } from '@loragen/moe-decoder';
+import { plainMatMul, type LoraDecoder } from '@loragen/moe-decoder';
 import { balanceWeight, reconstructionLoss } from '../autoencoder/objective';
 import type { LoraGenConfig, LoraGenConfigInput } from '../config/schema';
 import type { FactorSet, LibraryTask } from '../data/factor-set';
@@ -59,7 +59,8 @@ class TextToCodes {
   codes(conditions: tf.Tensor2D): tf.Tensor3D {
     return tf.tidy(() => {
       const v = this.variables;
-      const layer = (x: tf.Tensor, name: string) => tf.add(tf.matMul(x as tf.Tensor2D, v[`${name}/kernel`]), v[`${name}/bias`]);
+      // plain products: tfjs's own matMul gradient runs transposed products, several times slower on wasm
+      const layer = (x: tf.Tensor, name: string) => tf.add(plainMatMul(x as tf.Tensor2D, v[`${name}/kernel`] as tf.Tensor2D), v[`${name}/bias`]);
       const h = tf.relu(layer(tf.relu(layer(conditions, 'in')), 'hidden'));
       return tf.reshape(layer(h, 'out'), [conditions.shape[0], this.positions, this.latentDim]) as tf.Tensor3D;
     });
