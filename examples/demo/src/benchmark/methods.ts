@@ -103,16 +103,19 @@ const TEXT_DIM = 512;
  * 0.669 from any other task's (one that shares a skill); 0.77 is half way. Unseen pairs' descriptions reach at most
  * 0.62 (so zero-shot sampling is unchanged); every held-out wording snaps to its own task.
  *
- * Tried and not kept (2026-12-07): 192-wide encoder and expert MLPs with a learning-rate floor of 0.01 (0.05). Stage
- * 1 only, round trip as a share of the gain: 94.5 / 94.6% (seeds 1 / 2) -> 95.3 / 95.2% (width alone 95.2 / 95.4%,
- * floor alone 95.2%). bench:paper, 3 seeds (benchmarks/paper/skills-192-no-ema, `loragen` alone): in-distribution
- * 95.08 (94.0% of the gain, against 94.85, 93.1%), held-out wordings 95.10 (94.1%; 94.80, 92.9%), zero-shot 87.5
- * (87.3), round trip 95.58 (95.31): +0.2 to +0.3, about one seed-to-seed std. But it took `npm run demo` on a fresh
- * clone to 10 min 17 s (562 s the demo itself, 53 s the build; 128 wide: 476 s), past its 10 minutes, and the demo's
- * `amber-cedar` to 92.6% (93.2%). The full run of every method with it (benchmarks/paper/skills-192) also averaged
- * stage 1's weights (core's `autoencoder.emaDecay` 0.999): 95.01 / 95.05 / 87.8, round trip 95.29 (per seed 95.6 /
- * 95.3 / 95.0 against 95.5 / 95.4 / 95.8 without), although on seed 1 alone it had raised the round trip from 95.3 to
- * 95.6% of the gain: a wash, and 11 s more for the demo.
+ * Stage 1 at 192 wide with a learning-rate floor of 0.01 (0.05; 2026-12-07). Stage 1 only, round trip as a share of
+ * the gain: 94.5 / 94.6% (seeds 1 / 2) -> 95.3 / 95.2% (width alone 95.2 / 95.4%, floor alone 95.2%). bench:paper, 3
+ * seeds, 5000 diffusion steps, guidance 2 (benchmarks/paper/skills-192-no-ema, `loragen` alone): in-distribution 95.08
+ * (94.0% of the gain, against 94.85, 93.1% at 128 wide), held-out wordings 95.10 (94.1%; 94.80, 92.9%), zero-shot 87.5
+ * (87.3), round trip 95.58 (95.31). It first took `npm run demo` on a fresh clone to 10 min 17 s and was dropped; once
+ * a DiT training step cost half as much (latent-diffusion's dense-layer gradients without transposed matMuls: 43 ->
+ * 21 ms on wasm), it fits, together with 8000 diffusion steps (5000) and guidance 3 (2), the two measured together:
+ * generated 94.2 / 93.6 / 96.3% of the gain on seeds 1 / 2 / 3 (93.8 / 92.6 / 95.7% before), held-out wordings 94.2 /
+ * 93.5 / 96.2% (93.9 / 92.9 / 95.5%), from the same round trips (stage 1 is bit for bit the same): over the 3 seeds
+ * 95.26 / 95.24 (94.7 / 94.6% of the gain), zero-shot 87.9. The run of every method with a stage-1 weight average as
+ * well (core's `autoencoder.emaDecay` 0.999; benchmarks/paper/skills-192) gave 95.01 / 95.05 / 87.8, round trip 95.29
+ * (per seed 95.6 / 95.3 / 95.0 against 95.5 / 95.4 / 95.8 without), although on seed 1 alone it had raised the round
+ * trip from 95.3 to 95.6% of the gain: a wash, not kept.
  * Where the rest of the gain goes (seed 1, 192 wide): the round trip is the ceiling, short of the task LoRAs by 1 to 3 points
  * on every task alike, with decoded updates at the right norm (ratio 0.993, cosine 0.988 to the task's own), so no
  * rescaling helps; the posterior is narrow (sigma about 0.003), 200 Adam steps refining a task's latent through the

@@ -87,9 +87,9 @@ const NOTES = [
     "the paper), LoRAGen's stage 2 on task means and single descriptions (`conditioning: 'mixed'`), and LoRAGen samples " +
     "with span anchoring (the condition projected onto the span of the library's task conditions, at their mean " +
     "norm; one within cosine 0.77 of a task's condition then becomes that condition, `snap`) instead of nearest-task " +
-    'anchoring. Its autoencoder (and the hypernetwork) weighs the angular loss 10 ' +
-    "against the spectral loss's 2 (the compact config: 1) and has 128-wide encoder and expert MLPs (64); why, with " +
-    'the seed-1 figures: examples/demo/src/benchmark/methods.ts.',
+    'anchoring, with guidance 3 (the compact config: 2). Its autoencoder (and the hypernetwork) weighs the angular ' +
+    "loss 10 against the spectral loss's 2 (the compact config: 1), has 192-wide encoder and expert MLPs (64) and " +
+    'decays its learning rate to 1% of its peak (5%); why, with the figures: examples/demo/src/benchmark/methods.ts.',
   '**Held-out wordings.** Each task has 6 training descriptions and 2 more in sentence shapes the templates never ' +
     'use ("Tell me if ...", "Given a list of digits, report whether ..."), kept out of training and of ' +
     "`nearest-description`'s index; the held-out-wording column generates (or looks up) from each of them alone. " +
