@@ -4,7 +4,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildFactorSet, LoraGen, resolveConfig, type FactorSet } from '../src';
-import { combinedConditions, drawCombinations, trainingRows, withCombinations } from '../src/data/library-combinations';
+import { combinedConditions, diffusionLibraryShare, drawCombinations, trainingRows, withCombinations } from '../src/data/library-combinations';
 import { drawBatch, drawSplitBatch, drawWithReplacement } from '../src/training/batches';
 import { trainingRng } from '../src/training/training-rng';
 import { syntheticLibrary } from './helpers/synthetic-library';
@@ -106,6 +106,12 @@ describe('combinedConditions and mixed batches', () => {
     expect(resolveConfig({}).combinations).toEqual({ count: 0, libraryShare: 0.5 });
     expect(() => resolveConfig({ combinations: { count: -1 } })).toThrow(/combinations/);
     expect(() => resolveConfig({ combinations: { libraryShare: 2 } })).toThrow(/libraryShare/);
+    expect(() => resolveConfig({ combinations: { diffusionLibraryShare: -0.1 } })).toThrow(/diffusionLibraryShare/);
+  });
+
+  it("give stage 2 its own library share when set, stage 1's otherwise", () => {
+    expect(diffusionLibraryShare(resolveConfig({ combinations: { count: 4, libraryShare: 0.3 } }).combinations)).toBe(0.3);
+    expect(diffusionLibraryShare(resolveConfig({ combinations: { count: 4, diffusionLibraryShare: 0.75 } }).combinations)).toBe(0.75);
   });
 });
 

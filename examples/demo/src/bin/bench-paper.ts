@@ -83,8 +83,9 @@ const NOTES = [
     "initialisation of its own, trained 400 Adam steps to match the teacher's class probabilities. Tasks sharing a " +
     'skill share half their update, so here similar descriptions do mean similar updates. On this library LoRAGen and ' +
     "`t2l-hypernetwork` also train on 500 library combinations (core's `combinations`: synthetic tasks " +
-    'dW_a + dW_b - dW_c of three library tasks, conditioned on cond_a + cond_b - cond_c, half of every batch; not in ' +
-    "the paper), LoRAGen's stage 2 on task means and single descriptions (`conditioning: 'mixed'`), and LoRAGen samples " +
+    'dW_a + dW_b - dW_c of three library tasks, conditioned on cond_a + cond_b - cond_c, half of every batch, a ' +
+    "quarter of LoRAGen's stage-2 batches; not in the paper), LoRAGen's stage 2 on task means and single descriptions " +
+    "(`conditioning: 'mixed'`), and LoRAGen samples " +
     "with span anchoring (the condition projected onto the span of the library's task conditions, at their mean " +
     "norm; one within cosine 0.77 of a task's condition then becomes that condition, `snap`) instead of nearest-task " +
     'anchoring, with guidance 3 (the compact config: 2). Its autoencoder (and the hypernetwork) weighs the angular ' +

@@ -230,6 +230,13 @@ const combinations = z
     count: z.number().int().nonnegative().default(0),
     /** Share of each training batch drawn from the library's own tasks (the rest from the combinations). @default 0.5 */
     libraryShare: unitInterval.default(0.5),
+    /**
+     * `libraryShare` for stage 2 alone, when it should differ from stage 1's. A combination whose update is (nearly)
+     * a library task's sits close to that task in latent space under a different condition, so combinations pull
+     * the denoiser's sample for a library task off its latent; a higher share here keeps the library more exact.
+     * @default libraryShare
+     */
+    diffusionLibraryShare: unitInterval.optional(),
   })
   .strict()
   .default({});

@@ -34,6 +34,10 @@ export function drawCombinations(tasks: number, count: number, seed: number): Co
 /** Rows of a training set: the library's tasks, then its combinations. */
 export const trainingRows = (data: Pick<FactorSet, 'taskNames' | 'combinations'>): number => data.taskNames.length + (data.combinations?.length ?? 0);
 
+/** Share of each stage-2 batch drawn from the library's own tasks: `diffusionLibraryShare` where set, else stage 1's. */
+export const diffusionLibraryShare = (combinations: { libraryShare: number; diffusionLibraryShare?: number }): number =>
+  combinations.diffusionLibraryShare ?? combinations.libraryShare;
+
 /**
  * `data` with the factors of `combinations` appended after the library's rows (per module type, in the layout of
  * {@link FactorSet.factors}, normalised as the library). One merge call does every combination and module.

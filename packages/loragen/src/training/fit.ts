@@ -3,7 +3,7 @@ import type { LoraAutoencoder } from '../autoencoder/lora-autoencoder';
 import { readLatestTrainingCheckpoint, writeTrainingCheckpoint } from '../checkpoint/training-checkpoints';
 import { decodeTensorFile, encodeTensorFile } from '../checkpoint/tensor-file';
 import { concat, type FactorSet } from '../data/factor-set';
-import { combinedConditions, trainingRows } from '../data/library-combinations';
+import { combinedConditions, diffusionLibraryShare, trainingRows } from '../data/library-combinations';
 import { ExponentialMovingAverage, LatentDiffusionError, LatentNormalizer, type SeededRng, type SeededRngState } from '@loragen/latent-diffusion';
 import type { TrainableDenoiser } from '../diffusion/denoiser-factory';
 import { scheduleFor } from '../diffusion/schedule';
@@ -201,7 +201,7 @@ export async function runTraining(ctx: TrainingContext): Promise<void> {
       descriptionOffsets,
       count: trainingRows(data),
       library: data.taskNames.length,
-      libraryShare: cfg.combinations.libraryShare,
+      libraryShare: diffusionLibraryShare(cfg.combinations),
       positions: ctx.autoencoder.positions,
       latentDim: ctx.autoencoder.latentDim,
       condDim: ctx.textEncoder.dim,
