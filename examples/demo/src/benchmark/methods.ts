@@ -130,7 +130,7 @@ const TEXT_DIM = 512;
  * that task's under another condition, and with half of every batch such rows the denoiser's sample for a library
  * task lands off its latent. At 0.75 (3 seeds, stage 1 bit for bit the same) the latent error fell from 0.046 to
  * 0.031 of the library's spread and generated adapters rose to 94.9 / 94.3 / 96.4% of the gain (held-out wordings
- * 94.9 / 94.3 / 96.3%), over the seeds 95.40 / 95.39 (95.2 / 95.2%), zero-shot 88.0 (87.9). At 1.0 (seed 1) 94.5%,
+ * 94.9 / 94.3 / 96.3%), over the seeds 95.39 / 95.39 (95.2 / 95.2%), zero-shot 88.0 (87.9). At 1.0 (seed 1) 94.5%,
  * zero-shot 83.4: the denoiser must see combinations to reach unseen pairs.
  *
  * Stage 2 stays on `'mixed'` with `taskMeanShare` 0.5. From one 192-wide stage-1 checkpoint (seed 1, no average),
